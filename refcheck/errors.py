@@ -1,0 +1,62 @@
+"""Exceptions raised by refcheck.
+
+Every exception refcheck raises on purpose derives from :class:`RefcheckError`, and, where one
+fits, from the matching builtin as well, so callers may catch either::
+
+    RefcheckError
+    ├── ParseError(ValueError)            a citation or a manuscript could not be read
+    ├── ConfigError(ValueError)           a setting has a value refcheck cannot use
+    ├── ServiceError                      a bibliographic service could not answer
+    │   ├── ServiceUnavailable(ConnectionError)   network error, timeout, 5xx, 429 after retries
+    │   ├── ServiceResponseError(ValueError)      an answer that is not what the API documents
+    │   └── NotCached(LookupError)                offline mode and the cache lacks the answer
+    └── CacheError(OSError)               the cache cannot be opened or rebuilt
+
+Unresolved, ambiguous and mismatched references are *not* errors: they are values in the
+result of a check. Errors are for the cases where refcheck could not do its job.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CacheError",
+    "ConfigError",
+    "NotCached",
+    "ParseError",
+    "RefcheckError",
+    "ServiceError",
+    "ServiceResponseError",
+    "ServiceUnavailable",
+]
+
+
+class RefcheckError(Exception):
+    """Base class of every error refcheck raises on purpose."""
+
+
+class ParseError(RefcheckError, ValueError):
+    """A citation or a manuscript could not be read."""
+
+
+class ConfigError(RefcheckError, ValueError):
+    """A setting has a value refcheck cannot use."""
+
+
+class ServiceError(RefcheckError):
+    """A bibliographic service could not answer a request."""
+
+
+class ServiceUnavailable(ServiceError, ConnectionError):
+    """The service could not be reached, timed out, or kept failing after retries."""
+
+
+class ServiceResponseError(ServiceError, ValueError):
+    """The service answered with something its API does not document (bad JSON, odd status)."""
+
+
+class NotCached(ServiceError, LookupError):
+    """Offline mode was asked for an answer the cache does not hold."""
+
+
+class CacheError(RefcheckError, OSError):
+    """The cache database cannot be opened, even after rebuilding it."""

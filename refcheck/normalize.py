@@ -1,0 +1,26 @@
+"""Text normalisation shared by the parser, the comparison and the document checks.
+
+Pure functions, no I/O. They fold away what does not distinguish two spellings of the same
+thing (case, accents, dashes, markup) and keep what does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["fold", "words"]
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Case-fold, strip accents and unify dashes: "Brito-Zerón" -> "brito-zeron"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_DASHES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, punctuation dropped: "IL-1β signaling" -> ["il", "1β", ...]."""
+    return _WORD.findall(fold(text))
