@@ -284,6 +284,10 @@ class Match:
     ``AMBIGUOUS`` carries the close ``candidates``; ``UNRESOLVED`` means the service has no work
     that agrees with the reference; ``UNCHECKED`` means refcheck could not ask (``reason`` says
     why: offline, network failure...).
+
+    When the citation carries a DOI, ``doi_status`` says what became of it: "agrees" (it is the
+    matched work), "not-found" (Crossref has no such DOI) or "other-work" (it belongs to
+    ``doi_work``, which does not agree with the citation).
     """
 
     status: MatchStatus
@@ -292,6 +296,8 @@ class Match:
     via: str | None = None
     candidates: tuple[Candidate, ...] = attrs.field(default=(), converter=_tuple)
     reason: str | None = None
+    doi_status: str | None = None
+    doi_work: Work | None = None
 
     @property
     def doi(self) -> str | None:

@@ -1,0 +1,194 @@
+"""Find the reference lists of a Markdown or plain-text manuscript.
+
+This is the first step of the data flow: ``text -> extract -> citations``. It is pure: it takes
+the text and a file name for messages, and returns a :class:`Manuscript` holding every
+:class:`~refcheck.model.Citation` (with its file, 1-based line and label) and the rest of the
+text, line by line, for the document-level checks.
+
+A reference list is a run of numbered items that counts up from 1::
+
+    - 1 Mehta P, Cron R, Hartwell J, ... *Lancet Rheumatol* 2020; **2**: e358–67.
+    1. Mehta P, Cron R, ...
+    [1] P. Mehta, R. Q. Cron, ...
+
+An item may be wrapped over several lines (a non-blank line that follows an item and is not an
+item itself continues it), and items may be separated by a blank line or two. A list may also be
+the paragraphs or lines under a heading such as "References" or "Bibliography", numbered or not.
+When a manuscript has several lists, labels are the list's letter and the item's number ("B3");
+with one list they are the number alone ("3").
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import attrs
+
+from refcheck.model import Citation
+
+__all__ = ["Manuscript", "TextLine", "extract_citations"]
+
+# "- 1 Mehta P, ..." (Markdown list of Lancet PDFs), "1. Mehta P", "1) ...", "[1] P. Mehta",
+# "- [1] ...". The number is at most four digits so that years ("2020 saw ...") do not count.
+_ITEM = re.compile(
+    r"""^[ \t]*(?:[-*+][ \t]+)?          # optional Markdown bullet
+        (?:\[(?P<bracketed>\d{1,4})\]     # [12]
+          |(?P<number>\d{1,4})[.)]?       # 12  12.  12)
+        )[ \t]+(?P<rest>\S.*)$""",
+    re.VERBOSE,
+)
+# "References", "## References", "**Bibliography**", "Literature cited:", "Works Cited"
+_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*)?[*_]*[ \t]*"
+    r"(?:references?|bibliography|literature[ \t]+cited|works[ \t]+cited|reference[ \t]+list)"
+    r"[ \t]*[*_]*:?[ \t]*$",
+    re.IGNORECASE,
+)
+_ANY_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+\S")
+_MAX_GAP = 2  # blank lines allowed between two items of one list
+
+
+@attrs.frozen(slots=True)
+class TextLine:
+    """A line of the manuscript outside its reference lists."""
+
+    line: int
+    text: str
+
+
+@attrs.frozen(slots=True)
+class Manuscript:
+    """A manuscript split into its citations and the rest of its text."""
+
+    file: str
+    citations: tuple[Citation, ...]
+    text_lines: tuple[TextLine, ...]
+
+
+@attrs.define
+class _Item:
+    number: str
+    line: int
+    parts: list[str]
+
+
+def extract_citations(text: str, file: str = "<text>") -> Manuscript:
+    """Split ``text`` into its citations and the rest of its lines."""
+    lines = text.splitlines()
+    lists: list[list[_Item]] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(lines):
+        found = _numbered_list_at(lines, i) or _headed_list_at(lines, i)
+        if found is None:
+            i += 1
+            continue
+        items, end = found
+        lists.append(items)
+        used.update(range(i, end))
+        i = end
+    citations = _label(lists, file)
+    rest = tuple(TextLine(n + 1, line) for n, line in enumerate(lines) if n not in used)
+    return Manuscript(file=file, citations=citations, text_lines=rest)
+
+
+def _numbered_list_at(lines: list[str], start: int) -> tuple[list[_Item], int] | None:
+    """A list of items numbered 1, 2, 3... starting at ``lines[start]``, and the line after it."""
+    first = _ITEM.match(lines[start])
+    if first is None or _item_number(first) != "1":
+        return None
+    items = [_Item("1", start + 1, [first["rest"]])]
+    i = start + 1
+    end = i
+    blanks = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            blanks += 1
+            if blanks > _MAX_GAP:
+                break
+            i += 1
+            continue
+        item = _ITEM.match(line)
+        if item is not None and _item_number(item) == str(len(items) + 1):
+            items.append(_Item(_item_number(item), i + 1, [item["rest"]]))
+        elif blanks == 0 and not _ANY_HEADING.match(line):
+            items[-1].parts.append(line)
+        else:
+            break
+        blanks = 0
+        i += 1
+        end = i
+    if len(items) < 2 and not _follows_heading(lines, start):
+        return None
+    return items, end
+
+
+def _headed_list_at(lines: list[str], start: int) -> tuple[list[_Item], int] | None:
+    """Unnumbered entries under a "References" heading: one per paragraph, or one per line."""
+    if not _HEADING.match(lines[start]):
+        return None
+    i = start + 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i < len(lines) and _ITEM.match(lines[i]):
+        numbered = _numbered_list_at(lines, i)
+        if numbered is not None:
+            return numbered
+    paragraphs: list[_Item] = []
+    current: _Item | None = None
+    end = i
+    while i < len(lines) and not _ANY_HEADING.match(lines[i]):
+        line = lines[i]
+        if not line.strip():
+            current = None
+        elif current is None or _starts_entry(line, current):
+            current = _Item(str(len(paragraphs) + 1), i + 1, [line])
+            paragraphs.append(current)
+        else:
+            current.parts.append(line)
+        i += 1
+        end = i
+    if not paragraphs:
+        return None
+    return paragraphs, end
+
+
+def _starts_entry(line: str, current: _Item) -> bool:
+    """In a block of unnumbered lines, does ``line`` start a new entry rather than wrap one?
+
+    A previous line that ends a sentence and a line that starts with a capital letter (a
+    surname) or a bullet start a new entry; anything else continues the current one.
+    """
+    previous = current.parts[-1].rstrip()
+    stripped = line.lstrip()
+    if stripped[:1] in "-*+" and stripped[1:2] == " ":
+        return True
+    return previous.endswith((".", ")")) and stripped[:1] in string.ascii_uppercase
+
+
+def _follows_heading(lines: list[str], start: int) -> bool:
+    i = start - 1
+    while i >= 0 and not lines[i].strip():
+        i -= 1
+    return i >= 0 and bool(_HEADING.match(lines[i]))
+
+
+def _item_number(match: re.Match[str]) -> str:
+    return str(int(match["bracketed"] or match["number"]))
+
+
+def _label(lists: list[list[_Item]], file: str) -> tuple[Citation, ...]:
+    citations: list[Citation] = []
+    for index, items in enumerate(lists):
+        prefix = _list_letter(index) if len(lists) > 1 else ""
+        for item in items:
+            text = " ".join(part.strip() for part in item.parts)
+            citations.append(Citation(text, file=file, line=item.line, label=prefix + item.number))
+    return tuple(citations)
+
+
+def _list_letter(index: int) -> str:
+    letters = string.ascii_uppercase
+    return letters[index] if index < len(letters) else f"L{index + 1}-"
