@@ -1,0 +1,489 @@
+"""A client of the Crossref REST API: look a work up by DOI, or search works by citation text.
+
+::
+
+    from refcheck.crossref import CrossrefClient
+
+    with CrossrefClient(mailto="you@example.org") as crossref:
+        work = crossref.get_work("10.1016/S2665-9913(20)30096-5")   # Work, or None
+        works = crossref.search("Mehta Silencing the cytokine storm Lancet Rheumatol 2020")
+
+Settings are a :class:`CrossrefSettings` value (:meth:`CrossrefSettings.from_env` reads
+``REFCHECK_*`` environment variables). Every request has an explicit timeout and runs under
+a :class:`~refcheck.retry.RetryPolicy`. Errors of requests are translated where they enter:
+:class:`~refcheck.errors.ServiceUnavailable` (network, timeout, 5xx and 429 after retries),
+:class:`~refcheck.errors.ServiceResponseError` (an answer the API does not document),
+:class:`~refcheck.errors.NotCached` (offline or replay, and no recorded answer).
+
+:func:`work_from_crossref` is the one place where Crossref's hyphenated JSON keys are read.
+
+Threads: one client may be shared by the threads of a small pool. What is shared is the
+``requests.Session`` (its urllib3 connection pool is thread-safe, and the client never
+mutates the session after construction), the cache (see :mod:`refcheck.cache`) and the
+immutable settings; each call has its own retry state.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import attrs
+import requests
+
+from . import cache as _cache
+from ._version import __version__
+from .errors import ConfigError, ServiceResponseError
+from .model import Author, Update, Work
+from .replay import RecordingAdapter, ReplayAdapter
+from .retry import RetryPolicy
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "SEARCH_FIELDS",
+    "CrossrefClient",
+    "CrossrefSettings",
+    "work_from_crossref",
+]
+
+DEFAULT_BASE_URL = "https://api.crossref.org"
+_MAX_ROWS = 1000
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def _timeout(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not value > 0:
+        raise ConfigError(f"timeout: expected a number of seconds > 0, found {value!r}")
+
+
+def _base_url(value: str) -> str:
+    value = str(value).strip().rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(f"base_url: expected an http(s) URL, found {value!r}")
+    return value
+
+
+def _optional_text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _optional_path(value: Path | str | None) -> Path | None:
+    return None if value is None else Path(value).expanduser()
+
+
+@attrs.frozen(slots=True)
+class CrossrefSettings:
+    """How to reach Crossref.
+
+    ``cache`` is the SQLite cache file, ``None`` for no cache (default: the platform's user
+    cache directory, see :func:`refcheck.cache.default_cache_path`). ``offline`` answers only
+    from the cache. ``replay`` answers only from a file of recorded exchanges (implies
+    offline; see :mod:`refcheck.replay`); ``record`` appends every exchange that reaches the
+    network to such a file.
+    """
+
+    base_url: str = attrs.field(default=DEFAULT_BASE_URL, converter=_base_url)
+    mailto: str | None = attrs.field(default=None, converter=_optional_text)
+    timeout: float = attrs.field(default=20.0, converter=float, validator=_timeout)
+    cache: Path | None = attrs.field(
+        factory=_cache.default_cache_path, converter=_optional_path
+    )
+    offline: bool = False
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    replay: Path | None = attrs.field(default=None, converter=_optional_path)
+    record: Path | None = attrs.field(default=None, converter=_optional_path)
+    expire_after_days: float = 30.0
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> CrossrefSettings:
+        """Settings from ``REFCHECK_*`` variables, then ``overrides``, then the defaults.
+
+        ``REFCHECK_BASE_URL``, ``REFCHECK_MAILTO``, ``REFCHECK_TIMEOUT`` (seconds),
+        ``REFCHECK_CACHE`` (a path; ``none``, ``off`` or empty for no cache) and
+        ``REFCHECK_OFFLINE`` (``1/0``, ``true/false``, ``yes/no``, ``on/off``). A value that
+        cannot be used raises :class:`~refcheck.errors.ConfigError` naming the variable.
+        """
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        if (url := env.get("REFCHECK_BASE_URL")) is not None:
+            try:
+                values["base_url"] = _base_url(url)
+            except ConfigError:
+                raise ConfigError(
+                    f"REFCHECK_BASE_URL: expected an http(s) URL, found {url!r}"
+                ) from None
+        if (mailto := env.get("REFCHECK_MAILTO")) is not None:
+            if mailto.strip() and "@" not in mailto:
+                raise ConfigError(
+                    f"REFCHECK_MAILTO: expected an e-mail address, found {mailto!r}"
+                )
+            values["mailto"] = mailto
+        if (timeout := env.get("REFCHECK_TIMEOUT")) is not None:
+            try:
+                seconds = float(timeout)
+                if not 0 < seconds < float("inf"):
+                    raise ValueError(timeout)
+            except ValueError:
+                raise ConfigError(
+                    f"REFCHECK_TIMEOUT: expected a number of seconds > 0, found {timeout!r}"
+                ) from None
+            values["timeout"] = seconds
+        if (cache := env.get("REFCHECK_CACHE")) is not None:
+            off = cache.strip().lower() in {"", "none", "off", "0", "false", "no"}
+            values["cache"] = None if off else Path(cache)
+        if (offline := env.get("REFCHECK_OFFLINE")) is not None:
+            flag = offline.strip().lower()
+            if flag in {"1", "true", "yes", "on"}:
+                values["offline"] = True
+            elif flag in {"", "0", "false", "no", "off"}:
+                values["offline"] = False
+            else:
+                raise ConfigError(
+                    f"REFCHECK_OFFLINE: expected 1/0, true/false, yes/no or on/off, "
+                    f"found {offline!r}"
+                )
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def user_agent(self) -> str:
+        """``refcheck/<version>``, with ``(mailto:...)`` when an address is set."""
+        agent = f"refcheck/{__version__}"
+        return f"{agent} (mailto:{self.mailto})" if self.mailto else agent
+
+
+# --- the converter ------------------------------------------------------------------------
+
+#: The fields :func:`work_from_crossref` reads: the ``select`` list of searches.
+SEARCH_FIELDS = (
+    "DOI", "title", "subtitle", "author", "container-title", "short-container-title",
+    "issued", "published-print", "published-online", "volume", "issue", "page",
+    "article-number", "type", "publisher", "ISSN", "score", "updated-by", "update-to",
+    "relation",
+)
+
+_DASH = "-\u2010-\u2015\u2212"
+_PAGE_RANGE = re.compile(rf"^\s*([^{_DASH},;\s]+)\s*[{_DASH}]+\s*([^,;\s]+)")
+
+
+def _first(value: Any) -> str | None:
+    """The first non-empty string of a Crossref list field ("title": ["..."]), or ``None``."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str) and item.strip():
+                return item
+    return None
+
+
+def _string(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def _date(value: Any) -> str | None:
+    """``{"date-parts": [[2020, 6, 16]]}`` -> "2020-06-16"; the precision the record has."""
+    if not isinstance(value, Mapping):
+        return None
+    parts = value.get("date-parts")
+    if not (isinstance(parts, list) and parts and isinstance(parts[0], list)):
+        return None
+    numbers: list[int] = []
+    for part in parts[0][:3]:
+        try:
+            numbers.append(int(part))
+        except (TypeError, ValueError):
+            break
+    if not numbers or not 0 < numbers[0] < 10000:
+        return None
+    text = f"{numbers[0]:04d}"
+    if len(numbers) > 1 and 1 <= numbers[1] <= 12:
+        text += f"-{numbers[1]:02d}"
+        if len(numbers) > 2 and 1 <= numbers[2] <= 31:
+            text += f"-{numbers[2]:02d}"
+    return text
+
+
+def _pages(page: str | None) -> tuple[str | None, str | None]:
+    """ "e358-e367" -> ("e358", "e367"); "e1007887" -> ("e1007887", None)."""
+    if not page:
+        return None, None
+    match = _PAGE_RANGE.match(page)
+    if match:
+        return match.group(1), match.group(2)
+    first = re.split(r"[,;\s]", page.strip(), maxsplit=1)[0]
+    return first or None, None
+
+
+def _author(value: Any) -> Author | None:
+    if not isinstance(value, Mapping):
+        return None
+    family = _string(value.get("family"))
+    if family and family.strip():
+        return Author(family=family, given=_string(value.get("given")))
+    name = _string(value.get("name"))
+    if name and name.strip():
+        return Author(family=name, organisation=True)
+    return None
+
+
+def _update(value: Any) -> Update | None:
+    if not isinstance(value, Mapping) or not _string(value.get("type")):
+        return None
+    return Update(
+        type=str(value["type"]),
+        doi=_string(value.get("DOI")),
+        date=_date(value.get("updated")),
+        source=_string(value.get("source")),
+    )
+
+
+def work_from_crossref(message: Mapping[str, Any]) -> Work:
+    """The :class:`~refcheck.model.Work` of a Crossref work record (an API ``message``).
+
+    Lenient about what may be missing (every field but ``DOI``), strict about shape: raises
+    :class:`~refcheck.errors.ServiceResponseError` when ``message`` is not a record with a DOI.
+    """
+    if not isinstance(message, Mapping):
+        raise ServiceResponseError(
+            f"expected a Crossref work record (a JSON object), found {type(message).__name__}"
+        )
+    doi = _string(message.get("DOI"))
+    if not doi or not doi.strip():
+        raise ServiceResponseError(
+            f"expected a Crossref work record with a DOI, found keys {sorted(message)[:12]}"
+        )
+    first_page, last_page = _pages(_string(message.get("page")))
+    authors = (_author(a) for a in message.get("author") or () if isinstance(a, Mapping))
+    updates = (_update(u) for u in _list(message.get("updated-by")))
+    score = message.get("score")
+    issn = tuple(i for i in _list(message.get("ISSN")) if isinstance(i, str) and i.strip())
+    return Work(
+        doi=doi,
+        type=_string(message.get("type")),
+        title=_first(message.get("title")),
+        subtitle=_first(message.get("subtitle")),
+        container_title=_first(message.get("container-title")),
+        short_container_title=_first(message.get("short-container-title")),
+        authors=tuple(a for a in authors if a is not None),
+        issued=_date(message.get("issued")),
+        published_print=_date(message.get("published-print")),
+        published_online=_date(message.get("published-online")),
+        volume=_string(message.get("volume")),
+        issue=_string(message.get("issue")),
+        first_page=first_page,
+        last_page=last_page,
+        article_number=_string(message.get("article-number")),
+        publisher=_string(message.get("publisher")),
+        issn=issn,
+        updates=tuple(u for u in updates if u is not None),
+        score=float(score) if isinstance(score, (int, float)) and score is not True else None,
+    )
+
+
+def _list(value: Any) -> Iterable[Any]:
+    return value if isinstance(value, list) else ()
+
+
+# --- the client ---------------------------------------------------------------------------
+
+
+def doi_path(doi: str) -> str:
+    """The URL path of a DOI's work: ``/works/`` and the DOI percent-encoded.
+
+    Slashes between segments are kept (Crossref's own form), every other reserved character
+    is encoded, and dot segments ("." and "..") are encoded too, so that no DOI can make the
+    path leave ``/works/``.
+    """
+    segments = []
+    for segment in doi.split("/"):
+        encoded = quote(segment, safe="")
+        if encoded in {".", ".."}:
+            encoded = encoded.replace(".", "%2E")
+        segments.append(encoded)
+    return "/works/" + "/".join(segments)
+
+
+class CrossrefClient:
+    """A client of the Crossref REST API with its own session, cache and retry policy.
+
+    ``CrossrefClient(settings)`` or ``CrossrefClient(mailto=..., cache=None, ...)`` (keyword
+    arguments are :class:`CrossrefSettings` fields and override ``settings``). Use it as a
+    context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
+        settings = settings if settings is not None else CrossrefSettings()
+        self.settings: CrossrefSettings = attrs.evolve(settings, **changes) if changes else settings
+        self._session = self._open_session(self.settings)
+
+    @staticmethod
+    def _open_session(settings: CrossrefSettings) -> requests.Session:
+        from datetime import timedelta
+
+        session: requests.Session
+        if settings.replay is not None:
+            session = requests.Session()
+            adapter = ReplayAdapter.from_file(settings.replay, settings.base_url)
+            # Every URL, not only the base URL's: in replay mode nothing reaches the network.
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        elif settings.cache is not None:
+            session = _cache.open_session(
+                settings.cache,
+                offline=settings.offline,
+                expire_after=timedelta(days=settings.expire_after_days),
+            )
+        elif settings.offline:
+            raise ConfigError(
+                "offline: refcheck can only work offline from a cache or a replay file, "
+                "and both are off (cache=None, replay=None)"
+            )
+        else:
+            session = requests.Session()
+        if settings.record is not None and settings.replay is None:
+            recorder = RecordingAdapter(settings.record, settings.base_url)
+            session.mount(settings.base_url + "/", recorder)
+        session.headers["User-Agent"] = settings.user_agent
+        session.headers["Accept"] = "application/json"
+        return session
+
+    def close(self) -> None:
+        """Release the session's connections and the cache file."""
+        self._session.close()
+
+    def __enter__(self) -> CrossrefClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"CrossrefClient(base_url={s.base_url!r}, cache={s.cache}, offline={s.offline})"
+
+    # -- requests --
+
+    def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
+        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status."""
+        url = self.settings.base_url + path
+        query = dict(params)
+        if self.settings.mailto:
+            query["mailto"] = self.settings.mailto
+
+        def attempt() -> requests.Response:
+            return self._session.get(url, params=query, timeout=self.settings.timeout)
+
+        return self.settings.retry.send(attempt, url=url)
+
+    @staticmethod
+    def _json(response: requests.Response, *, expect: str, what: str) -> Mapping[str, Any]:
+        """The ``message`` of a Crossref answer of ``message-type`` ``expect``."""
+        try:
+            body = response.json()
+        except (ValueError, requests.exceptions.JSONDecodeError) as exc:
+            raise ServiceResponseError(
+                f"{what}: expected a JSON answer, found {response.headers.get('Content-Type')!r} "
+                f"starting {response.text[:60]!r}"
+            ) from exc
+        if not isinstance(body, dict):
+            raise ServiceResponseError(
+                f"{what}: expected a JSON object, found {type(body).__name__}"
+            )
+        if body.get("status") != "ok" or body.get("message-type") != expect:
+            raise ServiceResponseError(
+                f"{what}: expected status 'ok' and message-type {expect!r}, found status "
+                f"{body.get('status')!r} and message-type {body.get('message-type')!r}"
+            )
+        message = body.get("message")
+        if not isinstance(message, dict):
+            raise ServiceResponseError(
+                f"{what}: expected a 'message' object, found {type(message).__name__}"
+            )
+        return message
+
+    @staticmethod
+    def _unexpected(response: requests.Response, what: str) -> ServiceResponseError:
+        detail = response.text[:200].strip()
+        return ServiceResponseError(
+            f"{what}: expected HTTP 200, got HTTP {response.status_code}"
+            + (f": {detail}" if detail else "")
+        )
+
+    def get_work(self, doi: str) -> Work | None:
+        """The work Crossref has for ``doi``, or ``None`` when Crossref has no such DOI (404).
+
+        ``doi`` is the bare DOI ("10.1371/journal.pone.0033693"); a ``https://doi.org/`` or
+        ``doi:`` prefix is removed.
+        """
+        bare = _bare_doi(doi)
+        if not bare:
+            raise ValueError(f"get_work: expected a DOI, found {doi!r}")
+        path = doi_path(bare)
+        response = self._get(path, {})
+        what = f"Crossref work {bare} ({self.settings.base_url}{path})"
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._unexpected(response, what)
+        message = self._json(response, expect="work", what=what)
+        try:
+            return work_from_crossref(message)
+        except ServiceResponseError as exc:
+            raise ServiceResponseError(f"{what}: {exc}") from exc
+
+    def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
+        """The works Crossref ranks highest for a citation text, best first (at most ``rows``).
+
+        Uses ``query.bibliographic``, Crossref's field query for whole citations. Each work's
+        ``score`` is Crossref's relevance score. A blank query finds nothing, without asking.
+        """
+        if not 1 <= rows <= _MAX_ROWS:
+            raise ValueError(f"search: expected 1 <= rows <= {_MAX_ROWS}, found {rows!r}")
+        text = " ".join(query.split())
+        if not text:
+            return ()
+        params = {
+            "query.bibliographic": text,
+            "rows": str(rows),
+            "select": ",".join(SEARCH_FIELDS),
+        }
+        response = self._get("/works", params)
+        shown = urlencode({"query.bibliographic": text[:60], "rows": rows})
+        what = f"Crossref search {text[:60]!r} ({self.settings.base_url}/works?{shown})"
+        if response.status_code != 200:
+            raise self._unexpected(response, what)
+        message = self._json(response, expect="work-list", what=what)
+        items = message.get("items")
+        if not isinstance(items, list):
+            raise ServiceResponseError(
+                f"{what}: expected a list of 'items', found {type(items).__name__}"
+            )
+        try:
+            return tuple(work_from_crossref(item) for item in items[:rows])
+        except ServiceResponseError as exc:
+            raise ServiceResponseError(f"{what}: {exc}") from exc
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def _bare_doi(doi: str) -> str:
+    return _DOI_PREFIX.sub("", doi.strip()).strip()
+

@@ -1,0 +1,505 @@
+"""Helpers for testing code that uses refcheck: a stand-in Crossref server, and no-wait retries.
+
+A stand-in Crossref
+-------------------
+:func:`serve_crossref` starts a small HTTP server on ``127.0.0.1`` (a free port) in a
+background thread, serving the works you give it (Crossref work records, the ``message`` of
+``/works/{doi}``, e.g. the ``record`` of each line of a ``works.jsonl``) the way the Crossref
+REST API does::
+
+    from refcheck.crossref import CrossrefClient
+    from refcheck.testing import serve_crossref, set_testing
+
+    set_testing(True)                      # retries do not wait
+    with serve_crossref(records) as crossref:
+        client = CrossrefClient(base_url=crossref.base_url, cache=None)
+        assert client.get_work("10.1000/x") is not None
+        crossref.fail_next(2, status=503)  # the next two requests fail
+        assert [r.path for r in crossref.requests][-1] == "/works/10.1000/x"
+
+It speaks:
+
+* ``GET /works/{doi}`` -> ``{"status": "ok", "message-type": "work", "message": {...}}``, or
+  ``404`` with the text/plain body ``Resource not found.`` as Crossref does;
+* ``GET /works?query.bibliographic=...&rows=&offset=&select=&filter=&mailto=`` ->
+  ``{"status": "ok", "message-type": "work-list", "message": {"items": [...],
+  "total-results": N, ...}}``. Items are ranked by SQLite FTS5's bm25 over title, subtitle,
+  authors, container titles, and volume/issue/page/year, the query's words OR-ed, and each
+  item gets a ``score`` (higher is better). ``select`` keeps only the named fields;
+  ``filter`` understands ``type``, ``doi``, ``issn``, ``from-pub-date`` and
+  ``until-pub-date``; unknown parameters, select fields, filters and bad ``rows`` get
+  Crossref's ``400 validation-failure``.
+
+Knobs: ``latency`` (seconds added to each request), ``rate_limit`` (requests per second,
+``429`` beyond), ``max_concurrency`` (requests in flight, ``429`` beyond), and at run time
+:meth:`CrossrefStandIn.fail_next` (the next *n* requests answer 500/502/503/504/429, with an
+optional ``Retry-After``) and :meth:`CrossrefStandIn.truncate_next` (the next *n* bodies are
+cut short). Every request is logged, thread-safely, in :attr:`CrossrefStandIn.requests`.
+
+No-wait retries
+---------------
+:func:`set_testing` (from :mod:`refcheck.retry`) turns backoff off process-wide, so tests of
+retries run instantly; waits are still computed and passed to ``RetryPolicy.on_retry``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import attrs
+
+from .retry import is_testing, set_testing
+
+__all__ = [
+    "CrossrefStandIn",
+    "LoggedRequest",
+    "is_testing",
+    "load_works",
+    "serve_crossref",
+    "set_testing",
+]
+
+_NOT_FOUND = b"Resource not found."
+_TOO_MANY = (
+    b"<html><body><h1>429 Too Many Requests</h1>\n"
+    b"You have sent too many requests in a given amount of time.\n</body></html>\n"
+)
+_FAILURE_BODIES = {
+    500: b'{"status":"error","message-type":"exception","message":"Internal server error"}',
+    502: b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+    503: b"<html><body><h1>503 Service Unavailable</h1></body></html>",
+    504: b"<html>\n<head><title>504 Gateway Time-out</title></head>\n<body>\n"
+    b"<center><h1>504 Gateway Time-out</h1></center>\n</body>\n</html>\n",
+    429: _TOO_MANY,
+}
+_KNOWN_PARAMS = frozenset(
+    {"query", "query.bibliographic", "query.title", "query.author", "query.container-title",
+     "rows", "offset", "select", "filter", "mailto", "sort", "order"}
+)
+#: The fields Crossref's ``select`` accepts.
+_SELECTABLE = frozenset({
+    "abstract", "URL", "member", "posted", "score", "created", "degree", "update-policy",
+    "short-title", "license", "ISSN", "container-title", "issued", "update-to", "issue",
+    "prefix", "approved", "indexed", "article-number", "clinical-trial-number", "accepted",
+    "author", "group-title", "DOI", "is-referenced-by-count", "updated-by", "event", "chair",
+    "standards-body", "original-title", "funder", "translator", "archive", "published-print",
+    "alternative-id", "subject", "subtitle", "published-online", "publisher-location",
+    "content-domain", "reference", "title", "link", "type", "publisher", "volume",
+    "references-count", "ISBN", "issn-type", "assertion", "deposited", "page",
+    "content-created", "short-container-title", "relation", "editor", "published",
+})
+_FILTERS = frozenset({"type", "doi", "issn", "from-pub-date", "until-pub-date"})
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def load_works(path: Path | str) -> list[dict[str, Any]]:
+    """The work records of a JSON Lines file (``.gz`` too): each line's ``record``, or the line."""
+    path = Path(path)
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    records = []
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                item = json.loads(line)
+                records.append(item.get("record", item))
+    return records
+
+
+@attrs.frozen(slots=True)
+class LoggedRequest:
+    """One request the stand-in received: path (decoded), query parameters, headers, answer."""
+
+    method: str
+    path: str
+    params: Mapping[str, tuple[str, ...]]
+    headers: Mapping[str, str]
+    status: int
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(_text(v) for v in value)
+    if isinstance(value, Mapping):
+        return " ".join(_text(v) for v in value.values())
+    return "" if value is None else str(value)
+
+
+def _year(record: Mapping[str, Any]) -> str:
+    for key in ("issued", "published-print", "published-online", "published"):
+        try:
+            return str(int(record[key]["date-parts"][0][0]))
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+    return ""
+
+
+def _authors(record: Mapping[str, Any]) -> str:
+    names = []
+    for author in record.get("author") or ():
+        if isinstance(author, Mapping):
+            names.append(" ".join(str(author.get(k) or "") for k in ("given", "family", "name")))
+    return " ".join(names)
+
+
+class _Index:
+    """The works by DOI, and an FTS5 index of them. One connection, used under a lock."""
+
+    def __init__(self, works: Iterable[Mapping[str, Any]]) -> None:
+        self.by_doi: dict[str, dict[str, Any]] = {}
+        self.order: list[str] = []
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            "CREATE VIRTUAL TABLE works USING fts5(doi UNINDEXED, title, authors, containers,"
+            " numbers, tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        for work in works:
+            record = dict(work)
+            doi = str(record.get("DOI", "")).lower()
+            if not doi:
+                raise ValueError(f"serve_crossref: a work record without a DOI: {record!r:.100}")
+            if doi not in self.by_doi:
+                self.order.append(doi)
+            self.by_doi[doi] = record
+        for doi in self.order:
+            record = self.by_doi[doi]
+            self._db.execute(
+                "INSERT INTO works VALUES (?, ?, ?, ?, ?)",
+                (
+                    doi,
+                    _text(record.get("title")) + " " + _text(record.get("subtitle")),
+                    _authors(record),
+                    _text(record.get("container-title"))
+                    + " " + _text(record.get("short-container-title")),
+                    " ".join(
+                        _text(record.get(k)) for k in ("volume", "issue", "page", "article-number")
+                    ) + " " + _year(record),
+                ),
+            )
+
+    def search(self, text: str) -> list[tuple[str, float]]:
+        """(doi, score) of the works matching any word of ``text``, best first."""
+        words = list(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
+        if not words:
+            return [(doi, 1.0) for doi in self.order]
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT doi, bm25(works, 0.0, 4.0, 2.0, 2.0, 1.0) AS rank FROM works"
+                " WHERE works MATCH ? ORDER BY rank, doi",
+                (match,),
+            ).fetchall()
+        return [(doi, round(-rank, 6)) for doi, rank in rows]
+
+
+class _Failure:
+    def __init__(self, status: int, retry_after: str | None) -> None:
+        self.status = status
+        self.retry_after = retry_after
+
+
+class CrossrefStandIn:
+    """A stand-in Crossref REST API on 127.0.0.1; see the module docs. Use as a context manager.
+
+    ``works`` are Crossref work records (dicts with at least ``DOI``). ``latency`` is added to
+    every request (seconds); ``rate_limit`` is requests per second and ``max_concurrency``
+    requests in flight, beyond which the stand-in answers ``429`` like Crossref.
+    """
+
+    def __init__(
+        self,
+        works: Iterable[Mapping[str, Any]],
+        *,
+        latency: float = 0.0,
+        rate_limit: float | None = None,
+        max_concurrency: int | None = None,
+    ) -> None:
+        self.latency = latency
+        self.rate_limit = rate_limit
+        self.max_concurrency = max_concurrency
+        self._index = _Index(works)
+        self._lock = threading.Lock()
+        self._log: list[LoggedRequest] = []
+        self._failures: deque[_Failure] = deque()
+        self._truncate = 0
+        self._recent: deque[float] = deque()
+        self._in_flight = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle --
+
+    def start(self) -> CrossrefStandIn:
+        """Start serving in a background thread; returns ``self``."""
+        if self._server is not None:
+            return self
+        handler = type("_Handler", (_Handler,), {"stand_in": self})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="crossref-stand-in", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> CrossrefStandIn:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``, to pass as a client's ``base_url``."""
+        if self._server is None:
+            raise RuntimeError("the Crossref stand-in is not running: use it in a `with` block")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    # -- knobs --
+
+    def fail_next(self, count: int = 1, *, status: int = 503, retry_after: str | None = None
+                  ) -> None:
+        """Answer the next ``count`` requests with ``status`` (and ``Retry-After``, if given)."""
+        if status not in _FAILURE_BODIES:
+            raise ValueError(f"fail_next: status must be one of {sorted(_FAILURE_BODIES)}")
+        with self._lock:
+            self._failures.extend(_Failure(status, retry_after) for _ in range(count))
+
+    def truncate_next(self, count: int = 1) -> None:
+        """Cut the body of the next ``count`` answers in half (the Content-Length stays whole)."""
+        with self._lock:
+            self._truncate += count
+
+    # -- the log --
+
+    @property
+    def requests(self) -> tuple[LoggedRequest, ...]:
+        """Every request received so far, oldest first."""
+        with self._lock:
+            return tuple(self._log)
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    # -- used by the handler --
+
+    def _admit(self) -> tuple[_Failure | None, bool]:
+        """Decide, under the lock, whether this request fails, and whether it is truncated."""
+        with self._lock:
+            now = time.monotonic()
+            while self._recent and now - self._recent[0] >= 1.0:
+                self._recent.popleft()
+            self._recent.append(now)
+            if self._failures:
+                return self._failures.popleft(), False
+            if self.rate_limit is not None and len(self._recent) > self.rate_limit:
+                return _Failure(429, None), False
+            if self.max_concurrency is not None and self._in_flight >= self.max_concurrency:
+                return _Failure(429, None), False
+            self._in_flight += 1
+            truncate = self._truncate > 0
+            self._truncate -= truncate
+            return None, truncate
+
+    def _done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _record(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self._log.append(entry)
+
+    def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
+        """(status, content type, body) of a GET, without the knobs. Public for unit tests."""
+        if path.startswith("/works/"):
+            return self._work(unquote(path[len("/works/"):]), params)
+        if path.rstrip("/") == "/works":
+            return self._works(params)
+        return 404, "text/plain", _NOT_FOUND
+
+    def _work(self, doi: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
+        unknown = sorted(set(params) - {"mailto"})
+        if unknown:
+            return _validation(unknown[0], "parameter-not-allowed",
+                               f"This route does not support {unknown[0]}")
+        record = self._index.by_doi.get(doi.lower())
+        if record is None:
+            return 404, "text/plain", _NOT_FOUND
+        return 200, "application/json", _json(
+            {"status": "ok", "message-type": "work", "message-version": "1.0.0",
+             "message": record}
+        )
+
+    def _works(self, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
+        unknown = sorted(set(params) - _KNOWN_PARAMS)
+        if unknown:
+            return _validation(unknown[0], "unknown-parameter",
+                               f"Parameter {unknown[0]} specified but there is no such parameter")
+        one = {k: v[-1] for k, v in params.items()}
+        try:
+            rows = int(one.get("rows", "20"))
+            offset = int(one.get("offset", "0"))
+            if not (0 <= rows <= 1000 and offset >= 0):
+                raise ValueError
+        except ValueError:
+            return _validation("rows", "integer-not-valid", "Integer specified as rows or offset"
+                               " is not valid (0 to 1000 for rows)")
+        select = [f for f in one.get("select", "").split(",") if f]
+        bad = [f for f in select if f not in _SELECTABLE]
+        if bad:
+            return _validation("select", "select-field-not-valid",
+                               f"Select field {bad[0]} is not a valid select field")
+        filters: list[tuple[str, str]] = []
+        for clause in (one.get("filter") or "").split(","):
+            if not clause:
+                continue
+            name, _, value = clause.partition(":")
+            if name not in _FILTERS:
+                return _validation("filter", "filter-not-available",
+                                   f"Filter {name} specified but there is no such filter")
+            filters.append((name, value))
+        text = " ".join(v for k, v in one.items() if k == "query" or k.startswith("query."))
+        ranked = [
+            (self._index.by_doi[doi], score)
+            for doi, score in self._index.search(text)
+            if _passes(self._index.by_doi[doi], filters)
+        ]
+        items = []
+        for record, score in ranked[offset:offset + rows]:
+            item = dict(record, score=score)
+            if select:
+                item = {k: item[k] for k in select if k in item}
+            items.append(item)
+        return 200, "application/json", _json({
+            "status": "ok", "message-type": "work-list", "message-version": "1.0.0",
+            "message": {
+                "facets": {}, "total-results": len(ranked), "items": items,
+                "items-per-page": rows,
+                "query": {"start-index": offset, "search-terms": text or None},
+            },
+        })
+
+
+def _passes(record: Mapping[str, Any], filters: list[tuple[str, str]]) -> bool:
+    for name, value in filters:
+        if name == "type" and record.get("type") != value:
+            return False
+        if name == "doi" and str(record.get("DOI", "")).lower() != value.lower():
+            return False
+        if name == "issn" and value not in (record.get("ISSN") or ()):
+            return False
+        if name in ("from-pub-date", "until-pub-date"):
+            year = _year(record)
+            if not year:
+                return False
+            if name == "from-pub-date" and year < value[:4]:
+                return False
+            if name == "until-pub-date" and year > value[:4]:
+                return False
+    return True
+
+
+def _json(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _validation(name: str, kind: str, message: str) -> tuple[int, str, bytes]:
+    return 400, "application/json", _json({
+        "status": "failed", "message-type": "validation-failure",
+        "message": [{"value": name, "message": message, "type": kind}],
+    })
+
+
+class _Handler(BaseHTTPRequestHandler):
+    stand_in: CrossrefStandIn
+    server_version = "CrossrefStandIn"
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        stand_in = self.stand_in
+        parts = urlsplit(self.path)
+        params = parse_qs(parts.query, keep_blank_values=True)
+        failure, truncate = stand_in._admit()
+        try:
+            if stand_in.latency:
+                time.sleep(stand_in.latency)
+            headers: dict[str, str] = {}
+            if failure is not None:
+                status = failure.status
+                body = _FAILURE_BODIES[status]
+                content_type = "application/json" if status == 500 else "text/html"
+                headers["Cache-Control"] = "no-cache"
+                if failure.retry_after is not None:
+                    headers["Retry-After"] = failure.retry_after
+            else:
+                status, content_type, body = stand_in.answer(parts.path, params)
+                headers["X-Rate-Limit-Limit"] = str(int(stand_in.rate_limit or 50))
+                headers["X-Rate-Limit-Interval"] = "1s"
+                headers["X-Concurrency-Limit"] = str(stand_in.max_concurrency or 5)
+            stand_in._record(LoggedRequest(
+                method="GET",
+                path=unquote(parts.path),
+                params={k: tuple(v) for k, v in params.items()},
+                headers=dict(self.headers.items()),
+                status=status,
+            ))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2] if truncate else body)
+            if truncate:
+                self.close_connection = True
+        finally:
+            if failure is None:
+                stand_in._done()
+
+
+def serve_crossref(
+    works: Iterable[Mapping[str, Any]],
+    *,
+    latency: float = 0.0,
+    rate_limit: float | None = None,
+    max_concurrency: int | None = None,
+) -> CrossrefStandIn:
+    """A :class:`CrossrefStandIn` for ``works``, not yet started: use it in a ``with`` block."""
+    return CrossrefStandIn(
+        works, latency=latency, rate_limit=rate_limit, max_concurrency=max_concurrency
+    )
