@@ -106,7 +106,7 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
         )
     elif match.status is MatchStatus.UNRESOLVED:
         nearest = ""
-        if match.candidates:
+        if match.candidates and match.candidates[0].score >= 0.5:
             best = match.candidates[0]
             nearest = f' (nearest: {best.work.doi}, "{best.work.title}", score {best.score:.2f})'
         findings.append(
@@ -262,9 +262,31 @@ def _compare_initials(place: int, cited: Author, recorded: Author) -> list[Findi
 # --- title ---------------------------------------------------------------------------------
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """(folded, as printed) word pairs of a title."""
-    return [(fold(m.group()), m.group()) for m in _TOKEN.finditer(text)]
+def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """(folded, as printed, start, end) for each word of a title."""
+    return [(fold(m.group()), m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _span(text: str, tokens: list[tuple[str, str, int, int]]) -> str:
+    """The text a run of tokens covers, punctuation inside it included: "GM-CSF"."""
+    return text[tokens[0][2] : tokens[-1][3]] if tokens else ""
+
+
+def _changes(cited: list[str], recorded: list[str]) -> list[tuple[int, int, int, int]]:
+    """Word-level differences, merging changes that only one or two words separate, so that a
+    reordering reads as one change ("opportunities and challenges" for "challenges and ...")."""
+    matcher = difflib.SequenceMatcher(a=cited, b=recorded, autojunk=False)
+    merged: list[tuple[int, int, int, int]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if merged:
+            p1, p2, q1, q2 = merged[-1]
+            if i1 - p2 <= 2 and j1 - q2 <= 2:
+                merged[-1] = (p1, i2, q1, j2)
+                continue
+        merged.append((i1, i2, j1, j2))
+    return merged
 
 
 def _record_titles(work: Work) -> list[str]:
@@ -287,30 +309,32 @@ def title_similarity(cited: str, work: Work) -> float:
 def _compare_title(reference: Reference, work: Work) -> list[Finding]:
     if not reference.title or not work.title:
         return []
+    full = _join_title(work) or work.title
     cited = _tokens(reference.title)
-    candidates = [_tokens(t) for t in _record_titles(work)]
-    cited_words = [w for w, _ in cited]
-    if any(cited_words == [w for w, _ in c] for c in candidates):
+    cited_words = [t[0] for t in cited]
+    options = [work.title] if full == work.title else [work.title, full]
+    if any(cited_words == [t[0] for t in _tokens(title)] for title in options):
         return []
-    recorded = candidates[-1] if len(cited) <= len(candidates[-1]) + 1 else candidates[0]
-    recorded_words = [w for w, _ in recorded]
-    matcher = difflib.SequenceMatcher(a=cited_words, b=recorded_words, autojunk=False)
+    # Compare with the title or title+subtitle, whichever the citation is closer to in length.
+    expected = min(options, key=lambda t: abs(len(_tokens(t)) - len(cited)))
+    recorded = _tokens(expected)
+    recorded_words = [t[0] for t in recorded]
     changes: list[str] = []
     typo = False
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        mine = " ".join(p for _, p in cited[i1:i2])
-        theirs = " ".join(p for _, p in recorded[j1:j2])
-        if op == "replace":
-            if i2 - i1 == 1 and j2 - j1 == 1 and fuzz.ratio(cited_words[i1], recorded_words[j1]) >= 60:
+    for i1, i2, j1, j2 in _changes(cited_words, recorded_words):
+        mine = _span(reference.title, cited[i1:i2])
+        theirs = _span(expected, recorded[j1:j2])
+        if mine and theirs:
+            one_word = i2 - i1 == 1 and j2 - j1 == 1
+            if one_word and fuzz.ratio(cited_words[i1], recorded_words[j1]) >= 60:
                 typo = True
             changes.append(f'"{mine}" for "{theirs}"')
-        elif op == "delete":
+        elif mine:
             changes.append(f'"{mine}" added')
         else:
             changes.append(f'"{theirs}" missing')
-    severity = _ERROR if typo or matcher.ratio() < 0.8 else _WARNING
+    similarity = difflib.SequenceMatcher(a=cited_words, b=recorded_words, autojunk=False).ratio()
+    severity = _ERROR if typo or similarity < 0.8 else _WARNING
     code = "title-mismatch" if severity is _ERROR else "title-differs"
     listed = "; ".join(changes[:4]) + ("; ..." if len(changes) > 4 else "")
     return [
@@ -320,7 +344,7 @@ def _compare_title(reference: Reference, work: Work) -> list[Finding]:
             f"title differs from the record: {listed}",
             field="title",
             cited=reference.title,
-            expected=work.title if len(recorded) == len(candidates[-1]) else _join_title(work),
+            expected=expected,
         )
     ]
 

@@ -131,7 +131,7 @@ class Work:
     ``score`` is the service's own relevance score when the work came from a search.
     """
 
-    doi: str = attrs.field(converter=lambda v: (_clean(v) or "").lower())
+    doi: str = attrs.field(converter=lambda v: _clean(v) or "")
     type: str | None = attrs.field(default=None, converter=_clean)
     title: str | None = attrs.field(default=None, converter=_clean)
     subtitle: str | None = attrs.field(default=None, converter=_clean)

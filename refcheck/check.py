@@ -1,0 +1,170 @@
+"""Check manuscripts: the whole data flow, end to end.
+
+``text -> extract citations -> parse -> Reference -> resolve -> Match -> compare -> findings``,
+then the document-level checks. This module only wires the steps together; each step lives in
+its own module. The network is the slow part, so distinct references are resolved once each,
+a few at a time (``concurrency``), through one client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from refcheck.compare import compare
+from refcheck.crossref import CrossrefClient, CrossrefSettings
+from refcheck.document import check_document
+from refcheck.errors import ParseError
+from refcheck.extract import Manuscript, extract_citations
+from refcheck.model import CheckedReference, Match, Reference, Report
+from refcheck.parse import parse_citation
+from refcheck.resolve import Resolver, WorkSource
+
+__all__ = [
+    "Progress",
+    "check_file",
+    "check_files",
+    "check_text",
+    "read_manuscript",
+    "resolve_reference",
+]
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each reference is resolved."""
+
+_MAX_BYTES = 50 * 1024 * 1024
+
+
+def read_manuscript(path: str | os.PathLike[str]) -> str:
+    """The text of a manuscript file: UTF-8 (with or without BOM), UTF-16 with BOM, or Latin-1."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > _MAX_BYTES:
+            raise ParseError(f"{file}: {size} bytes is more than the {_MAX_BYTES} refcheck reads")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read manuscript {file}: {exc.strerror or exc}") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise ParseError(f"{file} is a binary file, not a Markdown or text manuscript")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def check_text(
+    text: str,
+    *,
+    file: str = "<text>",
+    source: WorkSource | None = None,
+    settings: CrossrefSettings | None = None,
+    concurrency: int = 3,
+    progress: Progress | None = None,
+) -> Report:
+    """Check the references of one manuscript given as text."""
+    return _check([extract_citations(text, file)], source, settings, concurrency, progress)
+
+
+def check_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    source: WorkSource | None = None,
+    settings: CrossrefSettings | None = None,
+    concurrency: int = 3,
+    progress: Progress | None = None,
+) -> Report:
+    """Check the references of one or more manuscript files, as one report."""
+    manuscripts = [extract_citations(read_manuscript(p), os.fspath(p)) for p in paths]
+    return _check(manuscripts, source, settings, concurrency, progress)
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    *,
+    source: WorkSource | None = None,
+    settings: CrossrefSettings | None = None,
+    concurrency: int = 3,
+    progress: Progress | None = None,
+) -> Report:
+    """Check the references of one manuscript file."""
+    return check_files(
+        [path], source=source, settings=settings, concurrency=concurrency, progress=progress
+    )
+
+
+def resolve_reference(
+    reference: Reference | str,
+    *,
+    source: WorkSource | None = None,
+    settings: CrossrefSettings | None = None,
+) -> Match:
+    """Resolve one reference (or citation text, parsed first) to its work on Crossref."""
+    if isinstance(reference, str):
+        reference = parse_citation(reference)
+    if source is not None:
+        return Resolver(source).resolve(reference)
+    with CrossrefClient(settings or CrossrefSettings.from_env()) as client:
+        return Resolver(client).resolve(reference)
+
+
+def _check(
+    manuscripts: Sequence[Manuscript],
+    source: WorkSource | None,
+    settings: CrossrefSettings | None,
+    concurrency: int,
+    progress: Progress | None,
+) -> Report:
+    parsed = [
+        (citation, parse_citation(citation.text))
+        for manuscript in manuscripts
+        for citation in manuscript.citations
+    ]
+    owned = source is None
+    client: WorkSource = (
+        CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
+    )
+    try:
+        matches = _resolve_all(Resolver(client), [r for _, r in parsed], concurrency, progress)
+    finally:
+        if owned and isinstance(client, CrossrefClient):
+            client.close()
+    checked = [
+        CheckedReference(citation, reference, matches[reference], compare(reference, matches[reference]))
+        for citation, reference in parsed
+    ]
+    findings = []
+    for manuscript in manuscripts:
+        mine = [c for c in checked if c.citation.file == manuscript.file]
+        findings.extend(check_document(mine, manuscript.text_lines, manuscript.file))
+    return Report(
+        references=checked, findings=findings, files=[m.file for m in manuscripts]
+    )
+
+
+def _resolve_all(
+    resolver: Resolver,
+    references: list[Reference],
+    concurrency: int,
+    progress: Progress | None,
+) -> dict[Reference, Match]:
+    unique = list(dict.fromkeys(references))
+    results: dict[Reference, Match] = {}
+    total = len(unique)
+    if concurrency <= 1 or total <= 1:
+        for done, reference in enumerate(unique, 1):
+            results[reference] = resolver.resolve(reference)
+            if progress:
+                progress(done, total)
+        return results
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="refcheck") as pool:
+        futures = {pool.submit(resolver.resolve, r): r for r in unique}
+        for done, future in enumerate(as_completed(futures), 1):
+            results[futures[future]] = future.result()
+            if progress:
+                progress(done, total)
+    return results

@@ -1,0 +1,142 @@
+"""Render a :class:`~refcheck.model.Report` for people (text) and for machines (JSON).
+
+Pure: each function returns a string. The JSON layout is documented, with its JSON Schema, in
+``docs/json-output.md`` and ``docs/report.schema.json``; ``SCHEMA_VERSION`` changes when it does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from refcheck._version import __version__
+from refcheck.model import (
+    CheckedReference,
+    Finding,
+    Reference,
+    ReferenceStatus,
+    Report,
+    Severity,
+)
+
+__all__ = ["SCHEMA_VERSION", "format_json", "format_text", "report_to_dict", "summary_line"]
+
+SCHEMA_VERSION = 1
+
+
+def _finding_line(prefix: str, finding: Finding, doi: str | None) -> str:
+    suffix = f" [{doi}]" if doi and finding.field is not None else ""
+    return f"{prefix} {finding.code} ({finding.severity.value}): {finding.message}{suffix}"
+
+
+def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
+    """The text report, line by line: findings grouped by reference, then the document's."""
+    for checked in report.references:
+        where = f"{checked.citation.file}:{checked.citation.line}: [{checked.citation.label}]"
+        if verbose and not checked.findings:
+            score = f" (score {checked.match.score:.2f})" if checked.match.score is not None else ""
+            yield f"{where} {checked.status.value} {checked.match.doi or ''}{score}".rstrip()
+        for finding in checked.findings:
+            yield _finding_line(where, finding, checked.match.doi)
+    for finding in report.findings:
+        where = (
+            f"{finding.location.file}:{finding.location.line}:"
+            if finding.location
+            else "<document>:"
+        )
+        yield f"{where} {finding.code} ({finding.severity.value}): {finding.message}"
+    yield summary_line(report)
+
+
+def format_text(report: Report, *, verbose: bool = False) -> str:
+    """The compiler-like text report, ending with a summary line."""
+    return "\n".join(text_lines(report, verbose=verbose)) + "\n"
+
+
+def summary_line(report: Report) -> str:
+    """"15 references: 7 verified, 5 mismatch, ...; 4 errors, 6 warnings, 2 info"."""
+    statuses = _status_counts(report)
+    parts = ", ".join(f"{n} {status}" for status, n in statuses.items() if n)
+    severities = (
+        f"{report.count(Severity.ERROR)} error{'s' if report.count(Severity.ERROR) != 1 else ''}, "
+        f"{report.count(Severity.WARNING)} warning"
+        f"{'s' if report.count(Severity.WARNING) != 1 else ''}, "
+        f"{report.count(Severity.INFO)} info"
+    )
+    n = len(report.references)
+    return f"{n} reference{'s' if n != 1 else ''}: {parts or 'none'}; {severities}"
+
+
+def _status_counts(report: Report) -> dict[str, int]:
+    counts = {status.value: 0 for status in ReferenceStatus}
+    for checked in report.references:
+        counts[checked.status.value] += 1
+    return counts
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "field": finding.field,
+        "cited": finding.cited,
+        "expected": finding.expected,
+        "message": finding.message,
+    }
+    if finding.location is not None:
+        data["file"] = finding.location.file
+        data["line"] = finding.location.line
+        data["related"] = [{"file": loc.file, "line": loc.line} for loc in finding.related]
+    return data
+
+
+def _reference_dict(reference: Reference) -> dict[str, Any]:
+    data = attrs.asdict(reference, recurse=True)
+    data.pop("text")
+    data["authors"] = [
+        {"family": a.family, "given": a.given, "organisation": a.organisation}
+        for a in reference.authors
+    ]
+    return data
+
+
+def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
+    match = checked.match
+    return {
+        "file": checked.citation.file,
+        "line": checked.citation.line,
+        "label": checked.citation.label,
+        "citation": checked.citation.text,
+        "status": checked.status.value,
+        "match": match.status.value,
+        "doi": match.doi,
+        "score": match.score,
+        "via": match.via,
+        "reason": match.reason,
+        "reference": _reference_dict(checked.reference),
+        "findings": [_finding_dict(f) for f in checked.findings],
+    }
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data (see ``docs/json-output.md``)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "refcheck_version": __version__,
+        "files": list(report.files),
+        "summary": {
+            "references": len(report.references),
+            **_status_counts(report),
+            **{s.value: report.count(s) for s in Severity},
+        },
+        "references": [_checked_dict(c) for c in report.references],
+        "findings": [_finding_dict(f) for f in report.findings],
+    }
+
+
+def format_json(report: Report) -> str:
+    """The report as indented JSON."""
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
