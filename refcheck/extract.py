@@ -158,9 +158,12 @@ def _headed_list_at(lines: list[str], start: int) -> tuple[list[_Item], int] | N
 def _starts_entry(line: str, current: _Item) -> bool:
     """In a block of unnumbered lines, does ``line`` start a new entry rather than wrap one?
 
-    A previous line that ends a sentence and a line that starts with a capital letter (a
-    surname) or a bullet start a new entry; anything else continues the current one.
+    An indented line continues the entry (a hanging indent). Otherwise a previous line that
+    ends a sentence and a line that starts with a capital letter (a surname) or a bullet start
+    a new entry; anything else continues the current one.
     """
+    if line[:1].isspace():
+        return False  # a hanging indent continues the entry
     previous = current.parts[-1].rstrip()
     stripped = line.lstrip()
     if stripped[:1] in "-*+" and stripped[1:2] == " ":
