@@ -1,0 +1,100 @@
+"""Named regular-expression fragments for citations, in the manner of h11's ``_abnf.py``.
+
+Each fragment is a plain string, so fragments compose by f-string; :mod:`refcheck.parse`
+compiles the patterns it needs once, at import. Each fragment shows, in a comment, a real
+citation (from the seed manuscript or the Crossref corpus) that it matches.
+
+Fragments must stay linear-time on any input: every repetition is either bounded or stops at a
+delimiter that the repeated part cannot match, so no fragment can backtrack catastrophically.
+Fragments define no capture groups unless their name says so (``*_GROUP``); the parser adds
+named groups where it needs them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APA_GIVEN",
+    "DASH",
+    "DOI",
+    "IEEE_GIVEN",
+    "ISSUE_GROUP",
+    "MONTH",
+    "NAME",
+    "PAGE",
+    "PAGES_GROUP",
+    "PMID",
+    "SEASON",
+    "URL",
+    "VANCOUVER_AUTHOR",
+    "VANCOUVER_FAMILY",
+    "VANCOUVER_INITIALS",
+    "VOLUME_GROUP",
+    "YEAR",
+]
+
+# A dash as printed between page numbers, after cleanup has turned U+2010/U+2011/U+2212
+# into "-": "e358–67", "206-09", "1503—16".
+DASH = r"[-–—]"
+
+# A four-digit year from 1500 to 2099: "2020" in "*Lancet Rheumatol* 2020; **2**: e358–67."
+YEAR = r"(?:1[5-9]|20)\d\d"
+
+# An English month, full or abbreviated, with an optional period:
+# "Jun" in "Lancet Rheumatol. 2020 Jun;2(6):e358-e367.", "June" in "published online June 16".
+MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+
+# A season, as NLM prints it for quarterly journals: "J Hist Med. 1999 Spring;54(2):123-40."
+SEASON = r"(?:Spring|Summer|Autumn|Fall|Winter)"
+
+# One page or article number: "e358", "119", "S12", "e1007887", "1000.e3" (Cell Press
+# supplements: "*Cell Host Microbe* 2020; 27: 992–1000.e3").
+PAGE = r"[A-Za-z]{0,3}\d{1,8}(?:\.[A-Za-z]{0,3}\d{1,4})?"
+
+# A page range or single page, as printed: "e358–67", "1140–46", "e393–400", "119".
+PAGES_GROUP = rf"(?P<pages>{PAGE}(?:\s{{0,2}}{DASH}\s{{0,2}}{PAGE})?)(?!\w|\.\w)"
+
+# A volume, possibly with a supplement or part: "2" in "2020; **2**: e358–67",
+# "58 Suppl 1" in "Rheumatology (Oxford) 2019;58 Suppl 1:i1-5".
+VOLUME_GROUP = r"(?P<volume>[A-Z]?\d{1,5}[A-Za-z]?(?:\s(?:Suppl|Pt)\.?\s?\d{0,3})?)"
+
+# An issue in parentheses: "(6)" in "Lancet Rheumatol. 2020;2(6):e358-e367.", "(Suppl 1)".
+ISSUE_GROUP = r"\(\s?(?P<issue>[^()]{1,25}?)\s?\)"
+
+# One word of a personal name, letters of any script joined by apostrophes or hyphens:
+# "Koné-Paut", "O'Gorman", "Giamarellos-Bourboulis", "de".
+NAME = r"[^\W\d_]+(?:['-][^\W\d_]+){0,4}"
+
+# A Vancouver surname, with particles, up to four words: "Mehta", "de Jesus", "von Stebut",
+# "Le Pavec", "Brito-Zerón" in "Ramos-Casals M, Brito-Zerón P, López-Guillermo A, ...".
+VANCOUVER_FAMILY = rf"{NAME}(?:\s{NAME}){{0,3}}"
+
+# Vancouver initials, capitals without periods, an optional hyphen: "RQ", "P", "J-P".
+VANCOUVER_INITIALS = r"[A-ZÀ-ÖØ-Þ](?:-?[A-ZÀ-ÖØ-Þ]){0,3}"
+
+# One Vancouver author: "Cron RQ", "de Jesus AA", "von Stebut E". The lookahead stops a
+# title word from being read as initials.
+VANCOUVER_AUTHOR = rf"{VANCOUVER_FAMILY}\s{VANCOUVER_INITIALS}(?=\s?[,.;]|\s(?:et\sal|and)\b|$)"
+
+# APA/Harvard given names as initials with periods: "R. Q." in "Cron, R. Q., & Hartwell, J.",
+# "P.J." in "Dendek, P.J., Fedoryszak, M.", "J.-P." in "Rivière, J.-P.".
+APA_GIVEN = r"[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.(?:\s?-?\s?[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.){0,4}"
+
+# IEEE given names before the surname: "R. Q. " in "P. Mehta, R. Q. Cron, and J. Hartwell".
+IEEE_GIVEN = r"(?:[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.[\s-]{0,2}){1,5}"
+
+# A DOI with its optional prefix: "doi:10.1016/S2665-9913(20)30096-5",
+# "https://doi.org/10.1016/S2213-2600(20)30267-8". Trailing punctuation and unbalanced
+# closing brackets are trimmed by the parser, not here.
+DOI = (
+    r"(?:(?:https?://)?(?:dx\.)?doi\.org/|\bdoi\s?[:.]?\s?)?"
+    r"(?P<doi>10\.\d{4,9}/[^\s\"<>]{1,300})"
+)
+
+# A web address: "http://www.ncbi.nlm.nih.gov/pubmed" in "PubMed. http://www.ncbi.nlm.nih.gov/pubmed".
+URL = r"(?P<url>(?:https?|ftp)://[^\s\"<>]{1,2000}|\bwww\.[^\s\"<>]{1,2000})"
+
+# A PubMed identifier: "PMID: 32838266" in "... 2020;2(6):e358-e367. PMID: 32838266."
+PMID = r"\bPMID\s?:?\s?(?P<pmid>\d{1,9})\b"

@@ -1,0 +1,472 @@
+"""The table of ``(citation, expected Reference)`` pairs that the parser tests read.
+
+Importable, so that other tests (the BibTeX round trip) can reuse it. Groups A, B and C are the
+three reference lists of the seed manuscript
+(``shared/seed/lancet-rheumatol-2020-anakinra-correspondence.md``), verbatim; the other groups
+are the same works printed in other styles (NLM, AMA, APA, Harvard, IEEE) and edge cases of
+markup, names, pages and identifiers. Expected values are written out by hand, not generated.
+"""
+
+from __future__ import annotations
+
+from refcheck.model import Author, Reference
+
+__all__ = ["ALL", "EDGES", "SEED", "STYLES"]
+
+_ARTICLE = "journal-article"
+
+
+def _vancouver(*names: str) -> tuple[Author, ...]:
+    """Authors as Vancouver prints them: "de Jesus AA" -> Author("de Jesus", "AA")."""
+    return tuple(Author(*name.rsplit(" ", 1)) for name in names)
+
+
+def _ref(text: str, **fields: object) -> tuple[str, Reference]:
+    return text, Reference(text=text, **fields)  # type: ignore[arg-type]
+
+
+_SILENCING = (
+    "Silencing the cytokine storm: the use of intravenous anakinra in haemophagocytic "
+    "lymphohistiocytosis or macrophage activation syndrome"
+)
+_MEHTA_2020 = _vancouver("Mehta P", "Cron RQ", "Hartwell J", "Manson JJ", "Tattersall RS")
+_BLOCKADE = (
+    "Therapeutic blockade of granulocyte macrophage colony-stimulating factor (GM-CSF) in "
+    "COVID-19-associated hyperinflammation: opportunities and challenges"
+)
+
+SEED: tuple[tuple[str, Reference], ...] = (
+    # A1: "Cron R", not "Cron RQ", as printed in the first letter.
+    _ref(
+        "Mehta P, Cron R, Hartwell J, Manson JJ, Tattersall RS. " + _SILENCING + ". "
+        "*Lancet Rheumatol* 2020; **2**: e358–67.",
+        authors=_vancouver("Mehta P", "Cron R", "Hartwell J", "Manson JJ", "Tattersall RS"),
+        title=_SILENCING,
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e358–67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Carter SJ, Tattersall RS, Ramanan AV. Macrophage activation syndrome in adults: recent "
+        "advances in pathophysiology, diagnosis and treatment. *Rheumatology (Oxford)* 2019; "
+        "**58**: 5–17.",
+        authors=_vancouver("Carter SJ", "Tattersall RS", "Ramanan AV"),
+        title="Macrophage activation syndrome in adults: recent advances in pathophysiology, "
+        "diagnosis and treatment",
+        container_title="Rheumatology (Oxford)",
+        year="2019",
+        volume="58",
+        pages="5–17",
+        first_page="5",
+        last_page="17",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Canna SW, de Jesus AA, Gouni S, et al. An activating NLR4 inflammasome mutation causes "
+        "autoinflammation with recurrent macrophage activation syndrome. *Nat Genet* 2014; "
+        "**46**: 1140–46.",
+        authors=_vancouver("Canna SW", "de Jesus AA", "Gouni S"),
+        et_al=True,
+        title="An activating NLR4 inflammasome mutation causes autoinflammation with recurrent "
+        "macrophage activation syndrome",
+        container_title="Nat Genet",
+        year="2014",
+        volume="46",
+        pages="1140–46",
+        first_page="1140",
+        last_page="1146",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Dholaria BR, Bachmeier C, Locke F. Mechanisms and management of chimeric antigen "
+        "receptor T-cell therapy related toxicities. *BioDrugs Clin Immunother Biopharm Gene "
+        "Ther* 2019; **33**: 45–60.",
+        authors=_vancouver("Dholaria BR", "Bachmeier C", "Locke F"),
+        title="Mechanisms and management of chimeric antigen receptor T-cell therapy related "
+        "toxicities",
+        container_title="BioDrugs Clin Immunother Biopharm Gene Ther",
+        year="2019",
+        volume="33",
+        pages="45–60",
+        first_page="45",
+        last_page="60",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Giamarellos-Bourboulis EJ, Netea MG, Rovina N, et al. Complex immune dysregulation in "
+        "COVID-19 patients with severe respiratory failure. *Cell Host Microbe* 2020; **27**: "
+        "992–1000.",
+        authors=_vancouver("Giamarellos-Bourboulis EJ", "Netea MG", "Rovina N"),
+        et_al=True,
+        title="Complex immune dysregulation in COVID-19 patients with severe respiratory failure",
+        container_title="Cell Host Microbe",
+        year="2020",
+        volume="27",
+        pages="992–1000",
+        first_page="992",
+        last_page="1000",
+        kind=_ARTICLE,
+    ),
+    # B1
+    _ref(
+        "Mehta P, Cron RQ, Hartwell J, Manson JJ, Tattersall RS. " + _SILENCING + ". "
+        "*Lancet Rheumatol* 2020; **2**: e358–67.",
+        authors=_MEHTA_2020,
+        title=_SILENCING,
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e358–67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Ramos-Casals M, Brito-Zerón P, López-Guillermo A, Khamashta MA, Bosch X. Adult "
+        "haemophagocytic syndrome. *Lancet* 2014; **383**: 1503–16.",
+        authors=_vancouver(
+            "Ramos-Casals M", "Brito-Zerón P", "López-Guillermo A", "Khamashta MA", "Bosch X"
+        ),
+        title="Adult haemophagocytic syndrome",
+        container_title="Lancet",
+        year="2014",
+        volume="383",
+        pages="1503–16",
+        first_page="1503",
+        last_page="1516",
+        kind=_ARTICLE,
+    ),
+    # B3: LaTeX "IL-1 $\beta$", an italic species name inside the title, an article number.
+    _ref(
+        "Chaves MM, Sinforio DA, Thorstenberg ML, et al. Non-canonical NLRP3 inflammasome "
+        "activation and IL-1 $\\beta$  signaling are necessary to *L. amazonensis* control "
+        "mediated by P2X7 receptor and leukotriene B4. *PLoS Pathog* 2019; **15**: e1007887.",
+        authors=_vancouver("Chaves MM", "Sinforio DA", "Thorstenberg ML"),
+        et_al=True,
+        title="Non-canonical NLRP3 inflammasome activation and IL-1β signaling are necessary "
+        "to L. amazonensis control mediated by P2X7 receptor and leukotriene B4",
+        container_title="PLoS Pathog",
+        year="2019",
+        volume="15",
+        pages="e1007887",
+        first_page="e1007887",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Kautz-Neu K, Kostka SL, Dinges S, Iwakura Y, Udey MC, von Stebut E. A role for "
+        "leukocyte-derived IL-1RA in DC homeostasis revealed by increased susceptibility of "
+        "IL-1RA-deficient mice to cutaneous leishmaniasis. *J Invest Dermatol* 2011; **131**: "
+        "1650–59.",
+        authors=_vancouver(
+            "Kautz-Neu K", "Kostka SL", "Dinges S", "Iwakura Y", "Udey MC", "von Stebut E"
+        ),
+        title="A role for leukocyte-derived IL-1RA in DC homeostasis revealed by increased "
+        "susceptibility of IL-1RA-deficient mice to cutaneous leishmaniasis",
+        container_title="J Invest Dermatol",
+        year="2011",
+        volume="131",
+        pages="1650–59",
+        first_page="1650",
+        last_page="1659",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Koné-Paut I, Retornaz K, Garnier JM, Bader-Meunier B. Visceral leishmaniasis in a "
+        "patient with systemic juvenile arthritis treated by IL-1RA agonist (anakinra). *Clin "
+        "Exp Rheumatol* 2007; **25**: 119.",
+        authors=_vancouver("Koné-Paut I", "Retornaz K", "Garnier JM", "Bader-Meunier B"),
+        title="Visceral leishmaniasis in a patient with systemic juvenile arthritis treated by "
+        "IL-1RA agonist (anakinra)",
+        container_title="Clin Exp Rheumatol",
+        year="2007",
+        volume="25",
+        pages="119",
+        first_page="119",
+        kind=_ARTICLE,
+    ),
+    # C1: the volume is not bold in the authors' reply.
+    _ref(
+        "Mehta P, Cron RQ, Hartwell J, Manson JJ, Tattersall RS. " + _SILENCING + ". "
+        "*Lancet Rheumatol* 2020; 2: e358–67.",
+        authors=_MEHTA_2020,
+        title=_SILENCING,
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e358–67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        'Nikiforow S, Berliner N. To "lump" or to "split" in macrophage activation syndrome and '
+        "hemophagocytic lymphohistiocytosis. *Arthritis Rheumatol* 2020; 72: 206–09.",
+        authors=_vancouver("Nikiforow S", "Berliner N"),
+        title='To "lump" or to "split" in macrophage activation syndrome and hemophagocytic '
+        "lymphohistiocytosis",
+        container_title="Arthritis Rheumatol",
+        year="2020",
+        volume="72",
+        pages="206–09",
+        first_page="206",
+        last_page="209",
+        kind=_ARTICLE,
+    ),
+    # C3: online first, no volume or pages, the DOI as an escaped Markdown link.
+    _ref(
+        "Mehta P, Porter JC, Manson JJ, et al. " + _BLOCKADE + ". *Lancet Respir Med* 2020; "
+        "published online June 16. [https://doi.org/10.1016/S2213-2600\\(20\\)30267-8]"
+        "(https://doi.org/10.1016/S2213-2600(20)30267-8).",
+        authors=_vancouver("Mehta P", "Porter JC", "Manson JJ"),
+        et_al=True,
+        title=_BLOCKADE,
+        container_title="Lancet Respir Med",
+        year="2020",
+        doi="10.1016/S2213-2600(20)30267-8",
+        published_online="2020-06-16",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Huet T, Beaussier H, Voisin O, et al. Anakinra for severe forms of COVID-19: a cohort "
+        "study. *Lancet Rheumatol* 2020; 2: e393–400.",
+        authors=_vancouver("Huet T", "Beaussier H", "Voisin O"),
+        et_al=True,
+        title="Anakinra for severe forms of COVID-19: a cohort study",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e393–400",
+        first_page="e393",
+        last_page="e400",
+        kind=_ARTICLE,
+    ),
+    _ref(
+        "Cavalli G, De Luca G, Campochiaro C, et al. Interleukin-1 blockade with high-dose "
+        "anakinra in patients with COVID-19, acute respiratory distress syndrome, and "
+        "hyperinflammation: a retrospective cohort study. *Lancet Rheumatol* 2020; 2: e325–31.",
+        authors=_vancouver("Cavalli G", "De Luca G", "Campochiaro C"),
+        et_al=True,
+        title="Interleukin-1 blockade with high-dose anakinra in patients with COVID-19, acute "
+        "respiratory distress syndrome, and hyperinflammation: a retrospective cohort study",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e325–31",
+        first_page="e325",
+        last_page="e331",
+        kind=_ARTICLE,
+    ),
+)
+
+_A1_DOI = "10.1016/S2665-9913(20)30096-5"
+
+STYLES: tuple[tuple[str, Reference], ...] = (
+    # NLM, as PubMed prints it.
+    _ref(
+        "Mehta P, Cron RQ, Hartwell J, Manson JJ, Tattersall RS. " + _SILENCING + ". Lancet "
+        "Rheumatol. 2020 Jun;2(6):e358-e367. doi: " + _A1_DOI + ". Epub 2020 May 4. "
+        "PMID: 32373790; PMCID: PMC7198216.",
+        authors=_MEHTA_2020,
+        title=_SILENCING,
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358-e367",
+        first_page="e358",
+        last_page="e367",
+        doi=_A1_DOI,
+        pmid="32373790",
+        published_online="2020-05-04",
+        kind=_ARTICLE,
+    ),
+    # AMA.
+    _ref(
+        "Mehta P, Cron RQ, Hartwell J, Manson JJ, Tattersall RS. " + _SILENCING + ". Lancet "
+        "Rheumatol. 2020;2(6):e358-e367. doi:" + _A1_DOI,
+        authors=_MEHTA_2020,
+        title=_SILENCING,
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358-e367",
+        first_page="e358",
+        last_page="e367",
+        doi=_A1_DOI,
+        kind=_ARTICLE,
+    ),
+    # Vancouver with the issue and a short range.
+    _ref(
+        "Mehta P, Cron RQ, Hartwell J, Manson JJ, Tattersall RS. " + _SILENCING + ". Lancet "
+        "Rheumatol 2020;2(6):e358-67.",
+        authors=_MEHTA_2020,
+        title=_SILENCING,
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358-67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # APA 7.
+    _ref(
+        "Mehta, P., Cron, R. Q., Hartwell, J., Manson, J. J., & Tattersall, R. S. (2020). "
+        + _SILENCING
+        + ". *The Lancet Rheumatology*, *2*(6), e358–e367. "
+        "https://doi.org/" + _A1_DOI,
+        authors=(
+            Author("Mehta", "P."),
+            Author("Cron", "R. Q."),
+            Author("Hartwell", "J."),
+            Author("Manson", "J. J."),
+            Author("Tattersall", "R. S."),
+        ),
+        title=_SILENCING,
+        container_title="The Lancet Rheumatology",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358–e367",
+        first_page="e358",
+        last_page="e367",
+        doi=_A1_DOI,
+        kind=_ARTICLE,
+    ),
+    # Harvard.
+    _ref(
+        "Mehta, P. and Cron, R.Q. (2020) Silencing the cytokine storm. Lancet Rheumatology, "
+        "2(6), pp. e358-e367.",
+        authors=(Author("Mehta", "P."), Author("Cron", "R.Q.")),
+        title="Silencing the cytokine storm",
+        container_title="Lancet Rheumatology",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358-e367",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # IEEE.
+    _ref(
+        'P. Mehta, R. Q. Cron, and J. Hartwell, "Silencing the cytokine storm," Lancet '
+        "Rheumatol., vol. 2, no. 6, pp. e358–e367, 2020.",
+        authors=(Author("Mehta", "P."), Author("Cron", "R. Q."), Author("Hartwell", "J.")),
+        title="Silencing the cytokine storm",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358–e367",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # IEEE with "et al." and curly quotes.
+    _ref(
+        "G. Cavalli et al., “Interleukin-1 blockade with high-dose anakinra,” Lancet "
+        "Rheumatol., vol. 2, no. 6, pp. e325–e331, Jun. 2020.",
+        authors=(Author("Cavalli", "G."),),
+        et_al=True,
+        title="Interleukin-1 blockade with high-dose anakinra",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e325–e331",
+        first_page="e325",
+        last_page="e331",
+        kind=_ARTICLE,
+    ),
+)
+
+EDGES: tuple[tuple[str, Reference], ...] = (
+    # A Cell Press supplement page range, and a "[3]" list label.
+    _ref(
+        "[3] Giamarellos-Bourboulis EJ, Netea MG, Rovina N, et al. Complex immune dysregulation "
+        "in COVID-19 patients with severe respiratory failure. *Cell Host Microbe* 2020; "
+        "**27**: 992–1000.e3.",
+        authors=_vancouver("Giamarellos-Bourboulis EJ", "Netea MG", "Rovina N"),
+        et_al=True,
+        title="Complex immune dysregulation in COVID-19 patients with severe respiratory failure",
+        container_title="Cell Host Microbe",
+        year="2020",
+        volume="27",
+        pages="992–1000.e3",
+        first_page="992",
+        last_page="1000.e3",
+        kind=_ARTICLE,
+    ),
+    # A "1." label, a two-word particle surname, a dotted journal abbreviation.
+    _ref(
+        "1. Le Pavec J, Humbert M. Pulmonary hypertension. J. Invest. Dermatol. "
+        "2011;131(8):1650-9.",
+        authors=_vancouver("Le Pavec J", "Humbert M"),
+        title="Pulmonary hypertension",
+        container_title="J. Invest. Dermatol",
+        year="2011",
+        volume="131",
+        issue="8",
+        pages="1650-9",
+        first_page="1650",
+        last_page="1659",
+        kind=_ARTICLE,
+    ),
+    # "published online" with its own year, a bare DOI link, a PMID.
+    _ref(
+        "Mehta P, Porter JC, Manson JJ, et al. " + _BLOCKADE + ". Lancet Respir Med 2020; "
+        "published online June 16, 2020. https://doi.org/10.1016/S2213-2600(20)30267-8. "
+        "PMID: 32553908.",
+        authors=_vancouver("Mehta P", "Porter JC", "Manson JJ"),
+        et_al=True,
+        title=_BLOCKADE,
+        container_title="Lancet Respir Med",
+        year="2020",
+        doi="10.1016/S2213-2600(20)30267-8",
+        pmid="32553908",
+        published_online="2020-06-16",
+        kind=_ARTICLE,
+    ),
+    # A "1 " label, "et al" without its period, HTML superscript, a DOI in parentheses.
+    _ref(
+        "1 Huet T, Beaussier H, Voisin O, et al Anakinra for severe forms of COVID-19<sup>"
+        "</sup>: a cohort study. Lancet Rheumatol 2020; 2: e393–400 "
+        "(doi:10.1016/S2665-9913(20)30164-8).",
+        authors=_vancouver("Huet T", "Beaussier H", "Voisin O"),
+        et_al=True,
+        title="Anakinra for severe forms of COVID-19: a cohort study",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e393–400",
+        first_page="e393",
+        last_page="e400",
+        doi="10.1016/S2665-9913(20)30164-8",
+        kind=_ARTICLE,
+    ),
+    # A web address that is not a DOI, with Vancouver's "Available from:" around it.
+    _ref(
+        "Mehta P, Manson JJ. What is the clinical relevance of TNF inhibitors? Lancet "
+        "Rheumatol 2020;2(1):e10-2. Available from: https://www.example.org/mehta.",
+        authors=_vancouver("Mehta P", "Manson JJ"),
+        title="What is the clinical relevance of TNF inhibitors?",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        issue="1",
+        pages="e10-2",
+        first_page="e10",
+        last_page="e12",
+        url="https://www.example.org/mehta",
+        kind=_ARTICLE,
+    ),
+)
+
+ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES

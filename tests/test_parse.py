@@ -1,0 +1,234 @@
+"""Tests of :func:`refcheck.parse.parse_citation`.
+
+The table in ``citation_table.py`` drives the main test; the other tests each prove one
+behaviour. The corpus test reads ``../shared/data`` and skips when it is absent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from pathlib import Path
+
+import attrs
+import pytest
+from citation_table import ALL, SEED
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from refcheck.model import Author, Reference
+from refcheck.parse import parse_citation
+
+_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "crossref"
+_CORPUS = _CORPUS / "citations.jsonl.gz"
+
+
+@pytest.mark.parametrize(("citation", "expected"), ALL, ids=[c[:40] for c, _ in ALL])
+def test_table(citation: str, expected: Reference) -> None:
+    """Every citation of the table parses to exactly its expected reference, field by field."""
+    assert expected == parse_citation(citation)
+
+
+def test_table_covers_the_whole_seed() -> None:
+    """The table holds all fifteen citations of the seed manuscript's three lists."""
+    expected = 15
+    assert expected == len(SEED)
+
+
+def test_text_is_the_citation_as_given() -> None:
+    """``Reference.text`` keeps the input, markup included, not the cleaned text."""
+    citation = "Huet T. Anakinra. *Lancet Rheumatol* 2020; **2**: e393–400."
+    assert citation == parse_citation(citation).text
+
+
+def test_seed_label_and_bullet_are_stripped() -> None:
+    """A Markdown bullet and a numeric label ("- 2 ") do not reach the first author."""
+    citation = "- 2 Nikiforow S, Berliner N. To lump. *Arthritis Rheumatol* 2020; 72: 206–09."
+    expected = (Author("Nikiforow", "S"), Author("Berliner", "N"))
+    assert expected == parse_citation(citation).authors
+
+
+@pytest.mark.parametrize("label", ["1 ", "1. ", "[1] ", "(12) ", "12) "])
+def test_list_labels_are_stripped(label: str) -> None:
+    """Each common list label is removed, and the parse equals the unlabelled one's."""
+    citation = "Huet T, Voisin O. Anakinra. Lancet Rheumatol 2020; 2: e393–400."
+    expected = attrs.evolve(parse_citation(citation), text=label + citation)
+    assert expected == parse_citation(label + citation)
+
+
+@pytest.mark.parametrize(
+    ("pages", "first", "last"),
+    [
+        ("e358–67", "e358", "e367"),
+        ("1140–46", "1140", "1146"),
+        ("206–09", "206", "209"),
+        ("1503–16", "1503", "1516"),
+        ("e393–400", "e393", "e400"),
+        ("5–17", "5", "17"),
+        ("119", "119", None),
+        ("e1007887", "e1007887", None),
+        ("992–1000.e3", "992", "1000.e3"),
+        ("S12-4", "S12", "S14"),
+        ("e358-e367", "e358", "e367"),
+    ],
+)
+def test_page_ranges_expand(pages: str, first: str, last: str | None) -> None:
+    """A printed range is kept as printed and its ends are expanded: "e358–67" -> e358, e367."""
+    ref = parse_citation(f"Mehta P. Title. Lancet Rheumatol 2020; 2: {pages}.")
+    assert (pages, first, last) == (ref.pages, ref.first_page, ref.last_page)
+
+
+def test_published_online_takes_the_citation_year() -> None:
+    """A "published online June 16" without a year is dated with the citation's year."""
+    ref = parse_citation("Mehta P. Title. *Lancet Respir Med* 2019; published online Dec 3.")
+    expected = ("2019-12-03", None, None)
+    assert expected == (ref.published_online, ref.volume, ref.pages)
+
+
+def test_doi_in_markdown_link_keeps_parentheses() -> None:
+    """An escaped Markdown link gives the DOI with its parentheses and without the final period."""
+    ref = parse_citation(
+        "X Y. T. J 2020; published online June 16. [https://doi.org/10.1016/S2213-2600\\(20\\)"
+        "30267-8](https://doi.org/10.1016/S2213-2600(20)30267-8)."
+    )
+    expected = ("10.1016/S2213-2600(20)30267-8", None)
+    assert expected == (ref.doi, ref.url)
+
+
+def test_latex_greek_letters_are_unicode() -> None:
+    """LaTeX math in a title becomes Unicode and joins the token before it: "IL-1 $\\beta$"."""
+    citation = "Chaves MM. IL-1 $\\beta$ and TNF- $\\alpha$ signal. PLoS Pathog 2019; 15: e1."
+    expected = "IL-1β and TNF-α signal"
+    assert expected == parse_citation(citation).title
+
+
+def test_curly_quotes_and_odd_hyphens_are_unified() -> None:
+    """U+2010 hyphens and curly quotes in a title become "-" and straight quotes."""
+    ref = parse_citation("Nikiforow S. To “lump” or not in COVID\u201019. Blood 2020; 1: 1.")
+    expected = 'To "lump" or not in COVID-19'
+    assert expected == ref.title
+
+
+def test_fallback_finds_numbers_in_unknown_style() -> None:
+    """Text that no style recognises still yields the year, volume, issue and pages."""
+    ref = parse_citation(
+        "Kovacevic, A., Ivanovic, D.: Automatic extraction of metadata. Program 45(4), "
+        "376–396 (2011)"
+    )
+    expected = ("2011", "45", "4", "376", "396")
+    assert expected == (ref.year, ref.volume, ref.issue, ref.first_page, ref.last_page)
+
+
+@pytest.mark.parametrize("text", ["", " ", "2020", "doi:", "10.1000/x", "*", "**", "[](", "$"])
+def test_degenerate_inputs_parse(text: str) -> None:
+    """Empty and almost-empty strings give a Reference, not an exception."""
+    assert text.strip() == parse_citation(text).text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_never_raises_on_any_text(text: str) -> None:
+    """Any string at all parses to a Reference without raising."""
+    assert isinstance(parse_citation(text), Reference)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Mehta P",
+                ", ",
+                ". ",
+                "et al",
+                "2020",
+                ";",
+                "2",
+                "(6)",
+                ":",
+                "e358",
+                "–",
+                "67",
+                "*",
+                "**",
+                "[",
+                "](",
+                ")",
+                "\\(",
+                "$\\beta$",
+                "doi:10.1/x",
+                " ",
+                "published online",
+                "June",
+                "16",
+                '"',
+                ",",
+                "vol.",
+                "pp.",
+                "(",
+                "&",
+                "<sup>",
+                "https://doi.org/",
+            ]
+        ),
+        max_size=60,
+    ).map("".join)
+)
+def test_never_raises_on_citation_like_text(text: str) -> None:
+    """Strings built from citation fragments, the likeliest to confuse a parser, never raise."""
+    assert isinstance(parse_citation(text), Reference)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "a" * 100_000,
+        "Mehta P, " * 12_000,
+        "(" * 50_000 + "2020",
+        "*a " * 40_000,
+        "[x](" * 25_000,
+        "A. " * 40_000 + '"',
+        "de la " * 20_000 + "P.",
+        "1" * 100_000,
+        "10.1000/" + "(" * 50_000,
+    ],
+    ids=[
+        "letters",
+        "authors",
+        "parens",
+        "stars",
+        "links",
+        "initials",
+        "particles",
+        "digits",
+        "doi",
+    ],
+)
+def test_pathological_line_is_fast(line: str) -> None:
+    """A 100 kB line parses in under a second: a guard against catastrophic backtracking."""
+    start = time.perf_counter()
+    parse_citation(line)
+    assert time.perf_counter() - start < 1.0
+
+
+def _corpus(limit: int) -> list[str]:
+    if not _CORPUS.exists():
+        pytest.skip(f"{_CORPUS} is absent")
+    strings: list[str] = []
+    with gzip.open(_CORPUS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            strings.append(json.loads(line)["unstructured"])
+            if len(strings) == limit:
+                break
+    return strings
+
+
+def test_real_citations_parse_and_mostly_have_a_year() -> None:
+    """The first 2,000 real Crossref reference strings parse, and at least 96 % of them get a year.
+
+    Measured: 1,929 of 2,000 (96.4 %); most of the rest are web pages and software without one.
+    """
+    strings = _corpus(2000)
+    with_year = sum(1 for s in strings if parse_citation(s).year is not None)
+    assert with_year / len(strings) >= 0.96
