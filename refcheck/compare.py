@@ -465,8 +465,10 @@ def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
             )
         )
     findings.extend(_compare_pages(reference, work))
+    online_first = reference.published_online is not None or reference.doi is not None
     if (
-        not reference.volume
+        online_first
+        and not reference.volume
         and not reference.first_page
         and work.volume
         and (work.first_page or work.article_number)
