@@ -22,9 +22,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
-
-import attrs
+from typing import Any, NamedTuple
 
 from refcheck import grammar as g
 from refcheck.model import Author, Reference
@@ -73,15 +71,15 @@ _GREEK = {
     "to": "→", "rightarrow": "→", "infty": "∞", "%": "%",
 }  # fmt: skip
 
-_CHARS = str.maketrans(
-    {
-        "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u00ad": None, "\u200b": None,
-        "\u200c": None, "\u200d": None, "\ufeff": None, "\u00a0": " ", "\u2009": " ",
-        "\u202f": " ", "\u2002": " ", "\u2003": " ", "\u201c": '"', "\u201d": '"',
-        "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    }
-)  # fmt: skip
+# Odd hyphens, invisible characters, odd spaces and curly quotes, and what they become.
+_CHARS = {
+    "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u00ad": "", "\u200b": "",
+    "\u200c": "", "\u200d": "", "\ufeff": "", "\u00a0": " ", "\u2009": " ",
+    "\u202f": " ", "\u2002": " ", "\u2003": " ", "\u201c": '"', "\u201d": '"',
+    "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+}  # fmt: skip
+_ODD_CHAR = re.compile("[" + "".join(_CHARS) + "]")
 
 
 def _latex_math(match: re.Match[str]) -> str:
@@ -100,7 +98,9 @@ def _inline(text: str) -> str:
         text = _HTML_TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)
-    return " ".join(text.translate(_CHARS).split())
+    if not text.isascii():
+        text = _ODD_CHAR.sub(lambda m: _CHARS[m[0]], text)
+    return " ".join(text.split())
 
 
 class _Clean(NamedTuple):
@@ -317,6 +317,32 @@ class _Reading(NamedTuple):
     reference: Reference
 
 
+class _Context(NamedTuple):
+    """What every recogniser is given: the citation, its cleaned rest, italics, identifiers."""
+
+    citation: str
+    rest: str
+    italics: tuple[str, ...]
+    ids: _Identifiers
+
+
+def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any) -> Reference:
+    """Build the reference, adding what all styles share: text, identifiers, page ends."""
+    first, last = _page_ends(pages)
+    return Reference(
+        text=ctx.citation,
+        year=year,
+        pages=pages,
+        first_page=first,
+        last_page=last,
+        doi=ctx.ids.doi,
+        url=ctx.ids.url,
+        pmid=ctx.ids.pmid,
+        published_online=_online_date(ctx.ids.online, year),
+        **fields,
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Step 3a: Vancouver, NLM, Lancet, AMA
 # --------------------------------------------------------------------------------------------
@@ -342,7 +368,8 @@ _VANCOUVER_SOURCE = re.compile(
 )
 
 
-def _vancouver(text: str, italics: Sequence[str]) -> _Reading | None:
+def _vancouver(ctx: _Context) -> _Reading | None:
+    text, italics = ctx.rest, ctx.italics
     source = _VANCOUVER_SOURCE.search(text)
     if source is None:
         return None
@@ -357,22 +384,20 @@ def _vancouver(text: str, italics: Sequence[str]) -> _Reading | None:
         et_al = heading["et_al"] is not None
         head = head[heading.end() :]
     title, container = _title_and_container(head, italics)
-    first, last = _page_ends(source["pages"])
     found = source["volume"] or source["pages"] or source["online"]
     confidence = 0.3 + 0.3 * bool(authors) + 0.2 * bool(title) + 0.2 * bool(found)
     return _Reading(
         confidence,
-        Reference(
+        _reference(
+            ctx,
+            source["year"],
+            source["pages"],
             authors=authors,
             et_al=et_al,
             title=title,
             container_title=container,
-            year=source["year"],
             volume=source["volume"],
             issue=source["issue"],
-            pages=source["pages"],
-            first_page=first,
-            last_page=last,
             kind=_JOURNAL_ARTICLE if container and found else None,
         ),
     )
@@ -415,7 +440,8 @@ def _apa_authors(text: str) -> tuple[list[Author], bool] | None:
     return (authors, et_al) if authors else None
 
 
-def _apa(text: str, italics: Sequence[str]) -> _Reading | None:
+def _apa(ctx: _Context) -> _Reading | None:
+    text, italics = ctx.rest, ctx.italics
     head = _APA_HEAD.match(text)
     if head is None:
         return None
@@ -431,20 +457,18 @@ def _apa(text: str, italics: Sequence[str]) -> _Reading | None:
     else:
         title, container = _strip_title(rest), None
         volume = issue = pages = None
-    first, last = _page_ends(pages)
     return _Reading(
         0.5 + 0.2 * bool(title) + 0.25 * bool(source),
-        Reference(
+        _reference(
+            ctx,
+            head["year"],
+            pages,
             authors=authors,
             et_al=et_al,
             title=title,
             container_title=container,
-            year=head["year"],
             volume=volume,
             issue=issue,
-            pages=pages,
-            first_page=first,
-            last_page=last,
             kind=_JOURNAL_ARTICLE if container and source else None,
         ),
     )
@@ -481,7 +505,8 @@ def _ieee_authors(text: str) -> tuple[list[Author], bool] | None:
     return (authors, et_al) if authors else None
 
 
-def _ieee(text: str, italics: Sequence[str]) -> _Reading | None:
+def _ieee(ctx: _Context) -> _Reading | None:
+    text = ctx.rest
     head = _IEEE_HEAD.match(text)
     if head is None:
         return None
@@ -496,21 +521,18 @@ def _ieee(text: str, italics: Sequence[str]) -> _Reading | None:
     issue = _IEEE_ISSUE.search(rest)
     pages = _IEEE_PAGES.search(rest)
     years = _IEEE_YEAR.findall(rest)
-    pages_text = pages["pages"] if pages else None
-    first, last = _page_ends(pages_text)
     return _Reading(
         0.55 + 0.2 * bool(volume) + 0.2 * bool(years),
-        Reference(
+        _reference(
+            ctx,
+            years[-1] if years else None,
+            pages["pages"] if pages else None,
             authors=authors,
             et_al=et_al,
             title=_strip_title(head["title"]),
             container_title=container,
-            year=years[-1] if years else None,
             volume=volume["volume"] if volume else None,
             issue=issue["issue"] if issue else None,
-            pages=pages_text,
-            first_page=first,
-            last_page=last,
             kind=_JOURNAL_ARTICLE if container and volume else None,
         ),
     )
@@ -543,7 +565,8 @@ def _any_year(text: str) -> str | None:
     return first
 
 
-def _fallback(text: str, italics: Sequence[str]) -> _Reading:
+def _fallback(ctx: _Context) -> _Reading:
+    text = ctx.rest
     year = _any_year(text)
     volume = issue = pages = None
     numbers = _ANY_VOLUME_ISSUE_PAGES.search(text)
@@ -556,24 +579,14 @@ def _fallback(text: str, italics: Sequence[str]) -> _Reading:
             issue = m["issue"]
         if m := _ANY_PAGES.search(text):
             pages = m["pages"]
-    first, last = _page_ends(pages)
-    return _Reading(
-        0.1,
-        Reference(
-            year=year,
-            volume=volume,
-            issue=issue,
-            pages=pages,
-            first_page=first,
-            last_page=last,
-        ),
-    )
+    return _Reading(0.1, _reference(ctx, year, pages, volume=volume, issue=issue))
 
 
-_Recogniser = Callable[[str, Sequence[str]], _Reading | None]
+_Recogniser = Callable[[_Context], _Reading | None]
 
-# Tried in order; the most confident reading wins, the earlier one on a tie.
-_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee, _fallback)
+# Tried in order; the most confident reading wins, the earlier one on a tie, and a reading of
+# full confidence ends the search. The fallback reads what none of them reads.
+_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee)
 
 
 def parse_citation(text: str) -> Reference:
@@ -587,18 +600,13 @@ def parse_citation(text: str) -> Reference:
     Fields the citation does not show are ``None``; ``text`` is the citation as given.
     """
     clean = _cleanup(text)
-    found = _identifiers(clean.text)
+    ids = _identifiers(clean.text)
+    ctx = _Context(text, ids.rest, clean.italics, ids)
     best: _Reading | None = None
     for recognise in _RECOGNISERS:
-        reading = recognise(found.rest, clean.italics)
+        reading = recognise(ctx)
         if reading is not None and (best is None or reading.confidence > best.confidence):
             best = reading
-    reference = best.reference if best is not None else Reference()
-    return attrs.evolve(
-        reference,
-        text=text,
-        doi=found.doi,
-        url=found.url,
-        pmid=found.pmid,
-        published_online=_online_date(found.online, reference.year),
-    )
+            if best.confidence >= 1.0:
+                break
+    return (best or _fallback(ctx)).reference
