@@ -309,6 +309,12 @@ class CrossrefStandIn:
         with self._lock:
             return tuple(self._log)
 
+    @property
+    def in_flight(self) -> int:
+        """How many requests are being answered right now (those not refused)."""
+        with self._lock:
+            return self._in_flight
+
     def clear_log(self) -> None:
         with self._lock:
             self._log.clear()
