@@ -98,21 +98,20 @@ def _signature_names(lines: list[TextLine], file: str) -> list[_Name]:
 
 
 def _prose_names(lines: list[TextLine], file: str, known: list[_Name]) -> list[_Name]:
-    """Prose "Firstname Lastname" pairs whose first name agrees with a person already known."""
-    by_given = {fold(n.given.split()[0]) for n in known if n.given and len(n.given) > 1}
-    initials = {n.initial for n in known}
-    families = [fold(n.family) for n in known]
+    """Prose "Firstname Lastname" pairs that may be a known person: a surname close to one
+    already known, and a first name that does not contradict theirs."""
     names: list[_Name] = []
     for line in lines:
         cleaned = re.sub(r"[*_\\]", "", line.text)
         for m in _PROSE_NAME.finditer(cleaned):
-            given, family = m["given"], m["family"]
-            folded = fold(family)
-            close = any(fuzz.ratio(folded, f) >= NAME_SIMILARITY for f in families)
-            if not close:
-                continue
-            if fold(given) in by_given or (fold(given[:1]) in initials and folded in families):
-                names.append(_Name(family, given, Location(file, line.line), "prose"))
+            candidate = _Name(m["family"], m["given"], Location(file, line.line), "prose")
+            folded = fold(candidate.family)
+            if any(
+                fuzz.ratio(folded, fold(person.family)) >= NAME_SIMILARITY
+                and _compatible(candidate, person)
+                for person in known
+            ):
+                names.append(candidate)
     return names
 
 
@@ -138,7 +137,13 @@ def _name_variants(
         spellings[name.family].append(name)
     findings: list[Finding] = []
     reported: set[tuple[str, str]] = set()
-    ordered = sorted(spellings, key=lambda s: (-len(spellings[s]), s))
+    # The spelling used most often, then the one from a signature or an author list (where
+    # people write their own or a record's name), is taken as the right one.
+    rank = {"signature": 0, "reference": 1, "prose": 2}
+    ordered = sorted(
+        spellings,
+        key=lambda s: (-len(spellings[s]), min(rank[n.source] for n in spellings[s]), s),
+    )
     for i, common in enumerate(ordered):
         for rare in ordered[i + 1 :]:
             if (common, rare) in reported or fold(common) == fold(rare):
