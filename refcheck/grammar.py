@@ -26,6 +26,7 @@ __all__ = [
     "SEASON",
     "URL",
     "VANCOUVER_AUTHOR",
+    "VANCOUVER_AUTHOR_END",
     "VANCOUVER_FAMILY",
     "VANCOUVER_INITIALS",
     "VOLUME_GROUP",
@@ -74,9 +75,13 @@ VANCOUVER_FAMILY = rf"{NAME}(?:\s{NAME}){{0,3}}"
 # Vancouver initials, capitals without periods, an optional hyphen: "RQ", "P", "J-P".
 VANCOUVER_INITIALS = r"[A-ZÀ-ÖØ-Þ](?:-?[A-ZÀ-ÖØ-Þ]){0,3}"
 
-# One Vancouver author: "Cron RQ", "de Jesus AA", "von Stebut E". The lookahead stops a
-# title word from being read as initials.
-VANCOUVER_AUTHOR = rf"{VANCOUVER_FAMILY}\s{VANCOUVER_INITIALS}(?=\s?[,.;]|\s(?:et\sal|and)\b|$)"
+# What may follow a Vancouver author: a comma, the period that ends the list, "et al", "and",
+# or Springer's "(2013)" in "Hilgenfeld R, Peiris M (2013) From SARS to MERS ...". The
+# lookahead stops a title word from being read as initials.
+VANCOUVER_AUTHOR_END = r"(?=\s?[,.;]|\s(?:et\sal|and)\b|\s\(|$)"
+
+# One Vancouver author: "Cron RQ", "de Jesus AA", "von Stebut E".
+VANCOUVER_AUTHOR = rf"{VANCOUVER_FAMILY}\s{VANCOUVER_INITIALS}{VANCOUVER_AUTHOR_END}"
 
 # APA/Harvard given names as initials with periods: "R. Q." in "Cron, R. Q., & Hartwell, J.",
 # "P.J." in "Dendek, P.J., Fedoryszak, M.", "J.-P." in "Rivière, J.-P.".

@@ -349,7 +349,7 @@ def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any
 
 _VANCOUVER_AUTHOR = re.compile(
     rf"(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.VANCOUVER_INITIALS})"
-    rf"(?=\s?[,.;]|\s(?:et\sal|and)\b|$)"
+    rf"{g.VANCOUVER_AUTHOR_END}"
 )
 # "Mehta P, Porter JC, Manson JJ, et al. " (seed C3)
 _VANCOUVER_AUTHORS = re.compile(
@@ -372,7 +372,7 @@ def _vancouver(ctx: _Context) -> _Reading | None:
     text, italics = ctx.rest, ctx.italics
     source = _VANCOUVER_SOURCE.search(text)
     if source is None:
-        return None
+        return _vancouver_without_source(ctx)
     head = text[: source.start()]
     authors: list[Author] = []
     et_al = False
@@ -383,8 +383,10 @@ def _vancouver(ctx: _Context) -> _Reading | None:
         ]
         et_al = heading["et_al"] is not None
         head = head[heading.end() :]
-    title, container = _title_and_container(head, italics)
     found = source["volume"] or source["pages"] or source["online"]
+    if not authors and not found:
+        return None  # a bare year after some text: too weak to name a title and a journal
+    title, container = _title_and_container(head, italics)
     confidence = 0.3 + 0.3 * bool(authors) + 0.2 * bool(title) + 0.2 * bool(found)
     return _Reading(
         confidence,
@@ -401,6 +403,67 @@ def _vancouver(ctx: _Context) -> _Reading | None:
             kind=_JOURNAL_ARTICLE if container and found else None,
         ),
     )
+
+
+def _vancouver_without_source(ctx: _Context) -> _Reading | None:
+    """Vancouver authors, then a title and a source that is not Vancouver's.
+
+    Springer's "Hilgenfeld R, Peiris M (2013) From SARS to MERS ... Antivir Res 100(1):286–295";
+    "Valstar M, Schuller B, et al. AVEC 2013: the ... challenge. In: Proceedings ... 2013. p. 3-10."
+    """
+    heading = _VANCOUVER_AUTHORS.match(ctx.rest)
+    if heading is None or not heading["authors"]:
+        return None
+    authors = [
+        Author(m["family"], m["given"]) for m in _VANCOUVER_AUTHOR.finditer(heading["authors"])
+    ]
+    et_al = heading["et_al"] is not None
+    rest = ctx.rest[heading.end() :]
+    year = _PAREN_YEAR.match(rest)
+    if year is None:
+        return _names_first(ctx, authors, et_al, rest, 0.4)
+    return _names_first(ctx, authors, et_al, rest[year.end() :], 0.8, year["year"])
+
+
+# "(2013) " in "Hilgenfeld R, Peiris M (2013) From SARS to MERS ... Antivir Res 100(1):286–295"
+_PAREN_YEAR = re.compile(rf"\(\s?(?P<year>{g.YEAR})[a-z]?\s?\)\.?\s?")
+
+
+def _names_first(
+    ctx: _Context,
+    authors: Sequence[Author],
+    et_al: bool,
+    rest: str,
+    confidence: float,
+    year: str | None = None,
+) -> _Reading:
+    """A reading of "Title. Container, numbers" after an author list that a style has read.
+
+    The title is the first sentence; the container runs from the next sentence to the first
+    comma, digit or parenthesis ("In: " dropped); the numbers are found as the fallback finds them.
+    """
+    parts = _SENTENCE_END.split(rest.strip(), maxsplit=1)
+    title = _strip_title(parts[0])
+    after = parts[1] if len(parts) > 1 else ""
+    container = _CONTAINER_END.split(after.removeprefix("In: ").removeprefix("In "), maxsplit=1)[0]
+    volume, issue, pages = _numbers(after)
+    return _Reading(
+        confidence,
+        _reference(
+            ctx,
+            year or _any_year(after),
+            pages,
+            authors=authors,
+            et_al=et_al,
+            title=title,
+            container_title=_strip_container(container),
+            volume=volume,
+            issue=issue,
+        ),
+    )
+
+
+_CONTAINER_END = re.compile(r",\s|\s(?=\d)|\s?\(|\.\s")
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,28 +628,75 @@ def _any_year(text: str) -> str | None:
     return first
 
 
-def _fallback(ctx: _Context) -> _Reading:
-    text = ctx.rest
-    year = _any_year(text)
-    volume = issue = pages = None
+_YEAR_ONLY = re.compile(g.YEAR)
+
+
+def _numbers(text: str) -> tuple[str | None, str | None, str | None]:
+    """Volume, issue and pages of any text: "45(4), 376–396", or "vol. 2", "no. 6", "pp. 1-9"."""
     numbers = _ANY_VOLUME_ISSUE_PAGES.search(text)
-    if numbers is not None and numbers["volume"] != year:
-        volume, issue, pages = numbers["volume"], numbers["issue"], numbers["pages"]
-    else:
-        if m := _ANY_VOLUME.search(text):
-            volume = m["volume"]
-        if m := _ANY_ISSUE.search(text):
-            issue = m["issue"]
-        if m := _ANY_PAGES.search(text):
-            pages = m["pages"]
-    return _Reading(0.1, _reference(ctx, year, pages, volume=volume, issue=issue))
+    if numbers is not None and not _YEAR_ONLY.fullmatch(numbers["volume"]):
+        issue = numbers["issue"]
+        # "78 (2000), pp. 83–105": the parenthesised number is the year, not an issue.
+        return (
+            numbers["volume"],
+            None if _YEAR_ONLY.fullmatch(issue or "") else issue,
+            numbers["pages"],
+        )
+    volume = _ANY_VOLUME.search(text)
+    issue = _ANY_ISSUE.search(text)
+    pages = _ANY_PAGES.search(text)
+    return (
+        volume["volume"] if volume else None,
+        issue["issue"] if issue else None,
+        pages["pages"] if pages else None,
+    )
+
+
+def _fallback(ctx: _Context) -> _Reading:
+    volume, issue, pages = _numbers(ctx.rest)
+    return _Reading(0.1, _reference(ctx, _any_year(ctx.rest), pages, volume=volume, issue=issue))
+
+
+# --------------------------------------------------------------------------------------------
+# Step 3d: Springer LNCS and Chicago/ACM author-date with a bare year
+# --------------------------------------------------------------------------------------------
+
+# "Kovacevic, A., Ivanovic, D., Surla, D.: Automatic extraction ... Program 45(4), 376–396 (2011)"
+_SPRINGER_HEAD = re.compile(r"^(?P<authors>[^:]{1,3000}?):\s")
+_SPRINGER_YEAR = re.compile(rf"\((?P<year>{g.YEAR})[a-z]?\)\.?$")
+# "Narain, R., Samii, A., and O'Brien, J. F. 2012. Adaptive anisotropic remeshing ..."
+_CHICAGO_HEAD = re.compile(rf"^(?P<authors>[^()]{{1,3000}}?\.?)\s(?P<year>{g.YEAR})[a-z]?\.\s")
+
+
+def _springer(ctx: _Context) -> _Reading | None:
+    head = _SPRINGER_HEAD.match(ctx.rest)
+    if head is None:
+        return None
+    people = _apa_authors(head["authors"])
+    if people is None:
+        return None
+    rest = ctx.rest[head.end() :]
+    year = _SPRINGER_YEAR.search(rest)
+    if year is not None:
+        rest = rest[: year.start()]
+    return _names_first(ctx, *people, rest, 0.8 if year else 0.6, year["year"] if year else None)
+
+
+def _chicago(ctx: _Context) -> _Reading | None:
+    head = _CHICAGO_HEAD.match(ctx.rest)
+    if head is None:
+        return None
+    people = _apa_authors(head["authors"])
+    if people is None:
+        return None
+    return _names_first(ctx, *people, ctx.rest[head.end() :], 0.8, head["year"])
 
 
 _Recogniser = Callable[[_Context], _Reading | None]
 
 # Tried in order; the most confident reading wins, the earlier one on a tie, and a reading of
 # full confidence ends the search. The fallback reads what none of them reads.
-_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee)
+_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee, _springer, _chicago)
 
 
 def parse_citation(text: str) -> Reference:

@@ -385,6 +385,34 @@ STYLES: tuple[tuple[str, Reference], ...] = (
         last_page="e331",
         kind=_ARTICLE,
     ),
+    # Springer basic (author-year, Vancouver names), as deposited with Crossref.
+    _ref(
+        "Hilgenfeld R, Peiris M (2013) From SARS to MERS: 10 years of research on highly "
+        "pathogenic human coronaviruses. Antivir Res 100(1):286–295",
+        authors=_vancouver("Hilgenfeld R", "Peiris M"),
+        title="From SARS to MERS: 10 years of research on highly pathogenic human coronaviruses",
+        container_title="Antivir Res",
+        year="2013",
+        volume="100",
+        issue="1",
+        pages="286–295",
+        first_page="286",
+        last_page="295",
+    ),
+    # Springer LNCS, as deposited with Crossref.
+    _ref(
+        "Kovacevic, A., Ivanovic, D., Surla, D.: Automatic extraction of metadata from "
+        "scientific publications for CRIS systems. Program 45(4), 376–396 (2011)",
+        authors=(Author("Kovacevic", "A."), Author("Ivanovic", "D."), Author("Surla", "D.")),
+        title="Automatic extraction of metadata from scientific publications for CRIS systems",
+        container_title="Program",
+        year="2011",
+        volume="45",
+        issue="4",
+        pages="376–396",
+        first_page="376",
+        last_page="396",
+    ),
 )
 
 EDGES: tuple[tuple[str, Reference], ...] = (
