@@ -120,7 +120,10 @@ class ReplayAdapter(BaseAdapter):
 
 
 class RecordingAdapter(HTTPAdapter):
-    """An ``HTTPAdapter`` that also appends every exchange it completes to a replay file.
+    """An ``HTTPAdapter`` that also appends the answers it receives to a replay file.
+
+    Passing failures (``429`` and ``5xx``) are not written: replaying them would only
+    replay the failure.
 
     Mounted on a session for ``base_url``. Safe to share between threads: lines are written
     whole, under a lock. Use it without a cache, so that every request reaches the adapter.
@@ -136,6 +139,8 @@ class RecordingAdapter(HTTPAdapter):
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
         response = super().send(request, *args, **kwargs)
+        if response.status_code == 429 or response.status_code >= 500:
+            return response  # a passing failure, not an answer worth replaying
         key = exchange_key(request.method or "GET", request.url or "", self._base_url)
         method, _, url = key.partition(" ")
         exchange = {

@@ -551,3 +551,14 @@ def test_recorded_file_has_no_mailto(
         c.get_work(seed_works[0]["DOI"])
     text = record.read_text()
     assert (False, False) == ("secret" in text, crossref_stand_in.base_url in text)
+
+
+def test_passing_failures_are_not_recorded(
+    crossref_stand_in: CrossrefStandIn, seed_works: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """A 503 that a retry got past is not in the replay file; the answer is."""
+    record = tmp_path / "exchanges.jsonl"
+    crossref_stand_in.fail_next(1, status=503)
+    with client(base_url=crossref_stand_in.base_url, record=record) as live:
+        live.get_work(seed_works[0]["DOI"])
+    assert [200] == [json.loads(line)["status"] for line in record.read_text().splitlines()]
