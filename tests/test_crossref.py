@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 import responses
+from hypothesis import given
+from hypothesis import strategies as st
 
 from refcheck._version import __version__
 from refcheck.crossref import (
@@ -211,6 +213,15 @@ def test_doi_is_encoded_and_stays_under_works(rsps: responses.RequestsMock, doi:
         crossref.get_work(doi)
     parts = urlsplit(seen[0])
     assert ("/works/", doi, "") == (parts.path[:7], unquote(parts.path[7:]), parts.query)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1))
+def test_any_doi_path_stays_under_works_once_prepared(doi: str) -> None:
+    """For any text, the URL requests sends has path /works/ + that text, and no query."""
+    prepared = requests.Request("GET", BASE + doi_path(doi)).prepare()
+    parts = urlsplit(prepared.url)
+    assert ("/works/", doi, "", "") == (
+        parts.path[:7], unquote(parts.path[7:]), parts.query, parts.fragment)
 
 
 @pytest.mark.parametrize("given", ["https://doi.org/10.1000/x", "doi:10.1000/x", " 10.1000/x "])
@@ -457,6 +468,24 @@ def test_page_ranges_split(page: str, expected: tuple[str | None, str | None]) -
     """A page range splits at its dash into first and last page."""
     work = work_from_crossref({"DOI": "10.1/x", "page": page})
     assert expected == (work.first_page, work.last_page)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=3),
+    max_leaves=10,
+)
+
+
+@given(st.dictionaries(st.sampled_from((*SEARCH_FIELDS, "date-parts")), _JSON))
+def test_converter_never_crashes_on_odd_shapes(message: dict[str, Any]) -> None:
+    """Whatever shape the fields have, the converter gives a Work or a ServiceResponseError."""
+    try:
+        work = work_from_crossref(message)
+    except ServiceResponseError:
+        return
+    assert str(message["DOI"]).strip() != "" and isinstance(work, Work)
 
 
 def test_a_record_without_doi_is_a_service_response_error() -> None:
