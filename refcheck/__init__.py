@@ -13,7 +13,9 @@ Typical use::
     for finding in report.all_findings:
         print(finding.code, finding.message)
 
-    reference = refcheck.parse_citation("Mehta P, Cron RQ. Title. Lancet Rheumatol 2020; 2: e358-67.")
+    reference = refcheck.parse_citation(
+        "Mehta P, Cron RQ. Title. Lancet Rheumatol 2020; 2: e358-67."
+    )
     match = refcheck.resolve_reference(reference)
 """
 
@@ -69,9 +71,9 @@ __all__ = [
     "MatchStatus",
     "NotCached",
     "ParseError",
+    "RefcheckError",
     "Reference",
     "ReferenceStatus",
-    "RefcheckError",
     "Report",
     "Resolver",
     "RetryPolicy",

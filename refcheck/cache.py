@@ -125,7 +125,9 @@ def _move_aside(path: Path, reason: BaseException) -> None:
     aside = path.with_name(path.name + ".corrupt")
     log.warning(
         "cache %s is corrupt (%s); moved it to %s and starting an empty cache",
-        path, reason, aside,
+        path,
+        reason,
+        aside,
     )
     os.replace(path, aside)
     for suffix in ("-wal", "-shm", "-journal"):

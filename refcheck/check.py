@@ -18,7 +18,7 @@ from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.document import check_document
 from refcheck.errors import ParseError
 from refcheck.extract import Manuscript, extract_citations
-from refcheck.model import CheckedReference, Match, Reference, Report
+from refcheck.model import CheckedReference, Finding, Match, Reference, Report
 from refcheck.parse import parse_citation
 from refcheck.resolve import Resolver, WorkSource
 
@@ -134,16 +134,16 @@ def _check(
         if owned and isinstance(client, CrossrefClient):
             client.close()
     checked = [
-        CheckedReference(citation, reference, matches[reference], compare(reference, matches[reference]))
+        CheckedReference(
+            citation, reference, matches[reference], compare(reference, matches[reference])
+        )
         for citation, reference in parsed
     ]
-    findings = []
+    findings: list[Finding] = []
     for manuscript in manuscripts:
         mine = [c for c in checked if c.citation.file == manuscript.file]
         findings.extend(check_document(mine, manuscript.text_lines, manuscript.file))
-    return Report(
-        references=checked, findings=findings, files=[m.file for m in manuscripts]
-    )
+    return Report(references=checked, findings=findings, files=[m.file for m in manuscripts])
 
 
 def _resolve_all(

@@ -42,12 +42,33 @@ _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severi
 def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that talks to Crossref takes."""
     options = [
-        click.option("--mailto", metavar="EMAIL", help="Your e-mail for Crossref's polite pool [REFCHECK_MAILTO]."),
-        click.option("--base-url", metavar="URL", help="Crossref API base URL [REFCHECK_BASE_URL]."),
-        click.option("--timeout", type=float, metavar="SECONDS", help="Timeout of each request [REFCHECK_TIMEOUT]."),
-        click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path), help="Cache file [REFCHECK_CACHE]."),
+        click.option(
+            "--mailto",
+            metavar="EMAIL",
+            help="Your e-mail for Crossref's polite pool [REFCHECK_MAILTO].",
+        ),
+        click.option(
+            "--base-url", metavar="URL", help="Crossref API base URL [REFCHECK_BASE_URL]."
+        ),
+        click.option(
+            "--timeout",
+            type=float,
+            metavar="SECONDS",
+            help="Timeout of each request [REFCHECK_TIMEOUT].",
+        ),
+        click.option(
+            "--cache",
+            "cache_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Cache file [REFCHECK_CACHE].",
+        ),
         click.option("--no-cache", is_flag=True, help="Do not read or write the cache."),
-        click.option("--offline", is_flag=True, default=None, help="Answer from the cache only [REFCHECK_OFFLINE]."),
+        click.option(
+            "--offline",
+            is_flag=True,
+            default=None,
+            help="Answer from the cache only [REFCHECK_OFFLINE].",
+        ),
         click.option(
             "--replay",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -95,17 +116,39 @@ def cli() -> None:
 @cli.command()
 @click.argument("manuscripts", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Report format.",
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
 )
 @click.option(
-    "--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error",
-    show_default=True, help="Exit with 1 when a finding is at least this severe.",
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="error",
+    show_default=True,
+    help="Exit with 1 when a finding is at least this severe.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to a file.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also list references without findings.")
-@click.option("--concurrency", type=click.IntRange(1, 10), default=3, show_default=True, help="Requests in flight at once.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when it is a terminal).",
+)
 @_service_options
 def check(
     manuscripts: tuple[Path, ...],
@@ -129,7 +172,9 @@ def check(
             report = check_files(
                 manuscripts, settings=settings, concurrency=concurrency, progress=callback
             )
-        rendered = format_json(report) if output_format == "json" else format_text(report, verbose=verbose)
+        rendered = (
+            format_json(report) if output_format == "json" else format_text(report, verbose=verbose)
+        )
         if output is not None:
             output.write_text(rendered, encoding="utf-8")
         else:
@@ -173,7 +218,13 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
 
 @cli.command()
 @click.argument("citation")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def parse(citation: str, output_format: str) -> None:
     """Parse one CITATION and print its fields."""
     with _errors():
@@ -191,7 +242,13 @@ def parse(citation: str, output_format: str) -> None:
 
 @cli.command()
 @click.argument("citation")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 @_service_options
 def resolve(citation: str, output_format: str, **service: Any) -> None:
     """Resolve one CITATION to its DOI on Crossref, with the evidence."""
@@ -207,18 +264,34 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
             "via": match.via,
             "reason": match.reason,
             "candidates": [
-                {"doi": c.work.doi, "title": c.work.title, "score": c.score, "evidence": list(c.evidence)}
+                {
+                    "doi": c.work.doi,
+                    "title": c.work.title,
+                    "score": c.score,
+                    "evidence": list(c.evidence),
+                }
                 for c in match.candidates
             ],
         }
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        click.echo(f"{match.status.value}: {match.doi or '-'}" + (f" (score {match.score:.2f}, via {match.via})" if match.score is not None else ""))
+        click.echo(
+            f"{match.status.value}: {match.doi or '-'}"
+            + (f" (score {match.score:.2f}, via {match.via})" if match.score is not None else "")
+        )
         if match.reason:
             click.echo(f"reason: {match.reason}")
         for c in match.candidates:
-            click.echo(f"  candidate {c.work.doi} {c.score:.2f} \"{c.work.title}\": {', '.join(c.evidence)}")
-    sys.exit(EXIT_CLEAN if match.status is MatchStatus.MATCHED else EXIT_FINDINGS if match.status is not MatchStatus.UNCHECKED else EXIT_UNCHECKED)
+            click.echo(
+                f'  candidate {c.work.doi} {c.score:.2f} "{c.work.title}": {", ".join(c.evidence)}'
+            )
+    sys.exit(
+        EXIT_CLEAN
+        if match.status is MatchStatus.MATCHED
+        else EXIT_FINDINGS
+        if match.status is not MatchStatus.UNCHECKED
+        else EXIT_UNCHECKED
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

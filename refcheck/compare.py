@@ -383,7 +383,9 @@ def container_matches(cited: str, titles: tuple[str, ...]) -> bool:
         return True
     for title in titles:
         theirs = _journal_words(title)
-        if len(mine) == len(theirs) and all(_abbreviates(a, b) for a, b in zip(mine, theirs)):
+        if len(mine) == len(theirs) and all(
+            _abbreviates(a, b) for a, b in zip(mine, theirs, strict=True)
+        ):
             return True
         if len(mine) == 1 and len(theirs) > 1:
             acronym = "".join(w[0] for w in _TOKEN.findall(fold(title)) if w not in {"the"})
@@ -419,11 +421,14 @@ def _compare_year(reference: Reference, work: Work) -> list[Finding]:
     cited = reference.year[:4]
     if cited in work.years:
         return []
-    dates = ", ".join(
-        f"{label} {date[:4]}"
-        for label, date in (("online", work.published_online), ("print", work.published_print))
-        if date
-    ) or f"issued {work.years[0]}"
+    dates = (
+        ", ".join(
+            f"{label} {date[:4]}"
+            for label, date in (("online", work.published_online), ("print", work.published_print))
+            if date
+        )
+        or f"issued {work.years[0]}"
+    )
     return [
         Finding(
             "year-mismatch",
@@ -480,8 +485,7 @@ def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
             Finding(
                 "now-published",
                 _INFO,
-                f"cited as online-first; it has since been published in volume "
-                f"{published}{year}",
+                f"cited as online-first; it has since been published in volume {published}{year}",
                 field="volume",
                 cited=reference.published_online or None,
                 expected=published,

@@ -25,6 +25,7 @@ immutable settings; each call has its own retry state.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -92,9 +93,7 @@ class CrossrefSettings:
     base_url: str = attrs.field(default=DEFAULT_BASE_URL, converter=_base_url)
     mailto: str | None = attrs.field(default=None, converter=_optional_text)
     timeout: float = attrs.field(default=20.0, converter=float, validator=_timeout)
-    cache: Path | None = attrs.field(
-        factory=_cache.default_cache_path, converter=_optional_path
-    )
+    cache: Path | None = attrs.field(factory=_cache.default_cache_path, converter=_optional_path)
     offline: bool = False
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     replay: Path | None = attrs.field(default=None, converter=_optional_path)
@@ -123,9 +122,7 @@ class CrossrefSettings:
                 ) from None
         if (mailto := env.get("REFCHECK_MAILTO")) is not None:
             if mailto.strip() and "@" not in mailto:
-                raise ConfigError(
-                    f"REFCHECK_MAILTO: expected an e-mail address, found {mailto!r}"
-                )
+                raise ConfigError(f"REFCHECK_MAILTO: expected an e-mail address, found {mailto!r}")
             values["mailto"] = mailto
         if (timeout := env.get("REFCHECK_TIMEOUT")) is not None:
             try:
@@ -165,9 +162,25 @@ class CrossrefSettings:
 
 #: The fields :func:`work_from_crossref` reads: the ``select`` list of searches.
 SEARCH_FIELDS = (
-    "DOI", "title", "subtitle", "author", "container-title", "short-container-title",
-    "issued", "published-print", "published-online", "volume", "issue", "page",
-    "article-number", "type", "publisher", "ISSN", "score", "updated-by", "update-to",
+    "DOI",
+    "title",
+    "subtitle",
+    "author",
+    "container-title",
+    "short-container-title",
+    "issued",
+    "published-print",
+    "published-online",
+    "volume",
+    "issue",
+    "page",
+    "article-number",
+    "type",
+    "publisher",
+    "ISSN",
+    "score",
+    "updated-by",
+    "update-to",
     "relation",
 )
 
@@ -175,14 +188,22 @@ _DASH = "-\u2010-\u2015\u2212"
 _PAGE_RANGE = re.compile(rf"^\s*([^{_DASH},;\s]+)\s*[{_DASH}]+\s*([^,;\s]+)")
 
 
+_MARKUP = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+
+
+def _plain(text: str) -> str:
+    """Crossref titles carry JATS/HTML markup and entities: "<i>L. amazonensis</i> &amp; X"."""
+    return html.unescape(_MARKUP.sub("", text))
+
+
 def _first(value: Any) -> str | None:
-    """The first non-empty string of a Crossref list field ("title": ["..."]), or ``None``."""
+    """The first non-empty string of a Crossref list field ("title": ["..."]), as plain text."""
     if isinstance(value, str):
-        return value or None
+        return _plain(value) or None
     if isinstance(value, list):
         for item in value:
             if isinstance(item, str) and item.strip():
-                return item
+                return _plain(item)
     return None
 
 
@@ -486,4 +507,3 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNOREC
 
 def _bare_doi(doi: str) -> str:
     return _DOI_PREFIX.sub("", doi.strip()).strip()
-

@@ -151,12 +151,7 @@ def _name_variants(
             if len(fold(rare)) < 4 or fuzz.ratio(fold(common), fold(rare)) < NAME_SIMILARITY:
                 continue
             pair = next(
-                (
-                    (a, b)
-                    for a in spellings[common]
-                    for b in spellings[rare]
-                    if _compatible(a, b)
-                ),
+                ((a, b) for a in spellings[common] for b in spellings[rare] if _compatible(a, b)),
                 None,
             )
             if pair is None:

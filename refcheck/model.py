@@ -51,6 +51,11 @@ def _tuple(items: Iterable[object] | None) -> tuple[object, ...]:
     return tuple(items) if items is not None else ()
 
 
+def _required(value: str | None) -> str:
+    """Collapse whitespace; ``None`` becomes the empty string."""
+    return _clean(value) or ""
+
+
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
 
 
@@ -62,7 +67,7 @@ class Author:
     given names or initials as printed ("RQ", "Randy Q", "S. W."), or ``None``.
     """
 
-    family: str = attrs.field(converter=lambda v: _clean(v) or "")
+    family: str = attrs.field(converter=_required)
     given: str | None = attrs.field(default=None, converter=_clean)
     organisation: bool = False
 
@@ -94,7 +99,7 @@ class Reference:
     set when the citation says "published online ...". ``text`` is the citation that was parsed.
     """
 
-    text: str = attrs.field(default="", converter=lambda v: _clean(v) or "")
+    text: str = attrs.field(default="", converter=_required)
     authors: tuple[Author, ...] = attrs.field(default=(), converter=_tuple)
     et_al: bool = False
     title: str | None = attrs.field(default=None, converter=_clean)
@@ -131,7 +136,7 @@ class Work:
     ``score`` is the service's own relevance score when the work came from a search.
     """
 
-    doi: str = attrs.field(converter=lambda v: _clean(v) or "")
+    doi: str = attrs.field(converter=_required)
     type: str | None = attrs.field(default=None, converter=_clean)
     title: str | None = attrs.field(default=None, converter=_clean)
     subtitle: str | None = attrs.field(default=None, converter=_clean)
@@ -248,7 +253,7 @@ class Finding:
 class Citation:
     """A citation as printed: its text, file, 1-based line, and label ("B3", or "3")."""
 
-    text: str = attrs.field(converter=lambda v: " ".join(str(v).split()))
+    text: str = attrs.field(converter=_required)
     file: str = "<text>"
     line: int = 1
     label: str = ""
@@ -354,4 +359,3 @@ class Report:
         """The most severe finding's severity, or ``None`` when there is none."""
         severities = [f.severity for f in self.all_findings]
         return max(severities, key=lambda s: s.rank) if severities else None
-

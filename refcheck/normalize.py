@@ -11,7 +11,9 @@ import unicodedata
 
 __all__ = ["fold", "words"]
 
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
+)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 

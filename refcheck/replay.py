@@ -35,8 +35,15 @@ __all__ = ["RecordingAdapter", "ReplayAdapter", "exchange_key", "load_exchanges"
 
 #: Response headers not worth keeping: they describe the transfer, not the answer.
 _TRANSFER_HEADERS = frozenset(
-    {"connection", "content-encoding", "content-length", "date", "keep-alive",
-     "transfer-encoding", "set-cookie"}
+    {
+        "connection",
+        "content-encoding",
+        "content-length",
+        "date",
+        "keep-alive",
+        "transfer-encoding",
+        "set-cookie",
+    }
 )
 _IGNORED_PARAMS = frozenset({"mailto"})
 
@@ -47,9 +54,10 @@ def exchange_key(method: str, url: str, base_url: str) -> str:
     base_path = urlsplit(base_url).path.rstrip("/")
     path = parts.path
     if base_path and path.startswith(base_path):
-        path = path[len(base_path):] or "/"
+        path = path[len(base_path) :] or "/"
     query = sorted(
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if k not in _IGNORED_PARAMS
     )
     target = f"{path}?{urlencode(query)}" if query else path
@@ -98,8 +106,13 @@ class ReplayAdapter(BaseAdapter):
         return cls(load_exchanges(path), base_url)
 
     def send(
-        self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-        verify: Any = True, cert: Any = None, proxies: Any = None,
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
     ) -> requests.Response:
         key = exchange_key(request.method or "GET", request.url or "", self._base_url)
         exchange = self._exchanges.get(key)

@@ -57,7 +57,7 @@ def format_text(report: Report, *, verbose: bool = False) -> str:
 
 
 def summary_line(report: Report) -> str:
-    """"15 references: 7 verified, 5 mismatch, ...; 4 errors, 6 warnings, 2 info"."""
+    """ "15 references: 7 verified, 5 mismatch, ...; 4 errors, 6 warnings, 2 info"."""
     statuses = _status_counts(report)
     parts = ", ".join(f"{n} {status}" for status, n in statuses.items() if n)
     severities = (

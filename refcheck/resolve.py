@@ -93,7 +93,9 @@ def _validate(reference: Reference, work: Work) -> tuple[Candidate, dict[str, fl
         year = reference.year[:4]
         if year in work.years:
             agreement["year"] = 1.0
-        elif year.isdigit() and any(abs(int(year) - int(y)) == 1 for y in work.years if y.isdigit()):
+        elif year.isdigit() and any(
+            abs(int(year) - int(y)) == 1 for y in work.years if y.isdigit()
+        ):
             agreement["year"] = 0.5
         else:
             agreement["year"] = 0.0
@@ -188,7 +190,8 @@ class Resolver:
         rivals = [
             c
             for c in accepted[1:]
-            if c.work.doi.lower() != best.work.doi.lower() and best.score - c.score < self.ambiguity_margin
+            if c.work.doi.lower() != best.work.doi.lower()
+            and best.score - c.score < self.ambiguity_margin
         ]
         if rivals:
             return Match(MatchStatus.AMBIGUOUS, candidates=(best, *rivals), score=best.score)

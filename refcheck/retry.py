@@ -134,9 +134,7 @@ class RetryPolicy:
     initial_backoff: float = attrs.field(default=0.5, validator=_positive)
     max_backoff: float = attrs.field(default=10.0, validator=_positive)
     jitter: float = attrs.field(default=0.5, validator=_positive)
-    on_retry: Callable[[RetryEvent], None] | None = attrs.field(
-        default=None, eq=False, repr=False
-    )
+    on_retry: Callable[[RetryEvent], None] | None = attrs.field(default=None, eq=False, repr=False)
 
     @classmethod
     def never(cls) -> RetryPolicy:
@@ -148,9 +146,7 @@ class RetryPolicy:
         base = min(self.max_backoff, self.initial_backoff * 2.0 ** (attempt - 1))
         return float(base) + (random.uniform(0, self.jitter) if self.jitter else 0.0)
 
-    def send(
-        self, request: Callable[[], requests.Response], *, url: str
-    ) -> requests.Response:
+    def send(self, request: Callable[[], requests.Response], *, url: str) -> requests.Response:
         """Call ``request`` until it gives a final answer, and return that answer.
 
         A response whose status is not in :data:`RETRY_STATUSES` is final and returned as is,
@@ -179,8 +175,7 @@ class RetryPolicy:
             why = f" ({call.gave_up})" if call.gave_up else ""
             if error is not None:
                 raise ServiceUnavailable(
-                    f"{url}: no answer after {tries} {plural}{why}: "
-                    f"{type(error).__name__}: {error}"
+                    f"{url}: no answer after {tries} {plural}{why}: {type(error).__name__}: {error}"
                 ) from error
             response: requests.Response = outcome.result()
             raise ServiceUnavailable(
@@ -261,7 +256,10 @@ class _Call:
         )
         log.info(
             "%s: attempt %d failed (%s); retrying in %.2f s",
-            self.url, event.attempt, reason, event.wait,
+            self.url,
+            event.attempt,
+            reason,
+            event.wait,
         )
         if self.policy.on_retry is not None:
             self.policy.on_retry(event)

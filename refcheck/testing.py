@@ -85,21 +85,83 @@ _FAILURE_BODIES = {
     429: _TOO_MANY,
 }
 _KNOWN_PARAMS = frozenset(
-    {"query", "query.bibliographic", "query.title", "query.author", "query.container-title",
-     "rows", "offset", "select", "filter", "mailto", "sort", "order"}
+    {
+        "query",
+        "query.bibliographic",
+        "query.title",
+        "query.author",
+        "query.container-title",
+        "rows",
+        "offset",
+        "select",
+        "filter",
+        "mailto",
+        "sort",
+        "order",
+    }
 )
 #: The fields Crossref's ``select`` accepts.
-_SELECTABLE = frozenset({
-    "abstract", "URL", "member", "posted", "score", "created", "degree", "update-policy",
-    "short-title", "license", "ISSN", "container-title", "issued", "update-to", "issue",
-    "prefix", "approved", "indexed", "article-number", "clinical-trial-number", "accepted",
-    "author", "group-title", "DOI", "is-referenced-by-count", "updated-by", "event", "chair",
-    "standards-body", "original-title", "funder", "translator", "archive", "published-print",
-    "alternative-id", "subject", "subtitle", "published-online", "publisher-location",
-    "content-domain", "reference", "title", "link", "type", "publisher", "volume",
-    "references-count", "ISBN", "issn-type", "assertion", "deposited", "page",
-    "content-created", "short-container-title", "relation", "editor", "published",
-})
+_SELECTABLE = frozenset(
+    {
+        "abstract",
+        "URL",
+        "member",
+        "posted",
+        "score",
+        "created",
+        "degree",
+        "update-policy",
+        "short-title",
+        "license",
+        "ISSN",
+        "container-title",
+        "issued",
+        "update-to",
+        "issue",
+        "prefix",
+        "approved",
+        "indexed",
+        "article-number",
+        "clinical-trial-number",
+        "accepted",
+        "author",
+        "group-title",
+        "DOI",
+        "is-referenced-by-count",
+        "updated-by",
+        "event",
+        "chair",
+        "standards-body",
+        "original-title",
+        "funder",
+        "translator",
+        "archive",
+        "published-print",
+        "alternative-id",
+        "subject",
+        "subtitle",
+        "published-online",
+        "publisher-location",
+        "content-domain",
+        "reference",
+        "title",
+        "link",
+        "type",
+        "publisher",
+        "volume",
+        "references-count",
+        "ISBN",
+        "issn-type",
+        "assertion",
+        "deposited",
+        "page",
+        "content-created",
+        "short-container-title",
+        "relation",
+        "editor",
+        "published",
+    }
+)
 _FILTERS = frozenset({"type", "doi", "issn", "from-pub-date", "until-pub-date"})
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -182,10 +244,13 @@ class _Index:
                     _text(record.get("title")) + " " + _text(record.get("subtitle")),
                     _authors(record),
                     _text(record.get("container-title"))
-                    + " " + _text(record.get("short-container-title")),
+                    + " "
+                    + _text(record.get("short-container-title")),
                     " ".join(
                         _text(record.get(k)) for k in ("volume", "issue", "page", "article-number")
-                    ) + " " + _year(record),
+                    )
+                    + " "
+                    + _year(record),
                 ),
             )
 
@@ -250,8 +315,10 @@ class CrossrefStandIn:
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="crossref-stand-in", daemon=True,
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="crossref-stand-in",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -288,8 +355,9 @@ class CrossrefStandIn:
 
     # -- knobs --
 
-    def fail_next(self, count: int = 1, *, status: int = 503, retry_after: str | None = None
-                  ) -> None:
+    def fail_next(
+        self, count: int = 1, *, status: int = 503, retry_after: str | None = None
+    ) -> None:
         """Answer the next ``count`` requests with ``status`` (and ``Retry-After``, if given)."""
         if status not in _FAILURE_BODIES:
             raise ValueError(f"fail_next: status must be one of {sorted(_FAILURE_BODIES)}")
@@ -350,7 +418,7 @@ class CrossrefStandIn:
     def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
         """(status, content type, body) of a GET, without the knobs. Public for unit tests."""
         if path.startswith("/works/"):
-            return self._work(unquote(path[len("/works/"):]), params)
+            return self._work(unquote(path[len("/works/") :]), params)
         if path.rstrip("/") == "/works":
             return self._works(params)
         return 404, "text/plain", _NOT_FOUND
@@ -358,21 +426,33 @@ class CrossrefStandIn:
     def _work(self, doi: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
         unknown = sorted(set(params) - {"mailto"})
         if unknown:
-            return _validation(unknown[0], "parameter-not-allowed",
-                               f"This route does not support {unknown[0]}")
+            return _validation(
+                unknown[0], "parameter-not-allowed", f"This route does not support {unknown[0]}"
+            )
         record = self._index.by_doi.get(doi.lower())
         if record is None:
             return 404, "text/plain", _NOT_FOUND
-        return 200, "application/json", _json(
-            {"status": "ok", "message-type": "work", "message-version": "1.0.0",
-             "message": record}
+        return (
+            200,
+            "application/json",
+            _json(
+                {
+                    "status": "ok",
+                    "message-type": "work",
+                    "message-version": "1.0.0",
+                    "message": record,
+                }
+            ),
         )
 
     def _works(self, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
         unknown = sorted(set(params) - _KNOWN_PARAMS)
         if unknown:
-            return _validation(unknown[0], "unknown-parameter",
-                               f"Parameter {unknown[0]} specified but there is no such parameter")
+            return _validation(
+                unknown[0],
+                "unknown-parameter",
+                f"Parameter {unknown[0]} specified but there is no such parameter",
+            )
         one = {k: v[-1] for k, v in params.items()}
         try:
             rows = int(one.get("rows", "20"))
@@ -380,21 +460,30 @@ class CrossrefStandIn:
             if not (0 <= rows <= 1000 and offset >= 0):
                 raise ValueError
         except ValueError:
-            return _validation("rows", "integer-not-valid", "Integer specified as rows or offset"
-                               " is not valid (0 to 1000 for rows)")
+            return _validation(
+                "rows",
+                "integer-not-valid",
+                "Integer specified as rows or offset is not valid (0 to 1000 for rows)",
+            )
         select = [f for f in one.get("select", "").split(",") if f]
         bad = [f for f in select if f not in _SELECTABLE]
         if bad:
-            return _validation("select", "select-field-not-valid",
-                               f"Select field {bad[0]} is not a valid select field")
+            return _validation(
+                "select",
+                "select-field-not-valid",
+                f"Select field {bad[0]} is not a valid select field",
+            )
         filters: list[tuple[str, str]] = []
         for clause in (one.get("filter") or "").split(","):
             if not clause:
                 continue
             name, _, value = clause.partition(":")
             if name not in _FILTERS:
-                return _validation("filter", "filter-not-available",
-                                   f"Filter {name} specified but there is no such filter")
+                return _validation(
+                    "filter",
+                    "filter-not-available",
+                    f"Filter {name} specified but there is no such filter",
+                )
             filters.append((name, value))
         text = " ".join(v for k, v in one.items() if k == "query" or k.startswith("query."))
         ranked = [
@@ -403,19 +492,29 @@ class CrossrefStandIn:
             if _passes(self._index.by_doi[doi], filters)
         ]
         items = []
-        for record, score in ranked[offset:offset + rows]:
+        for record, score in ranked[offset : offset + rows]:
             item = dict(record, score=score)
             if select:
                 item = {k: item[k] for k in select if k in item}
             items.append(item)
-        return 200, "application/json", _json({
-            "status": "ok", "message-type": "work-list", "message-version": "1.0.0",
-            "message": {
-                "facets": {}, "total-results": len(ranked), "items": items,
-                "items-per-page": rows,
-                "query": {"start-index": offset, "search-terms": text or None},
-            },
-        })
+        return (
+            200,
+            "application/json",
+            _json(
+                {
+                    "status": "ok",
+                    "message-type": "work-list",
+                    "message-version": "1.0.0",
+                    "message": {
+                        "facets": {},
+                        "total-results": len(ranked),
+                        "items": items,
+                        "items-per-page": rows,
+                        "query": {"start-index": offset, "search-terms": text or None},
+                    },
+                }
+            ),
+        )
 
 
 def _passes(record: Mapping[str, Any], filters: list[tuple[str, str]]) -> bool:
@@ -442,10 +541,17 @@ def _json(body: Any) -> bytes:
 
 
 def _validation(name: str, kind: str, message: str) -> tuple[int, str, bytes]:
-    return 400, "application/json", _json({
-        "status": "failed", "message-type": "validation-failure",
-        "message": [{"value": name, "message": message, "type": kind}],
-    })
+    return (
+        400,
+        "application/json",
+        _json(
+            {
+                "status": "failed",
+                "message-type": "validation-failure",
+                "message": [{"value": name, "message": message, "type": kind}],
+            }
+        ),
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -477,13 +583,15 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["X-Rate-Limit-Limit"] = str(int(stand_in.rate_limit or 50))
                 headers["X-Rate-Limit-Interval"] = "1s"
                 headers["X-Concurrency-Limit"] = str(stand_in.max_concurrency or 5)
-            stand_in._record(LoggedRequest(
-                method="GET",
-                path=unquote(parts.path),
-                params={k: tuple(v) for k, v in params.items()},
-                headers=dict(self.headers.items()),
-                status=status,
-            ))
+            stand_in._record(
+                LoggedRequest(
+                    method="GET",
+                    path=unquote(parts.path),
+                    params={k: tuple(v) for k, v in params.items()},
+                    headers=dict(self.headers.items()),
+                    status=status,
+                )
+            )
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

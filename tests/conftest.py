@@ -23,8 +23,13 @@ def _isolated_refcheck_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """No test reads the developer's REFCHECK_* settings or writes to their user cache."""
-    for name in ("REFCHECK_BASE_URL", "REFCHECK_MAILTO", "REFCHECK_TIMEOUT",
-                 "REFCHECK_CACHE", "REFCHECK_OFFLINE"):
+    for name in (
+        "REFCHECK_BASE_URL",
+        "REFCHECK_MAILTO",
+        "REFCHECK_TIMEOUT",
+        "REFCHECK_CACHE",
+        "REFCHECK_OFFLINE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 

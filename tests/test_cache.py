@@ -1,7 +1,6 @@
 """The answer cache: what is kept, what is not, offline mode, and a damaged file."""
 
 # House style (STYLE.md) writes `assert expected == actual`; ruff's SIM300 calls that Yoda.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 
@@ -82,9 +81,7 @@ def test_offline_with_empty_cache_raises_not_cached(
     assert 0 == len(rsps.calls)
 
 
-def test_offline_answers_from_a_filled_cache(
-    rsps: responses.RequestsMock, tmp_path: Path
-) -> None:
+def test_offline_answers_from_a_filled_cache(rsps: responses.RequestsMock, tmp_path: Path) -> None:
     """What was fetched online is there offline."""
     rsps.get(URL, json=BODY)
     with client(tmp_path / "c.sqlite") as crossref:
@@ -93,9 +90,7 @@ def test_offline_answers_from_a_filled_cache(
         assert online == crossref.get_work(DOI)
 
 
-def test_mailto_is_not_part_of_the_cache_key(
-    rsps: responses.RequestsMock, tmp_path: Path
-) -> None:
+def test_mailto_is_not_part_of_the_cache_key(rsps: responses.RequestsMock, tmp_path: Path) -> None:
     """An answer fetched with one address is a cache hit for another address."""
     rsps.get(URL, json=BODY)
     with client(tmp_path / "c.sqlite", mailto="one@example.org") as crossref:
@@ -125,8 +120,11 @@ def test_garbage_cache_file_is_rebuilt_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="refcheck.cache"), client(path) as crossref:
         work = crossref.get_work(DOI)
     warned = any("corrupt" in r.getMessage() for r in caplog.records)
-    assert (DOI, True, True) == (work.doi if work else None, warned,
-                                 (tmp_path / "c.sqlite.corrupt").exists())
+    assert (DOI, True, True) == (
+        work.doi if work else None,
+        warned,
+        (tmp_path / "c.sqlite.corrupt").exists(),
+    )
 
 
 def test_truncated_cache_file_is_rebuilt(rsps: responses.RequestsMock, tmp_path: Path) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from seed import seed_citation, seed_works
 
 from refcheck.compare import compare_fields, container_matches, same_family
 from refcheck.model import Author, Finding, Reference, Severity, Work
 from refcheck.parse import parse_citation
-
-from seed import seed_citation, seed_works
 
 # Each seed citation that has a record, and the finding codes it must give, checked by hand
 # against the records (see examples/anakinra/README.md for the reasoning behind each).
@@ -180,7 +179,11 @@ def test_same_family(cited: str, recorded: str) -> None:
         ("Cell Host Microbe", ("Cell Host & Microbe",), True),
         ("PLoS Pathog", ("PLOS Pathogens",), True),
         ("Lancet", ("The Lancet",), True),
-        ("Proc Natl Acad Sci U S A", ("Proceedings of the National Academy of Sciences of the United States of America",), False),
+        (
+            "Proc Natl Acad Sci U S A",
+            ("Proceedings of the National Academy of Sciences of the United States of America",),
+            False,
+        ),
         ("PNAS", ("Proceedings of the National Academy of Sciences",), True),
         ("Nat Genet", ("Nature Medicine",), False),
         ("BioDrugs Clin Immunother Biopharm Gene Ther", ("BioDrugs",), False),

@@ -5,7 +5,6 @@ HTTP is mocked with ``responses``; a few tests at the end run against the stand-
 """
 
 # House style (STYLE.md) writes `assert expected == actual`; ruff's SIM300 calls that Yoda.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 
@@ -93,8 +92,12 @@ def test_get_work_converts_the_message(rsps: responses.RequestsMock) -> None:
 
 def test_get_work_returns_none_for_404(rsps: responses.RequestsMock) -> None:
     """Crossref's 404 (text/plain "Resource not found.") means no such DOI: None."""
-    rsps.get(BASE + "/works/10.1371/notarealdoi", body="Resource not found.",
-             status=404, content_type="text/plain")
+    rsps.get(
+        BASE + "/works/10.1371/notarealdoi",
+        body="Resource not found.",
+        status=404,
+        content_type="text/plain",
+    )
     with client() as crossref:
         assert None is crossref.get_work("10.1371/notarealdoi")
 
@@ -119,8 +122,11 @@ def test_400_raises_service_response_error_with_crossref_message(
     rsps: responses.RequestsMock,
 ) -> None:
     """A 400 is not retried and its body is quoted in the error."""
-    body = {"status": "failed", "message-type": "validation-failure",
-            "message": [{"type": "parameter-not-allowed", "message": "no query here"}]}
+    body = {
+        "status": "failed",
+        "message-type": "validation-failure",
+        "message": [{"type": "parameter-not-allowed", "message": "no query here"}],
+    }
     rsps.get(URL, json=body, status=400)
     with client() as crossref, pytest.raises(ServiceResponseError) as info:
         crossref.get_work(DOI)
@@ -133,10 +139,18 @@ def test_recorded_404_exchange_gives_none(rsps: responses.RequestsMock) -> None:
     if not path.exists():
         pytest.skip(f"{path} is absent")
     recorded = json.loads(path.read_text())["response"]
-    headers = {k: v[0] for k, v in recorded["headers"].items()
-               if k not in ("transfer-encoding", "content-type", "connection")}
-    rsps.get(BASE + "/works/10.1371/notarealdoi", body=recorded["body"], status=404,
-             content_type="text/plain", headers=headers)
+    headers = {
+        k: v[0]
+        for k, v in recorded["headers"].items()
+        if k not in ("transfer-encoding", "content-type", "connection")
+    }
+    rsps.get(
+        BASE + "/works/10.1371/notarealdoi",
+        body=recorded["body"],
+        status=404,
+        content_type="text/plain",
+        headers=headers,
+    )
     with client() as crossref:
         assert None is crossref.get_work("10.1371/notarealdoi")
 
@@ -164,8 +178,10 @@ def test_user_agent_and_mailto_are_sent(rsps: responses.RequestsMock) -> None:
         crossref.get_work(DOI)
     request = rsps.calls[0].request
     expected = (f"refcheck/{__version__} (mailto:someone@example.org)", ["someone@example.org"])
-    assert expected == (request.headers["User-Agent"],
-                        parse_qs(urlsplit(request.url).query).get("mailto"))
+    assert expected == (
+        request.headers["User-Agent"],
+        parse_qs(urlsplit(request.url).query).get("mailto"),
+    )
 
 
 def test_no_mailto_sends_a_bare_user_agent(rsps: responses.RequestsMock) -> None:
@@ -174,8 +190,10 @@ def test_no_mailto_sends_a_bare_user_agent(rsps: responses.RequestsMock) -> None
     with client() as crossref:
         crossref.get_work(DOI)
     request = rsps.calls[0].request
-    assert (f"refcheck/{__version__}", "") == (request.headers["User-Agent"],
-                                               urlsplit(request.url).query)
+    assert (f"refcheck/{__version__}", "") == (
+        request.headers["User-Agent"],
+        urlsplit(request.url).query,
+    )
 
 
 def test_every_request_has_an_explicit_timeout(rsps: responses.RequestsMock) -> None:
@@ -195,9 +213,15 @@ def test_custom_base_url_is_used(rsps: responses.RequestsMock) -> None:
 
 @pytest.mark.parametrize(
     "doi",
-    ["10.1000/../../members", "10.1000/a?rows=1000", "10.1000/a#frag", "10.1000/a b",
-     "10.1000/..", "10.1002/(SICI)1097-4636(199707)36:1<1::AID-JBM1>3.0.CO;2-T",
-     "10.1000/%2E%2E/x"],
+    [
+        "10.1000/../../members",
+        "10.1000/a?rows=1000",
+        "10.1000/a#frag",
+        "10.1000/a b",
+        "10.1000/..",
+        "10.1002/(SICI)1097-4636(199707)36:1<1::AID-JBM1>3.0.CO;2-T",
+        "10.1000/%2E%2E/x",
+    ],
 )
 def test_doi_is_encoded_and_stays_under_works(rsps: responses.RequestsMock, doi: str) -> None:
     """Whatever characters the DOI has, the request path is /works/ + the DOI, nothing else."""
@@ -207,8 +231,9 @@ def test_doi_is_encoded_and_stays_under_works(rsps: responses.RequestsMock, doi:
         seen.append(request.url or "")
         return 404, {"Content-Type": "text/plain"}, "Resource not found."
 
-    rsps.add_callback(responses.GET, re.compile(r"https://api\.crossref\.org/.*"),
-                      callback=callback)
+    rsps.add_callback(
+        responses.GET, re.compile(r"https://api\.crossref\.org/.*"), callback=callback
+    )
     with client() as crossref:
         crossref.get_work(doi)
     parts = urlsplit(seen[0])
@@ -221,7 +246,11 @@ def test_any_doi_path_stays_under_works_once_prepared(doi: str) -> None:
     prepared = requests.Request("GET", BASE + doi_path(doi)).prepare()
     parts = urlsplit(prepared.url)
     assert ("/works/", doi, "", "") == (
-        parts.path[:7], unquote(parts.path[7:]), parts.query, parts.fragment)
+        parts.path[:7],
+        unquote(parts.path[7:]),
+        parts.query,
+        parts.fragment,
+    )
 
 
 @pytest.mark.parametrize("given", ["https://doi.org/10.1000/x", "doi:10.1000/x", " 10.1000/x "])
@@ -239,17 +268,36 @@ def test_search_sends_query_rows_and_select(rsps: responses.RequestsMock) -> Non
     with client() as crossref:
         crossref.search("Mehta  Silencing the cytokine storm", rows=3)
     query = parse_qs(urlsplit(rsps.calls[0].request.url).query)
-    expected = {"query.bibliographic": ["Mehta Silencing the cytokine storm"], "rows": ["3"],
-                "select": [",".join(SEARCH_FIELDS)]}
+    expected = {
+        "query.bibliographic": ["Mehta Silencing the cytokine storm"],
+        "rows": ["3"],
+        "select": [",".join(SEARCH_FIELDS)],
+    }
     assert expected == query
 
 
 def test_select_names_every_field_the_brief_requires() -> None:
     """The select list has every field the converter reads."""
     required = {
-        "DOI", "title", "subtitle", "author", "container-title", "short-container-title",
-        "issued", "published-print", "published-online", "volume", "issue", "page",
-        "article-number", "type", "publisher", "ISSN", "score", "updated-by", "update-to",
+        "DOI",
+        "title",
+        "subtitle",
+        "author",
+        "container-title",
+        "short-container-title",
+        "issued",
+        "published-print",
+        "published-online",
+        "volume",
+        "issue",
+        "page",
+        "article-number",
+        "type",
+        "publisher",
+        "ISSN",
+        "score",
+        "updated-by",
+        "update-to",
         "relation",
     }
     assert set() == required - set(SEARCH_FIELDS)
@@ -316,8 +364,10 @@ def test_unusable_retry_after_is_ignored(value: str | None) -> None:
 def test_retry_after_beyond_the_budget_gives_up_at_once(rsps: responses.RequestsMock) -> None:
     """A Retry-After longer than the budget left is not waited for: ServiceUnavailable, 1 call."""
     rsps.get(URL, status=429, headers={"Retry-After": "3600"})
-    with client(retry=RetryPolicy(max_delay=60)) as crossref, \
-            pytest.raises(ServiceUnavailable) as info:
+    with (
+        client(retry=RetryPolicy(max_delay=60)) as crossref,
+        pytest.raises(ServiceUnavailable) as info,
+    ):
         crossref.get_work(DOI)
     assert (1, True) == (len(rsps.calls), "3600" in str(info.value))
 
@@ -334,8 +384,10 @@ def test_5xx_is_retried_then_succeeds(rsps: responses.RequestsMock) -> None:
 def test_5xx_forever_raises_after_max_attempts(rsps: responses.RequestsMock) -> None:
     """An endless 503 gives ServiceUnavailable after exactly max_attempts requests."""
     rsps.get(URL, status=503)
-    with client(retry=RetryPolicy(max_attempts=4)) as crossref, \
-            pytest.raises(ServiceUnavailable) as info:
+    with (
+        client(retry=RetryPolicy(max_attempts=4)) as crossref,
+        pytest.raises(ServiceUnavailable) as info,
+    ):
         crossref.get_work(DOI)
     assert (4, True) == (len(rsps.calls), "HTTP 503" in str(info.value))
 
@@ -343,8 +395,10 @@ def test_5xx_forever_raises_after_max_attempts(rsps: responses.RequestsMock) -> 
 def test_timeout_is_retried_then_service_unavailable(rsps: responses.RequestsMock) -> None:
     """Timeouts are retried; when they persist, ServiceUnavailable chained to the timeout."""
     rsps.get(URL, body=requests.ReadTimeout("read timed out"))
-    with client(retry=RetryPolicy(max_attempts=3)) as crossref, \
-            pytest.raises(ServiceUnavailable) as info:
+    with (
+        client(retry=RetryPolicy(max_attempts=3)) as crossref,
+        pytest.raises(ServiceUnavailable) as info,
+    ):
         crossref.get_work(DOI)
     assert (3, requests.ReadTimeout) == (len(rsps.calls), type(info.value.__cause__))
 
@@ -360,8 +414,9 @@ def test_connection_error_then_success(rsps: responses.RequestsMock) -> None:
 def test_waits_never_exceed_the_budget(rsps: responses.RequestsMock) -> None:
     """However many attempts are allowed, the waits add up to no more than max_delay."""
     events: list[RetryEvent] = []
-    policy = RetryPolicy(max_attempts=50, max_delay=5, initial_backoff=1, max_backoff=2,
-                         on_retry=events.append)
+    policy = RetryPolicy(
+        max_attempts=50, max_delay=5, initial_backoff=1, max_backoff=2, on_retry=events.append
+    )
     rsps.get(URL, status=503)
     with client(retry=policy) as crossref, pytest.raises(ServiceUnavailable):
         crossref.get_work(DOI)
@@ -379,19 +434,33 @@ def test_backoff_grows_and_is_capped() -> None:
 
 def test_settings_from_env_reads_every_variable(tmp_path: Path) -> None:
     """Each REFCHECK_* variable sets its field."""
-    env = {"REFCHECK_BASE_URL": "http://127.0.0.1:9/", "REFCHECK_MAILTO": "a@b.org",
-           "REFCHECK_TIMEOUT": "3.5", "REFCHECK_CACHE": str(tmp_path / "c.sqlite"),
-           "REFCHECK_OFFLINE": "yes"}
+    env = {
+        "REFCHECK_BASE_URL": "http://127.0.0.1:9/",
+        "REFCHECK_MAILTO": "a@b.org",
+        "REFCHECK_TIMEOUT": "3.5",
+        "REFCHECK_CACHE": str(tmp_path / "c.sqlite"),
+        "REFCHECK_OFFLINE": "yes",
+    }
     settings = CrossrefSettings.from_env(env)
     expected = ("http://127.0.0.1:9", "a@b.org", 3.5, tmp_path / "c.sqlite", True)
-    assert expected == (settings.base_url, settings.mailto, settings.timeout, settings.cache,
-                        settings.offline)
+    assert expected == (
+        settings.base_url,
+        settings.mailto,
+        settings.timeout,
+        settings.cache,
+        settings.offline,
+    )
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("REFCHECK_TIMEOUT", "soon"), ("REFCHECK_TIMEOUT", "-1"), ("REFCHECK_OFFLINE", "maybe"),
-     ("REFCHECK_BASE_URL", "api.crossref.org"), ("REFCHECK_MAILTO", "nobody")],
+    [
+        ("REFCHECK_TIMEOUT", "soon"),
+        ("REFCHECK_TIMEOUT", "-1"),
+        ("REFCHECK_OFFLINE", "maybe"),
+        ("REFCHECK_BASE_URL", "api.crossref.org"),
+        ("REFCHECK_MAILTO", "nobody"),
+    ],
 )
 def test_bad_env_value_is_a_config_error_naming_it(name: str, value: str) -> None:
     """A value refcheck cannot use raises ConfigError naming the variable and the value."""
@@ -428,21 +497,44 @@ def test_converter_reads_every_field() -> None:
         publisher="Elsevier BV",
         ISSN=["2665-9913"],
         score=12.5,
-        author=[{"given": "Puja", "family": "Mehta"}, {"name": "The HLH Across Speciality "
-                                                      "Collaboration"}, {"sequence": "first"}],
-        **{"article-number": "e1", "updated-by": [
-            {"DOI": "10.1016/x", "type": "retraction", "source": "retraction-watch",
-             "updated": {"date-parts": [[2021, 2, 3]]}}]},
+        author=[
+            {"given": "Puja", "family": "Mehta"},
+            {"name": "The HLH Across Speciality Collaboration"},
+            {"sequence": "first"},
+        ],
+        **{
+            "article-number": "e1",
+            "updated-by": [
+                {
+                    "DOI": "10.1016/x",
+                    "type": "retraction",
+                    "source": "retraction-watch",
+                    "updated": {"date-parts": [[2021, 2, 3]]},
+                }
+            ],
+        },
     )
     expected = Work(
-        doi=DOI, type="journal-article", title="Silencing the cytokine storm",
-        subtitle="a subtitle", container_title="The Lancet Rheumatology",
+        doi=DOI,
+        type="journal-article",
+        title="Silencing the cytokine storm",
+        subtitle="a subtitle",
+        container_title="The Lancet Rheumatology",
         short_container_title="Lancet Rheumatol",
-        authors=(Author("Mehta", "Puja"),
-                 Author("The HLH Across Speciality Collaboration", organisation=True)),
-        issued="2020-05-04", published_print="2020-06", published_online="2020-05-04",
-        volume="2", issue="6", first_page="e358", last_page="e367", article_number="e1",
-        publisher="Elsevier BV", issn=("2665-9913",),
+        authors=(
+            Author("Mehta", "Puja"),
+            Author("The HLH Across Speciality Collaboration", organisation=True),
+        ),
+        issued="2020-05-04",
+        published_print="2020-06",
+        published_online="2020-05-04",
+        volume="2",
+        issue="6",
+        first_page="e358",
+        last_page="e367",
+        article_number="e1",
+        publisher="Elsevier BV",
+        issn=("2665-9913",),
         updates=(Update("retraction", "10.1016/x", "2021-02-03", "retraction-watch"),),
         score=12.5,
     )
@@ -451,8 +543,14 @@ def test_converter_reads_every_field() -> None:
 
 @pytest.mark.parametrize(
     ("parts", "expected"),
-    [([[2020]], "2020"), ([[2020, 6]], "2020-06"), ([[2020, 6, 16]], "2020-06-16"),
-     ([[None]], None), ([], None), ([["2019", "3"]], "2019-03")],
+    [
+        ([[2020]], "2020"),
+        ([[2020, 6]], "2020-06"),
+        ([[2020, 6, 16]], "2020-06-16"),
+        ([[None]], None),
+        ([], None),
+        ([["2019", "3"]], "2019-03"),
+    ],
 )
 def test_dates_keep_their_precision(parts: list[Any], expected: str | None) -> None:
     """date-parts become ISO dates of the precision they have."""
@@ -461,8 +559,13 @@ def test_dates_keep_their_precision(parts: list[Any], expected: str | None) -> N
 
 @pytest.mark.parametrize(
     ("page", "expected"),
-    [("e358-e367", ("e358", "e367")), ("992-1000.e3", ("992", "1000.e3")),
-     ("e1007887", ("e1007887", None)), ("5–17", ("5", "17")), ("S1 - S12", ("S1", "S12"))],
+    [
+        ("e358-e367", ("e358", "e367")),
+        ("992-1000.e3", ("992", "1000.e3")),
+        ("e1007887", ("e1007887", None)),
+        ("5–17", ("5", "17")),
+        ("S1 - S12", ("S1", "S12")),
+    ],
 )
 def test_page_ranges_split(page: str, expected: tuple[str | None, str | None]) -> None:
     """A page range splits at its dash into first and last page."""
@@ -472,8 +575,9 @@ def test_page_ranges_split(page: str, expected: tuple[str | None, str | None]) -
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 
@@ -526,16 +630,16 @@ def test_client_against_stand_in_looks_up_and_searches(
     assert (work, record["DOI"]) == (work_from_crossref(record), found[0].doi)
 
 
-def test_client_retries_stand_in_failures(crossref_stand_in: CrossrefStandIn,
-                                          seed_works: list[dict[str, Any]]) -> None:
+def test_client_retries_stand_in_failures(
+    crossref_stand_in: CrossrefStandIn, seed_works: list[dict[str, Any]]
+) -> None:
     """Two 503s and a truncated body from the stand-in are retried to success."""
     crossref_stand_in.fail_next(2, status=503)
     crossref_stand_in.truncate_next(1)
     with client(base_url=crossref_stand_in.base_url) as crossref:
         work = crossref.get_work(seed_works[1]["DOI"])
     statuses = [r.status for r in crossref_stand_in.requests]
-    assert (seed_works[1]["DOI"], [503, 503, 200, 200]) == (
-        work.doi if work else None, statuses)
+    assert (seed_works[1]["DOI"], [503, 503, 200, 200]) == (work.doi if work else None, statuses)
 
 
 def test_client_is_usable_from_a_thread_pool(
@@ -543,8 +647,10 @@ def test_client_is_usable_from_a_thread_pool(
 ) -> None:
     """Eight threads sharing one cached client get the right work each."""
     dois = [r["DOI"] for r in seed_works] * 3
-    with client(base_url=crossref_stand_in.base_url, cache=tmp_path / "c.sqlite") as crossref, \
-            ThreadPoolExecutor(8) as pool:
+    with (
+        client(base_url=crossref_stand_in.base_url, cache=tmp_path / "c.sqlite") as crossref,
+        ThreadPoolExecutor(8) as pool,
+    ):
         found = list(pool.map(lambda d: crossref.get_work(d), dois))
     assert dois == [w.doi if w else None for w in found]
 
@@ -591,3 +697,11 @@ def test_passing_failures_are_not_recorded(
     with client(base_url=crossref_stand_in.base_url, record=record) as live:
         live.get_work(seed_works[0]["DOI"])
     assert [200] == [json.loads(line)["status"] for line in record.read_text().splitlines()]
+
+
+def test_converter_strips_title_markup() -> None:
+    """JATS/HTML tags and entities in Crossref titles become plain text."""
+    work = work_from_crossref(
+        {"DOI": "10.1/x", "title": ["Control of <i>L. amazonensis</i> &amp; IL-1<sup>β</sup>"]}
+    )
+    assert "Control of L. amazonensis & IL-1β" == work.title

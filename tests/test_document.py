@@ -26,7 +26,7 @@ def _unchecked(citation: Citation) -> CheckedReference:
 
 
 def test_seed_signature_and_prose_spellings_are_found() -> None:
-    """"Audemard-Verger" (signature) and "Audemard-Vergier" (prose) are one finding."""
+    """ "Audemard-Verger" (signature) and "Audemard-Vergier" (prose) are one finding."""
     manuscript = seed_manuscript()
     references = [_unchecked(c) for c in manuscript.citations]
     findings = check_document(references, manuscript.text_lines, manuscript.file)
@@ -59,7 +59,7 @@ def test_same_name_everywhere_is_no_finding() -> None:
 
 
 def test_different_people_with_close_names_are_not_merged() -> None:
-    """"Maria Silva" and "Mario Silvo" have other first names: not one person."""
+    """ "Maria Silva" and "Mario Silvo" have other first names: not one person."""
     lines = [
         TextLine(1, "Maria Silva, Peter Jones"),
         TextLine(2, "silva@example.org"),
@@ -70,7 +70,9 @@ def test_different_people_with_close_names_are_not_merged() -> None:
 
 def test_reference_and_prose_variant() -> None:
     """A prose name close to a cited author with the same initial is reported."""
-    citation = Citation("Cavalli G, Dagna L. Title of the paper. Lancet Rheumatol 2020; 2: e325-31.", "m.md", 9, "1")
+    citation = Citation(
+        "Cavalli G, Dagna L. Title of the paper. Lancet Rheumatol 2020; 2: e325-31.", "m.md", 9, "1"
+    )
     references = [_unchecked(citation)]
     lines = [TextLine(2, "We read the Article by Giulio Cavali and colleagues.")]
     [finding] = check_document(references, lines, "m.md")
@@ -87,7 +89,9 @@ def test_same_work_twice_in_one_list_is_a_duplicate() -> None:
     work = Work(doi="10.1/x", title="A title")
     reference = Reference(authors=[Author("Smith", "J")], title="A title")
     checked = [
-        CheckedReference(Citation("x", "m.md", n, str(n)), reference, Match(MatchStatus.MATCHED, work=work))
+        CheckedReference(
+            Citation("x", "m.md", n, str(n)), reference, Match(MatchStatus.MATCHED, work=work)
+        )
         for n in (1, 2)
     ]
     codes = [f.code for f in check_document(checked, [], "m.md")]

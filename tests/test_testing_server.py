@@ -1,7 +1,6 @@
 """The stand-in Crossref of refcheck.testing, spoken to with plain requests."""
 
 # House style (STYLE.md) writes `assert expected == actual`; ruff's SIM300 calls that Yoda.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 
@@ -41,7 +40,10 @@ def test_unknown_doi_is_404_resource_not_found(crossref_stand_in: CrossrefStandI
     """An unknown DOI gets Crossref's 404: text/plain "Resource not found."."""
     response = get(crossref_stand_in, "/works/10.1371/notarealdoi")
     assert (404, "text/plain", "Resource not found.") == (
-        response.status_code, response.headers["Content-Type"], response.text)
+        response.status_code,
+        response.headers["Content-Type"],
+        response.text,
+    )
 
 
 def test_search_ranks_each_seed_record_first_for_its_own_title(
@@ -51,36 +53,43 @@ def test_search_ranks_each_seed_record_first_for_its_own_title(
     expected = [r["DOI"] for r in seed_works]
     actual = []
     for record in seed_works:
-        items = get(crossref_stand_in, "/works", **{"query.bibliographic": record["title"][0],
-                                                   "rows": 3}).json()["message"]["items"]
+        items = get(
+            crossref_stand_in, "/works", **{"query.bibliographic": record["title"][0], "rows": 3}
+        ).json()["message"]["items"]
         actual.append(items[0]["DOI"])
     assert expected == actual
 
 
 def test_search_ranks_a_full_citation(crossref_stand_in: CrossrefStandIn) -> None:
     """A citation as printed (authors, journal, volume, pages) ranks its work first."""
-    citation = ("Carter SJ, Tattersall RS, Ramanan AV. Macrophage activation syndrome in adults: "
-                "recent advances in pathophysiology, diagnosis and treatment. Rheumatology "
-                "(Oxford) 2019; 58: 5-17.")
+    citation = (
+        "Carter SJ, Tattersall RS, Ramanan AV. Macrophage activation syndrome in adults: "
+        "recent advances in pathophysiology, diagnosis and treatment. Rheumatology "
+        "(Oxford) 2019; 58: 5-17."
+    )
     body = get(crossref_stand_in, "/works", **{"query.bibliographic": citation}).json()
     assert "10.1093/rheumatology/key006" == body["message"]["items"][0]["DOI"]
 
 
 def test_search_scores_descend(crossref_stand_in: CrossrefStandIn) -> None:
     """Each item has a score, best first."""
-    items = get(crossref_stand_in, "/works", **{"query.bibliographic": "anakinra cytokine storm"}
-                ).json()["message"]["items"]
+    items = get(
+        crossref_stand_in, "/works", **{"query.bibliographic": "anakinra cytokine storm"}
+    ).json()["message"]["items"]
     scores = [item["score"] for item in items]
     assert sorted(scores, reverse=True) == scores
 
 
 def test_search_honours_select_and_rows(crossref_stand_in: CrossrefStandIn) -> None:
     """select keeps only the named fields; rows bounds the items, not total-results."""
-    message = get(crossref_stand_in, "/works", query="anakinra", rows=2,
-                  select="DOI,title,score").json()["message"]
+    message = get(
+        crossref_stand_in, "/works", query="anakinra", rows=2, select="DOI,title,score"
+    ).json()["message"]
     assert (2, True, {"DOI", "title", "score"}) == (
-        len(message["items"]), message["total-results"] >= 2,
-        set().union(*(item.keys() for item in message["items"])))
+        len(message["items"]),
+        message["total-results"] >= 2,
+        set().union(*(item.keys() for item in message["items"])),
+    )
 
 
 def test_unknown_parameter_is_a_400_validation_failure(crossref_stand_in: CrossrefStandIn) -> None:
@@ -91,8 +100,9 @@ def test_unknown_parameter_is_a_400_validation_failure(crossref_stand_in: Crossr
 
 def test_filter_type_is_applied(crossref_stand_in: CrossrefStandIn) -> None:
     """filter=type:... keeps only works of that type."""
-    message = get(crossref_stand_in, "/works", query="anakinra",
-                  filter="type:book-chapter").json()["message"]
+    message = get(crossref_stand_in, "/works", query="anakinra", filter="type:book-chapter").json()[
+        "message"
+    ]
     assert 0 == message["total-results"]
 
 
@@ -110,8 +120,11 @@ def test_fail_next_429_carries_retry_after(crossref_stand_in: CrossrefStandIn) -
     """A 429 from fail_next has Crossref's HTML body and the Retry-After asked for."""
     crossref_stand_in.fail_next(1, status=429, retry_after="3")
     response = get(crossref_stand_in, "/works", query="x")
-    assert (429, "3", True) == (response.status_code, response.headers.get("Retry-After"),
-                                "Too Many Requests" in response.text)
+    assert (429, "3", True) == (
+        response.status_code,
+        response.headers.get("Retry-After"),
+        "Too Many Requests" in response.text,
+    )
 
 
 def test_rate_limit_answers_429_beyond_it(seed_works: list[dict[str, Any]]) -> None:
@@ -138,8 +151,9 @@ def test_max_concurrency_answers_429_beyond_it(seed_works: list[dict[str, Any]])
     assert {"/works/10.1000/first": 404, "/works/10.1000/second": 429} == statuses
 
 
-def test_truncate_next_breaks_the_body(crossref_stand_in: CrossrefStandIn,
-                                       seed_works: list[dict[str, Any]]) -> None:
+def test_truncate_next_breaks_the_body(
+    crossref_stand_in: CrossrefStandIn, seed_works: list[dict[str, Any]]
+) -> None:
     """A truncated answer is short of its Content-Length: requests reports a broken body."""
     crossref_stand_in.truncate_next(1)
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
@@ -148,11 +162,19 @@ def test_truncate_next_breaks_the_body(crossref_stand_in: CrossrefStandIn,
 
 def test_request_log_records_path_params_and_headers(crossref_stand_in: CrossrefStandIn) -> None:
     """Each request is logged with its decoded path, parameters, headers and status."""
-    requests.get(crossref_stand_in.base_url + "/works/10.1000/a%20b",
-                 params={"mailto": "me@example.org"}, headers={"User-Agent": "probe/1"}, timeout=5)
+    requests.get(
+        crossref_stand_in.base_url + "/works/10.1000/a%20b",
+        params={"mailto": "me@example.org"},
+        headers={"User-Agent": "probe/1"},
+        timeout=5,
+    )
     logged = crossref_stand_in.requests[-1]
     assert ("/works/10.1000/a b", {"mailto": ("me@example.org",)}, "probe/1", 404) == (
-        logged.path, dict(logged.params), logged.headers["User-Agent"], logged.status)
+        logged.path,
+        dict(logged.params),
+        logged.headers["User-Agent"],
+        logged.status,
+    )
 
 
 def test_base_url_needs_a_running_server(seed_works: list[dict[str, Any]]) -> None:

@@ -5,7 +5,8 @@ from the Crossref API (see README.md here). This script serves them with refchec
 stand-in (:mod:`refcheck.testing`), checks ``manuscript.md`` against it, and records every
 request and answer, in Crossref's own response format, so that::
 
-    refcheck check examples/anakinra/manuscript.md --replay examples/anakinra/crossref-responses.jsonl
+    refcheck check examples/anakinra/manuscript.md \
+        --replay examples/anakinra/crossref-responses.jsonl
 
 prints the full report with no network. Run it again whenever the parser or the resolver
 changes the requests refcheck makes:

@@ -1,0 +1,267 @@
+"""End-to-end: the real `refcheck` command against the Crossref stand-in on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from seed import MANUSCRIPT, RESPONSES, seed_records
+
+from refcheck.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNCHECKED, EXIT_USAGE, cli
+from refcheck.testing import CrossrefStandIn, serve_crossref, set_testing
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def crossref() -> Iterator[CrossrefStandIn]:
+    with serve_crossref(seed_records()) as server:
+        yield server
+
+
+@pytest.fixture
+def no_wait() -> Iterator[None]:
+    set_testing(True)
+    yield
+    set_testing(False)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m refcheck`` as a user would, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "refcheck", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_check_seed_against_stand_in(crossref: CrossrefStandIn, tmp_path: Path) -> None:
+    """The CLI finds the seed's discrepancies through real HTTP, and exits 1 for errors."""
+    result = run(
+        "check",
+        str(MANUSCRIPT),
+        "--base-url",
+        crossref.base_url,
+        "--cache",
+        str(tmp_path / "c.sqlite"),
+    )
+    assert EXIT_FINDINGS == result.returncode, result.stderr
+    codes = {line.split()[2] for line in result.stdout.splitlines()[:-1] if "] " in line}
+    assert {
+        "author-initials",
+        "title-mismatch",
+        "author-spelling",
+        "now-published",
+        "unresolved",
+        "journal-mismatch",
+        "title-differs",
+        "pages-suffix",
+    } <= codes
+    assert "name-variant (warning)" in result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "15 references: 8 verified, 5 mismatch, 2 unresolved; 2 errors, 8 warnings, 2 info"
+    )
+
+
+def test_second_run_is_answered_from_the_cache(crossref: CrossrefStandIn, tmp_path: Path) -> None:
+    """With a warm cache, a second run sends no request and gives the same report."""
+    cache = str(tmp_path / "cache.sqlite")
+    first = run("check", str(MANUSCRIPT), "--base-url", crossref.base_url, "--cache", cache)
+    before = len(crossref.requests)
+    second = run("check", str(MANUSCRIPT), "--base-url", crossref.base_url, "--cache", cache)
+    assert (first.stdout, before) == (second.stdout, len(crossref.requests))
+
+
+def test_mailto_and_user_agent_reach_crossref(crossref: CrossrefStandIn) -> None:
+    """--mailto is sent as a parameter and in the User-Agent."""
+    crossref.clear_log()
+    run(
+        "resolve",
+        "Ramos-Casals M. Adult haemophagocytic syndrome. Lancet 2014; 383: 1503-16.",
+        "--base-url",
+        crossref.base_url,
+        "--no-cache",
+        "--mailto",
+        "editor@example.org",
+    )
+    [request] = crossref.requests
+    assert ("editor@example.org",) == tuple(request.params["mailto"])
+    assert request.headers["User-Agent"].endswith("(mailto:editor@example.org)")
+
+
+def test_json_output_is_valid(crossref: CrossrefStandIn) -> None:
+    """--format json prints a report valid against the documented schema."""
+    result = run(
+        "check", str(MANUSCRIPT), "--format", "json", "--base-url", crossref.base_url, "--no-cache"
+    )
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, SCHEMA)
+    b3 = next(r for r in data["references"] if r["label"] == "B3")
+    assert ("mismatch", "10.1371/journal.ppat.1007887") == (b3["status"], b3["doi"])
+
+
+def test_fail_on_never_exits_clean(crossref: CrossrefStandIn) -> None:
+    """--fail-on never turns findings into exit code 0."""
+    result = run(
+        "check",
+        str(MANUSCRIPT),
+        "--fail-on",
+        "never",
+        "--base-url",
+        crossref.base_url,
+        "--no-cache",
+    )
+    assert EXIT_CLEAN == result.returncode
+
+
+def test_replay_quickstart_needs_no_network() -> None:
+    """The README's quickstart: replaying recorded answers checks every reference."""
+    result = run(
+        "check", str(MANUSCRIPT), "--replay", str(RESPONSES), "--base-url", "http://127.0.0.1:9"
+    )
+    assert EXIT_FINDINGS == result.returncode
+    assert "not-checked" not in result.stdout
+
+
+def test_offline_with_empty_cache_is_not_checked(tmp_path: Path) -> None:
+    """Offline, with nothing cached: every reference is "not checked", never "not found"; exit 3."""
+    result = run("check", str(MANUSCRIPT), "--offline", "--cache", str(tmp_path / "empty.sqlite"))
+    assert EXIT_UNCHECKED == result.returncode
+    assert 15 == result.stdout.count("not-checked (warning): not checked (offline")
+    assert "unresolved" not in result.stdout.replace("0 unresolved", "")
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    """A manuscript that cannot be read: one `Error:` line, no traceback, exit 2."""
+    result = run("check", str(tmp_path / "nope.md"), "--offline")
+    assert EXIT_USAGE == result.returncode
+    assert result.stderr.startswith("Error: cannot read manuscript")
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_environment_setting_is_a_usage_error() -> None:
+    """A bad REFCHECK_TIMEOUT is named in a one-line error, exit 2."""
+    import os
+
+    env = {**os.environ, "REFCHECK_TIMEOUT": "soon"}
+    result = run("check", str(MANUSCRIPT), env=env)
+    assert (EXIT_USAGE, "Error: REFCHECK_TIMEOUT") == (result.returncode, result.stderr[:23])
+
+
+def test_no_reference_list_exits_3(tmp_path: Path) -> None:
+    """A manuscript without a reference list could not be checked: exit 3 and a message."""
+    path = tmp_path / "empty.md"
+    path.write_text("Just prose.\n", encoding="utf-8")
+    result = run("check", str(path), "--offline")
+    assert EXIT_UNCHECKED == result.returncode
+    assert "no reference list found" in result.stderr
+
+
+def test_crossref_down_is_reported_per_reference(no_wait: None) -> None:
+    """When Crossref fails for every request, each reference says why; exit 3."""
+    with serve_crossref(seed_records()) as crossref:
+        crossref.fail_next(1_000, status=503)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "check",
+                str(MANUSCRIPT),
+                "--base-url",
+                crossref.base_url,
+                "--no-cache",
+                "--concurrency",
+                "1",
+            ],
+        )
+    assert EXIT_UNCHECKED == result.exit_code
+    assert 15 == result.output.count("not-checked (warning)")
+    assert "HTTP 503" in result.output
+
+
+def test_one_failure_does_not_stop_the_others(no_wait: None) -> None:
+    """A single 500 is retried; every reference is still checked."""
+    with serve_crossref(seed_records()) as crossref:
+        crossref.fail_next(1, status=500)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "check",
+                str(MANUSCRIPT),
+                "--base-url",
+                crossref.base_url,
+                "--no-cache",
+                "--concurrency",
+                "1",
+            ],
+        )
+    assert "not-checked" not in result.output
+    assert EXIT_FINDINGS == result.exit_code
+
+
+def test_parse_command_json() -> None:
+    """`refcheck parse --format json` prints the parsed fields."""
+    result = run(
+        "parse",
+        "Canna SW, de Jesus AA, Gouni S, et al. An activating NLRC4 inflammasome mutation. *Nat Genet* 2014; **46**: 1140–46.",
+        "--format",
+        "json",
+    )
+    data = json.loads(result.stdout)
+    assert ("de Jesus", True, "1140", "1146") == (
+        data["authors"][1]["family"],
+        data["et_al"],
+        data["first_page"],
+        data["last_page"],
+    )
+
+
+def test_resolve_command_shows_evidence(crossref: CrossrefStandIn) -> None:
+    """`refcheck resolve` prints the DOI, the score and the candidates' evidence."""
+    result = run(
+        "resolve",
+        "Chaves MM, Sinforio DA, Thorstenberg ML, et al. Non-canonical NLRP3 inflammasome activation and IL-1β signaling are necessary to L. amazonensis control mediated by P2X7 receptor and leukotriene B4. PLoS Pathog 2019; 15: e1007887.",
+        "--base-url",
+        crossref.base_url,
+        "--no-cache",
+    )
+    assert EXIT_CLEAN == result.returncode
+    assert result.stdout.startswith("matched: 10.1371/journal.ppat.1007887 (score")
+    assert "first author Chaves/Chaves" in result.stdout
+
+
+def test_version() -> None:
+    """`python -m refcheck --version` names the version."""
+    from refcheck import __version__
+
+    assert f"refcheck, version {__version__}" == run("--version").stdout.strip()
+
+
+def test_failure_of_one_reference_is_reported_for_that_reference(no_wait: None) -> None:
+    """Five 503s in a row exhaust the first reference's retries; only it is "not checked"."""
+    with serve_crossref(seed_records()) as crossref:
+        crossref.fail_next(5, status=503)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "check",
+                str(MANUSCRIPT),
+                "--base-url",
+                crossref.base_url,
+                "--no-cache",
+                "--concurrency",
+                "1",
+            ],
+        )
+    unchecked = [line for line in result.output.splitlines() if "not-checked" in line]
+    assert 1 == len(unchecked)
+    assert "[A1]" in unchecked[0]
+    assert "1 unchecked" in result.output.splitlines()[-1]
