@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from refcheck.testing import CrossrefStandIn, serve_crossref, set_testing
+
 # Property tests check what happens, not how fast: on a cold, shared 2-core CI machine the
 # first draws can be slow, which is not a failure of the code under test.
 settings.register_profile("refcheck", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("refcheck")
 
-from refcheck.testing import CrossrefStandIn, serve_crossref, set_testing
 
 #: The shared data directory (outside the repo); tests that need it skip when it is absent.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared"
