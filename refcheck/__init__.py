@@ -3,7 +3,7 @@
 The data flow, one module per step::
 
     text -> extract -> Citation -> parse -> Reference -> resolve -> Match(Work)
-         -> compare -> Finding -> report (text, JSON)
+         -> compare -> Finding -> report (text, JSON) / BibTeX
 
 Typical use::
 
@@ -20,12 +20,14 @@ Typical use::
 """
 
 from refcheck._version import __version__
+from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import check_file, check_files, check_text, read_manuscript, resolve_reference
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
 from refcheck.errors import (
     CacheError,
     ConfigError,
+    ExportError,
     NotCached,
     ParseError,
     RefcheckError,
@@ -64,6 +66,7 @@ __all__ = [
     "ConfigError",
     "CrossrefClient",
     "CrossrefSettings",
+    "ExportError",
     "Finding",
     "Location",
     "Manuscript",
@@ -96,5 +99,7 @@ __all__ = [
     "read_manuscript",
     "report_to_dict",
     "resolve_reference",
+    "to_bibtex",
     "work_from_crossref",
+    "write_bibtex",
 ]

@@ -21,6 +21,7 @@ import attrs
 import click
 
 from refcheck._version import __version__
+from refcheck.bibtex import to_bibtex
 from refcheck.check import Progress, check_files
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.errors import ConfigError, ParseError, RefcheckError
@@ -292,6 +293,64 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
         if match.status is not MatchStatus.UNCHECKED
         else EXIT_UNCHECKED
     )
+
+
+@cli.command()
+@click.argument("manuscripts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the BibTeX to a file (default: stdout).",
+)
+@click.option(
+    "--unicode",
+    is_flag=True,
+    help="Keep accented letters as UTF-8 (for biber) instead of LaTeX commands (for bibtex).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@_service_options
+def bibtex(
+    manuscripts: tuple[Path, ...],
+    output: Path | None,
+    unicode: bool,
+    concurrency: int,
+    **service: Any,
+) -> None:
+    """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
+
+    One entry per resolved work; unresolved references are exported from their parsed
+    fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
+    """
+    with _errors():
+        report = check_files(manuscripts, settings=_settings(service), concurrency=concurrency)
+        if not report.references:
+            click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+            sys.exit(EXIT_UNCHECKED)
+        text = to_bibtex(report, unicode=unicode)
+        if output is not None:
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        else:
+            click.echo(text, nl=False)
+    matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
+    resolved = len({r.match.work.doi.lower() for r in matched if r.match.work is not None})
+    unresolved = len({r.reference for r in report.references if r not in matched})
+    click.echo(
+        f"{resolved + unresolved} entries: {resolved} from Crossref, {unresolved} unresolved"
+        + (f", written to {output}" if output is not None else ""),
+        err=True,
+    )
+    unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
+    sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
 
 
 def main(argv: list[str] | None = None) -> None:

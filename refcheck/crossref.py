@@ -182,6 +182,8 @@ SEARCH_FIELDS = (
     "updated-by",
     "update-to",
     "relation",
+    "ISBN",
+    "editor",
 )
 
 _DASH = "-\u2010-\u2015\u2212"
@@ -310,6 +312,8 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
         issn=issn,
         updates=tuple(u for u in updates if u is not None),
         score=float(score) if isinstance(score, (int, float)) and score is not True else None,
+        isbn=tuple(i for i in _list(message.get("ISBN")) if isinstance(i, str) and i.strip()),
+        editors=tuple(e for e in map(_author, _list(message.get("editor"))) if e is not None),
     )
 
 

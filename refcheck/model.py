@@ -134,6 +134,7 @@ class Work:
 
     Dates are ISO strings of the precision the record has ("2020", "2020-06", "2020-06-16").
     ``score`` is the service's own relevance score when the work came from a search.
+    ``container_title`` is the journal, or the book of a chapter, or the proceedings of a paper.
     """
 
     doi: str = attrs.field(converter=_required)
@@ -155,6 +156,8 @@ class Work:
     issn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     updates: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     score: float | None = None
+    isbn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    editors: tuple[Author, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def years(self) -> tuple[str, ...]:

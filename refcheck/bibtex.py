@@ -1,0 +1,446 @@
+"""Export checked references as BibTeX, through pybtex. Pure, but for :func:`write_bibtex`.
+
+The last step of the data flow: ``... -> Match(Work) -> BibTeX``. :func:`to_bibtex` turns a
+:class:`~refcheck.model.Report` (or its checked references) into the text of a ``.bib`` file:
+
+* one entry per *resolved work*, built from its Crossref record (a work cited twice, as in two
+  reference lists, is one entry), with the entry type of its record type
+  (``journal-article`` -> ``@article``, ``book-chapter`` -> ``@incollection``, ...);
+* one entry per *unresolved* (or ambiguous, or unchecked) reference, built from its parsed
+  fields and marked twice: a ``% refcheck: unresolved`` line above it, and
+  ``note = {refcheck: unresolved}`` in it;
+* above each entry, a ``%`` line saying where it is cited (``manuscript.md:12 [A1]``).
+
+Keys are the first author's family name, the year and the first significant word of the title,
+folded to lower-case ASCII (``mehta2020silencing``); keys that clash get ``a``, ``b``... in
+the order the entries come (``smith2020studya``, ``smith2020studyb``).
+
+Text is LaTeX-escaped by default: special characters (``& % $ # _ { } ~ ^ \\``) get their
+LaTeX commands, accented letters become ``{\\'e}``, dashes become ``--``/``---``; characters
+with no LaTeX spelling that refcheck knows (Greek letters, say) are kept as UTF-8.
+``unicode=True`` keeps all letters as UTF-8 and escapes only the special characters: for biber
+(biblatex), which reads UTF-8; classic ``bibtex`` does not.
+
+In titles, words whose case carries meaning are protected with braces, so that a style that
+lower-cases titles keeps them: acronyms and mixed-case words (``{NLRC4}``, ``{COVID-19}``,
+``{mRNA}``), and, in a title written in sentence case, capitalised words after the first
+(proper nouns: ``{Crohn's}``). In a title in Title Case every word is capitalised, so a single
+capital says nothing and such words are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database.output.bibtex import Writer
+from pybtex.exceptions import PybtexError
+
+from refcheck.errors import ExportError
+from refcheck.model import Author, CheckedReference, MatchStatus, Reference, Report, Work
+
+__all__ = ["ENTRY_TYPES", "to_bibtex", "write_bibtex"]
+
+#: BibTeX entry type of each Crossref work type; any other type is ``misc``.
+ENTRY_TYPES: dict[str, str] = {
+    "journal-article": "article",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "book-set": "book",
+    "book-chapter": "incollection",
+    "book-section": "incollection",
+    "book-part": "incollection",
+    "reference-entry": "incollection",
+    "proceedings-article": "inproceedings",
+    "proceedings": "proceedings",
+    "report": "techreport",
+    "report-component": "techreport",
+    "dissertation": "phdthesis",
+    "posted-content": "misc",
+    "dataset": "misc",
+}
+
+# --- escaping -------------------------------------------------------------------------------
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+# Combining marks and the LaTeX accent command that draws them: "é" = "e" + U+0301 -> {\'e}.
+_ACCENTS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0327": "c",
+    "\u0328": "k",
+}
+_LETTERS = {
+    "ß": r"{\ss}",
+    "ø": r"{\o}",
+    "Ø": r"{\O}",
+    "æ": r"{\ae}",
+    "Æ": r"{\AE}",
+    "œ": r"{\oe}",
+    "Œ": r"{\OE}",
+    "ł": r"{\l}",
+    "Ł": r"{\L}",
+    "ı": r"{\i}",
+    "å": r"{\aa}",
+    "Å": r"{\AA}",
+    "–": "--",
+    "—": "---",
+    "‐": "-",
+    "‑": "-",
+    "\u2212": "-",
+    "\u00a0": "~",
+    "‘": "`",
+    "’": "'",
+    "“": "``",
+    "”": "''",
+}
+
+# Greek letters that LaTeX's math mode spells: "β" -> {$\beta$}.
+_GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "  # noqa: SIM905
+    "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
+
+
+def escape(text: str, *, unicode: bool = False) -> str:
+    """``text`` made safe inside a BibTeX field: "Brito-Zerón & co" -> "Brito-Zer{\\'o}n \\& co".
+
+    With ``unicode=True`` only the special characters are escaped; letters stay UTF-8.
+    """
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text):
+        if char in _SPECIAL:
+            out.append(_SPECIAL[char])
+        elif unicode or char.isascii():
+            out.append(char)
+        else:
+            out.append(_latex_letter(char))
+    return "".join(out)
+
+
+def _latex_letter(char: str) -> str:
+    if char in _LETTERS:
+        return _LETTERS[char]
+    base, *marks = list(unicodedata.normalize("NFD", char))
+    if len(marks) == 1 and base.isascii() and base.isalpha() and marks[0] in _ACCENTS:
+        command = _ACCENTS[marks[0]]
+        base = {"i": r"\i", "j": r"\j"}.get(base, base)
+        separator = " " if command.isalpha() else ""
+        return "{\\" + command + separator + base + "}"
+    name = unicodedata.name(char, "")
+    if name.startswith("GREEK ") and " LETTER " in name:
+        letter = name.rsplit(" ", 1)[-1].lower()
+        letter = "lambda" if letter == "lamda" else letter  # Unicode's spelling
+        command = letter if "SMALL" in name else letter.capitalize()
+        if command in _GREEK:
+            return "{$\\" + command + "$}"
+    return char  # no LaTeX spelling known: kept as UTF-8 (biber and inputenc read it)
+
+
+# A word of a title, with what sticks to it: "(GM-CSF)," -> "(", "GM-CSF", "),".
+_WORD = re.compile(r"^(?P<lead>[\W_]*)(?P<core>.*?)(?P<trail>[^\w]*)$", re.DOTALL)
+_MINOR = frozenset(
+    "a an and as at but by for from in into nor of on or over per the to via vs with".split()  # noqa: SIM905
+)
+
+
+def _needs_protection(core: str, first: bool, sentence_case: bool) -> bool:
+    """Should a title word keep its case? "NLRC4", "COVID-19", "mRNA": yes; "Storm": see below."""
+    letters = [c for c in core if c.isalpha()]
+    if not letters:
+        return False
+    # An acronym or a mixed-case word (NLRC4, GM-CSF, mRNA, McDonald), not "T-Cell" in Title Case.
+    if any(c.isupper() for part in re.split(r"[-‐/]", core) for c in part[1:]):
+        return True
+    return sentence_case and not first and core[0].isupper()  # a proper noun: Crohn's, Lancet
+
+
+def _is_sentence_case(words: Sequence[str]) -> bool:
+    """False for a title in Title Case: 80% or more of its longer content words capitalised."""
+    content = [w for w in words[1:] if w[:1].isalpha() and w.lower() not in _MINOR and len(w) > 3]
+    capitalised = sum(1 for w in content if w[0].isupper())
+    return not content or capitalised * 5 < len(content) * 4  # Title Case: 80% capitalised
+
+
+def title_field(title: str, *, unicode: bool = False) -> str:
+    """A title escaped, with its case-carrying words protected: "{NLRC4} inflammasome"."""
+    tokens = title.split()
+    cores = [m["core"] for m in map(_WORD.match, tokens) if m]
+    sentence_case = _is_sentence_case(cores)
+    out: list[str] = []
+    after_colon = True
+    for token in tokens:
+        match = _WORD.match(token)
+        assert match is not None  # the pattern matches any string
+        lead, core, trail = match["lead"], match["core"], match["trail"]
+        text = escape(core, unicode=unicode)
+        if _needs_protection(core, after_colon, sentence_case):
+            text = "{" + text + "}"
+        out.append(escape(lead, unicode=unicode) + text + escape(trail, unicode=unicode))
+        if core:
+            after_colon = trail.rstrip().endswith((":", ".", "?", "!"))
+    return " ".join(out)
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def _ascii(text: str) -> str:
+    """Lower-case ASCII letters and digits only: "Brito-Zerón" -> "britozeron"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    for letter, spelled in (("ß", "ss"), ("ø", "o"), ("æ", "ae"), ("œ", "oe"), ("ł", "l")):
+        decomposed = decomposed.replace(letter, spelled).replace(letter.upper(), spelled)
+    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode().lower())
+
+
+def base_key(authors: Sequence[Author], year: str | None, title: str | None) -> str:
+    """``mehta2020silencing``: first author's family name, year, first significant title word."""
+    name = _ascii(authors[0].family.split()[-1]) if authors else ""
+    if authors and authors[0].organisation:
+        name = _ascii(authors[0].family.split()[0])
+    word = ""
+    for candidate in (title or "").split():
+        folded = _ascii(candidate)
+        if folded and folded not in _MINOR and not folded.isdigit():
+            word = folded
+            break
+    key = (name or "anon") + (year or "") + word
+    return key if key[0].isalpha() else "ref" + key
+
+
+def _unique_keys(bases: Sequence[str]) -> list[str]:
+    """Keys that clash get a, b, c... in order; a key used once keeps no suffix."""
+    counts: dict[str, int] = {}
+    for base in bases:
+        counts[base] = counts.get(base, 0) + 1
+    taken = set(bases)
+    seen: dict[str, int] = {}
+    keys: list[str] = []
+    for base in bases:
+        if counts[base] == 1:
+            keys.append(base)
+            continue
+        index = seen.get(base, 0)
+        while True:
+            key = base + _suffix(index)
+            index += 1
+            if key not in taken:
+                break
+        seen[base] = index
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def _suffix(index: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return (
+        letters[index]
+        if index < len(letters)
+        else f"{letters[index // 26 - 1]}{letters[index % 26]}"
+    )
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class _Draft:
+    """One entry before its key is known: type, base key, fields, names, and the comment lines."""
+
+    type: str
+    base_key: str
+    fields: tuple[tuple[str, str], ...]
+    persons: tuple[tuple[str, tuple[Author, ...], bool], ...]
+    comments: tuple[str, ...]
+
+
+def _person(author: Author, unicode: bool) -> Person:
+    if author.organisation:
+        return Person(last="{" + escape(author.family, unicode=unicode) + "}")
+    return Person(
+        last=escape(author.family, unicode=unicode),
+        first=escape(author.given or "", unicode=unicode),
+    )
+
+
+def _pages(first: str | None, last: str | None) -> str | None:
+    if first and last and first != last:
+        return f"{first}--{last}"
+    return first
+
+
+def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]:
+    entry_type = ENTRY_TYPES.get(work.type or "", "misc")
+    title = work.title
+    if title and work.subtitle:
+        title = f"{title}: {work.subtitle}"
+    fields: list[tuple[str, str | None]] = [
+        ("title", title_field(title, unicode=unicode) if title else None)
+    ]
+    container = escape(work.container_title, unicode=unicode) if work.container_title else None
+    if entry_type == "article":
+        fields.append(("journal", container))
+    elif entry_type in {"incollection", "inproceedings"}:
+        fields.append(("booktitle", container))
+    elif entry_type == "misc":
+        fields.append(("howpublished", container))
+    publisher = escape(work.publisher, unicode=unicode) if work.publisher else None
+    publisher_field = {"techreport": "institution", "phdthesis": "school"}.get(entry_type)
+    fields += [
+        ("year", work.year),
+        ("volume", escape(work.volume, unicode=unicode) if work.volume else None),
+        ("number", escape(work.issue, unicode=unicode) if work.issue else None),
+        ("pages", _pages(work.first_page, work.last_page)),
+        ("eid", work.article_number if not work.first_page else None),
+        (publisher_field or "publisher", publisher if entry_type != "article" else None),
+        ("isbn", ", ".join(work.isbn) or None),
+        ("issn", ", ".join(work.issn) or None),
+        ("doi", work.doi),
+    ]
+    return entry_type, [(k, v) for k, v in fields if v]
+
+
+def _reference_fields(
+    reference: Reference, status: MatchStatus, unicode: bool
+) -> tuple[str, list[tuple[str, str]]]:
+    entry_type = (
+        "article" if reference.kind == "journal-article" and reference.container_title else "misc"
+    )
+    title = reference.title
+    container = (
+        escape(reference.container_title, unicode=unicode) if reference.container_title else None
+    )
+    pages = reference.pages
+    if reference.first_page:
+        pages = _pages(reference.first_page, reference.last_page)
+    elif pages:
+        pages = escape(pages, unicode=unicode).replace("–", "--")
+    fields: list[tuple[str, str | None]] = [
+        ("title", title_field(title, unicode=unicode) if title else None),
+        ("journal" if entry_type == "article" else "howpublished", container),
+        ("year", reference.year),
+        ("volume", escape(reference.volume, unicode=unicode) if reference.volume else None),
+        ("number", escape(reference.issue, unicode=unicode) if reference.issue else None),
+        ("pages", pages),
+        (
+            "publisher",
+            escape(reference.publisher, unicode=unicode) if reference.publisher else None,
+        ),
+        ("doi", reference.doi),
+        ("url", reference.url),
+        ("pmid", reference.pmid),
+        ("note", f"refcheck: {status.value}"),
+    ]
+    return entry_type, [(k, v) for k, v in fields if v]
+
+
+def _where(checked: Iterable[CheckedReference]) -> str:
+    places = []
+    for c in checked:
+        label = f" [{c.citation.label}]" if c.citation.label else ""
+        places.append(f"{c.citation.file}:{c.citation.line}{label}")
+    # "@" would open an entry in the eyes of bibtex, even in a comment line.
+    return "% cited at " + ", ".join(dict.fromkeys(places)).replace("@", "(at)")
+
+
+def _drafts(references: Sequence[CheckedReference], unicode: bool) -> list[_Draft]:
+    groups: dict[object, list[CheckedReference]] = {}
+    for checked in references:
+        work = checked.match.work if checked.match.status is MatchStatus.MATCHED else None
+        group: object = ("work", work.doi.lower()) if work else ("reference", checked.reference)
+        groups.setdefault(group, []).append(checked)
+    drafts = []
+    for members in groups.values():
+        first = members[0]
+        work = first.match.work if first.match.status is MatchStatus.MATCHED else None
+        if work is not None:
+            entry_type, fields = _work_fields(work, unicode)
+            persons: tuple[tuple[str, tuple[Author, ...], bool], ...] = (
+                ("author", work.authors, False),
+                ("editor", work.editors, False),
+            )
+            key = base_key(work.authors, work.year, work.title)
+            comments: tuple[str, ...] = (_where(members),)
+        else:
+            reference = first.reference
+            status = first.match.status
+            entry_type, fields = _reference_fields(reference, status, unicode)
+            persons = (("author", reference.authors, reference.et_al),)
+            key = base_key(reference.authors, reference.year, reference.title)
+            comments = (f"% refcheck: {status.value}", _where(members))
+        drafts.append(_Draft(entry_type, key, tuple(fields), persons, comments))
+    return drafts
+
+
+class _RawWriter(Writer):  # type: ignore[misc]
+    """pybtex's BibTeX writer, given text that :func:`escape` has already made LaTeX-safe."""
+
+    def _encode(self, text: str) -> str:
+        return text
+
+
+def to_bibtex(source: Report | Iterable[CheckedReference], *, unicode: bool = False) -> str:
+    """The text of a ``.bib`` file for the references of ``source`` (see the module docs).
+
+    Raises :class:`~refcheck.errors.ExportError` if pybtex cannot write an entry.
+    """
+    references = tuple(source.references if isinstance(source, Report) else source)
+    drafts = _drafts(references, unicode)
+    keys = _unique_keys([d.base_key for d in drafts])
+    writer = _RawWriter(encoding="utf-8")
+    chunks = []
+    for key, draft in zip(keys, drafts, strict=True):
+        try:
+            entry = Entry(draft.type, fields=list(draft.fields))
+            for role, authors, others in draft.persons:
+                for author in authors:
+                    entry.add_person(_person(author, unicode), role)
+                if others and authors:
+                    entry.add_person(Person("others"), role)
+            text = writer.to_string(BibliographyData(entries={key: entry}))
+        except PybtexError as exc:
+            raise ExportError(f"cannot write BibTeX entry {key}: {exc}") from exc
+        chunks.append("\n".join(draft.comments) + "\n" + text)
+    return "\n".join(chunks)
+
+
+def write_bibtex(
+    source: Report | Iterable[CheckedReference],
+    path: str | os.PathLike[str],
+    *,
+    unicode: bool = False,
+) -> None:
+    """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8)."""
+    text = to_bibtex(source, unicode=unicode)
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
