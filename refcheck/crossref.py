@@ -288,7 +288,7 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
             f"expected a Crossref work record with a DOI, found keys {sorted(message)[:12]}"
         )
     first_page, last_page = _pages(_string(message.get("page")))
-    authors = (_author(a) for a in message.get("author") or () if isinstance(a, Mapping))
+    authors = (_author(a) for a in _list(message.get("author")) if isinstance(a, Mapping))
     updates = (_update(u) for u in _list(message.get("updated-by")))
     score = message.get("score")
     issn = tuple(i for i in _list(message.get("ISSN")) if isinstance(i, str) and i.strip())
