@@ -240,32 +240,36 @@ def read_bib(path: str | os.PathLike[str]) -> Manuscript:
 
 def bib_manuscript(text: str, file: str) -> Manuscript:
     """The :class:`Manuscript` of the text of a ``.bib`` file (pure; see :func:`read_bib`)."""
+    # Each entry is parsed on its own (macros carry over), so that a broken entry cannot
+    # swallow the next one.
     parser = _Parser()
-    try:
-        parser.parse_string(text)
-    except PybtexError as exc:  # the parser gave up on the rest of the file
-        parser.errors.append(exc)
     starts = [
-        (m.start(), text.count("\n", 0, m.start()) + 1, m["key"])
+        (m.start(), text.count("\n", 0, m.start()) + 1, m["key"], m["type"].lower())
         for m in _BIB_ENTRY.finditer(text)
-        if m["type"].lower() not in _NOT_ENTRIES
     ]
-    parsed = iter(parser.found)
-    pending = next(parsed, None)
     citations: list[Citation] = []
     references: list[Reference | None] = []
-    for index, (start, line, key) in enumerate(starts):
+    for index, (start, line, key, entry_type) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
-        if pending is not None and pending[0] == key:
-            reference = reference_from_bibtex(pending[1])
+        chunk = text[start:end]
+        before = len(parser.found)
+        try:
+            parser.parse_string(chunk)
+        except PybtexError as exc:
+            parser.errors.append(exc)
+        if entry_type in _NOT_ENTRIES:
+            continue
+        found = parser.found[before:]
+        if len(found) == 1 and not parser.errors:
+            reference = reference_from_bibtex(found[0][1])
             description = _describe(reference)
             citations.append(Citation(description, file=file, line=line, label=key))
             references.append(attrs.evolve(reference, text=description))
-            pending = next(parsed, None)
-        else:  # pybtex skipped this entry: parse its text like any citation
-            raw = " ".join(clean_latex(text[start:end]).split())
+        else:  # pybtex could not read this entry: parse its text like any citation
+            raw = " ".join(clean_latex(chunk).split())
             citations.append(Citation(raw or "@", file=file, line=line, label=key))
             references.append(None)
+        parser.errors.clear()
     return Manuscript(
         file=file, citations=tuple(citations), text_lines=(), references=tuple(references)
     )
@@ -312,7 +316,7 @@ def clean_latex(text: str) -> str:
         text = codecs.decode(text.encode("utf-8"), "latex+utf8")
     text = _COMMAND.sub("", text)
     text = text.replace("{", "").replace("}", "").replace("\u00a0", " ").replace("~", " ")
-    text = re.sub(r"\*\*\s*\*\*|(?<!\*)\*\s*\*(?!\*)", "", text)  # empty emphasis
+    text = text.replace("****", "")  # an empty \textbf{}
     return " ".join(text.split())
 
 
