@@ -161,7 +161,7 @@ def check(
     progress: bool | None,
     **service: Any,
 ) -> None:
-    """Check the references of MANUSCRIPTS (Markdown or plain text).
+    """Check the references of MANUSCRIPTS (Markdown, text, .bib, .tex/.bbl, .docx, JATS .xml).
 
     Prints one line per finding, `file:line: [label] code (severity): message [doi]`,
     grouped by reference, and a summary line.

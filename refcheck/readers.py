@@ -50,7 +50,12 @@ from refcheck.parse import _page_ends, parse_citation
 
 __all__ = [
     "READERS",
+    "bib_manuscript",
+    "bibitem_reference",
     "clean_latex",
+    "docx_manuscript",
+    "jats_manuscript",
+    "latex_manuscript",
     "read_bib",
     "read_docx",
     "read_file",
@@ -58,6 +63,7 @@ __all__ = [
     "read_latex",
     "read_text",
     "reference_from_bibtex",
+    "reference_from_element_citation",
 ]
 
 _MAX_BYTES = 50 * 1024 * 1024
