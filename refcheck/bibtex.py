@@ -71,8 +71,9 @@ ENTRY_TYPES: dict[str, str] = {
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # Not \{ and \}: bibtex (and pybtex) count braces with no regard for backslashes.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -291,6 +292,11 @@ def _person(author: Author, unicode: bool) -> Person:
     )
 
 
+def _verbatim(value: str | None) -> str | None:
+    """A DOI or URL as written (biblatex reads them verbatim), braces percent-encoded."""
+    return value.replace("{", "%7B").replace("}", "%7D") if value else None
+
+
 def _pages(first: str | None, last: str | None) -> str | None:
     if first and last and first != last:
         return f"{first}--{last}"
@@ -323,7 +329,7 @@ def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]
         (publisher_field or "publisher", publisher if entry_type != "article" else None),
         ("isbn", ", ".join(work.isbn) or None),
         ("issn", ", ".join(work.issn) or None),
-        ("doi", work.doi),
+        ("doi", _verbatim(work.doi)),
     ]
     return entry_type, [(k, v) for k, v in fields if v]
 
@@ -354,9 +360,9 @@ def _reference_fields(
             "publisher",
             escape(reference.publisher, unicode=unicode) if reference.publisher else None,
         ),
-        ("doi", reference.doi),
-        ("url", reference.url),
-        ("pmid", reference.pmid),
+        ("doi", _verbatim(reference.doi)),
+        ("url", _verbatim(reference.url)),
+        ("pmid", escape(reference.pmid) if reference.pmid else None),
         ("note", f"refcheck: {status.value}"),
     ]
     return entry_type, [(k, v) for k, v in fields if v]

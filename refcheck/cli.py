@@ -21,7 +21,7 @@ import attrs
 import click
 
 from refcheck._version import __version__
-from refcheck.bibtex import to_bibtex
+from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import Progress, check_files
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.errors import ConfigError, ParseError, RefcheckError
@@ -333,14 +333,10 @@ def bibtex(
         if not report.references:
             click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
             sys.exit(EXIT_UNCHECKED)
-        text = to_bibtex(report, unicode=unicode)
         if output is not None:
-            try:
-                output.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from exc
+            write_bibtex(report, output, unicode=unicode)
         else:
-            click.echo(text, nl=False)
+            click.echo(to_bibtex(report, unicode=unicode), nl=False)
     matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
     resolved = len({r.match.work.doi.lower() for r in matched if r.match.work is not None})
     unresolved = len({r.reference for r in report.references if r not in matched})

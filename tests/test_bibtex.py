@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 import latexcodec  # noqa: F401  (registers the "latex" codec)
 import pytest
 from citation_table import ALL
+from hypothesis import given
+from hypothesis import strategies as st
 from pybtex.database import BibliographyData, parse_string
 from seed import MANUSCRIPT, seed_records, seed_works
 
@@ -48,6 +51,28 @@ def plain(value: str) -> str:
     """A BibTeX field value as text: LaTeX commands decoded, protecting braces dropped."""
     decoded = codecs.decode(value.encode("utf-8"), "latex+utf8")
     return decoded.replace("{", "").replace("}", "")
+
+
+_UNESCAPE = {
+    r"\textbackslash{}": "\\",
+    r"\textbraceleft{}": "{",
+    r"\textbraceright{}": "}",
+    r"\textasciitilde{}": "~",
+    r"\textasciicircum{}": "^",
+    r"\&": "&",
+    r"\%": "%",
+    r"\$": "$",
+    r"\#": "#",
+    r"\_": "_",
+    "{": "",
+    "}": "",
+}
+_UNESCAPE_PATTERN = re.compile("|".join(map(re.escape, _UNESCAPE)))
+
+
+def unescape_unicode(value: str) -> str:
+    """The exact inverse of the UTF-8 mode's escaping, protecting braces dropped."""
+    return _UNESCAPE_PATTERN.sub(lambda m: _UNESCAPE[m.group()], value)
 
 
 def parse(text: str) -> BibliographyData:
@@ -251,6 +276,27 @@ def test_unresolved_references_survive_a_round_trip(
         entry.fields.get("doi"),
     )
     assert expected == actual
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=60)
+
+
+@given(title=_TEXT, family=_TEXT, doi=_TEXT)
+def test_any_text_exports_to_a_file_pybtex_reads(title: str, family: str, doi: str) -> None:
+    """Whatever the characters of a title, a name or a DOI, pybtex reads the entry back."""
+    reference = Reference(text="x", title=title, authors=[Author(family, "A")], doi=doi)
+    for unicode in (False, True):
+        entries = parse(to_bibtex([unresolved(reference)], unicode=unicode)).entries
+        assert 1 == len(entries)
+
+
+@given(title=_TEXT)
+def test_any_title_survives_in_unicode_mode(title: str) -> None:
+    """In UTF-8 mode, any title comes back from pybtex with its text (braces aside)."""
+    reference = Reference(text="x", title=title.replace("{", "").replace("}", ""))
+    entry = next(iter(parse(to_bibtex([unresolved(reference)], unicode=True)).entries.values()))
+    expected = reference.title
+    assert expected == (unescape_unicode(entry.fields["title"]) if expected else None)
 
 
 # --- real bibtex ----------------------------------------------------------------------------

@@ -217,6 +217,25 @@ def test_docx_paragraphs_outside_the_list_are_text_lines() -> None:
     ] == [lines[0], lines[2]]
 
 
+def test_docx_direct_numbering_counts_per_list(tmp_path: Path) -> None:
+    """Paragraphs numbered by Word (w:numPr on the paragraph) are numbered 1, 2 in their list."""
+    docx = pytest.importorskip("docx")
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()  # no References heading: only the numbering makes it a list
+    for text in ("Smith J. A study. J Stud 2020; 1: 1-2.", "Doe J. B study. J Stud 2021; 2: 3-4."):
+        paragraph = document.add_paragraph(text)
+        numbering = OxmlElement("w:numPr")
+        for name, value in (("w:ilvl", "0"), ("w:numId", "7")):
+            child = OxmlElement(name)
+            child.set(qn("w:val"), value)
+            numbering.append(child)
+        paragraph._p.get_or_add_pPr().append(numbering)
+    document.save(tmp_path / "numbered.docx")
+    assert [(1, "1"), (2, "2")] == places(read_file(tmp_path / "numbered.docx"))
+
+
 def test_docx_manual_numbers_and_unnumbered_paragraphs() -> None:
     """Typed numbers work like Word's; unnumbered paragraphs under References are entries."""
     numbered = docx_manuscript(
