@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from seed import seed_records
 
 from refcheck import ParseError
@@ -458,3 +460,19 @@ def test_cli_reports_the_seed_findings_with_lines(
         if m
     ]
     assert (EXIT_FINDINGS, expected) == (result.returncode, found), result.stderr
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+@given(body=st.text(st.characters(exclude_characters="@"), max_size=200))
+def test_bib_reader_never_crashes(body: str) -> None:
+    """Any text (no '@') after '@article{k,' is one citation at line 1, whatever pybtex says."""
+    manuscript = bib_manuscript("@article{k," + body, "x.bib")
+    assert [(1, "k")] == places(manuscript)
+
+
+@given(text=st.text(max_size=200))
+def test_clean_latex_never_crashes(text: str) -> None:
+    """clean_latex takes any text and returns it with no braces left."""
+    assert not {"{", "}"} & set(clean_latex(text))
