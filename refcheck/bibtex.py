@@ -297,10 +297,21 @@ def _verbatim(value: str | None) -> str | None:
     return value.replace("{", "%7B").replace("}", "%7D") if value else None
 
 
-def _pages(first: str | None, last: str | None) -> str | None:
+def _pages(first: str | None, last: str | None, unicode: bool) -> str | None:
     if first and last and first != last:
-        return f"{first}--{last}"
-    return first
+        return f"{escape(first, unicode=unicode)}--{escape(last, unicode=unicode)}"
+    return escape(first, unicode=unicode) if first else None
+
+
+#: Where the container title goes, by entry type (none for the other types).
+_CONTAINER_FIELD = {
+    "article": "journal",
+    "incollection": "booktitle",
+    "inproceedings": "booktitle",
+    "misc": "howpublished",
+}
+#: Where the publisher goes, by entry type (``publisher`` for the other types).
+_PUBLISHER_FIELD = {"techreport": "institution", "phdthesis": "school", "article": ""}
 
 
 def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]:
@@ -312,60 +323,55 @@ def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]
         ("title", title_field(title, unicode=unicode) if title else None)
     ]
     container = escape(work.container_title, unicode=unicode) if work.container_title else None
-    if entry_type == "article":
-        fields.append(("journal", container))
-    elif entry_type in {"incollection", "inproceedings"}:
-        fields.append(("booktitle", container))
-    elif entry_type == "misc":
-        fields.append(("howpublished", container))
+    fields.append((_CONTAINER_FIELD.get(entry_type, ""), container))
     publisher = escape(work.publisher, unicode=unicode) if work.publisher else None
-    publisher_field = {"techreport": "institution", "phdthesis": "school"}.get(entry_type)
     fields += [
         ("year", work.year),
         ("volume", escape(work.volume, unicode=unicode) if work.volume else None),
         ("number", escape(work.issue, unicode=unicode) if work.issue else None),
-        ("pages", _pages(work.first_page, work.last_page)),
-        ("eid", work.article_number if not work.first_page else None),
-        (publisher_field or "publisher", publisher if entry_type != "article" else None),
-        ("isbn", ", ".join(work.isbn) or None),
-        ("issn", ", ".join(work.issn) or None),
+        ("pages", _pages(work.first_page, work.last_page, unicode)),
+        (
+            "eid",
+            escape(work.article_number) if work.article_number and not work.first_page else None,
+        ),
+        (_PUBLISHER_FIELD.get(entry_type, "publisher"), publisher),
+        ("isbn", escape(", ".join(work.isbn)) or None),
+        ("issn", escape(", ".join(work.issn)) or None),
         ("doi", _verbatim(work.doi)),
     ]
-    return entry_type, [(k, v) for k, v in fields if v]
+    return entry_type, [(k, v) for k, v in fields if k and v]
 
 
 def _reference_fields(
     reference: Reference, status: MatchStatus, unicode: bool
 ) -> tuple[str, list[tuple[str, str]]]:
-    entry_type = (
-        "article" if reference.kind == "journal-article" and reference.container_title else "misc"
-    )
+    entry_type = ENTRY_TYPES.get(reference.kind or "", "misc")
+    if entry_type == "article" and not reference.container_title:
+        entry_type = "misc"
     title = reference.title
     container = (
         escape(reference.container_title, unicode=unicode) if reference.container_title else None
     )
     pages = reference.pages
     if reference.first_page:
-        pages = _pages(reference.first_page, reference.last_page)
+        pages = _pages(reference.first_page, reference.last_page, unicode)
     elif pages:
         pages = escape(pages, unicode=unicode).replace("–", "--")
+    publisher = escape(reference.publisher, unicode=unicode) if reference.publisher else None
     fields: list[tuple[str, str | None]] = [
         ("title", title_field(title, unicode=unicode) if title else None),
-        ("journal" if entry_type == "article" else "howpublished", container),
-        ("year", reference.year),
+        (_CONTAINER_FIELD.get(entry_type, ""), container),
+        ("year", escape(reference.year) if reference.year else None),
         ("volume", escape(reference.volume, unicode=unicode) if reference.volume else None),
         ("number", escape(reference.issue, unicode=unicode) if reference.issue else None),
         ("pages", pages),
-        (
-            "publisher",
-            escape(reference.publisher, unicode=unicode) if reference.publisher else None,
-        ),
+        (_PUBLISHER_FIELD.get(entry_type, "publisher"), publisher),
         ("doi", _verbatim(reference.doi)),
         ("url", _verbatim(reference.url)),
         ("pmid", escape(reference.pmid) if reference.pmid else None),
         ("note", f"refcheck: {status.value}"),
     ]
-    return entry_type, [(k, v) for k, v in fields if v]
+    return entry_type, [(k, v) for k, v in fields if k and v]
 
 
 def _where(checked: Iterable[CheckedReference]) -> str:

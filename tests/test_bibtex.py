@@ -220,6 +220,20 @@ def test_unresolved_reference_is_marked() -> None:
     )
 
 
+def test_unresolved_book_is_a_book_entry() -> None:
+    """An unresolved reference parsed as a book becomes @book, with its publisher."""
+    reference = Reference(text="x", title="A book", kind="book", publisher="Springer", year="2019")
+    entry = next(iter(parse(to_bibtex([unresolved(reference)])).entries.values()))
+    assert ("book", "Springer") == (entry.type, entry.fields["publisher"])
+
+
+def test_unresolved_article_without_journal_is_misc() -> None:
+    """A journal article with no journal read from the citation is exported as @misc."""
+    reference = Reference(text="x", title="T", kind="journal-article", year="2019")
+    entry = next(iter(parse(to_bibtex([unresolved(reference)])).entries.values()))
+    assert "misc" == entry.type
+
+
 def test_write_bibtex_to_a_directory_is_an_export_error(tmp_path: Path) -> None:
     """An unwritable path is an ExportError naming the path, not a bare OSError."""
     with pytest.raises(ExportError, match=str(tmp_path)):
