@@ -136,7 +136,8 @@ def escape(text: str, *, unicode: bool = False) -> str:
     With ``unicode=True`` only the special characters are escaped; letters stay UTF-8.
     """
     out: list[str] = []
-    for char in unicodedata.normalize("NFC", text):
+    # In LaTeX mode, "e" + U+0301 is composed first, to be spelled {\'e}; UTF-8 stays as given.
+    for char in text if unicode else unicodedata.normalize("NFC", text):
         if char in _SPECIAL:
             out.append(_SPECIAL[char])
         elif unicode or char.isascii():
