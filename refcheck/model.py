@@ -16,6 +16,7 @@ All are frozen, slotted ``attrs`` classes that normalise in their constructor. A
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterable
 
@@ -186,6 +187,7 @@ class Work:
         return tuple(t for t in (self.container_title, self.short_container_title) if t)
 
 
+@functools.total_ordering
 class Severity(enum.Enum):
     """How much a finding matters. Ordered: ``INFO < WARNING < ERROR``."""
 
@@ -201,21 +203,6 @@ class Severity(enum.Enum):
         if not isinstance(other, Severity):
             return NotImplemented
         return self.rank < other.rank
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank <= other.rank
-
-    def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank > other.rank
-
-    def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank >= other.rank
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
