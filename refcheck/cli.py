@@ -24,9 +24,9 @@ from refcheck._version import __version__
 from refcheck.check import Progress, check_files
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.errors import ConfigError, ParseError, RefcheckError
+from refcheck.formats import FORMATS, render
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.parse import parse_citation
-from refcheck.report import format_json, format_text
 from refcheck.resolve import Resolver
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
@@ -118,10 +118,10 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format.",
+    help="Report format: text, JSON, GitHub Actions annotations, JUnit XML or SARIF 2.1.0.",
 )
 @click.option(
     "--fail-on",
@@ -172,9 +172,7 @@ def check(
             report = check_files(
                 manuscripts, settings=settings, concurrency=concurrency, progress=callback
             )
-        rendered = (
-            format_json(report) if output_format == "json" else format_text(report, verbose=verbose)
-        )
+        rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
         if output is not None:
             output.write_text(rendered, encoding="utf-8")
         else:
