@@ -3,7 +3,7 @@
 The data flow, one module per step::
 
     text -> extract -> Citation -> parse -> Reference -> resolve -> Match(Work)
-         -> compare -> Finding -> report (text, JSON, GitHub, JUnit, SARIF)
+         -> compare -> Finding -> report (text, JSON, GitHub, GitLab, JUnit, SARIF)
 
 Typical use::
 
@@ -34,7 +34,7 @@ from refcheck.errors import (
     ServiceUnavailable,
 )
 from refcheck.extract import Manuscript, extract_citations
-from refcheck.formats import format_github, format_junit, format_sarif
+from refcheck.formats import format_github, format_gitlab, format_junit, format_sarif
 from refcheck.model import (
     Author,
     Candidate,
@@ -94,6 +94,7 @@ __all__ = [
     "compare",
     "extract_citations",
     "format_github",
+    "format_gitlab",
     "format_json",
     "format_junit",
     "format_sarif",

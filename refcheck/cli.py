@@ -120,7 +120,8 @@ def cli() -> None:
     "--format",
     "output_format",
     type=click.Choice(FORMATS),
-    help="Report format: text, JSON, GitHub Actions annotations, JUnit XML or SARIF 2.1.0 "
+    help="Report format: text, JSON, GitHub Actions annotations, GitLab Code Quality, "
+    "JUnit XML or SARIF 2.1.0 "
     "[default: text; REFCHECK_FORMAT].",
 )
 @click.option(

@@ -1,4 +1,4 @@
-"""Render a :class:`~refcheck.model.Report` for CI systems: GitHub Actions, JUnit XML, SARIF.
+"""Render a :class:`~refcheck.model.Report` for CI systems: GitHub, GitLab, JUnit XML, SARIF.
 
 Pure, like :mod:`refcheck.report` next to it: each function takes a report and returns a
 string. :func:`render` picks a renderer by the name ``refcheck check --format`` takes.
@@ -7,6 +7,7 @@ string. :func:`render` picks a renderer by the name ``refcheck check --format`` 
   which GitHub Actions shows as an annotation on the manuscript's line, then the summary.
 * ``junit``: JUnit XML, one ``testsuite`` per manuscript and one ``testcase`` per reference;
   findings at or above ``fail_on`` make it a ``failure``, unchecked references are ``skipped``.
+* ``gitlab``: a GitLab Code Quality report (Code Climate JSON), one issue per finding.
 * ``sarif``: SARIF 2.1.0, one rule per finding code (:data:`RULES`), one result per finding,
   for GitHub code scanning and other SARIF viewers.
 
@@ -42,10 +43,12 @@ __all__ = [
     "RULES",
     "Rule",
     "format_github",
+    "format_gitlab",
     "format_junit",
     "format_sarif",
     "github_lines",
     "render",
+    "report_to_gitlab",
     "report_to_sarif",
 ]
 
@@ -356,10 +359,45 @@ def format_sarif(report: Report) -> str:
     return json.dumps(report_to_sarif(report), indent=2, ensure_ascii=False) + "\n"
 
 
+# --- GitLab Code Quality --------------------------------------------------------------------
+
+_GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
+    """The report as a GitLab Code Quality report (the Code Climate issue subset GitLab reads)."""
+    issues: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for finding, location, checked in _findings(report):
+        fingerprint = _fingerprint(finding, location, checked)
+        unique, n = fingerprint, 1
+        while unique in seen:
+            n += 1
+            unique = f"{fingerprint}-{n}"
+        seen.add(unique)
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": finding.code,
+                "description": f"{_title(finding, checked)}: {_message(finding, checked)}",
+                "categories": ["Bug Risk"],
+                "severity": _GITLAB_SEVERITY[finding.severity],
+                "fingerprint": unique,
+                "location": {"path": location.file, "lines": {"begin": max(1, location.line)}},
+            }
+        )
+    return issues
+
+
+def format_gitlab(report: Report) -> str:
+    """A GitLab Code Quality report (``artifacts:reports:codequality``), indented JSON."""
+    return json.dumps(report_to_gitlab(report), indent=2, ensure_ascii=False) + "\n"
+
+
 # --- choosing a format ----------------------------------------------------------------------
 
 #: The names ``refcheck check --format`` takes.
-FORMATS = ("text", "json", "github", "junit", "sarif")
+FORMATS = ("text", "json", "github", "gitlab", "junit", "sarif")
 
 
 def render(
@@ -376,6 +414,8 @@ def render(
         return format_json(report)
     if output_format == "github":
         return format_github(report)
+    if output_format == "gitlab":
+        return format_gitlab(report)
     if output_format == "junit":
         return format_junit(report, fail_on=fail_on)
     if output_format == "sarif":

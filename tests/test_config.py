@@ -94,7 +94,10 @@ def test_unknown_key_is_an_error_naming_the_key_and_the_file(tmp_path: Path) -> 
     ("line", "message"),
     [
         ('fail-on = "sometimes"', "fail-on: expected one of error, warning, info, never, found"),
-        ('format = "xml"', "format: expected one of text, json, github, junit, sarif, found"),
+        (
+            'format = "xml"',
+            "format: expected one of text, json, github, gitlab, junit, sarif, found",
+        ),
         ('mailto = "nobody"', "mailto: expected an e-mail address, found 'nobody'"),
         ("timeout = -1", "timeout: expected a number of seconds > 0, found -1"),
         ('timeout = "soon"', "timeout: expected a number of seconds > 0, found 'soon'"),

@@ -16,6 +16,7 @@ from refcheck.errors import ConfigError
 from refcheck.formats import (
     RULES,
     format_github,
+    format_gitlab,
     format_junit,
     format_sarif,
     render,
@@ -107,6 +108,32 @@ def test_github_escapes_properties_and_message_as_the_toolkit_does() -> None:
         "::warning file=a%3Ab%2Cc%25.md,line=3,title=name-variant::100%25 sure:%0D%0Ano, really"
     )
     assert expected == format_github(Report([], [finding])).splitlines()[0]
+
+
+# --- GitLab Code Quality --------------------------------------------------------------------
+
+
+def test_gitlab_issues_have_the_fields_gitlab_reads(report: Report) -> None:
+    """check_name, severity, path and line per finding, in GitLab's severity words."""
+    issues = json.loads(format_gitlab(report))
+    got = [
+        (i["check_name"], i["severity"], i["location"]["path"], i["location"]["lines"]["begin"])
+        for i in issues
+    ]
+    expected = [
+        ("author-spelling", "major", "m.md", 53),
+        ("pages-suffix", "info", "m.md", 54),
+        ("not-checked", "minor", "m.md", 55),
+        ("name-variant", "minor", "m.md", 75),
+    ]
+    assert expected == got
+
+
+def test_gitlab_fingerprints_are_unique_even_for_twin_findings() -> None:
+    """The same finding twice in one place still gets two fingerprints (GitLab requires it)."""
+    twin = Finding("duplicate-reference", Severity.WARNING, "twice", location=Location("m.md", 4))
+    issues = json.loads(format_gitlab(Report([], [twin, twin], ["m.md"])))
+    assert 2 == len({issue["fingerprint"] for issue in issues})
 
 
 # --- JUnit XML ------------------------------------------------------------------------------
@@ -269,7 +296,7 @@ def test_render_rejects_an_unknown_format(report: Report) -> None:
         render(report, "xml")
 
 
-@pytest.mark.parametrize("output_format", ["github", "junit", "sarif"])
+@pytest.mark.parametrize("output_format", ["github", "gitlab", "junit", "sarif"])
 def test_cli_writes_each_ci_format_to_the_output_file(tmp_path: Path, output_format: str) -> None:
     """`check --format F -o FILE` on the offline example writes the same text render() makes."""
     out = tmp_path / f"report.{output_format}"
@@ -288,6 +315,8 @@ def test_cli_writes_each_ci_format_to_the_output_file(tmp_path: Path, output_for
     text = out.read_text(encoding="utf-8")
     if output_format == "sarif":
         jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(text))
+    elif output_format == "gitlab":
+        assert 12 == len(json.loads(text))
     elif output_format == "junit":
         # 15 references and the test case of the document-level findings.
         assert 16 == len(ET.fromstring(text.encode()).findall(".//testcase"))
