@@ -118,3 +118,43 @@ def test_pre_commit_hook_files_pattern_matches_the_manuscript() -> None:
         bool(pattern.search("paper/manuscript.md")),
         bool(pattern.search("README.md")),
     )
+
+
+GITLAB = ROOT / "examples" / "gitlab-ci" / ".gitlab-ci.yml"
+
+
+def _gitlab_commands() -> list[list[str]]:
+    job = _load(GITLAB)["refcheck"]
+    return [
+        shlex.split(line.replace('"$MANUSCRIPT"', "manuscript.md"))[1:]
+        for line in job["script"]
+        if line.startswith("refcheck ")
+    ]
+
+
+def test_gitlab_refcheck_commands_are_valid() -> None:
+    """Each refcheck line of the GitLab job parses with refcheck's own option parser."""
+    expected = [
+        ["manuscripts", "output_format", "fail_on", "output"],
+        ["manuscripts", "output_format", "fail_on", "output"],
+        ["manuscripts", "output_format"],
+    ]
+    assert expected == [_accepts(args) for args in _gitlab_commands()]
+
+
+def test_gitlab_reports_are_the_files_refcheck_writes() -> None:
+    """The codequality and junit artifacts are the --output files of those formats."""
+    outputs = {
+        args[args.index("--format") + 1]: args[args.index("--output") + 1]
+        for args in _gitlab_commands()
+        if "--output" in args
+    }
+    reports = _load(GITLAB)["refcheck"]["artifacts"]["reports"]
+    assert {"gitlab": reports["codequality"], "junit": reports["junit"]} == outputs
+
+
+def test_gitlab_caches_the_directory_refcheck_caches_in() -> None:
+    """GitLab's cache keeps the directory that REFCHECK_CACHE points into."""
+    job = _load(GITLAB)["refcheck"]
+    cache_dir = str(Path(job["variables"]["REFCHECK_CACHE"]).parent) + "/"
+    assert [cache_dir] == job["cache"]["paths"]
