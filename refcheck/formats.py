@@ -109,13 +109,16 @@ def _rule(finding: Finding) -> Rule:
     return RULES.get(finding.code) or Rule(finding.code, finding.severity, finding.code)
 
 
-def _findings(report: Report) -> Iterator[tuple[Finding, Location, CheckedReference | None]]:
-    """Every finding with its place: a reference's citation, or the finding's own location."""
+def _findings(
+    report: Report,
+) -> Iterator[tuple[Finding, Location | None, CheckedReference | None]]:
+    """Every finding with its place: a reference's citation, or the finding's own location
+    (``None`` for a document-level finding without one)."""
     for checked in report.references:
         for finding in checked.findings:
             yield finding, checked.citation.location, checked
     for finding in report.findings:
-        yield finding, finding.location or Location("<document>", 1), None
+        yield finding, finding.location, None
 
 
 def _message(finding: Finding, checked: CheckedReference | None) -> str:
@@ -147,7 +150,7 @@ def _escape_property(text: str) -> str:
 def github_lines(report: Report) -> Iterator[str]:
     """The GitHub Actions report, line by line: one workflow command per finding, a summary."""
     for finding, location, checked in _findings(report):
-        properties = [("file", location.file), ("line", str(location.line))]
+        properties = [("file", location.file), ("line", str(location.line))] if location else []
         properties.append(("title", _title(finding, checked)))
         props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
         command = _GITHUB_COMMAND[finding.severity]
@@ -233,7 +236,11 @@ def format_junit(report: Report, *, fail_on: Severity | None = Severity.ERROR) -
                     name, file, checked.citation.location, list(checked.findings), checked, fail_on
                 )
             )
-        document = [f for f in report.findings if (f.location and f.location.file) == file]
+        # Document-level findings without a place go with the first manuscript's.
+        unplaced = file == (report.files or (file,))[0]
+        document = [
+            f for f in report.findings if (f.location.file == file if f.location else unplaced)
+        ]
         if document:
             first = document[0].location or Location(file, 1)
             cases.append(_testcase("document", file, first, document, None, fail_on))
@@ -283,15 +290,18 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.description},
         "fullDescription": {"text": rule.description},
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-        "helpUri": f"{DOCS_URL}#{rule.code}",
+        "helpUri": DOCS_URL,
         "properties": {"tags": ["references"]},
     }
 
 
-def _fingerprint(finding: Finding, location: Location, checked: CheckedReference | None) -> str:
+def _fingerprint(
+    finding: Finding, location: Location | None, checked: CheckedReference | None
+) -> str:
     """Stable across runs and line moves: the code, the file, the citation or the message."""
     what = checked.citation.text if checked is not None else finding.message
-    key = "\0".join((finding.code, location.file, what, finding.cited or ""))
+    file = location.file if location else ""
+    key = "\0".join((finding.code, file, what, finding.cited or ""))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -308,7 +318,7 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
             "ruleIndex": index[finding.code],
             "level": _SARIF_LEVEL[finding.severity],
             "message": {"text": _message(finding, checked)},
-            "locations": [_physical(location)],
+            "locations": [_physical(location)] if location else [],
             "partialFingerprints": {"refcheck/v1": _fingerprint(finding, location, checked)},
         }
         if finding.related:
@@ -370,6 +380,7 @@ def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for finding, location, checked in _findings(report):
         fingerprint = _fingerprint(finding, location, checked)
+        where = location or Location((report.files or ("<document>",))[0], 1)
         unique, n = fingerprint, 1
         while unique in seen:
             n += 1
@@ -383,7 +394,7 @@ def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
                 "categories": ["Bug Risk"],
                 "severity": _GITLAB_SEVERITY[finding.severity],
                 "fingerprint": unique,
-                "location": {"path": location.file, "lines": {"begin": max(1, location.line)}},
+                "location": {"path": where.file, "lines": {"begin": max(1, where.line)}},
             }
         )
     return issues

@@ -110,6 +110,13 @@ def test_github_escapes_properties_and_message_as_the_toolkit_does() -> None:
     assert expected == format_github(Report([], [finding])).splitlines()[0]
 
 
+def test_github_document_finding_without_a_place_has_no_file() -> None:
+    """A document-level finding with no location is annotated without file or line."""
+    finding = Finding("name-variant", Severity.WARNING, "two ways")
+    expected = "::warning title=name-variant::two ways"
+    assert expected == format_github(Report([], [finding], ["m.md"])).splitlines()[0]
+
+
 # --- GitLab Code Quality --------------------------------------------------------------------
 
 
@@ -150,6 +157,18 @@ def _outcomes(root: ET.Element) -> dict[str, str]:
         kinds = [child.tag for child in case if child.tag in ("failure", "skipped")]
         outcomes[case.get("name", "")[:4]] = kinds[0] if kinds else "passed"
     return outcomes
+
+
+def test_junit_document_finding_without_a_place_goes_to_the_first_manuscript() -> None:
+    """A located-nowhere document finding is not lost: the first suite's document case has it."""
+    finding = Finding("name-variant", Severity.ERROR, "two ways")
+    report = Report([_checked("1", 3, [], file="n.md")], [finding], ["m.md", "n.md"])
+    root = _junit(report)
+    cases = [(s.get("name"), c.get("name"), c.find("failure") is not None) for s in root for c in s]
+    assert [
+        ("m.md", "document", True),
+        ("n.md", "[1] Author A. Title 1. J 2020; 1: 1-2.", False),
+    ] == cases
 
 
 def test_junit_has_one_suite_per_manuscript_and_one_case_per_reference() -> None:
@@ -258,6 +277,13 @@ def test_sarif_document_finding_has_its_related_locations(report: Report) -> Non
     result = report_to_sarif(report)["runs"][0]["results"][-1]
     related = [loc["physicalLocation"]["region"]["startLine"] for loc in result["relatedLocations"]]
     assert [46] == related
+
+
+def test_sarif_document_finding_without_a_place_is_valid_and_unlocated() -> None:
+    """A finding with no location is a result with no locations, and the log stays valid."""
+    log = report_to_sarif(Report([], [Finding("name-variant", Severity.WARNING, "x")], ["m.md"]))
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    assert [] == log["runs"][0]["results"][0]["locations"]
 
 
 def test_sarif_unknown_code_gets_a_rule_of_its_own() -> None:
