@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
@@ -22,7 +24,7 @@ from refcheck.model import (
     Severity,
     Work,
 )
-from refcheck.report import format_text, summary_line
+from refcheck.report import format_text, report_to_dict, summary_line
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "anakinra"
 FULL = """\
@@ -277,6 +279,20 @@ def test_verbose_text_shows_the_reason(report: Report) -> None:
     """refcheck check -v lists each ignored reference with its reason."""
     result = apply_ignores(report, references=[IgnoreRule("B1", "known")])
     assert "m.md:1: [B1] ignored: known" in format_text(result, verbose=True).splitlines()
+
+
+def test_json_report_with_ignored_references_follows_the_schema(report: Report) -> None:
+    """The JSON report lists ignored references and still validates against its schema."""
+    schema = json.loads((EXAMPLE.parents[1] / "docs" / "report.schema.json").read_text())
+    data = report_to_dict(apply_ignores(report, references=[IgnoreRule("B1", "known")]))
+    jsonschema.validate(data, schema)
+    assert (
+        [{"file": "m.md", "line": 1, "label": "B1", "doi": "10.1/one", "reason": "known"}],
+        1,
+    ) == (
+        data["ignored"],
+        data["summary"]["ignored"],
+    )
 
 
 # --- the command line -----------------------------------------------------------------------
