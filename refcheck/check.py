@@ -77,10 +77,15 @@ def check_files(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    threshold: float | None = None,
 ) -> Report:
-    """Check the references of one or more manuscript files, as one report."""
+    """Check the references of one or more manuscript files, as one report.
+
+    ``threshold`` is the resolver's validation score a search result needs (default
+    :attr:`Resolver.threshold <refcheck.resolve.Resolver.threshold>`).
+    """
     manuscripts = [extract_citations(read_manuscript(p), os.fspath(p)) for p in paths]
-    return _check(manuscripts, source, settings, concurrency, progress)
+    return _check(manuscripts, source, settings, concurrency, progress, threshold)
 
 
 def check_file(
@@ -118,6 +123,7 @@ def _check(
     settings: CrossrefSettings | None,
     concurrency: int,
     progress: Progress | None,
+    threshold: float | None = None,
 ) -> Report:
     parsed = [
         (citation, parse_citation(citation.text))
@@ -129,7 +135,8 @@ def _check(
         CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
     )
     try:
-        matches = _resolve_all(Resolver(client), [r for _, r in parsed], concurrency, progress)
+        resolver = Resolver(client) if threshold is None else Resolver(client, threshold=threshold)
+        matches = _resolve_all(resolver, [r for _, r in parsed], concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()

@@ -28,6 +28,7 @@ __all__ = [
     "CheckedReference",
     "Citation",
     "Finding",
+    "IgnoredReference",
     "Location",
     "Match",
     "MatchStatus",
@@ -326,12 +327,25 @@ class CheckedReference:
 
 
 @attrs.frozen(slots=True)
+class IgnoredReference:
+    """A checked reference that the configuration set aside, with the reason it gives."""
+
+    checked: CheckedReference
+    reason: str
+
+
+@attrs.frozen(slots=True)
 class Report:
-    """The result of checking one or more manuscripts."""
+    """The result of checking one or more manuscripts.
+
+    ``ignored`` holds the references the configuration set aside (``ignore-references``):
+    they are not in ``references`` and their findings count nowhere.
+    """
 
     references: tuple[CheckedReference, ...] = attrs.field(default=(), converter=_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
     files: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    ignored: tuple[IgnoredReference, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def all_findings(self) -> tuple[Finding, ...]:
