@@ -79,14 +79,17 @@ def check_files(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    threshold: float | None = None,
 ) -> Report:
     """Check the references of one or more manuscript files, as one report.
 
     Each file is read by the reader of its extension (:func:`refcheck.readers.read_file`):
     ``.bib``, ``.tex``/``.bbl``, ``.docx``, JATS ``.xml``; anything else as Markdown or text.
+    ``threshold`` is the resolver's validation score a search result needs (default
+    :attr:`Resolver.threshold <refcheck.resolve.Resolver.threshold>`).
     """
     manuscripts = [read_file(p) for p in paths]
-    return _check(manuscripts, source, settings, concurrency, progress)
+    return _check(manuscripts, source, settings, concurrency, progress, threshold)
 
 
 def check_file(
@@ -124,6 +127,7 @@ def _check(
     settings: CrossrefSettings | None,
     concurrency: int,
     progress: Progress | None,
+    threshold: float | None = None,
 ) -> Report:
     parsed = [
         (citation, built if built is not None else parse_citation(citation.text))
@@ -135,7 +139,8 @@ def _check(
         CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
     )
     try:
-        matches = _resolve_all(Resolver(client), [r for _, r in parsed], concurrency, progress)
+        resolver = Resolver(client) if threshold is None else Resolver(client, threshold=threshold)
+        matches = _resolve_all(resolver, [r for _, r in parsed], concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()

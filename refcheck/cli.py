@@ -23,11 +23,12 @@ import click
 from refcheck._version import __version__
 from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import Progress, check_files
+from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.errors import ConfigError, ParseError, RefcheckError
+from refcheck.formats import FORMATS, render
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.parse import parse_citation
-from refcheck.report import format_json, format_text
 from refcheck.resolve import Resolver
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
@@ -81,7 +82,7 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _settings(options: dict[str, Any]) -> CrossrefSettings:
+def _settings(options: dict[str, Any], config: Config | None = None) -> CrossrefSettings:
     overrides: dict[str, Any] = {}
     for key in ("mailto", "base_url", "timeout", "replay"):
         if options.get(key) is not None:
@@ -92,7 +93,7 @@ def _settings(options: dict[str, Any]) -> CrossrefSettings:
         overrides["cache"] = None
     elif options.get("cache_path") is not None:
         overrides["cache"] = options["cache_path"]
-    return CrossrefSettings.from_env(**overrides)
+    return (config or Config()).crossref_settings(overrides)
 
 
 @contextmanager
@@ -119,17 +120,15 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
+    type=click.Choice(FORMATS),
+    help="Report format: text, JSON, GitHub Actions annotations, GitLab Code Quality, "
+    "JUnit XML or SARIF 2.1.0 "
+    "[default: text; REFCHECK_FORMAT].",
 )
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info", "never"]),
-    default="error",
-    show_default=True,
-    help="Exit with 1 when a finding is at least this severe.",
+    help="Exit with 1 when a finding is at least this severe [default: error; REFCHECK_FAIL_ON].",
 )
 @click.option(
     "-o",
@@ -141,9 +140,14 @@ def cli() -> None:
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 10),
-    default=3,
-    show_default=True,
-    help="Requests in flight at once.",
+    help="Requests in flight at once [default: 3; REFCHECK_CONCURRENCY].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
+    "first manuscript's directory upwards].",
 )
 @click.option(
     "--progress/--no-progress",
@@ -153,11 +157,12 @@ def cli() -> None:
 @_service_options
 def check(
     manuscripts: tuple[Path, ...],
-    output_format: str,
-    fail_on: str,
+    output_format: str | None,
+    fail_on: str | None,
     output: Path | None,
     verbose: bool,
-    concurrency: int,
+    concurrency: int | None,
+    config_path: Path | None,
     progress: bool | None,
     **service: Any,
 ) -> None:
@@ -167,15 +172,22 @@ def check(
     grouped by reference, and a summary line.
     """
     with _errors():
-        settings = _settings(service)
+        found = config_path or find_config(manuscripts[0])
+        config = load_config(found) if found is not None else Config()
+        output_format = effective("format", output_format, config)
+        fail_on = effective("fail_on", fail_on, config)
+        settings = _settings(service, config)
         show_progress = sys.stderr.isatty() if progress is None else progress
         with _progress_bar(show_progress) as callback:
             report = check_files(
-                manuscripts, settings=settings, concurrency=concurrency, progress=callback
+                manuscripts,
+                settings=settings,
+                concurrency=effective("concurrency", concurrency, config),
+                progress=callback,
+                threshold=effective("threshold", None, config),
             )
-        rendered = (
-            format_json(report) if output_format == "json" else format_text(report, verbose=verbose)
-        )
+        report = apply_ignores(report, config.ignore_codes, config.ignore_references)
+        rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
         if output is not None:
             output.write_text(rendered, encoding="utf-8")
         else:
@@ -185,10 +197,10 @@ def check(
 
 def exit_code(report: Report, fail_on: str) -> int:
     """The exit code for a report (see the module docstring)."""
-    if not report.references:
+    if not report.references and not report.ignored:
         click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
         return EXIT_UNCHECKED
-    if all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
+    if report.references and all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
         return EXIT_UNCHECKED
     threshold = _FAIL_ON.get(fail_on)
     if threshold is not None and any(f.severity >= threshold for f in report.all_findings):
@@ -311,16 +323,22 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 10),
-    default=3,
-    show_default=True,
-    help="Requests in flight at once.",
+    help="Requests in flight at once [default: 3; REFCHECK_CONCURRENCY].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
+    "first manuscript's directory upwards].",
 )
 @_service_options
 def bibtex(
     manuscripts: tuple[Path, ...],
     output: Path | None,
     unicode: bool,
-    concurrency: int,
+    concurrency: int | None,
+    config_path: Path | None,
     **service: Any,
 ) -> None:
     """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
@@ -329,7 +347,14 @@ def bibtex(
     fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
     """
     with _errors():
-        report = check_files(manuscripts, settings=_settings(service), concurrency=concurrency)
+        found = config_path or find_config(manuscripts[0])
+        config = load_config(found) if found is not None else Config()
+        report = check_files(
+            manuscripts,
+            settings=_settings(service, config),
+            concurrency=effective("concurrency", concurrency, config),
+            threshold=effective("threshold", None, config),
+        )
         if not report.references:
             click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
             sys.exit(EXIT_UNCHECKED)
