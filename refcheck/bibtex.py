@@ -369,7 +369,9 @@ def _reference_fields(
         (_PUBLISHER_FIELD.get(entry_type, "publisher"), publisher),
         ("doi", _verbatim(reference.doi)),
         ("url", _verbatim(reference.url)),
-        ("pmid", escape(reference.pmid) if reference.pmid else None),
+        # biblatex's way of giving a PubMed id (it has no "pmid" field).
+        ("eprint", escape(reference.pmid) if reference.pmid else None),
+        ("eprinttype", "pubmed" if reference.pmid else None),
         ("note", f"refcheck: {status.value}"),
     ]
     return entry_type, [(k, v) for k, v in fields if k and v]

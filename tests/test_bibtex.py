@@ -381,6 +381,28 @@ def test_bibtex_reads_the_export(tmp_path: Path) -> None:
     ), result.stdout
 
 
+@pytest.mark.skipif(shutil.which("biber") is None, reason="biber is not installed")
+def test_biber_reads_the_unicode_export(tmp_path: Path) -> None:
+    """biber (in tool mode, checking the data model) reads every entry of the UTF-8 export."""
+    works = list({w.doi: w for w in seed_works().values()}.values())
+    references = [matched(w) for w in works] + [
+        unresolved(r, i) for i, (_, r) in enumerate(ALL[:20])
+    ]
+    text = to_bibtex(references, unicode=True)
+    (tmp_path / "refs.bib").write_text(text, encoding="utf-8")
+    result = subprocess.run(
+        ["biber", "--tool", "--validate-datamodel", "--output-file", "out.bib", "refs.bib"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    problems = [line for line in result.stdout.splitlines() if line.startswith(("WARN", "ERROR"))]
+    written = parse((tmp_path / "out.bib").read_text(encoding="utf-8")).entries
+    assert (0, [], list(parse(text).entries)) == (result.returncode, problems, list(written))
+
+
 # --- command line ---------------------------------------------------------------------------
 
 
