@@ -284,12 +284,25 @@ class _Draft:
     comments: tuple[str, ...]
 
 
+# What would split a name part in BibTeX's eyes: a comma, or "and" between blanks.
+_NAME_SPLITTER = re.compile(r",|\sand\s", re.IGNORECASE)
+
+
+def _name_part(text: str, unicode: bool) -> str:
+    """A family or given name, escaped; braced if BibTeX would split it ("Smith, Jr", "A and B")."""
+    escaped = escape(text, unicode=unicode)
+    return "{" + escaped + "}" if _NAME_SPLITTER.search(text) else escaped
+
+
 def _person(author: Author, unicode: bool) -> Person:
-    if author.organisation:
+    whole = not author.given and " " in author.family and not author.family[0].islower()
+    if author.organisation or whole:
+        # An organisation, or a record's whole name in "family" ("Christos Zavos", no given
+        # name): braced, or BibTeX would take its first word for a given name.
         return Person(last="{" + escape(author.family, unicode=unicode) + "}")
     return Person(
-        last=escape(author.family, unicode=unicode),
-        first=escape(author.given or "", unicode=unicode),
+        last=_name_part(author.family, unicode),
+        first=_name_part(author.given or "", unicode) if author.given else "",
     )
 
 
@@ -336,17 +349,42 @@ def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]
             escape(work.article_number) if work.article_number and not work.first_page else None,
         ),
         (_PUBLISHER_FIELD.get(entry_type, "publisher"), publisher),
-        ("isbn", escape(", ".join(work.isbn)) or None),
-        ("issn", escape(", ".join(work.issn)) or None),
+        # One number each (biber checks them): the first the record gives, for the types
+        # that biblatex gives the field.
+        ("isbn", escape(work.isbn[0]) if work.isbn and entry_type in _BOOKISH else None),
+        ("issn", escape(work.issn[0]) if work.issn and entry_type == "article" else None),
         ("doi", _verbatim(work.doi)),
     ]
-    return entry_type, [(k, v) for k, v in fields if k and v]
+    return entry_type, _fit(entry_type, fields)
+
+
+_BOOKISH = frozenset({"book", "incollection", "inproceedings", "proceedings", "techreport"})
+#: The fields of a ``@misc`` entry in biblatex's data model (and bibtex's ``misc``).
+_MISC_FIELDS = frozenset({"title", "howpublished", "year", "doi", "url", "note", "eprint"})
+
+
+def _fit(entry_type: str, fields: Sequence[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """The fields that are set and that the entry type takes.
+
+    A ``@misc`` entry takes no volume, number, pages or publisher: the publisher becomes
+    ``howpublished`` when there is no container, the rest is left out (the DOI remains).
+    """
+    present = [(k, v) for k, v in fields if k and v]
+    if entry_type != "misc":
+        return present
+    named = dict(present)
+    if "howpublished" not in named and named.get("publisher"):
+        present.append(("howpublished", named["publisher"]))
+    return [(k, v) for k, v in present if k in _MISC_FIELDS or k == "eprinttype"]
 
 
 def _reference_fields(
     reference: Reference, status: MatchStatus, unicode: bool
 ) -> tuple[str, list[tuple[str, str]]]:
     entry_type = ENTRY_TYPES.get(reference.kind or "", "misc")
+    numbered = bool(reference.volume or reference.pages)
+    if entry_type == "misc" and reference.kind is None and reference.container_title and numbered:
+        entry_type = "article"  # a container with a volume or pages: a journal article
     if entry_type == "article" and not reference.container_title:
         entry_type = "misc"
     title = reference.title
@@ -374,7 +412,12 @@ def _reference_fields(
         ("eprinttype", "pubmed" if reference.pmid else None),
         ("note", f"refcheck: {status.value}"),
     ]
-    return entry_type, [(k, v) for k, v in fields if k and v]
+    if entry_type == "misc":
+        # What a @misc entry cannot hold is kept where a reader sees it.
+        numbers = [f"{k} {v}" for k, v in fields if k in {"volume", "number", "pages"} and v]
+        if numbers:
+            fields[-1] = ("note", f"refcheck: {status.value}; " + ", ".join(numbers))
+    return entry_type, _fit(entry_type, fields)
 
 
 def _where(checked: Iterable[CheckedReference]) -> str:
