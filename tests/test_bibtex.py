@@ -234,6 +234,25 @@ def test_unresolved_article_without_journal_is_misc() -> None:
     assert "misc" == entry.type
 
 
+@pytest.mark.parametrize(
+    ("author", "family"),
+    [
+        (Author("ESCHARD, REMI", "GUY"), "ESCHARD, REMI"),
+        (Author("Johnson and Johnson", "J"), "Johnson and Johnson"),
+        (Author("Christos Zavos"), "Christos Zavos"),
+        (Author("de Jesus", "Adriana"), "de Jesus"),
+        (Author("World Health Organization", organisation=True), "World Health Organization"),
+    ],
+    ids=["comma", "and", "whole-name", "particle", "organisation"],
+)
+def test_names_come_back_whole(author: Author, family: str) -> None:
+    """Family names with commas, 'and', or no given name are not split by BibTeX's rules."""
+    work = Work(doi="10.1/x", type="journal-article", title="T", authors=[author], issued="2020")
+    entry = next(iter(parse(to_bibtex([matched(work)])).entries.values()))
+    (person,) = entry.persons["author"]
+    assert family == plain(" ".join(person.prelast_names + person.last_names))
+
+
 def test_write_bibtex_to_a_directory_is_an_export_error(tmp_path: Path) -> None:
     """An unwritable path is an ExportError naming the path, not a bare OSError."""
     with pytest.raises(ExportError, match=str(tmp_path)):
