@@ -356,7 +356,9 @@ def latex_manuscript(text: str, file: str) -> Manuscript:
     citations: list[Citation] = []
     references: list[Reference | None] = []
     used: set[int] = set()
-    for block in _BIBLIOGRAPHY.finditer(text):
+    # Comments blanked out, keeping every offset and line: "% \bibitem{old}" is no item.
+    uncommented = _COMMENT.sub(lambda m: " " * len(m.group()), text)
+    for block in _BIBLIOGRAPHY.finditer(uncommented):
         body_start = block.start("body")
         first_line = text.count("\n", 0, block.start()) + 1
         last_line = text.count("\n", 0, block.end()) + 1
@@ -441,14 +443,12 @@ def read_docx(path: str | os.PathLike[str]) -> Manuscript:
         ) from exc
     file = os.fspath(path)
     _read_bytes(Path(path))  # the size limit and a clear error for a missing file
+    from docx.opc.exceptions import OpcError
+
     try:
         document = docx.Document(os.fspath(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (OpcError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ParseError(f"{file} is not a readable .docx file: {exc}") from exc
-    except Exception as exc:  # python-docx's PackageNotFoundError and friends
-        if type(exc).__module__.startswith("docx"):
-            raise ParseError(f"{file} is not a readable .docx file: {exc}") from exc
-        raise
     paragraphs = [(_paragraph_text(p), _numbering(p), _style(p)) for p in document.paragraphs]
     return docx_manuscript(paragraphs, file)
 
@@ -472,13 +472,20 @@ def _numbering(paragraph: Any) -> str | None:
     return None
 
 
+_EDGE_SPACE = re.compile(r"^(\s*)(.*?)(\s*)$", re.S)
+
+
 def _paragraph_text(paragraph: Any) -> str:
+    """A paragraph's text, hyperlinks included (a DOI is often one), italic runs as ``*...*``."""
+    runs: list[Any] = []
+    for item in paragraph.iter_inner_content():
+        runs.extend(item.runs if hasattr(item, "runs") else [item])  # a Hyperlink, or a Run
     parts: list[str] = []
-    for run in paragraph.runs:
-        text = run.text
-        if run.italic and text.strip():
-            lead, core, trail = re.match(r"^(\s*)(.*?)(\s*)$", text, re.S).groups()  # type: ignore[union-attr]
-            text = f"{lead}*{core}*{trail}"
+    for run in runs:
+        text = str(run.text)
+        edges = _EDGE_SPACE.match(text)
+        if run.italic and text.strip() and edges is not None:
+            text = f"{edges[1]}*{edges[2]}*{edges[3]}"
         parts.append(text)
     return " ".join(("".join(parts) or str(paragraph.text)).split())
 

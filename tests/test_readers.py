@@ -187,6 +187,15 @@ def test_biblatex_bbl_is_a_clear_error() -> None:
         latex_manuscript(r"\entry{k}{article}{} \field{title}{T} \endentry", "x.bbl")
 
 
+def test_tex_commented_out_bibitem_is_not_a_citation() -> None:
+    """A \\bibitem in a LaTeX comment is not read, and the lines of the others stay right."""
+    text = (
+        "\\begin{thebibliography}{9}\n% \\bibitem{old} Old A. Gone. J 1999; 1: 1.\n"
+        "\\bibitem{new} New B. Here. J 2020; 2: 2.\n\\end{thebibliography}\n"
+    )
+    assert [(3, "new")] == places(latex_manuscript(text, "x.tex"))
+
+
 def test_tex_without_thebibliography_has_no_citation() -> None:
     """A .tex that uses \\bibliography{refs} has no citations of its own."""
     assert () == latex_manuscript("\\cite{a}\n\\bibliography{refs}\n", "x.tex").citations
@@ -236,6 +245,28 @@ def test_docx_direct_numbering_counts_per_list(tmp_path: Path) -> None:
         paragraph._p.get_or_add_pPr().append(numbering)
     document.save(tmp_path / "numbered.docx")
     assert [(1, "1"), (2, "2")] == places(read_file(tmp_path / "numbered.docx"))
+
+
+def test_docx_hyperlink_text_is_read(tmp_path: Path) -> None:
+    """Text inside a hyperlink (a DOI, often) is part of the citation."""
+    docx = pytest.importorskip("docx")
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("References")
+    paragraph = document.add_paragraph("1. Canna SW. A title. Nat Genet 2014; 46: 1140-46. ")
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), "rId99")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "https://doi.org/10.1038/ng.3089"
+    run.append(text)
+    link.append(run)
+    paragraph._p.append(link)
+    document.save(tmp_path / "linked.docx")
+    citation = read_file(tmp_path / "linked.docx").citations[0]
+    assert citation.text.endswith("1140-46. https://doi.org/10.1038/ng.3089")
 
 
 def test_docx_manual_numbers_and_unnumbered_paragraphs() -> None:
