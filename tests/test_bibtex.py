@@ -461,6 +461,38 @@ def test_cli_writes_the_seed_bibliography(crossref: CrossrefStandIn, tmp_path: P
     ), result.stderr
 
 
+def test_cli_rewrites_a_bib_file_from_crossref(crossref: CrossrefStandIn, tmp_path: Path) -> None:
+    """`refcheck bibtex refs.bib` reads a .bib and writes it back from the Crossref records."""
+    out = tmp_path / "fixed.bib"
+    fixture = Path(__file__).parent / "fixtures" / "references.bib"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "refcheck",
+            "bibtex",
+            str(fixture),
+            "-o",
+            str(out),
+            "--base-url",
+            crossref.base_url,
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    entries = parse(out.read_text(encoding="utf-8")).entries
+    chaves = entries["chaves2019noncanonical"]
+    assert (EXIT_CLEAN, 4, "Sinflorio", "refcheck: unresolved") == (
+        result.returncode,
+        len(entries),
+        chaves.persons["author"][1].last_names[0],
+        entries["konepaut2007visceral"].fields["note"],
+    ), result.stderr
+
+
 def test_report_and_references_export_alike() -> None:
     """to_bibtex takes a Report or its checked references, with the same result."""
     references = [matched(w) for w in seed_works().values()]
