@@ -23,12 +23,20 @@ issue-mismatch     warning   the issue differs
 pages-mismatch     error     the first or last page differs
 pages-suffix       info      the last page lacks the record's suffix ("1000"/"1000.e3")
 now-published      info      cited as online-first; the record now has volume and pages
+retracted          error     the work is retracted, withdrawn or removed (names the notice)
+corrected          warning   a correction or erratum was published (names the notice's DOI)
+expression-of-c... warning   an expression of concern was published (``expression-of-concern``)
+reinstated         info      a retraction was reversed
+update-notice      warning   the citation is of a notice, not the work; info when it says so
+published-version  info      the work is a preprint with a published version to cite
 doi-not-found      error     the cited DOI does not exist on Crossref
 doi-mismatch       error     the cited DOI belongs to another work
 unresolved         warning   no work on Crossref agrees with the reference
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
 =================  ========  ======================================================
+
+The integrity codes come from :func:`refcheck.integrity.integrity_findings` (see there).
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from refcheck.integrity import integrity_findings
 from refcheck.model import (
     Author,
     Finding,
@@ -95,6 +104,7 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
         )
     if match.status is MatchStatus.MATCHED and match.work is not None:
         findings.extend(compare_fields(reference, match.work))
+        findings.extend(integrity_findings(reference, match.work))
     elif match.status is MatchStatus.AMBIGUOUS:
         dois = ", ".join(c.work.doi for c in match.candidates[:3])
         findings.append(

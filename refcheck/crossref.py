@@ -40,7 +40,7 @@ import requests
 from . import cache as _cache
 from ._version import __version__
 from .errors import ConfigError, ServiceResponseError
-from .model import Author, Update, Work
+from .model import Author, Relation, Update, Work
 from .replay import RecordingAdapter, ReplayAdapter
 from .retry import RetryPolicy
 
@@ -267,7 +267,19 @@ def _update(value: Any) -> Update | None:
         doi=_string(value.get("DOI")),
         date=_date(value.get("updated")),
         source=_string(value.get("source")),
+        record_id=_string(value.get("record-id")),
+        label=_string(value.get("label")),
     )
+
+
+def _relations(value: Any) -> Iterable[Relation]:
+    """``{"is-preprint-of": [{"id-type": "doi", "id": "10...", ...}], ...}`` -> Relations."""
+    if not isinstance(value, Mapping):
+        return
+    for kind, links in value.items():
+        for link in _list(links):
+            if isinstance(link, Mapping) and (target := _string(link.get("id"))):
+                yield Relation(type=str(kind), id=target, id_type=_string(link.get("id-type")))
 
 
 def work_from_crossref(message: Mapping[str, Any]) -> Work:
@@ -288,6 +300,7 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
     first_page, last_page = _pages(_string(message.get("page")))
     authors = (_author(a) for a in message.get("author") or () if isinstance(a, Mapping))
     updates = (_update(u) for u in _list(message.get("updated-by")))
+    update_to = (_update(u) for u in _list(message.get("update-to")))
     score = message.get("score")
     issn = tuple(i for i in _list(message.get("ISSN")) if isinstance(i, str) and i.strip())
     return Work(
@@ -310,6 +323,8 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
         issn=issn,
         updates=tuple(u for u in updates if u is not None),
         score=float(score) if isinstance(score, (int, float)) and score is not True else None,
+        update_to=tuple(u for u in update_to if u is not None),
+        relations=tuple(_relations(message.get("relation"))),
     )
 
 
