@@ -21,6 +21,7 @@ from refcheck.extract import Manuscript, extract_citations
 from refcheck.model import CheckedReference, Finding, Match, Reference, Report
 from refcheck.parse import parse_citation
 from refcheck.resolve import Resolver, WorkSource
+from refcheck.sources import SourceChain
 
 __all__ = [
     "Progress",
@@ -129,7 +130,8 @@ def _check(
         CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
     )
     try:
-        matches = _resolve_all(Resolver(client), [r for _, r in parsed], concurrency, progress)
+        chain = SourceChain((client,))
+        matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()
@@ -147,7 +149,7 @@ def _check(
 
 
 def _resolve_all(
-    resolver: Resolver,
+    resolver: Resolver | SourceChain,
     references: list[Reference],
     concurrency: int,
     progress: Progress | None,

@@ -32,6 +32,7 @@ published-version  info      the work is a preprint with a published version to 
 doi-not-found      error     the cited DOI does not exist on Crossref
 doi-mismatch       error     the cited DOI belongs to another work
 unresolved         warning   no work on Crossref agrees with the reference
+may-be-fabricated  warning   unresolved, and its parts contradict the journal's records
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
 =================  ========  ======================================================
@@ -123,14 +124,36 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
             Finding(
                 "unresolved",
                 _WARNING,
-                f"no work on Crossref agrees with this reference{nearest}",
+                f"no work on {_services(match)} agrees with this reference{nearest}",
             )
         )
+        if match.doubts:
+            findings.append(
+                Finding(
+                    "may-be-fabricated",
+                    _WARNING,
+                    "this reference may not exist: " + "; ".join(match.doubts),
+                )
+            )
     elif match.status is MatchStatus.UNCHECKED:
         findings.append(
             Finding("not-checked", _WARNING, f"not checked ({match.reason or 'unknown reason'})")
         )
     return tuple(findings)
+
+
+_SERVICE_NAMES = {
+    "crossref": "Crossref",
+    "pubmed": "PubMed",
+    "openalex": "OpenAlex",
+    "datacite": "DataCite",
+}
+
+
+def _services(match: Match) -> str:
+    """ "Crossref", or "Crossref, PubMed or OpenAlex" when a chain asked several sources."""
+    names = [_SERVICE_NAMES.get(n, n) for n in match.asked] or ["Crossref"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def compare_fields(reference: Reference, work: Work) -> list[Finding]:

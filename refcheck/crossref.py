@@ -359,6 +359,9 @@ class CrossrefClient:
     context manager, or call :meth:`close`.
     """
 
+    #: The source name a :class:`~refcheck.model.Match` carries.
+    name = "crossref"
+
     def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else CrossrefSettings()
         self.settings: CrossrefSettings = attrs.evolve(settings, **changes) if changes else settings
@@ -516,6 +519,58 @@ class CrossrefClient:
         except ServiceResponseError as exc:
             raise ServiceResponseError(f"{what}: {exc}") from exc
 
+    def journal_works(
+        self, container_title: str, year: str, *, issn: str | None = None, rows: int = 100
+    ) -> tuple[Work, ...]:
+        """A sample of a journal's works of one ``year`` (at most ``rows``), for
+        :mod:`refcheck.existence`: ``query.container-title`` and a publication-date filter,
+        narrowed to the ISSN when it is known. Works of other journals may come back too (a
+        title query is fuzzy); the caller keeps those whose journal matches.
+        """
+        if not 1 <= rows <= _MAX_ROWS:
+            raise ValueError(f"journal_works: expected 1 <= rows <= {_MAX_ROWS}, found {rows!r}")
+        title = " ".join(container_title.split())
+        if not title or not re.fullmatch(r"\d{4}", year[:4]):
+            return ()
+        filters = f"from-pub-date:{year[:4]},until-pub-date:{year[:4]}"
+        if issn:
+            filters += f",issn:{issn}"
+        params = {
+            "query.container-title": title,
+            "filter": filters,
+            "rows": str(rows),
+            "select": ",".join(_JOURNAL_FIELDS),
+        }
+        response = self._get("/works", params)
+        what = f"Crossref works of {title[:60]!r} in {year[:4]} ({self.settings.base_url}/works)"
+        if response.status_code != 200:
+            raise self._unexpected(response, what)
+        message = self._json(response, expect="work-list", what=what)
+        items = message.get("items")
+        if not isinstance(items, list):
+            raise ServiceResponseError(
+                f"{what}: expected a list of 'items', found {type(items).__name__}"
+            )
+        try:
+            return tuple(work_from_crossref(item) for item in items[:rows])
+        except ServiceResponseError as exc:
+            raise ServiceResponseError(f"{what}: {exc}") from exc
+
+
+#: The fields :meth:`CrossrefClient.journal_works` asks for.
+_JOURNAL_FIELDS = (
+    "DOI",
+    "container-title",
+    "short-container-title",
+    "ISSN",
+    "issued",
+    "published-print",
+    "published-online",
+    "volume",
+    "issue",
+    "page",
+    "article-number",
+)
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 

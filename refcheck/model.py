@@ -327,6 +327,11 @@ class Match:
     When the citation carries a DOI, ``doi_status`` says what became of it: "agrees" (it is the
     matched work), "not-found" (Crossref has no such DOI) or "other-work" (it belongs to
     ``doi_work``, which does not agree with the citation).
+
+    ``source`` names the service that answered ("crossref", "pubmed", "openalex",
+    "datacite"), when known; ``asked`` names every source asked, in order, when a chain of
+    sources resolved the reference (see :mod:`refcheck.sources`). ``doubts`` is the evidence,
+    for an unresolved reference, that it may not exist at all (see :mod:`refcheck.existence`).
     """
 
     status: MatchStatus
@@ -337,6 +342,9 @@ class Match:
     reason: str | None = None
     doi_status: str | None = None
     doi_work: Work | None = None
+    source: str | None = None
+    doubts: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def doi(self) -> str | None:
