@@ -66,9 +66,16 @@ def check_text(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
-    """Check the references of one manuscript given as text."""
-    return _check([extract_citations(text, file)], source, settings, concurrency, progress)
+    """Check the references of one manuscript given as text.
+
+    ``fallbacks`` are the sources asked, in order, when Crossref (or ``source``) leaves a
+    reference unresolved (see :mod:`refcheck.sources`); the caller opens and closes them.
+    """
+    return _check(
+        [extract_citations(text, file)], source, settings, concurrency, progress, fallbacks
+    )
 
 
 def check_files(
@@ -78,10 +85,11 @@ def check_files(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     """Check the references of one or more manuscript files, as one report."""
     manuscripts = [extract_citations(read_manuscript(p), os.fspath(p)) for p in paths]
-    return _check(manuscripts, source, settings, concurrency, progress)
+    return _check(manuscripts, source, settings, concurrency, progress, fallbacks)
 
 
 def check_file(
@@ -91,10 +99,16 @@ def check_file(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     """Check the references of one manuscript file."""
     return check_files(
-        [path], source=source, settings=settings, concurrency=concurrency, progress=progress
+        [path],
+        source=source,
+        settings=settings,
+        concurrency=concurrency,
+        progress=progress,
+        fallbacks=fallbacks,
     )
 
 
@@ -119,6 +133,7 @@ def _check(
     settings: CrossrefSettings | None,
     concurrency: int,
     progress: Progress | None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     parsed = [
         (citation, parse_citation(citation.text))
@@ -130,7 +145,7 @@ def _check(
         CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
     )
     try:
-        chain = SourceChain((client,))
+        chain = SourceChain((client, *fallbacks))
         matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):

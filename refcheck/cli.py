@@ -23,11 +23,14 @@ import click
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
 from refcheck.crossref import CrossrefClient, CrossrefSettings
+from refcheck.datacite import DataCiteClient
 from refcheck.errors import ConfigError, ParseError, RefcheckError
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
+from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
+from refcheck.pubmed import PubMedClient
 from refcheck.report import format_json, format_text
-from refcheck.resolve import Resolver
+from refcheck.sources import SourceChain, open_fallbacks, parse_sources
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
 
@@ -74,6 +77,21 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="Answer from a file of recorded Crossref responses (implies --offline).",
         ),
+        click.option(
+            "--sources",
+            default="crossref",
+            show_default=True,
+            envvar="REFCHECK_SOURCES",
+            metavar="NAMES",
+            help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
+            "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
+        ),
+        click.option(
+            "--ncbi-api-key",
+            envvar="REFCHECK_NCBI_API_KEY",
+            metavar="KEY",
+            help="NCBI E-utilities API key, sent to PubMed only [REFCHECK_NCBI_API_KEY].",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -92,6 +110,23 @@ def _settings(options: dict[str, Any]) -> CrossrefSettings:
     elif options.get("cache_path") is not None:
         overrides["cache"] = options["cache_path"]
     return CrossrefSettings.from_env(**overrides)
+
+
+@contextmanager
+def _fallbacks(
+    options: dict[str, Any], settings: CrossrefSettings
+) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
+    """The clients of ``--sources`` after Crossref, closed on exit."""
+    clients = open_fallbacks(
+        parse_sources(options.get("sources") or "crossref"),
+        settings,
+        ncbi_api_key=options.get("ncbi_api_key"),
+    )
+    try:
+        yield clients
+    finally:
+        for client in clients:
+            client.close()
 
 
 @contextmanager
@@ -168,9 +203,13 @@ def check(
     with _errors():
         settings = _settings(service)
         show_progress = sys.stderr.isatty() if progress is None else progress
-        with _progress_bar(show_progress) as callback:
+        with _fallbacks(service, settings) as fallbacks, _progress_bar(show_progress) as callback:
             report = check_files(
-                manuscripts, settings=settings, concurrency=concurrency, progress=callback
+                manuscripts,
+                settings=settings,
+                concurrency=concurrency,
+                progress=callback,
+                fallbacks=fallbacks,
             )
         rendered = (
             format_json(report) if output_format == "json" else format_text(report, verbose=verbose)
@@ -254,14 +293,16 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
     """Resolve one CITATION to its DOI on Crossref, with the evidence."""
     with _errors():
         reference = parse_citation(citation)
-        with CrossrefClient(_settings(service)) as client:
-            match = Resolver(client).resolve(reference)
+        settings = _settings(service)
+        with CrossrefClient(settings) as client, _fallbacks(service, settings) as fallbacks:
+            match = SourceChain((client, *fallbacks)).resolve(reference)
     if output_format == "json":
         data = {
             "status": match.status.value,
             "doi": match.doi,
             "score": match.score,
             "via": match.via,
+            "source": match.source,
             "reason": match.reason,
             "candidates": [
                 {
@@ -278,6 +319,7 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
         click.echo(
             f"{match.status.value}: {match.doi or '-'}"
             + (f" (score {match.score:.2f}, via {match.via})" if match.score is not None else "")
+            + (f" [{match.source}]" if match.source not in (None, "crossref") else "")
         )
         if match.reason:
             click.echo(f"reason: {match.reason}")

@@ -157,6 +157,7 @@ class Work:
     ``updates`` are the notices that change this work (Crossref ``updated-by``);
     ``update_to`` are the works this one is a notice about (Crossref ``update-to``: a
     retraction notice has the retracted work there); ``relations`` link it to other versions.
+    ``doi`` is empty for a work of a source that has none for it (a PubMed record: ``pmid``).
     """
 
     doi: str = attrs.field(converter=_required)
@@ -180,6 +181,7 @@ class Work:
     score: float | None = None
     update_to: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     relations: tuple[Relation, ...] = attrs.field(default=(), converter=_tuple)
+    pmid: str | None = attrs.field(default=None, converter=_clean)
 
     @property
     def is_update_notice(self) -> bool:

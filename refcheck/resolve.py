@@ -16,6 +16,10 @@
    least four fields agree). Two accepted candidates within ``ambiguity_margin`` of each other
    make the reference ambiguous. Otherwise it is unresolved: a wrong DOI is worse than none.
 
+A source that has a ``search_reference(reference, rows=...)`` method is searched with it, with
+the parsed reference rather than the query text (PubMed's ECitMatch takes journal, year, volume,
+first page and author).
+
 Network failures and offline misses are not errors here: they make the match ``UNCHECKED``,
 with the reason, so one reference's failure never stops the others.
 """
@@ -174,7 +178,12 @@ class Resolver:
         query = bibliographic_query(reference)
         if not query:
             return Match(MatchStatus.UNRESOLVED, reason="nothing to search for")
-        works = self.source.search(query, rows=self.rows)
+        # A source that can search with the reference's parts (PubMed's ECitMatch) does so.
+        by_parts = getattr(self.source, "search_reference", None)
+        if callable(by_parts):
+            works = tuple(by_parts(reference, rows=self.rows))
+        else:
+            works = self.source.search(query, rows=self.rows)
         scored = sorted(
             (_validate(reference, work) for work in works), key=lambda c: c[0].score, reverse=True
         )

@@ -19,15 +19,55 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from refcheck.errors import ServiceError
+from refcheck._service import SourceSettings
+from refcheck.crossref import CrossrefSettings
+from refcheck.datacite import DataCiteClient
+from refcheck.errors import ConfigError, ServiceError
 from refcheck.existence import fabrication_evidence, journal_issn, needs_assessment
 from refcheck.model import Match, MatchStatus, Reference
+from refcheck.openalex import OpenAlexClient
+from refcheck.pubmed import PubMedClient
 from refcheck.resolve import Resolver, WorkSource
 
-__all__ = ["SOURCE_ORDER", "SourceChain", "source_name"]
+__all__ = ["SOURCE_ORDER", "SourceChain", "open_fallbacks", "parse_sources", "source_name"]
 
 #: The order in which sources are asked; Crossref is always first.
 SOURCE_ORDER = ("crossref", "pubmed", "openalex", "datacite")
+
+
+def parse_sources(text: str | Sequence[str]) -> tuple[str, ...]:
+    """ "crossref,pubmed" -> ("crossref", "pubmed"), in :data:`SOURCE_ORDER` whatever the order
+    given; :class:`~refcheck.errors.ConfigError` for an unknown name or without Crossref."""
+    names = text.split(",") if isinstance(text, str) else list(text)
+    wanted = {n.strip().lower() for n in names if n.strip()}
+    unknown = sorted(wanted - set(SOURCE_ORDER))
+    if unknown:
+        raise ConfigError(
+            f"sources: expected names among {', '.join(SOURCE_ORDER)}, found {unknown[0]!r}"
+        )
+    if "crossref" not in wanted:
+        raise ConfigError(f"sources: Crossref is always asked first; found {sorted(wanted)}")
+    return tuple(n for n in SOURCE_ORDER if n in wanted)
+
+
+def open_fallbacks(
+    names: Sequence[str],
+    settings: CrossrefSettings,
+    *,
+    ncbi_api_key: str | None = None,
+) -> list[PubMedClient | OpenAlexClient | DataCiteClient]:
+    """Clients of the sources after Crossref among ``names``, with Crossref's mailto, timeout,
+    cache directory, offline mode and retries. The caller closes them."""
+    common = SourceSettings.from_crossref(settings)
+    clients: list[PubMedClient | OpenAlexClient | DataCiteClient] = []
+    for name in parse_sources(names):
+        if name == "pubmed":
+            clients.append(PubMedClient(common, api_key=ncbi_api_key))
+        elif name == "openalex":
+            clients.append(OpenAlexClient(common))
+        elif name == "datacite":
+            clients.append(DataCiteClient(common))
+    return clients
 
 
 def source_name(source: WorkSource) -> str | None:
