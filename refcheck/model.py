@@ -350,7 +350,8 @@ class Match:
 
     @property
     def doi(self) -> str | None:
-        return self.work.doi if self.work else None
+        """The matched work's DOI; ``None`` when there is no work or it has no DOI."""
+        return (self.work.doi or None) if self.work else None
 
 
 class ReferenceStatus(enum.Enum):

@@ -115,6 +115,7 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
         "doi": match.doi,
         "score": match.score,
         "via": match.via,
+        "source": match.source,
         "reason": match.reason,
         "reference": _reference_dict(checked.reference),
         "findings": [_finding_dict(f) for f in checked.findings],
