@@ -25,6 +25,7 @@ from refcheck.check import Progress, check_files
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.datacite import DataCiteClient
 from refcheck.errors import ConfigError, ParseError, RefcheckError
+from refcheck.habanero_source import HabaneroSource
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
@@ -87,6 +88,15 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
         ),
         click.option(
+            "--transport",
+            type=click.Choice(["requests", "habanero"]),
+            default="requests",
+            show_default=True,
+            envvar="REFCHECK_TRANSPORT",
+            help="How to talk to Crossref: refcheck's own client (cache, retries, offline), "
+            "or habanero (optional extra; no cache, retries or offline) [REFCHECK_TRANSPORT].",
+        ),
+        click.option(
             "--ncbi-api-key",
             envvar="REFCHECK_NCBI_API_KEY",
             metavar="KEY",
@@ -110,6 +120,19 @@ def _settings(options: dict[str, Any]) -> CrossrefSettings:
     elif options.get("cache_path") is not None:
         overrides["cache"] = options["cache_path"]
     return CrossrefSettings.from_env(**overrides)
+
+
+@contextmanager
+def _habanero(
+    options: dict[str, Any], settings: CrossrefSettings
+) -> Iterator[HabaneroSource | None]:
+    """A :class:`~refcheck.habanero_source.HabaneroSource` for ``--transport habanero``, else
+    ``None`` (refcheck's own client)."""
+    if options.get("transport") != "habanero":
+        yield None
+        return
+    with HabaneroSource(settings) as source:
+        yield source
 
 
 @contextmanager
@@ -203,9 +226,14 @@ def check(
     with _errors():
         settings = _settings(service)
         show_progress = sys.stderr.isatty() if progress is None else progress
-        with _fallbacks(service, settings) as fallbacks, _progress_bar(show_progress) as callback:
+        with (
+            _habanero(service, settings) as crossref,
+            _fallbacks(service, settings) as fallbacks,
+            _progress_bar(show_progress) as callback,
+        ):
             report = check_files(
                 manuscripts,
+                source=crossref,
                 settings=settings,
                 concurrency=concurrency,
                 progress=callback,
@@ -294,7 +322,11 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
     with _errors():
         reference = parse_citation(citation)
         settings = _settings(service)
-        with CrossrefClient(settings) as client, _fallbacks(service, settings) as fallbacks:
+        with (
+            _habanero(service, settings) as habanero,
+            CrossrefClient(settings) if habanero is None else habanero as client,
+            _fallbacks(service, settings) as fallbacks,
+        ):
             match = SourceChain((client, *fallbacks)).resolve(reference)
     if output_format == "json":
         data = {
