@@ -5,13 +5,17 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import attrs
+import pytest
 import responses
+from conftest import GENUINE_WORKS
 
+from refcheck.check import check_text
 from refcheck.compare import compare
-from refcheck.crossref import CrossrefClient
+from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.existence import fabrication_evidence
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
 from refcheck.sources import SourceChain
+from refcheck.testing import load_works, serve_crossref
 
 BASE = "https://api.example.org"
 
@@ -195,3 +199,44 @@ def test_journal_works_asks_a_journal_and_year_scoped_search() -> None:
         query["rows"],
         tuple(w.doi for w in works),
     )
+
+
+def _jama_2006() -> list[dict[str, object]]:
+    """The genuine JAMA records of the shared data set (skips when it is absent)."""
+    if not GENUINE_WORKS.exists():
+        pytest.skip(f"{GENUINE_WORKS} is absent")
+    return [r for r in load_works(GENUINE_WORKS) if (r.get("container-title") or [""])[0] == "JAMA"]
+
+
+FABRICATED = """# References
+
+1. Whitfield AR, Okonkwo BT. Long-term outcomes of a structured walking programme in older
+   adults: a randomized trial. JAMA 2006; 312: 1123-30.
+2. Whitfield AR, Okonkwo BT. Effects of a structured walking programme on frailty in older
+   adults. JAMA 2006; 295: 9120-8.
+3. Whitfield AR, Okonkwo BT. Walking speed and falls in older adults: a cohort study.
+   JAMA 2006; 295: 1201-8.
+"""
+
+
+def test_fabricated_references_are_flagged_against_genuine_records() -> None:
+    """End to end on the stand-in with genuine JAMA records: a 2006 citation of volume 312
+    (JAMA's 2014 volume) and one of page 9120 of volume 295 are flagged, with the evidence;
+    an unknown citation whose parts fit JAMA's 2006 volume is not."""
+    with serve_crossref(_jama_2006()) as crossref:
+        settings = CrossrefSettings(base_url=crossref.base_url, cache=None)
+        report = check_text(FABRICATED, settings=settings, concurrency=1)
+    flagged = [
+        [f.message for f in r.findings if f.code == "may-be-fabricated"] for r in report.references
+    ]
+    assert [
+        [
+            "this reference may not exist: JAMA published volume 295 in 2006 (50 works seen), "
+            "not volume 312"
+        ],
+        [
+            "this reference may not exist: the highest page among 50 works of JAMA volume 295 "
+            "is 2415, far below the cited first page 9120"
+        ],
+        [],
+    ] == flagged
