@@ -29,7 +29,14 @@ from refcheck.openalex import OpenAlexClient
 from refcheck.pubmed import PubMedClient
 from refcheck.resolve import Resolver, WorkSource
 
-__all__ = ["SOURCE_ORDER", "SourceChain", "open_fallbacks", "parse_sources", "source_name"]
+__all__ = [
+    "SOURCE_ORDER",
+    "SourceChain",
+    "SourceSettings",
+    "open_fallbacks",
+    "parse_sources",
+    "source_name",
+]
 
 #: The order in which sources are asked; Crossref is always first.
 SOURCE_ORDER = ("crossref", "pubmed", "openalex", "datacite")

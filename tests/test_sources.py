@@ -7,6 +7,7 @@ PMIDs and OpenAlex ids are illustrative. HTTP is mocked with ``responses``; noth
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,16 +15,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from click.testing import CliRunner
+from seed import MANUSCRIPT, seed_records
 
 from refcheck.cli import cli
+from refcheck.compare import compare
 from refcheck.datacite import DataCiteClient, work_from_datacite
 from refcheck.errors import ConfigError
 from refcheck.model import Author, MatchStatus, Reference, Work
 from refcheck.openalex import OpenAlexClient, work_from_openalex
 from refcheck.parse import parse_citation
-from refcheck.pubmed import PubMedClient, work_from_pubmed
+from refcheck.pubmed import DEFAULT_BASE_URL, PubMedClient, work_from_pubmed
 from refcheck.retry import RetryPolicy
 from refcheck.sources import SourceChain, parse_sources
+from refcheck.testing import serve_crossref
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")
 
@@ -361,7 +365,6 @@ def test_chain_does_not_pass_on_an_ambiguous_reference() -> None:
 
 def test_unresolved_everywhere_names_every_source_asked() -> None:
     """The ``unresolved`` finding names the sources asked."""
-    from refcheck.compare import compare
 
     class Other(_Nothing):
         name = "openalex"
@@ -389,3 +392,32 @@ def test_cli_unknown_source_is_a_usage_error() -> None:
         cli, ["resolve", "--no-cache", "--sources", "crossref,scholar", "Doe J. T. 2020."]
     )
     assert (2, True) == (result.exit_code, result.stderr.startswith("Error: sources:"))
+
+
+@responses.activate
+def test_cli_check_with_pubmed_resolves_the_seed_letter() -> None:
+    """``refcheck check --sources crossref,pubmed`` on the seed: the 2007 letter that Crossref
+    lacks is matched on PubMed (mocked at NCBI's URL), and the JSON report says so."""
+    responses.get(f"{DEFAULT_BASE_URL}/ecitmatch.cgi", body=ECITMATCH, content_type="text/plain")
+    responses.get(f"{DEFAULT_BASE_URL}/esummary.fcgi", json=ESUMMARY)
+    responses.get(f"{DEFAULT_BASE_URL}/esearch.fcgi", json={"esearchresult": {"idlist": []}})
+    with serve_crossref(seed_records()) as crossref:
+        responses.add_passthru(crossref.base_url)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "check",
+                str(MANUSCRIPT),
+                "--base-url",
+                crossref.base_url,
+                "--no-cache",
+                "--sources",
+                "crossref,pubmed",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ],
+        )
+    letter = next(r for r in json.loads(result.stdout)["references"] if r["label"] == "B5")
+    assert ("matched", "pubmed", None) == (letter["match"], letter["source"], letter["doi"])
