@@ -31,7 +31,7 @@ update-notice      warning   the citation is of a notice, not the work; info whe
 published-version  info      the work is a preprint with a published version to cite
 doi-not-found      error     the cited DOI does not exist on Crossref
 doi-mismatch       error     the cited DOI belongs to another work
-unresolved         warning   no work on Crossref agrees with the reference
+unresolved         warning   no work on Crossref (or the other sources asked) agrees
 may-be-fabricated  warning   unresolved, and its parts contradict the journal's records
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)

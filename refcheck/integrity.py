@@ -17,7 +17,9 @@ update-notice          warning   the citation points at a notice (retraction, er
 published-version      info      a preprint that has since been published: the version to cite
 =====================  ========  ================================================================
 
-A record that names itself as its own ``new_version`` (PLOS does) is not a notice. The same
+A record that names itself as its own ``new_version`` (PLOS does) is not a notice; a
+retraction (or correction...) that names the work's own DOI still counts, as a notice without
+a DOI of its own. The same
 notice asserted by both the publisher and Retraction Watch gives one finding naming both.
 """
 
@@ -71,6 +73,27 @@ def _others(work: Work, updates: Iterable[Update]) -> list[Update]:
     return [u for u in updates if not (u.doi and u.doi.lower() == own)]
 
 
+def _notices(work: Work) -> list[Update]:
+    """The notices about ``work``. One that names the work's own DOI (a retraction in place,
+    or a Retraction Watch entry without the notice's DOI) still counts, without a notice
+    DOI; a record's own "new_version" does not (it is no notice)."""
+    own = work.doi.lower()
+    notices = []
+    for update in work.updates:
+        if update.doi and update.doi.lower() == own:
+            if notice_kind(update.type) is None:
+                continue
+            update = Update(
+                type=update.type,
+                date=update.date,
+                source=update.source,
+                record_id=update.record_id,
+                label=update.label,
+            )
+        notices.append(update)
+    return notices
+
+
 def _grouped(updates: list[Update]) -> list[list[Update]]:
     """Updates grouped by notice (same kind and DOI), in the order first seen."""
     groups: dict[tuple[str, str], list[Update]] = {}
@@ -95,7 +118,7 @@ def _sources(group: list[Update]) -> str:
 
 def _update_findings(work: Work) -> list[Finding]:
     findings: list[Finding] = []
-    for group in _grouped(_others(work, work.updates)):
+    for group in _grouped(_notices(work)):
         first = group[0]
         kind = notice_kind(first.type)
         if kind is None:

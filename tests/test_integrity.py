@@ -265,3 +265,16 @@ def test_genuine_retraction_notices_are_notices() -> None:
             if any(u.get("type") == "retraction" for u in record.get("update-to") or ()):
                 notices.append(work_from_crossref(record))
     assert (True, [True] * len(notices)) == (bool(notices), [w.is_update_notice for w in notices])
+
+
+def test_retraction_naming_the_works_own_doi_still_counts() -> None:
+    """A retraction entry that carries the work's own DOI (no notice DOI) is still an error."""
+    in_place = RETRACTION_BY_RETRACTION_WATCH | {"DOI": "10.1371/journal.pone.0031093"}
+    work = work_from_crossref(_record(**{"updated-by": [in_place]}))
+    assert [
+        (
+            "retracted",
+            Severity.ERROR,
+            "the cited work was retracted on 2018-12-31 (source: Retraction Watch record 23981)",
+        )
+    ] == [(f.code, f.severity, f.message) for f in integrity_findings(REFERENCE, work)]
