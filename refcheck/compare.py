@@ -107,12 +107,13 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
         findings.extend(compare_fields(reference, match.work))
         findings.extend(integrity_findings(reference, match.work))
     elif match.status is MatchStatus.AMBIGUOUS:
-        dois = ", ".join(c.work.doi for c in match.candidates[:3])
+        dois = ", ".join(c.work.doi or f"PMID {c.work.pmid}" for c in match.candidates[:3])
+        where = _SERVICE_NAMES.get(match.source or "crossref", match.source or "Crossref")
         findings.append(
             Finding(
                 "ambiguous",
                 _WARNING,
-                f"several works on Crossref agree equally well: {dois}",
+                f"several works on {where} agree equally well: {dois}",
             )
         )
     elif match.status is MatchStatus.UNRESOLVED:

@@ -126,6 +126,11 @@ def _validate(reference: Reference, work: Work) -> tuple[Candidate, dict[str, fl
     return Candidate(work, round(score * coverage, 4), tuple(evidence)), agreement
 
 
+def _identity(work: Work) -> str:
+    """What tells two works apart: the DOI, or the PMID of a work that has none."""
+    return work.doi.lower() or f"pmid:{work.pmid or ''}"
+
+
 @attrs.frozen
 class Resolver:
     """Resolves references against a :class:`WorkSource` (see the module docstring)."""
@@ -199,7 +204,7 @@ class Resolver:
         rivals = [
             c
             for c in accepted[1:]
-            if c.work.doi.lower() != best.work.doi.lower()
+            if _identity(c.work) != _identity(best.work)
             and best.score - c.score < self.ambiguity_margin
         ]
         if rivals:

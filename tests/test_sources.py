@@ -421,3 +421,17 @@ def test_cli_check_with_pubmed_resolves_the_seed_letter() -> None:
         )
     letter = next(r for r in json.loads(result.stdout)["references"] if r["label"] == "B5")
     assert ("matched", "pubmed", None) == (letter["match"], letter["source"], letter["doi"])
+
+
+def test_two_pubmed_works_without_doi_can_be_rivals() -> None:
+    """Two different PMIDs without DOIs that agree equally well make the reference ambiguous."""
+
+    class TwoLetters(_Nothing):
+        name = "pubmed"
+
+        def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
+            same = {"title": "Same title here", "authors": [Author("Doe", "J")], "issued": "2020"}
+            return (Work(doi="", pmid="1", **same), Work(doi="", pmid="2", **same))  # type: ignore[arg-type]
+
+    reference = Reference(title="Same title here", authors=[Author("Doe", "J")], year="2020")
+    assert MatchStatus.AMBIGUOUS == SourceChain((TwoLetters(),)).resolve(reference).status
