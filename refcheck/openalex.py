@@ -15,8 +15,8 @@ either side), ``per-page`` candidates.
 as ``api_key`` to OpenAlex only. OpenAlex allows 10 requests a second: the client keeps that
 spacing.
 
-:func:`work_from_openalex` is the one place where OpenAlex's keys are read. OpenAlex gives
-authors as display names ("Heather A. Piwowar"): the last word is taken as the surname, which
+:func:`work_from_openalex` is the one place where OpenAlex's keys are read. It reads
+``is_retracted: true`` as a retraction without a notice DOI. OpenAlex gives authors as display names ("Heather A. Piwowar"): the last word is taken as the surname, which
 splits particles ("van der Berg") wrongly; the resolver's surname comparison tolerates that.
 """
 
@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from ._service import ServiceClient
 from .errors import ServiceResponseError
-from .model import Author, Reference, Work
+from .model import Author, Reference, Update, Work
 from .resolve import bibliographic_query
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAlexClient", "work_from_openalex"]
@@ -88,6 +88,10 @@ def work_from_openalex(record: Mapping[str, Any]) -> Work:
         last_page=last if last != first else None,
         publisher=_text(source.get("host_organization_name")),
         issn=issn,
+        # OpenAlex marks retracted works but names no notice.
+        updates=(Update("retraction", source="openalex"),)
+        if record.get("is_retracted") is True
+        else (),
     )
 
 

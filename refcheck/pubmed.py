@@ -15,7 +15,8 @@ the key is NCBI's and is sent to no other service. NCBI allows 3 requests a seco
 key and 10 with one: the client keeps that spacing (``min_interval``).
 
 :func:`work_from_pubmed` converts one esummary record; it is the one place where esummary's
-keys are read. A PubMed record without a DOI becomes a :class:`~refcheck.model.Work` whose
+keys are read. The publication type "Retracted Publication" becomes a retraction (without a
+notice DOI). A PubMed record without a DOI becomes a :class:`~refcheck.model.Work` whose
 ``doi`` is empty and whose ``pmid`` is set.
 """
 
@@ -27,7 +28,7 @@ from typing import Any, ClassVar
 
 from ._service import ServiceClient, SourceSettings
 from .errors import ServiceResponseError
-from .model import Author, Reference, Work
+from .model import Author, Reference, Update, Work
 
 __all__ = ["DEFAULT_BASE_URL", "PubMedClient", "work_from_pubmed"]
 
@@ -118,7 +119,15 @@ def work_from_pubmed(record: Mapping[str, Any]) -> Work:
         first_page=first,
         last_page=last,
         issn=issn,
+        updates=_retraction(record.get("pubtype")),
     )
+
+
+def _retraction(pubtypes: Any) -> tuple[Update, ...]:
+    """PubMed's publication type "Retracted Publication" as a retraction (no notice DOI)."""
+    if isinstance(pubtypes, list) and "Retracted Publication" in pubtypes:
+        return (Update("retraction", source="pubmed"),)
+    return ()
 
 
 class PubMedClient(ServiceClient):

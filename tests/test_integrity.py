@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import GENUINE_WORKS
 
+from refcheck.cli import cli
 from refcheck.compare import compare
 from refcheck.crossref import work_from_crossref
 from refcheck.integrity import integrity_findings
 from refcheck.model import Finding, Match, MatchStatus, Reference, Relation, Severity, Update
+from refcheck.testing import serve_crossref
 
 
 def _date(y: int, m: int, d: int) -> dict[str, Any]:
@@ -278,3 +282,22 @@ def test_retraction_naming_the_works_own_doi_still_counts() -> None:
             "the cited work was retracted on 2018-12-31 (source: Retraction Watch record 23981)",
         )
     ] == [(f.code, f.severity, f.message) for f in integrity_findings(REFERENCE, work)]
+
+
+def test_cli_reports_a_retracted_citation_end_to_end(tmp_path: Path) -> None:
+    """On the stand-in, a cited work whose record Crossref marks retracted (found by search,
+    so through the search ``select`` list) is an error line, and the exit code is 1."""
+    record = _record(**{"updated-by": [RETRACTION_BY_RETRACTION_WATCH]})
+    manuscript = tmp_path / "m.md"
+    manuscript.write_text(
+        "# References\n\n1. Singh T. Grape seed proanthocyanidins inhibit the invasiveness of "
+        "human HNSCC cells by targeting EGFR and reversing the epithelial-to-mesenchymal "
+        "transition. PLoS One 2012; 7: e31093.\n",
+        encoding="utf-8",
+    )
+    with serve_crossref([record]) as crossref:
+        result = CliRunner().invoke(
+            cli, ["check", str(manuscript), "--base-url", crossref.base_url, "--no-cache"]
+        )
+    retracted = [line for line in result.stdout.splitlines() if " retracted (error)" in line]
+    assert (1, 1) == (result.exit_code, len(retracted))

@@ -21,6 +21,7 @@ from refcheck.cli import cli
 from refcheck.compare import compare
 from refcheck.datacite import DataCiteClient, work_from_datacite
 from refcheck.errors import ConfigError
+from refcheck.integrity import integrity_findings
 from refcheck.model import Author, MatchStatus, Reference, Work
 from refcheck.openalex import OpenAlexClient, work_from_openalex
 from refcheck.parse import parse_citation
@@ -435,3 +436,19 @@ def test_two_pubmed_works_without_doi_can_be_rivals() -> None:
 
     reference = Reference(title="Same title here", authors=[Author("Doe", "J")], year="2020")
     assert MatchStatus.AMBIGUOUS == SourceChain((TwoLetters(),)).resolve(reference).status
+
+
+def test_openalex_retracted_work_is_reported_retracted() -> None:
+    """OpenAlex's ``is_retracted: true`` gives a ``retracted`` error naming OpenAlex."""
+    work = work_from_openalex(OPENALEX_WORK | {"is_retracted": True})
+    assert ["the cited work was retracted (source: openalex)"] == [
+        f.message for f in integrity_findings(Reference(), work)
+    ]
+
+
+def test_pubmed_retracted_publication_is_a_retraction() -> None:
+    """PubMed's publication type "Retracted Publication" becomes a retraction update."""
+    record = ESUMMARY["result"][PMID] | {"pubtype": ["Journal Article", "Retracted Publication"]}
+    assert [("retraction", "pubmed")] == [
+        (u.type, u.source) for u in work_from_pubmed(record).updates
+    ]
