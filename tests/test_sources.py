@@ -8,6 +8,7 @@ PMIDs and OpenAlex ids are illustrative. HTTP is mocked with ``responses``; noth
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,12 +16,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from seed import MANUSCRIPT, seed_records
 
 from refcheck.cli import cli
 from refcheck.compare import compare
 from refcheck.datacite import DataCiteClient, work_from_datacite
-from refcheck.errors import ConfigError
+from refcheck.errors import ConfigError, ServiceResponseError
 from refcheck.integrity import integrity_findings
 from refcheck.model import Author, MatchStatus, Reference, Work
 from refcheck.openalex import OpenAlexClient, work_from_openalex
@@ -452,3 +455,63 @@ def test_pubmed_retracted_publication_is_a_retraction() -> None:
     assert [("retraction", "pubmed")] == [
         (u.type, u.source) for u in work_from_pubmed(record).updates
     ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+_PUBMED_KEYS = (
+    "uid", "pubdate", "epubdate", "source", "authors", "title", "volume", "issue", "pages",
+    "issn", "essn", "pubtype", "articleids", "fulljournalname", "name", "authtype", "idtype",
+    "value",
+)  # fmt: skip
+_OPENALEX_KEYS = (
+    "id", "doi", "title", "display_name", "publication_year", "publication_date", "type", "ids",
+    "pmid", "primary_location", "source", "issn", "host_organization_name", "authorships",
+    "author", "raw_author_name", "biblio", "volume", "issue", "first_page", "last_page",
+    "is_retracted",
+)  # fmt: skip
+_DATACITE_KEYS = (
+    "id", "attributes", "doi", "titles", "title", "titleType", "creators", "name", "nameType",
+    "givenName", "familyName", "publisher", "publicationYear", "dates", "date", "dateType",
+    "types", "resourceTypeGeneral", "container", "volume", "issue", "firstPage", "lastPage",
+)  # fmt: skip
+
+
+def _shapes(keys: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    nested = st.recursive(
+        _JSON,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(keys), inner),
+        max_leaves=8,
+    )
+    return st.dictionaries(st.sampled_from(keys), nested)
+
+
+@pytest.mark.parametrize(
+    ("convert", "keys"),
+    [
+        (work_from_pubmed, _PUBMED_KEYS),
+        (work_from_openalex, _OPENALEX_KEYS),
+        (work_from_datacite, _DATACITE_KEYS),
+    ],
+    ids=["pubmed", "openalex", "datacite"],
+)
+def test_converters_never_crash_on_odd_shapes(
+    convert: Callable[[dict[str, Any]], Work], keys: tuple[str, ...]
+) -> None:
+    """Whatever shape the fields have, each converter gives a Work or a ServiceResponseError."""
+
+    @settings(max_examples=60)
+    @given(_shapes(keys))
+    def check(record: dict[str, Any]) -> None:
+        try:
+            work = convert(record)
+        except ServiceResponseError:
+            return
+        assert isinstance(work, Work)
+
+    check()
