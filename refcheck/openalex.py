@@ -16,8 +16,9 @@ as ``api_key`` to OpenAlex only. OpenAlex allows 10 requests a second: the clien
 spacing.
 
 :func:`work_from_openalex` is the one place where OpenAlex's keys are read. It reads
-``is_retracted: true`` as a retraction without a notice DOI. OpenAlex gives authors as display names ("Heather A. Piwowar"): the last word is taken as the surname, which
-splits particles ("van der Berg") wrongly; the resolver's surname comparison tolerates that.
+``is_retracted: true`` as a retraction without a notice DOI. OpenAlex gives authors as display
+names ("Heather A. Piwowar"): the last word is taken as the surname, which splits particles
+("van der Berg") wrongly; the resolver's surname comparison tolerates that.
 """
 
 from __future__ import annotations
