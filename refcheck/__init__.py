@@ -3,7 +3,7 @@
 The data flow, one module per step::
 
     text -> extract -> Citation -> parse -> Reference -> resolve -> Match(Work)
-         -> compare -> Finding -> report (text, JSON)
+         -> compare -> Finding -> report (text, JSON, GitHub, GitLab, JUnit, SARIF)
 
 Typical use::
 
@@ -36,12 +36,14 @@ from refcheck.errors import (
     ServiceUnavailable,
 )
 from refcheck.extract import Manuscript, extract_citations
+from refcheck.formats import format_github, format_gitlab, format_junit, format_sarif
 from refcheck.model import (
     Author,
     Candidate,
     CheckedReference,
     Citation,
     Finding,
+    IgnoredReference,
     Location,
     Match,
     MatchStatus,
@@ -72,6 +74,7 @@ __all__ = [
     "CrossrefSettings",
     "DataCiteClient",
     "Finding",
+    "IgnoredReference",
     "Location",
     "Manuscript",
     "Match",
@@ -102,7 +105,11 @@ __all__ = [
     "check_text",
     "compare",
     "extract_citations",
+    "format_github",
+    "format_gitlab",
     "format_json",
+    "format_junit",
+    "format_sarif",
     "format_text",
     "parse_citation",
     "read_manuscript",

@@ -74,7 +74,7 @@ def check_text(
     reference unresolved (see :mod:`refcheck.sources`); the caller opens and closes them.
     """
     return _check(
-        [extract_citations(text, file)], source, settings, concurrency, progress, fallbacks
+        [extract_citations(text, file)], source, settings, concurrency, progress, None, fallbacks
     )
 
 
@@ -85,11 +85,17 @@ def check_files(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    threshold: float | None = None,
     fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
-    """Check the references of one or more manuscript files, as one report."""
+    """Check the references of one or more manuscript files, as one report.
+
+    ``threshold`` is the resolver's validation score a search result needs (default
+    :attr:`Resolver.threshold <refcheck.resolve.Resolver.threshold>`). ``fallbacks`` are the
+    sources asked, in order, for the references Crossref leaves unresolved.
+    """
     manuscripts = [extract_citations(read_manuscript(p), os.fspath(p)) for p in paths]
-    return _check(manuscripts, source, settings, concurrency, progress, fallbacks)
+    return _check(manuscripts, source, settings, concurrency, progress, threshold, fallbacks)
 
 
 def check_file(
@@ -133,6 +139,7 @@ def _check(
     settings: CrossrefSettings | None,
     concurrency: int,
     progress: Progress | None,
+    threshold: float | None = None,
     fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     parsed = [
@@ -145,7 +152,7 @@ def _check(
         CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
     )
     try:
-        chain = SourceChain((client, *fallbacks))
+        chain = SourceChain((client, *fallbacks), threshold=threshold)
         matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):

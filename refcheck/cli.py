@@ -22,15 +22,16 @@ import click
 
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
+from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.datacite import DataCiteClient
 from refcheck.errors import ConfigError, ParseError, RefcheckError
+from refcheck.formats import FORMATS, render
 from refcheck.habanero_source import HabaneroSource
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
 from refcheck.pubmed import PubMedClient
-from refcheck.report import format_json, format_text
 from refcheck.sources import SourceChain, open_fallbacks, parse_sources
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
@@ -108,7 +109,7 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _settings(options: dict[str, Any]) -> CrossrefSettings:
+def _settings(options: dict[str, Any], config: Config | None = None) -> CrossrefSettings:
     overrides: dict[str, Any] = {}
     for key in ("mailto", "base_url", "timeout", "replay"):
         if options.get(key) is not None:
@@ -119,7 +120,7 @@ def _settings(options: dict[str, Any]) -> CrossrefSettings:
         overrides["cache"] = None
     elif options.get("cache_path") is not None:
         overrides["cache"] = options["cache_path"]
-    return CrossrefSettings.from_env(**overrides)
+    return (config or Config()).crossref_settings(overrides)
 
 
 @contextmanager
@@ -176,17 +177,15 @@ def cli() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
+    type=click.Choice(FORMATS),
+    help="Report format: text, JSON, GitHub Actions annotations, GitLab Code Quality, "
+    "JUnit XML or SARIF 2.1.0 "
+    "[default: text; REFCHECK_FORMAT].",
 )
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info", "never"]),
-    default="error",
-    show_default=True,
-    help="Exit with 1 when a finding is at least this severe.",
+    help="Exit with 1 when a finding is at least this severe [default: error; REFCHECK_FAIL_ON].",
 )
 @click.option(
     "-o",
@@ -198,9 +197,14 @@ def cli() -> None:
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 10),
-    default=3,
-    show_default=True,
-    help="Requests in flight at once.",
+    help="Requests in flight at once [default: 3; REFCHECK_CONCURRENCY].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
+    "first manuscript's directory upwards].",
 )
 @click.option(
     "--progress/--no-progress",
@@ -210,11 +214,12 @@ def cli() -> None:
 @_service_options
 def check(
     manuscripts: tuple[Path, ...],
-    output_format: str,
-    fail_on: str,
+    output_format: str | None,
+    fail_on: str | None,
     output: Path | None,
     verbose: bool,
-    concurrency: int,
+    concurrency: int | None,
+    config_path: Path | None,
     progress: bool | None,
     **service: Any,
 ) -> None:
@@ -224,7 +229,11 @@ def check(
     grouped by reference, and a summary line.
     """
     with _errors():
-        settings = _settings(service)
+        found = config_path or find_config(manuscripts[0])
+        config = load_config(found) if found is not None else Config()
+        output_format = effective("format", output_format, config)
+        fail_on = effective("fail_on", fail_on, config)
+        settings = _settings(service, config)
         show_progress = sys.stderr.isatty() if progress is None else progress
         with (
             _habanero(service, settings) as crossref,
@@ -235,13 +244,13 @@ def check(
                 manuscripts,
                 source=crossref,
                 settings=settings,
-                concurrency=concurrency,
+                concurrency=effective("concurrency", concurrency, config),
                 progress=callback,
+                threshold=effective("threshold", None, config),
                 fallbacks=fallbacks,
             )
-        rendered = (
-            format_json(report) if output_format == "json" else format_text(report, verbose=verbose)
-        )
+        report = apply_ignores(report, config.ignore_codes, config.ignore_references)
+        rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
         if output is not None:
             output.write_text(rendered, encoding="utf-8")
         else:
@@ -251,10 +260,10 @@ def check(
 
 def exit_code(report: Report, fail_on: str) -> int:
     """The exit code for a report (see the module docstring)."""
-    if not report.references:
+    if not report.references and not report.ignored:
         click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
         return EXIT_UNCHECKED
-    if all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
+    if report.references and all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
         return EXIT_UNCHECKED
     threshold = _FAIL_ON.get(fail_on)
     if threshold is not None and any(f.severity >= threshold for f in report.all_findings):

@@ -16,6 +16,7 @@ All are frozen, slotted ``attrs`` classes that normalise in their constructor. A
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterable
 
@@ -27,6 +28,7 @@ __all__ = [
     "CheckedReference",
     "Citation",
     "Finding",
+    "IgnoredReference",
     "Location",
     "Match",
     "MatchStatus",
@@ -222,6 +224,7 @@ class Work:
         return tuple(t for t in (self.container_title, self.short_container_title) if t)
 
 
+@functools.total_ordering
 class Severity(enum.Enum):
     """How much a finding matters. Ordered: ``INFO < WARNING < ERROR``."""
 
@@ -237,21 +240,6 @@ class Severity(enum.Enum):
         if not isinstance(other, Severity):
             return NotImplemented
         return self.rank < other.rank
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank <= other.rank
-
-    def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank > other.rank
-
-    def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Severity):
-            return NotImplemented
-        return self.rank >= other.rank
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
@@ -384,12 +372,25 @@ class CheckedReference:
 
 
 @attrs.frozen(slots=True)
+class IgnoredReference:
+    """A checked reference that the configuration set aside, with the reason it gives."""
+
+    checked: CheckedReference
+    reason: str
+
+
+@attrs.frozen(slots=True)
 class Report:
-    """The result of checking one or more manuscripts."""
+    """The result of checking one or more manuscripts.
+
+    ``ignored`` holds the references the configuration set aside (``ignore-references``):
+    they are not in ``references`` and their findings count nowhere.
+    """
 
     references: tuple[CheckedReference, ...] = attrs.field(default=(), converter=_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
     files: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    ignored: tuple[IgnoredReference, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def all_findings(self) -> tuple[Finding, ...]:

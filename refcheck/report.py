@@ -58,6 +58,10 @@ def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
             else "<document>:"
         )
         yield f"{where} {finding.code} ({finding.severity.value}): {finding.message}"
+    if verbose:
+        for ignored in report.ignored:
+            citation = ignored.checked.citation
+            yield f"{citation.file}:{citation.line}: [{citation.label}] ignored: {ignored.reason}"
     yield summary_line(report)
 
 
@@ -77,7 +81,8 @@ def summary_line(report: Report) -> str:
         f"{report.count(Severity.INFO)} info"
     )
     n = len(report.references)
-    return f"{n} reference{'s' if n != 1 else ''}: {parts or 'none'}; {severities}"
+    ignored = f"; {len(report.ignored)} ignored" if report.ignored else ""
+    return f"{n} reference{'s' if n != 1 else ''}: {parts or 'none'}; {severities}{ignored}"
 
 
 def _status_counts(report: Report) -> dict[str, int]:
@@ -142,9 +147,20 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "references": len(report.references),
             **_status_counts(report),
             **{s.value: report.count(s) for s in Severity},
+            "ignored": len(report.ignored),
         },
         "references": [_checked_dict(c) for c in report.references],
         "findings": [_finding_dict(f) for f in report.findings],
+        "ignored": [
+            {
+                "file": i.checked.citation.file,
+                "line": i.checked.citation.line,
+                "label": i.checked.citation.label,
+                "doi": i.checked.match.doi,
+                "reason": i.reason,
+            }
+            for i in report.ignored
+        ],
     }
 
 

@@ -92,11 +92,14 @@ class SourceChain:
     """Resolve with ``sources[0]``, then each next source while the reference is unresolved.
 
     ``assess`` turns the existence check off (it costs one request per unresolved reference
-    that has a journal, a year and a volume or DOI).
+    that has a journal, a year and a volume or DOI). ``threshold`` is each resolver's
+    validation threshold (``None``: :attr:`Resolver.threshold
+    <refcheck.resolve.Resolver.threshold>`).
     """
 
     sources: tuple[WorkSource, ...] = attrs.field(converter=_tuple)
     assess: bool = True
+    threshold: float | None = None
 
     @sources.validator
     def _not_empty(self, attribute: attrs.Attribute[object], value: Sequence[WorkSource]) -> None:
@@ -136,7 +139,12 @@ class SourceChain:
         return result
 
     def _resolve(self, source: WorkSource, reference: Reference) -> Match:
-        match = Resolver(source).resolve(reference)
+        resolver = (
+            Resolver(source)
+            if self.threshold is None
+            else Resolver(source, threshold=self.threshold)
+        )
+        match = resolver.resolve(reference)
         return attrs.evolve(match, source=source_name(source)) if match.source is None else match
 
     def _doubts(self, reference: Reference, match: Match) -> tuple[str, ...]:

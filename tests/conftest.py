@@ -36,6 +36,10 @@ def _isolated_refcheck_env(
         "REFCHECK_TIMEOUT",
         "REFCHECK_CACHE",
         "REFCHECK_OFFLINE",
+        "REFCHECK_FORMAT",
+        "REFCHECK_FAIL_ON",
+        "REFCHECK_CONCURRENCY",
+        "REFCHECK_THRESHOLD",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

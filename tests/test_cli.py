@@ -32,6 +32,25 @@ def no_wait() -> Iterator[None]:
     set_testing(False)
 
 
+def invoke_failing(status: int, count: int) -> tuple[int, str]:
+    """Run `refcheck check` in-process against a stand-in whose next ``count`` answers fail."""
+    with serve_crossref(seed_records()) as crossref:
+        crossref.fail_next(count, status=status)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "check",
+                str(MANUSCRIPT),
+                "--base-url",
+                crossref.base_url,
+                "--no-cache",
+                "--concurrency",
+                "1",
+            ],
+        )
+    return result.exit_code, result.output
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``python -m refcheck`` as a user would, in a subprocess."""
     return subprocess.run(
@@ -168,43 +187,17 @@ def test_no_reference_list_exits_3(tmp_path: Path) -> None:
 
 def test_crossref_down_is_reported_per_reference(no_wait: None) -> None:
     """When Crossref fails for every request, each reference says why; exit 3."""
-    with serve_crossref(seed_records()) as crossref:
-        crossref.fail_next(1_000, status=503)
-        result = CliRunner().invoke(
-            cli,
-            [
-                "check",
-                str(MANUSCRIPT),
-                "--base-url",
-                crossref.base_url,
-                "--no-cache",
-                "--concurrency",
-                "1",
-            ],
-        )
-    assert EXIT_UNCHECKED == result.exit_code
-    assert 15 == result.output.count("not-checked (warning)")
-    assert "HTTP 503" in result.output
+    exit_code, output = invoke_failing(503, 1_000)
+    assert EXIT_UNCHECKED == exit_code
+    assert 15 == output.count("not-checked (warning)")
+    assert "HTTP 503" in output
 
 
 def test_one_failure_does_not_stop_the_others(no_wait: None) -> None:
     """A single 500 is retried; every reference is still checked."""
-    with serve_crossref(seed_records()) as crossref:
-        crossref.fail_next(1, status=500)
-        result = CliRunner().invoke(
-            cli,
-            [
-                "check",
-                str(MANUSCRIPT),
-                "--base-url",
-                crossref.base_url,
-                "--no-cache",
-                "--concurrency",
-                "1",
-            ],
-        )
-    assert "not-checked" not in result.output
-    assert EXIT_FINDINGS == result.exit_code
+    exit_code, output = invoke_failing(500, 1)
+    assert "not-checked" not in output
+    assert EXIT_FINDINGS == exit_code
 
 
 def test_parse_command_json() -> None:
@@ -247,21 +240,9 @@ def test_version() -> None:
 
 def test_failure_of_one_reference_is_reported_for_that_reference(no_wait: None) -> None:
     """Five 503s in a row exhaust the first reference's retries; only it is "not checked"."""
-    with serve_crossref(seed_records()) as crossref:
-        crossref.fail_next(5, status=503)
-        result = CliRunner().invoke(
-            cli,
-            [
-                "check",
-                str(MANUSCRIPT),
-                "--base-url",
-                crossref.base_url,
-                "--no-cache",
-                "--concurrency",
-                "1",
-            ],
-        )
-    unchecked = [line for line in result.output.splitlines() if "not-checked" in line]
+    exit_code, output = invoke_failing(503, 5)
+    unchecked = [line for line in output.splitlines() if "not-checked" in line]
     assert 1 == len(unchecked)
     assert "[A1]" in unchecked[0]
-    assert "1 unchecked" in result.output.splitlines()[-1]
+    assert "1 unchecked" in output.splitlines()[-1]
+    assert EXIT_FINDINGS == exit_code

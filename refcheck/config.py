@@ -1,0 +1,352 @@
+"""Settings from a configuration file, merged with the environment and the command line.
+
+refcheck reads the ``[tool.refcheck]`` table of a ``pyproject.toml``, or a ``refcheck.toml``
+whose keys are at the top level::
+
+    [tool.refcheck]
+    mailto = "you@example.org"
+    fail-on = "warning"
+    ignore-codes = ["pages-suffix"]
+    ignore-references = [
+        {reference = "B5", reason = "a 2007 letter that Crossref does not index"},
+    ]
+
+:func:`find_config` looks for one from the manuscript's directory upwards (``refcheck.toml``
+first, then a ``pyproject.toml`` that has a ``[tool.refcheck]`` table), stopping at the root
+of a git repository. :func:`load_config` reads it into a :class:`Config`; an unknown key or a
+value of the wrong type is a :class:`~refcheck.errors.ConfigError` naming the key and the file.
+
+Precedence, highest first: command-line option, ``REFCHECK_*`` environment variable, the
+file, the default (:func:`effective`, :meth:`Config.crossref_settings`). Ignoring codes and
+references is :func:`apply_ignores`, a pure function of a report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from refcheck.crossref import CrossrefSettings
+from refcheck.errors import ConfigError
+from refcheck.formats import FORMATS, RULES
+from refcheck.model import CheckedReference, Finding, IgnoredReference, Report
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = [
+    "CONFIG_FILES",
+    "Config",
+    "IgnoreRule",
+    "apply_ignores",
+    "effective",
+    "find_config",
+    "load_config",
+]
+
+#: The file names :func:`find_config` looks for, in each directory, in this order.
+CONFIG_FILES = ("refcheck.toml", "pyproject.toml")
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+#: Defaults of the settings that are not Crossref's (those are in CrossrefSettings).
+DEFAULTS: Mapping[str, Any] = {
+    "format": "text",
+    "fail_on": "error",
+    "concurrency": 3,
+    "threshold": 0.80,
+}
+
+
+def _normal_doi(value: str) -> str:
+    value = value.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if value.startswith(prefix):
+            return value[len(prefix) :]
+    return value
+
+
+@attrs.frozen(slots=True)
+class IgnoreRule:
+    """A reference to set aside, by its label ("B5") or its DOI, with the reason why."""
+
+    reference: str
+    reason: str
+
+    def matches(self, checked: CheckedReference) -> bool:
+        """Whether ``checked`` is this reference: same label, or same cited or matched DOI."""
+        if self.reference.strip().lower() == checked.citation.label.lower():
+            return True
+        dois = {d.lower() for d in (checked.reference.doi, checked.match.doi) if d}
+        return _normal_doi(self.reference) in dois
+
+
+@attrs.frozen(slots=True)
+class Config:
+    """The settings of one configuration file (``path``); ``None`` where the file is silent.
+
+    ``cache`` is resolved against the file's directory; ``no_cache`` is ``cache = false``.
+    """
+
+    path: Path | None = None
+    mailto: str | None = None
+    fail_on: str | None = None
+    format: str | None = None
+    ignore_codes: tuple[str, ...] = ()
+    ignore_references: tuple[IgnoreRule, ...] = ()
+    threshold: float | None = None
+    cache: Path | None = None
+    no_cache: bool = False
+    base_url: str | None = None
+    timeout: float | None = None
+    concurrency: int | None = None
+
+    def crossref_settings(
+        self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
+    ) -> CrossrefSettings:
+        """Crossref settings: ``overrides`` (the command line), then the environment, then
+        this file, then the defaults."""
+        env = os.environ if environ is None else environ
+        from_file: dict[str, Any] = {}
+        for key, variable in (
+            ("mailto", "REFCHECK_MAILTO"),
+            ("base_url", "REFCHECK_BASE_URL"),
+            ("timeout", "REFCHECK_TIMEOUT"),
+        ):
+            if getattr(self, key) is not None and variable not in env:
+                from_file[key] = getattr(self, key)
+        if "REFCHECK_CACHE" not in env:
+            if self.no_cache:
+                from_file["cache"] = None
+            elif self.cache is not None:
+                from_file["cache"] = self.cache
+        return CrossrefSettings.from_env(env, **{**from_file, **overrides})
+
+
+def find_config(start: str | os.PathLike[str]) -> Path | None:
+    """The configuration file for a manuscript in (or at) ``start``, or ``None``.
+
+    Looks in ``start`` and each parent: ``refcheck.toml``, then a ``pyproject.toml`` with a
+    ``[tool.refcheck]`` table. Stops after the directory that holds ``.git``.
+    """
+    here = Path(start).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / "refcheck.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "refcheck" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            data: dict[str, Any] = tomllib.load(file)
+            return data
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration file {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read a ``refcheck.toml``, or the ``[tool.refcheck]`` table of a ``pyproject.toml``."""
+    file = Path(path)
+    data = _read_toml(file)
+    if file.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        table = tool.get("refcheck", {}) if isinstance(tool, dict) else {}
+        where = f"{file} [tool.refcheck]"
+    else:
+        table, where = data, str(file)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table, found {type(table).__name__}")
+    return _Reader(file, where).config(table)
+
+
+@attrs.frozen
+class _Reader:
+    """Checks the keys and the types of one table, naming the key and the file when wrong."""
+
+    file: Path
+    where: str
+
+    def error(self, key: str, expected: str, value: object) -> ConfigError:
+        return ConfigError(f"{self.where}: {key}: expected {expected}, found {value!r}")
+
+    def config(self, table: Mapping[str, Any]) -> Config:
+        readers = {
+            "mailto": self.mailto,
+            "fail-on": lambda k, v: self.choice(k, v, FAIL_ON),
+            "format": lambda k, v: self.choice(k, v, FORMATS),
+            "ignore-codes": self.codes,
+            "ignore-references": self.references,
+            "threshold": self.threshold,
+            "cache": self.cache,
+            "base-url": self.base_url,
+            "timeout": self.timeout,
+            "concurrency": self.concurrency,
+        }
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in readers:
+                known = ", ".join(sorted(readers))
+                raise ConfigError(f"{self.where}: unknown key {key!r} (known keys: {known})")
+            read = readers[key](key, value)
+            if key == "cache" and read is None:
+                values["no_cache"] = True
+            else:
+                values[key.replace("-", "_")] = read
+        return Config(path=self.file, **values)
+
+    def string(self, key: str, value: object) -> str:
+        if not isinstance(value, str):
+            raise self.error(key, "a string", value)
+        return value
+
+    def mailto(self, key: str, value: object) -> str:
+        text = self.string(key, value)
+        if "@" not in text:
+            raise self.error(key, "an e-mail address", value)
+        return text
+
+    def choice(self, key: str, value: object, choices: Sequence[str]) -> str:
+        if value not in choices:
+            raise self.error(key, "one of " + ", ".join(choices), value)
+        return str(value)
+
+    def codes(self, key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, "a list of finding codes", value)
+        unknown = [code for code in value if code not in RULES]
+        if unknown:
+            raise self.error(key, "finding codes (see docs/findings.md)", unknown[0])
+        return tuple(value)
+
+    def references(self, key: str, value: object) -> tuple[IgnoreRule, ...]:
+        expected = 'a list of {reference = "label or DOI", reason = "..."} tables'
+        if not isinstance(value, list):
+            raise self.error(key, expected, value)
+        rules = []
+        for item in value:
+            if not isinstance(item, dict) or set(item) - {"reference", "reason"}:
+                raise self.error(key, expected, item)
+            reference, reason = item.get("reference"), item.get("reason")
+            if not isinstance(reference, str) or not reference.strip():
+                raise self.error(f"{key}.reference", "a label or a DOI", reference)
+            if not isinstance(reason, str) or not reason.strip():
+                raise self.error(f"{key}.reason", f"the reason {reference} is ignored", reason)
+            rules.append(IgnoreRule(reference.strip(), " ".join(reason.split())))
+        return tuple(rules)
+
+    def threshold(self, key: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise self.error(key, "a number between 0 and 1", value)
+        return float(value)
+
+    def cache(self, key: str, value: object) -> Path | None:
+        if value is False:
+            return None
+        text = self.string(key, value) if value is not True else ""
+        if not text.strip():
+            raise self.error(key, "a file name, or false for no cache", value)
+        return self.file.parent / Path(text).expanduser()
+
+    def base_url(self, key: str, value: object) -> str:
+        text = self.string(key, value)
+        if not text.startswith(("http://", "https://")):
+            raise self.error(key, "an http(s) URL", value)
+        return text
+
+    def timeout(self, key: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, "a number of seconds > 0", value)
+        if not 0 < value < float("inf"):
+            raise self.error(key, "a number of seconds > 0", value)
+        return float(value)
+
+    def concurrency(self, key: str, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+            raise self.error(key, "a whole number from 1 to 10", value)
+        return value
+
+
+def effective(
+    name: str,
+    option: Any,
+    config: Config,
+    environ: Mapping[str, str] | None = None,
+) -> Any:
+    """The value of ``format``, ``fail_on``, ``concurrency`` or ``threshold``.
+
+    The command-line ``option`` if given (not ``None``), else ``REFCHECK_<NAME>``, else the
+    file's value, else the default.
+    """
+    if option is not None:
+        return option
+    env = os.environ if environ is None else environ
+    variable = f"REFCHECK_{name.upper()}"
+    if (raw := env.get(variable)) is not None:
+        return _from_env(name, variable, raw)
+    value = getattr(config, name)
+    return DEFAULTS[name] if value is None else value
+
+
+def _from_env(name: str, variable: str, raw: str) -> Any:
+    value = raw.strip()
+    if name == "format" and value in FORMATS:
+        return value
+    if name == "fail_on" and value in FAIL_ON:
+        return value
+    if name == "concurrency" and value.isdigit() and 1 <= int(value) <= 10:
+        return int(value)
+    if name == "threshold":
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if 0 < number <= 1:
+            return number
+    expected = {
+        "format": "one of " + ", ".join(FORMATS),
+        "fail_on": "one of " + ", ".join(FAIL_ON),
+        "concurrency": "a whole number from 1 to 10",
+        "threshold": "a number between 0 and 1",
+    }[name]
+    raise ConfigError(f"{variable}: expected {expected}, found {raw!r}")
+
+
+def apply_ignores(
+    report: Report, codes: Iterable[str] = (), references: Iterable[IgnoreRule] = ()
+) -> Report:
+    """The report without the findings whose code is in ``codes``, and with the references
+    that ``references`` name moved to ``report.ignored``, each with its reason."""
+    dropped = frozenset(codes)
+    rules = tuple(references)
+
+    def keep(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+        return tuple(f for f in findings if f.code not in dropped)
+
+    kept: list[CheckedReference] = []
+    ignored = list(report.ignored)
+    for checked in report.references:
+        checked = attrs.evolve(checked, findings=keep(checked.findings))
+        rule = next((r for r in rules if r.matches(checked)), None)
+        if rule is None:
+            kept.append(checked)
+        else:
+            ignored.append(IgnoredReference(checked, rule.reason))
+    return attrs.evolve(report, references=kept, findings=keep(report.findings), ignored=ignored)
