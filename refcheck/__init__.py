@@ -19,11 +19,13 @@ Typical use::
     match = refcheck.resolve_reference(reference)
 """
 
+from refcheck._service import SourceSettings
 from refcheck._version import __version__
 from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import check_file, check_files, check_text, read_manuscript, resolve_reference
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
+from refcheck.datacite import DataCiteClient
 from refcheck.errors import (
     CacheError,
     ConfigError,
@@ -49,15 +51,19 @@ from refcheck.model import (
     MatchStatus,
     Reference,
     ReferenceStatus,
+    Relation,
     Report,
     Severity,
     Update,
     Work,
 )
+from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
+from refcheck.pubmed import PubMedClient
 from refcheck.report import format_json, format_text, report_to_dict
 from refcheck.resolve import Resolver, WorkSource
 from refcheck.retry import RetryPolicy
+from refcheck.sources import SourceChain
 
 __all__ = [
     "Author",
@@ -68,6 +74,7 @@ __all__ = [
     "ConfigError",
     "CrossrefClient",
     "CrossrefSettings",
+    "DataCiteClient",
     "ExportError",
     "Finding",
     "IgnoredReference",
@@ -76,10 +83,13 @@ __all__ = [
     "Match",
     "MatchStatus",
     "NotCached",
+    "OpenAlexClient",
     "ParseError",
+    "PubMedClient",
     "RefcheckError",
     "Reference",
     "ReferenceStatus",
+    "Relation",
     "Report",
     "Resolver",
     "RetryPolicy",
@@ -87,6 +97,8 @@ __all__ = [
     "ServiceResponseError",
     "ServiceUnavailable",
     "Severity",
+    "SourceChain",
+    "SourceSettings",
     "Update",
     "Work",
     "WorkSource",

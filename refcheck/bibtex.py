@@ -354,6 +354,8 @@ def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]
         ("isbn", escape(work.isbn[0]) if work.isbn and entry_type in _BOOKISH else None),
         ("issn", escape(work.issn[0]) if work.issn and entry_type == "article" else None),
         ("doi", _verbatim(work.doi)),
+        ("eprint", escape(work.pmid) if work.pmid and not work.doi else None),
+        ("eprinttype", "pubmed" if work.pmid and not work.doi else None),
     ]
     return entry_type, _fit(entry_type, fields)
 
@@ -433,7 +435,11 @@ def _drafts(references: Sequence[CheckedReference], unicode: bool) -> list[_Draf
     groups: dict[object, list[CheckedReference]] = {}
     for checked in references:
         work = checked.match.work if checked.match.status is MatchStatus.MATCHED else None
-        group: object = ("work", work.doi.lower()) if work else ("reference", checked.reference)
+        # A work is one entry however often it is cited: by DOI, or (a PubMed record has no
+        # DOI) by the work itself.
+        group: object = (
+            ("work", work.doi.lower() or work) if work else ("reference", checked.reference)
+        )
         groups.setdefault(group, []).append(checked)
     drafts = []
     for members in groups.values():

@@ -48,6 +48,7 @@ DEFAULT_EXPIRY = timedelta(days=30)
 #: Query parameters and headers left out of cache keys and redacted from stored requests.
 IGNORED_PARAMETERS = (
     "mailto",
+    "email",
     "User-Agent",
     "Authorization",
     "Crossref-Plus-API-Token",

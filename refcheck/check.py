@@ -23,6 +23,7 @@ from refcheck.model import CheckedReference, Finding, Match, Reference, Report
 from refcheck.parse import parse_citation
 from refcheck.readers import read_file
 from refcheck.resolve import Resolver, WorkSource
+from refcheck.sources import SourceChain
 
 __all__ = [
     "Progress",
@@ -67,9 +68,16 @@ def check_text(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
-    """Check the references of one manuscript given as text."""
-    return _check([extract_citations(text, file)], source, settings, concurrency, progress)
+    """Check the references of one manuscript given as text.
+
+    ``fallbacks`` are the sources asked, in order, when Crossref (or ``source``) leaves a
+    reference unresolved (see :mod:`refcheck.sources`); the caller opens and closes them.
+    """
+    return _check(
+        [extract_citations(text, file)], source, settings, concurrency, progress, None, fallbacks
+    )
 
 
 def check_files(
@@ -80,16 +88,18 @@ def check_files(
     concurrency: int = 3,
     progress: Progress | None = None,
     threshold: float | None = None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     """Check the references of one or more manuscript files, as one report.
 
     Each file is read by the reader of its extension (:func:`refcheck.readers.read_file`):
     ``.bib``, ``.tex``/``.bbl``, ``.docx``, JATS ``.xml``; anything else as Markdown or text.
     ``threshold`` is the resolver's validation score a search result needs (default
-    :attr:`Resolver.threshold <refcheck.resolve.Resolver.threshold>`).
+    :attr:`Resolver.threshold <refcheck.resolve.Resolver.threshold>`). ``fallbacks`` are the
+    sources asked, in order, for the references Crossref leaves unresolved.
     """
     manuscripts = [read_file(p) for p in paths]
-    return _check(manuscripts, source, settings, concurrency, progress, threshold)
+    return _check(manuscripts, source, settings, concurrency, progress, threshold, fallbacks)
 
 
 def check_file(
@@ -99,10 +109,16 @@ def check_file(
     settings: CrossrefSettings | None = None,
     concurrency: int = 3,
     progress: Progress | None = None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     """Check the references of one manuscript file."""
     return check_files(
-        [path], source=source, settings=settings, concurrency=concurrency, progress=progress
+        [path],
+        source=source,
+        settings=settings,
+        concurrency=concurrency,
+        progress=progress,
+        fallbacks=fallbacks,
     )
 
 
@@ -128,6 +144,7 @@ def _check(
     concurrency: int,
     progress: Progress | None,
     threshold: float | None = None,
+    fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     parsed = [
         (citation, built if built is not None else parse_citation(citation.text))
@@ -139,8 +156,8 @@ def _check(
         CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
     )
     try:
-        resolver = Resolver(client) if threshold is None else Resolver(client, threshold=threshold)
-        matches = _resolve_all(resolver, [r for _, r in parsed], concurrency, progress)
+        chain = SourceChain((client, *fallbacks), threshold=threshold)
+        matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()
@@ -158,7 +175,7 @@ def _check(
 
 
 def _resolve_all(
-    resolver: Resolver,
+    resolver: Resolver | SourceChain,
     references: list[Reference],
     concurrency: int,
     progress: Progress | None,

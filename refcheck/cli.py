@@ -25,11 +25,15 @@ from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.crossref import CrossrefClient, CrossrefSettings
+from refcheck.datacite import DataCiteClient
 from refcheck.errors import ConfigError, ParseError, RefcheckError
 from refcheck.formats import FORMATS, render
+from refcheck.habanero_source import HabaneroSource
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
+from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
-from refcheck.resolve import Resolver
+from refcheck.pubmed import PubMedClient
+from refcheck.sources import SourceChain, open_fallbacks, parse_sources
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
 
@@ -76,6 +80,30 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="Answer from a file of recorded Crossref responses (implies --offline).",
         ),
+        click.option(
+            "--sources",
+            default="crossref",
+            show_default=True,
+            envvar="REFCHECK_SOURCES",
+            metavar="NAMES",
+            help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
+            "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
+        ),
+        click.option(
+            "--transport",
+            type=click.Choice(["requests", "habanero"]),
+            default="requests",
+            show_default=True,
+            envvar="REFCHECK_TRANSPORT",
+            help="How to talk to Crossref: refcheck's own client (cache, retries, offline), "
+            "or habanero (optional extra; no cache, retries or offline) [REFCHECK_TRANSPORT].",
+        ),
+        click.option(
+            "--ncbi-api-key",
+            envvar="REFCHECK_NCBI_API_KEY",
+            metavar="KEY",
+            help="NCBI E-utilities API key, sent to PubMed only [REFCHECK_NCBI_API_KEY].",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -94,6 +122,36 @@ def _settings(options: dict[str, Any], config: Config | None = None) -> Crossref
     elif options.get("cache_path") is not None:
         overrides["cache"] = options["cache_path"]
     return (config or Config()).crossref_settings(overrides)
+
+
+@contextmanager
+def _habanero(
+    options: dict[str, Any], settings: CrossrefSettings
+) -> Iterator[HabaneroSource | None]:
+    """A :class:`~refcheck.habanero_source.HabaneroSource` for ``--transport habanero``, else
+    ``None`` (refcheck's own client)."""
+    if options.get("transport") != "habanero":
+        yield None
+        return
+    with HabaneroSource(settings) as source:
+        yield source
+
+
+@contextmanager
+def _fallbacks(
+    options: dict[str, Any], settings: CrossrefSettings
+) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
+    """The clients of ``--sources`` after Crossref, closed on exit."""
+    clients = open_fallbacks(
+        parse_sources(options.get("sources") or "crossref"),
+        settings,
+        ncbi_api_key=options.get("ncbi_api_key"),
+    )
+    try:
+        yield clients
+    finally:
+        for client in clients:
+            client.close()
 
 
 @contextmanager
@@ -178,13 +236,19 @@ def check(
         fail_on = effective("fail_on", fail_on, config)
         settings = _settings(service, config)
         show_progress = sys.stderr.isatty() if progress is None else progress
-        with _progress_bar(show_progress) as callback:
+        with (
+            _habanero(service, settings) as crossref,
+            _fallbacks(service, settings) as fallbacks,
+            _progress_bar(show_progress) as callback,
+        ):
             report = check_files(
                 manuscripts,
+                source=crossref,
                 settings=settings,
                 concurrency=effective("concurrency", concurrency, config),
                 progress=callback,
                 threshold=effective("threshold", None, config),
+                fallbacks=fallbacks,
             )
         report = apply_ignores(report, config.ignore_codes, config.ignore_references)
         rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
@@ -267,14 +331,20 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
     """Resolve one CITATION to its DOI on Crossref, with the evidence."""
     with _errors():
         reference = parse_citation(citation)
-        with CrossrefClient(_settings(service)) as client:
-            match = Resolver(client).resolve(reference)
+        settings = _settings(service)
+        with (
+            _habanero(service, settings) as habanero,
+            CrossrefClient(settings) if habanero is None else habanero as client,
+            _fallbacks(service, settings) as fallbacks,
+        ):
+            match = SourceChain((client, *fallbacks)).resolve(reference)
     if output_format == "json":
         data = {
             "status": match.status.value,
             "doi": match.doi,
             "score": match.score,
             "via": match.via,
+            "source": match.source,
             "reason": match.reason,
             "candidates": [
                 {
@@ -291,6 +361,7 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
         click.echo(
             f"{match.status.value}: {match.doi or '-'}"
             + (f" (score {match.score:.2f}, via {match.via})" if match.score is not None else "")
+            + (f" [{match.source}]" if match.source not in (None, "crossref") else "")
         )
         if match.reason:
             click.echo(f"reason: {match.reason}")
@@ -349,12 +420,19 @@ def bibtex(
     with _errors():
         found = config_path or find_config(manuscripts[0])
         config = load_config(found) if found is not None else Config()
-        report = check_files(
-            manuscripts,
-            settings=_settings(service, config),
-            concurrency=effective("concurrency", concurrency, config),
-            threshold=effective("threshold", None, config),
-        )
+        settings = _settings(service, config)
+        with (
+            _habanero(service, settings) as crossref,
+            _fallbacks(service, settings) as fallbacks,
+        ):
+            report = check_files(
+                manuscripts,
+                source=crossref,
+                settings=settings,
+                concurrency=effective("concurrency", concurrency, config),
+                threshold=effective("threshold", None, config),
+                fallbacks=fallbacks,
+            )
         if not report.references:
             click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
             sys.exit(EXIT_UNCHECKED)
@@ -363,7 +441,9 @@ def bibtex(
         else:
             click.echo(to_bibtex(report, unicode=unicode), nl=False)
     matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
-    resolved = len({r.match.work.doi.lower() for r in matched if r.match.work is not None})
+    resolved = len(
+        {r.match.work.doi.lower() or r.match.work for r in matched if r.match.work is not None}
+    )
     unresolved = len({r.reference for r in report.references if r not in matched})
     click.echo(
         f"{resolved + unresolved} entries: {resolved} from Crossref, {unresolved} unresolved"

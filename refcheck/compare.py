@@ -23,12 +23,21 @@ issue-mismatch     warning   the issue differs
 pages-mismatch     error     the first or last page differs
 pages-suffix       info      the last page lacks the record's suffix ("1000"/"1000.e3")
 now-published      info      cited as online-first; the record now has volume and pages
+retracted          error     the work is retracted, withdrawn or removed (names the notice)
+corrected          warning   a correction or erratum was published (names the notice's DOI)
+expression-of-c... warning   an expression of concern was published (``expression-of-concern``)
+reinstated         info      a retraction was reversed
+update-notice      warning   the citation is of a notice, not the work; info when it says so
+published-version  info      the work is a preprint with a published version to cite
 doi-not-found      error     the cited DOI does not exist on Crossref
 doi-mismatch       error     the cited DOI belongs to another work
-unresolved         warning   no work on Crossref agrees with the reference
+unresolved         warning   no work on Crossref (or the other sources asked) agrees
+may-be-fabricated  warning   unresolved, and its parts contradict the journal's records
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
 =================  ========  ======================================================
+
+The integrity codes come from :func:`refcheck.integrity.integrity_findings` (see there).
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from refcheck.integrity import integrity_findings
 from refcheck.model import (
     Author,
     Finding,
@@ -95,13 +105,15 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
         )
     if match.status is MatchStatus.MATCHED and match.work is not None:
         findings.extend(compare_fields(reference, match.work))
+        findings.extend(integrity_findings(reference, match.work))
     elif match.status is MatchStatus.AMBIGUOUS:
-        dois = ", ".join(c.work.doi for c in match.candidates[:3])
+        dois = ", ".join(c.work.doi or f"PMID {c.work.pmid}" for c in match.candidates[:3])
+        where = _SERVICE_NAMES.get(match.source or "crossref", match.source or "Crossref")
         findings.append(
             Finding(
                 "ambiguous",
                 _WARNING,
-                f"several works on Crossref agree equally well: {dois}",
+                f"several works on {where} agree equally well: {dois}",
             )
         )
     elif match.status is MatchStatus.UNRESOLVED:
@@ -113,14 +125,36 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
             Finding(
                 "unresolved",
                 _WARNING,
-                f"no work on Crossref agrees with this reference{nearest}",
+                f"no work on {_services(match)} agrees with this reference{nearest}",
             )
         )
+        if match.doubts:
+            findings.append(
+                Finding(
+                    "may-be-fabricated",
+                    _WARNING,
+                    "this reference may not exist: " + "; ".join(match.doubts),
+                )
+            )
     elif match.status is MatchStatus.UNCHECKED:
         findings.append(
             Finding("not-checked", _WARNING, f"not checked ({match.reason or 'unknown reason'})")
         )
     return tuple(findings)
+
+
+_SERVICE_NAMES = {
+    "crossref": "Crossref",
+    "pubmed": "PubMed",
+    "openalex": "OpenAlex",
+    "datacite": "DataCite",
+}
+
+
+def _services(match: Match) -> str:
+    """ "Crossref", or "Crossref, PubMed or OpenAlex" when a chain asked several sources."""
+    names = [_SERVICE_NAMES.get(n, n) for n in match.asked] or ["Crossref"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def compare_fields(reference: Reference, work: Work) -> list[Finding]:

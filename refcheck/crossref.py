@@ -40,7 +40,7 @@ import requests
 from . import cache as _cache
 from ._version import __version__
 from .errors import ConfigError, ServiceResponseError
-from .model import Author, Update, Work
+from .model import Author, Relation, Update, Work
 from .replay import RecordingAdapter, ReplayAdapter
 from .retry import RetryPolicy
 
@@ -269,7 +269,19 @@ def _update(value: Any) -> Update | None:
         doi=_string(value.get("DOI")),
         date=_date(value.get("updated")),
         source=_string(value.get("source")),
+        record_id=_string(value.get("record-id")),
+        label=_string(value.get("label")),
     )
+
+
+def _relations(value: Any) -> Iterable[Relation]:
+    """``{"is-preprint-of": [{"id-type": "doi", "id": "10...", ...}], ...}`` -> Relations."""
+    if not isinstance(value, Mapping):
+        return
+    for kind, links in value.items():
+        for link in _list(links):
+            if isinstance(link, Mapping) and (target := _string(link.get("id"))):
+                yield Relation(type=str(kind), id=target, id_type=_string(link.get("id-type")))
 
 
 def work_from_crossref(message: Mapping[str, Any]) -> Work:
@@ -290,6 +302,7 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
     first_page, last_page = _pages(_string(message.get("page")))
     authors = (_author(a) for a in _list(message.get("author")) if isinstance(a, Mapping))
     updates = (_update(u) for u in _list(message.get("updated-by")))
+    update_to = (_update(u) for u in _list(message.get("update-to")))
     score = message.get("score")
     issn = tuple(i for i in _list(message.get("ISSN")) if isinstance(i, str) and i.strip())
     return Work(
@@ -312,6 +325,8 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
         issn=issn,
         updates=tuple(u for u in updates if u is not None),
         score=float(score) if isinstance(score, (int, float)) and score is not True else None,
+        update_to=tuple(u for u in update_to if u is not None),
+        relations=tuple(_relations(message.get("relation"))),
         isbn=tuple(i for i in _list(message.get("ISBN")) if isinstance(i, str) and i.strip()),
         editors=tuple(e for e in map(_author, _list(message.get("editor"))) if e is not None),
     )
@@ -347,6 +362,9 @@ class CrossrefClient:
     arguments are :class:`CrossrefSettings` fields and override ``settings``). Use it as a
     context manager, or call :meth:`close`.
     """
+
+    #: The source name a :class:`~refcheck.model.Match` carries.
+    name = "crossref"
 
     def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else CrossrefSettings()
@@ -505,6 +523,58 @@ class CrossrefClient:
         except ServiceResponseError as exc:
             raise ServiceResponseError(f"{what}: {exc}") from exc
 
+    def journal_works(
+        self, container_title: str, year: str, *, issn: str | None = None, rows: int = 100
+    ) -> tuple[Work, ...]:
+        """A sample of a journal's works of one ``year`` (at most ``rows``), for
+        :mod:`refcheck.existence`: ``query.container-title`` and a publication-date filter,
+        narrowed to the ISSN when it is known. Works of other journals may come back too (a
+        title query is fuzzy); the caller keeps those whose journal matches.
+        """
+        if not 1 <= rows <= _MAX_ROWS:
+            raise ValueError(f"journal_works: expected 1 <= rows <= {_MAX_ROWS}, found {rows!r}")
+        title = " ".join(container_title.split())
+        if not title or not re.fullmatch(r"\d{4}", year[:4]):
+            return ()
+        filters = f"from-pub-date:{year[:4]},until-pub-date:{year[:4]}"
+        if issn:
+            filters += f",issn:{issn}"
+        params = {
+            "query.container-title": title,
+            "filter": filters,
+            "rows": str(rows),
+            "select": ",".join(_JOURNAL_FIELDS),
+        }
+        response = self._get("/works", params)
+        what = f"Crossref works of {title[:60]!r} in {year[:4]} ({self.settings.base_url}/works)"
+        if response.status_code != 200:
+            raise self._unexpected(response, what)
+        message = self._json(response, expect="work-list", what=what)
+        items = message.get("items")
+        if not isinstance(items, list):
+            raise ServiceResponseError(
+                f"{what}: expected a list of 'items', found {type(items).__name__}"
+            )
+        try:
+            return tuple(work_from_crossref(item) for item in items[:rows])
+        except ServiceResponseError as exc:
+            raise ServiceResponseError(f"{what}: {exc}") from exc
+
+
+#: The fields :meth:`CrossrefClient.journal_works` asks for.
+_JOURNAL_FIELDS = (
+    "DOI",
+    "container-title",
+    "short-container-title",
+    "ISSN",
+    "issued",
+    "published-print",
+    "published-online",
+    "volume",
+    "issue",
+    "page",
+    "article-number",
+)
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 

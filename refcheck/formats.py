@@ -92,9 +92,18 @@ RULES: Mapping[str, Rule] = {
         Rule("pages-mismatch", _E, "The first or last page differs from the record's."),
         Rule("pages-suffix", _I, "The last page lacks the record's suffix."),
         Rule("now-published", _I, "Cited as online-first; the work now has a volume and pages."),
+        Rule("retracted", _E, "The cited work is retracted, withdrawn or removed."),
+        Rule("corrected", _W, "A correction or erratum to the cited work was published."),
+        Rule("expression-of-concern", _W, "An expression of concern about the work was issued."),
+        Rule("reinstated", _I, "A retraction of the cited work was reversed."),
+        Rule("update-notice", _W, "The citation is of a notice, not of the work it is about."),
+        Rule("published-version", _I, "The cited preprint has a published version to cite."),
         Rule("doi-not-found", _E, "The cited DOI does not exist on Crossref."),
         Rule("doi-mismatch", _E, "The cited DOI belongs to another work."),
         Rule("unresolved", _W, "No work on Crossref agrees with the reference."),
+        Rule(
+            "may-be-fabricated", _W, "Unresolved, and its parts contradict the journal's records."
+        ),
         Rule("ambiguous", _W, "Several works on Crossref agree equally well."),
         Rule("not-checked", _W, "refcheck could not ask Crossref about the reference."),
         Rule("name-variant", _W, "One person's surname is spelled two ways in the document."),

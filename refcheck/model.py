@@ -34,6 +34,7 @@ __all__ = [
     "MatchStatus",
     "Reference",
     "ReferenceStatus",
+    "Relation",
     "Report",
     "Severity",
     "Update",
@@ -122,12 +123,31 @@ class Reference:
 
 @attrs.frozen(slots=True)
 class Update:
-    """A notice that changes a work: a retraction, correction, expression of concern..."""
+    """A notice that changes a work: a retraction, correction, expression of concern...
+
+    ``type`` is the service's word ("retraction", "correction", "erratum",
+    "expression_of_concern", "new_version"...); ``doi`` is the notice's DOI; ``source`` says
+    who asserted it ("publisher", "retraction-watch"); ``record_id`` is the Retraction Watch
+    record number when that is the source; ``label`` is the service's display label.
+    """
 
     type: str
     doi: str | None = attrs.field(default=None, converter=_clean)
     date: str | None = attrs.field(default=None, converter=_clean)
     source: str | None = attrs.field(default=None, converter=_clean)
+    record_id: str | None = attrs.field(default=None, converter=_clean)
+    label: str | None = attrs.field(default=None, converter=_clean)
+
+
+@attrs.frozen(slots=True)
+class Relation:
+    """A link from a work to another: ``type`` as the service names it ("is-preprint-of",
+    "has-preprint", "is-version-of"...), ``id`` the other work's identifier and ``id_type``
+    its kind ("doi", "uri"...)."""
+
+    type: str
+    id: str
+    id_type: str | None = attrs.field(default=None, converter=_clean)
 
 
 @attrs.frozen(slots=True)
@@ -136,6 +156,10 @@ class Work:
 
     Dates are ISO strings of the precision the record has ("2020", "2020-06", "2020-06-16").
     ``score`` is the service's own relevance score when the work came from a search.
+    ``updates`` are the notices that change this work (Crossref ``updated-by``);
+    ``update_to`` are the works this one is a notice about (Crossref ``update-to``: a
+    retraction notice has the retracted work there); ``relations`` link it to other versions.
+    ``doi`` is empty for a work of a source that has none for it (a PubMed record: ``pmid``).
     ``container_title`` is the journal, or the book of a chapter, or the proceedings of a paper.
     """
 
@@ -158,8 +182,20 @@ class Work:
     issn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     updates: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     score: float | None = None
+    update_to: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
+    relations: tuple[Relation, ...] = attrs.field(default=(), converter=_tuple)
+    pmid: str | None = attrs.field(default=None, converter=_clean)
     isbn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     editors: tuple[Author, ...] = attrs.field(default=(), converter=_tuple)
+
+    @property
+    def is_update_notice(self) -> bool:
+        """Whether this work is a notice about another work (a retraction notice, an erratum).
+
+        A record that lists itself as its own "new_version" is not a notice.
+        """
+        own = self.doi.lower()
+        return any(u.doi and u.doi.lower() != own for u in self.update_to)
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -284,6 +320,11 @@ class Match:
     When the citation carries a DOI, ``doi_status`` says what became of it: "agrees" (it is the
     matched work), "not-found" (Crossref has no such DOI) or "other-work" (it belongs to
     ``doi_work``, which does not agree with the citation).
+
+    ``source`` names the service that answered ("crossref", "pubmed", "openalex",
+    "datacite"), when known; ``asked`` names every source asked, in order, when a chain of
+    sources resolved the reference (see :mod:`refcheck.sources`). ``doubts`` is the evidence,
+    for an unresolved reference, that it may not exist at all (see :mod:`refcheck.existence`).
     """
 
     status: MatchStatus
@@ -294,10 +335,14 @@ class Match:
     reason: str | None = None
     doi_status: str | None = None
     doi_work: Work | None = None
+    source: str | None = None
+    doubts: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def doi(self) -> str | None:
-        return self.work.doi if self.work else None
+        """The matched work's DOI; ``None`` when there is no work or it has no DOI."""
+        return (self.work.doi or None) if self.work else None
 
 
 class ReferenceStatus(enum.Enum):

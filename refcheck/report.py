@@ -32,15 +32,25 @@ def _finding_line(prefix: str, finding: Finding, doi: str | None) -> str:
     return f"{prefix} {finding.code} ({finding.severity.value}): {finding.message}{suffix}"
 
 
+def _identifier(checked: CheckedReference) -> str | None:
+    """The matched work's DOI, or "PMID 17524143" for a work that has no DOI."""
+    match = checked.match
+    if match.doi:
+        return match.doi
+    if match.work is not None and match.work.pmid:
+        return f"PMID {match.work.pmid}"
+    return None
+
+
 def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
     """The text report, line by line: findings grouped by reference, then the document's."""
     for checked in report.references:
         where = f"{checked.citation.file}:{checked.citation.line}: [{checked.citation.label}]"
         if verbose and not checked.findings:
             score = f" (score {checked.match.score:.2f})" if checked.match.score is not None else ""
-            yield f"{where} {checked.status.value} {checked.match.doi or ''}{score}".rstrip()
+            yield f"{where} {checked.status.value} {_identifier(checked) or ''}{score}".rstrip()
         for finding in checked.findings:
-            yield _finding_line(where, finding, checked.match.doi)
+            yield _finding_line(where, finding, _identifier(checked))
     for finding in report.findings:
         where = (
             f"{finding.location.file}:{finding.location.line}:"
@@ -120,6 +130,7 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
         "doi": match.doi,
         "score": match.score,
         "via": match.via,
+        "source": match.source,
         "reason": match.reason,
         "reference": _reference_dict(checked.reference),
         "findings": [_finding_dict(f) for f in checked.findings],

@@ -16,6 +16,10 @@
    least four fields agree). Two accepted candidates within ``ambiguity_margin`` of each other
    make the reference ambiguous. Otherwise it is unresolved: a wrong DOI is worse than none.
 
+A source that has a ``search_reference(reference, rows=...)`` method is searched with it, with
+the parsed reference rather than the query text (PubMed's ECitMatch takes journal, year, volume,
+first page and author).
+
 Network failures and offline misses are not errors here: they make the match ``UNCHECKED``,
 with the reason, so one reference's failure never stops the others.
 """
@@ -122,6 +126,11 @@ def _validate(reference: Reference, work: Work) -> tuple[Candidate, dict[str, fl
     return Candidate(work, round(score * coverage, 4), tuple(evidence)), agreement
 
 
+def _identity(work: Work) -> str:
+    """What tells two works apart: the DOI, or the PMID of a work that has none."""
+    return work.doi.lower() or f"pmid:{work.pmid or ''}"
+
+
 @attrs.frozen
 class Resolver:
     """Resolves references against a :class:`WorkSource` (see the module docstring)."""
@@ -174,7 +183,12 @@ class Resolver:
         query = bibliographic_query(reference)
         if not query:
             return Match(MatchStatus.UNRESOLVED, reason="nothing to search for")
-        works = self.source.search(query, rows=self.rows)
+        # A source that can search with the reference's parts (PubMed's ECitMatch) does so.
+        by_parts = getattr(self.source, "search_reference", None)
+        if callable(by_parts):
+            works = tuple(by_parts(reference, rows=self.rows))
+        else:
+            works = self.source.search(query, rows=self.rows)
         scored = sorted(
             (_validate(reference, work) for work in works), key=lambda c: c[0].score, reverse=True
         )
@@ -190,7 +204,7 @@ class Resolver:
         rivals = [
             c
             for c in accepted[1:]
-            if c.work.doi.lower() != best.work.doi.lower()
+            if _identity(c.work) != _identity(best.work)
             and best.score - c.score < self.ambiguity_margin
         ]
         if rivals:

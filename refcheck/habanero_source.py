@@ -1,0 +1,156 @@
+"""Crossref through habanero: an alternative transport (``--transport habanero``).
+
+::
+
+    from refcheck.habanero_source import HabaneroSource
+
+    with HabaneroSource(CrossrefSettings(mailto="you@example.org")) as crossref:
+        work = crossref.get_work("10.1016/S2665-9913(20)30096-5")
+
+Needs the optional extra: ``pip install 'refcheck[habanero]'``. It is a
+:class:`~refcheck.resolve.WorkSource` built on ``habanero.Crossref(base_url=..., mailto=...,
+ua_string=...)``, and converts habanero's answers with the same
+:func:`~refcheck.crossref.work_from_crossref` as the default transport.
+
+habanero makes its own HTTP calls (with its own HTTP library), so it cannot share refcheck's
+session, and with it the things refcheck puts on that session:
+
+* no cache: every run asks Crossref again (the ``cache`` setting is ignored);
+* no offline mode and no replay files (a :class:`~refcheck.errors.ConfigError`);
+* no :class:`~refcheck.retry.RetryPolicy`: a 429 or 5xx is not retried, it makes the reference
+  "not checked" at once;
+* the timeout is habanero's, set from the ``timeout`` setting.
+
+Errors are translated where they enter: HTTP 404 on a DOI is "no such work" (``None``);
+429, 5xx and network errors are :class:`~refcheck.errors.ServiceUnavailable`; other
+answers habanero rejects are :class:`~refcheck.errors.ServiceResponseError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+import attrs
+
+from ._version import __version__
+from .crossref import SEARCH_FIELDS, CrossrefSettings, work_from_crossref
+from .errors import ConfigError, ServiceResponseError, ServiceUnavailable
+from .model import Work
+from .retry import RETRY_STATUSES
+
+__all__ = ["HabaneroSource"]
+
+_T = TypeVar("_T")
+
+
+class HabaneroSource:
+    """A Crossref :class:`~refcheck.resolve.WorkSource` whose HTTP is habanero's."""
+
+    #: The source name a :class:`~refcheck.model.Match` carries.
+    name = "crossref"
+
+    def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
+        settings = settings if settings is not None else CrossrefSettings()
+        self.settings = attrs.evolve(settings, **changes) if changes else settings
+        if self.settings.offline or self.settings.replay is not None:
+            raise ConfigError(
+                "transport habanero: habanero makes its own HTTP calls, so it cannot answer "
+                "offline or from a replay file; use the default transport"
+            )
+        try:
+            import habanero
+            import httpx2
+        except ImportError as exc:
+            raise ConfigError(
+                "transport habanero: habanero is not installed; pip install 'refcheck[habanero]'"
+            ) from exc
+        self._httpx = httpx2
+        self._request_error: type[Exception] = habanero.RequestError
+        self._crossref = habanero.Crossref(
+            base_url=self.settings.base_url,
+            mailto=self.settings.mailto,
+            ua_string=f"refcheck/{__version__}",
+            timeout=self.settings.timeout,
+        )
+
+    def close(self) -> None:
+        """Nothing to release: habanero opens a connection per request."""
+
+    def __enter__(self) -> HabaneroSource:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"HabaneroSource(base_url={self.settings.base_url!r})"
+
+    def _call(self, what: str, call: Callable[[], _T], *, none_on_404: bool = False) -> _T | None:
+        """Run a habanero call, translating its errors into refcheck's."""
+        try:
+            return call()
+        except self._request_error as exc:
+            status = int(getattr(exc, "status_code", 0) or 0)
+            if none_on_404 and status == 404:
+                return None
+            if status in RETRY_STATUSES:
+                raise ServiceUnavailable(f"{what}: HTTP {status} (habanero: {exc})") from exc
+            raise ServiceResponseError(f"{what}: HTTP {status} (habanero: {exc})") from exc
+        except self._httpx.HTTPStatusError as exc:
+            status = exc.response.status_code
+            if none_on_404 and status == 404:
+                return None
+            if status in RETRY_STATUSES:
+                raise ServiceUnavailable(f"{what}: HTTP {status}") from exc
+            raise ServiceResponseError(f"{what}: expected HTTP 200, got HTTP {status}") from exc
+        except self._httpx.HTTPError as exc:
+            raise ServiceUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+        except RuntimeError as exc:  # habanero wraps network errors of searches in RuntimeError
+            if isinstance(exc.__cause__, self._httpx.HTTPError):
+                raise ServiceUnavailable(f"{what}: {exc}") from exc
+            raise
+
+    @staticmethod
+    def _message(body: Any, expect: str, what: str) -> dict[str, Any]:
+        if not isinstance(body, dict) or body.get("message-type") != expect:
+            kind = body.get("message-type") if isinstance(body, dict) else type(body).__name__
+            raise ServiceResponseError(f"{what}: expected message-type {expect!r}, found {kind!r}")
+        message = body.get("message")
+        if not isinstance(message, dict):
+            raise ServiceResponseError(f"{what}: expected a 'message' object")
+        return message
+
+    def get_work(self, doi: str) -> Work | None:
+        """The work Crossref has for ``doi``, or ``None`` when Crossref has no such DOI."""
+        bare = doi.strip()
+        if not bare:
+            raise ValueError(f"get_work: expected a DOI, found {doi!r}")
+        what = f"Crossref work {bare} (habanero, {self.settings.base_url})"
+        body = self._call(what, lambda: self._crossref.works(ids=bare), none_on_404=True)
+        if body is None:
+            return None
+        return work_from_crossref(self._message(body, "work", what))
+
+    def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
+        """The works Crossref ranks highest for a citation text (``query.bibliographic``)."""
+        text = " ".join(query.split())
+        if not text:
+            return ()
+        what = f"Crossref search {text[:60]!r} (habanero, {self.settings.base_url})"
+        body = self._call(
+            what,
+            lambda: self._crossref.works(
+                query_bibliographic=text, limit=rows, select=list(SEARCH_FIELDS)
+            ),
+        )
+        items = self._message(body, "work-list", what).get("items")
+        if not isinstance(items, list):
+            raise ServiceResponseError(f"{what}: expected a list of 'items'")
+        return tuple(work_from_crossref(item) for item in items[:rows])
