@@ -209,6 +209,16 @@ def test_work_cited_twice_is_one_entry_citing_both_places() -> None:
     )
 
 
+def test_works_without_doi_are_one_entry_each_with_their_pmid() -> None:
+    """Works with no DOI (PubMed records) are not merged: one entry each, PMID as eprint."""
+    one = Work(doi="", pmid="111", type="journal-article", title="One", container_title="J")
+    two = Work(doi="", pmid="222", type="journal-article", title="Two", container_title="J")
+    entries = parse(to_bibtex([matched(one), matched(two), matched(one)])).entries.values()
+    assert [("111", "pubmed"), ("222", "pubmed")] == [
+        (e.fields["eprint"], e.fields["eprinttype"]) for e in entries
+    ]
+
+
 def test_unresolved_reference_is_marked() -> None:
     """An unresolved reference carries a note and a '% refcheck: unresolved' line."""
     _, reference = ALL[0]
