@@ -3,7 +3,7 @@
 The data flow, one module per step::
 
     text -> extract -> Citation -> parse -> Reference -> resolve -> Match(Work)
-         -> compare -> Finding -> report (text, JSON, GitHub, GitLab, JUnit, SARIF)
+         -> compare -> Finding -> report (text, JSON, GitHub, GitLab, JUnit, SARIF) / BibTeX
 
 Typical use::
 
@@ -21,6 +21,7 @@ Typical use::
 
 from refcheck._service import SourceSettings
 from refcheck._version import __version__
+from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import check_file, check_files, check_text, read_manuscript, resolve_reference
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
@@ -28,6 +29,7 @@ from refcheck.datacite import DataCiteClient
 from refcheck.errors import (
     CacheError,
     ConfigError,
+    ExportError,
     NotCached,
     ParseError,
     RefcheckError,
@@ -73,6 +75,7 @@ __all__ = [
     "CrossrefClient",
     "CrossrefSettings",
     "DataCiteClient",
+    "ExportError",
     "Finding",
     "IgnoredReference",
     "Location",
@@ -115,5 +118,7 @@ __all__ = [
     "read_manuscript",
     "report_to_dict",
     "resolve_reference",
+    "to_bibtex",
     "work_from_crossref",
+    "write_bibtex",
 ]

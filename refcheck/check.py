@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from itertools import zip_longest
 from pathlib import Path
 
 from refcheck.compare import compare
@@ -20,6 +21,7 @@ from refcheck.errors import ParseError
 from refcheck.extract import Manuscript, extract_citations
 from refcheck.model import CheckedReference, Finding, Match, Reference, Report
 from refcheck.parse import parse_citation
+from refcheck.readers import read_file
 from refcheck.resolve import Resolver, WorkSource
 from refcheck.sources import SourceChain
 
@@ -90,11 +92,13 @@ def check_files(
 ) -> Report:
     """Check the references of one or more manuscript files, as one report.
 
+    Each file is read by the reader of its extension (:func:`refcheck.readers.read_file`):
+    ``.bib``, ``.tex``/``.bbl``, ``.docx``, JATS ``.xml``; anything else as Markdown or text.
     ``threshold`` is the resolver's validation score a search result needs (default
     :attr:`Resolver.threshold <refcheck.resolve.Resolver.threshold>`). ``fallbacks`` are the
     sources asked, in order, for the references Crossref leaves unresolved.
     """
-    manuscripts = [extract_citations(read_manuscript(p), os.fspath(p)) for p in paths]
+    manuscripts = [read_file(p) for p in paths]
     return _check(manuscripts, source, settings, concurrency, progress, threshold, fallbacks)
 
 
@@ -143,9 +147,9 @@ def _check(
     fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
     parsed = [
-        (citation, parse_citation(citation.text))
+        (citation, built if built is not None else parse_citation(citation.text))
         for manuscript in manuscripts
-        for citation in manuscript.citations
+        for citation, built in zip_longest(manuscript.citations, manuscript.references)
     ]
     owned = source is None
     client: WorkSource = (

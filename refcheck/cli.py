@@ -21,6 +21,7 @@ import attrs
 import click
 
 from refcheck._version import __version__
+from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.crossref import CrossrefClient, CrossrefSettings
@@ -223,7 +224,7 @@ def check(
     progress: bool | None,
     **service: Any,
 ) -> None:
-    """Check the references of MANUSCRIPTS (Markdown or plain text).
+    """Check the references of MANUSCRIPTS (Markdown, text, .bib, .tex/.bbl, .docx, JATS .xml).
 
     Prints one line per finding, `file:line: [label] code (severity): message [doi]`,
     grouped by reference, and a summary line.
@@ -375,6 +376,82 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
         if match.status is not MatchStatus.UNCHECKED
         else EXIT_UNCHECKED
     )
+
+
+@cli.command()
+@click.argument("manuscripts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the BibTeX to a file (default: stdout).",
+)
+@click.option(
+    "--unicode",
+    is_flag=True,
+    help="Keep accented letters as UTF-8 (for biber) instead of LaTeX commands (for bibtex).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 10),
+    help="Requests in flight at once [default: 3; REFCHECK_CONCURRENCY].",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
+    "first manuscript's directory upwards].",
+)
+@_service_options
+def bibtex(
+    manuscripts: tuple[Path, ...],
+    output: Path | None,
+    unicode: bool,
+    concurrency: int | None,
+    config_path: Path | None,
+    **service: Any,
+) -> None:
+    """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
+
+    One entry per resolved work; unresolved references are exported from their parsed
+    fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
+    """
+    with _errors():
+        found = config_path or find_config(manuscripts[0])
+        config = load_config(found) if found is not None else Config()
+        settings = _settings(service, config)
+        with (
+            _habanero(service, settings) as crossref,
+            _fallbacks(service, settings) as fallbacks,
+        ):
+            report = check_files(
+                manuscripts,
+                source=crossref,
+                settings=settings,
+                concurrency=effective("concurrency", concurrency, config),
+                threshold=effective("threshold", None, config),
+                fallbacks=fallbacks,
+            )
+        if not report.references:
+            click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+            sys.exit(EXIT_UNCHECKED)
+        if output is not None:
+            write_bibtex(report, output, unicode=unicode)
+        else:
+            click.echo(to_bibtex(report, unicode=unicode), nl=False)
+    matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
+    resolved = len(
+        {r.match.work.doi.lower() or r.match.work for r in matched if r.match.work is not None}
+    )
+    unresolved = len({r.reference for r in report.references if r not in matched})
+    click.echo(
+        f"{resolved + unresolved} entries: {resolved} from Crossref, {unresolved} unresolved"
+        + (f", written to {output}" if output is not None else ""),
+        err=True,
+    )
+    unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
+    sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -182,6 +182,8 @@ SEARCH_FIELDS = (
     "updated-by",
     "update-to",
     "relation",
+    "ISBN",
+    "editor",
 )
 
 _DASH = "-\u2010-\u2015\u2212"
@@ -298,7 +300,7 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
             f"expected a Crossref work record with a DOI, found keys {sorted(message)[:12]}"
         )
     first_page, last_page = _pages(_string(message.get("page")))
-    authors = (_author(a) for a in message.get("author") or () if isinstance(a, Mapping))
+    authors = (_author(a) for a in _list(message.get("author")) if isinstance(a, Mapping))
     updates = (_update(u) for u in _list(message.get("updated-by")))
     update_to = (_update(u) for u in _list(message.get("update-to")))
     score = message.get("score")
@@ -325,6 +327,8 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
         score=float(score) if isinstance(score, (int, float)) and score is not True else None,
         update_to=tuple(u for u in update_to if u is not None),
         relations=tuple(_relations(message.get("relation"))),
+        isbn=tuple(i for i in _list(message.get("ISBN")) if isinstance(i, str) and i.strip()),
+        editors=tuple(e for e in map(_author, _list(message.get("editor"))) if e is not None),
     )
 
 

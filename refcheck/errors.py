@@ -6,6 +6,7 @@ fits, from the matching builtin as well, so callers may catch either::
     RefcheckError
     ├── ParseError(ValueError)            a citation or a manuscript could not be read
     ├── ConfigError(ValueError)           a setting has a value refcheck cannot use
+    ├── ExportError(ValueError)           references could not be written out (BibTeX)
     ├── ServiceError                      a bibliographic service could not answer
     │   ├── ServiceUnavailable(ConnectionError)   network error, timeout, 5xx, 429 after retries
     │   ├── ServiceResponseError(ValueError)      an answer that is not what the API documents
@@ -21,6 +22,7 @@ from __future__ import annotations
 __all__ = [
     "CacheError",
     "ConfigError",
+    "ExportError",
     "NotCached",
     "ParseError",
     "RefcheckError",
@@ -40,6 +42,10 @@ class ParseError(RefcheckError, ValueError):
 
 class ConfigError(RefcheckError, ValueError):
     """A setting has a value refcheck cannot use."""
+
+
+class ExportError(RefcheckError, ValueError):
+    """References could not be written out, e.g. as BibTeX."""
 
 
 class ServiceError(RefcheckError):

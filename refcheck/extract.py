@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 
 import attrs
 
-from refcheck.model import Citation
+from refcheck.model import Citation, Reference
 
 __all__ = ["Manuscript", "TextLine", "extract_citations"]
 
@@ -57,13 +58,36 @@ class TextLine:
     text: str
 
 
+def _reference_tuple(items: Iterable[Reference | None]) -> tuple[Reference | None, ...]:
+    return tuple(items)
+
+
+def _references(
+    instance: Manuscript,
+    attribute: attrs.Attribute[tuple[Reference | None, ...]],
+    value: tuple[Reference | None, ...],
+) -> None:
+    if value and len(value) != len(instance.citations):
+        raise ValueError(
+            f"references: expected one per citation ({len(instance.citations)}), found {len(value)}"
+        )
+
+
 @attrs.frozen(slots=True)
 class Manuscript:
-    """A manuscript split into its citations and the rest of its text."""
+    """A manuscript split into its citations and the rest of its text.
+
+    ``references`` is empty, or holds one item per citation: the reference a reader built
+    from structured fields (a ``.bib`` entry, a JATS ``element-citation``), or ``None`` where
+    the citation's text is to be parsed.
+    """
 
     file: str
     citations: tuple[Citation, ...]
     text_lines: tuple[TextLine, ...]
+    references: tuple[Reference | None, ...] = attrs.field(
+        default=(), converter=_reference_tuple, validator=_references
+    )
 
 
 @attrs.define

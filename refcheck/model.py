@@ -160,6 +160,7 @@ class Work:
     ``update_to`` are the works this one is a notice about (Crossref ``update-to``: a
     retraction notice has the retracted work there); ``relations`` link it to other versions.
     ``doi`` is empty for a work of a source that has none for it (a PubMed record: ``pmid``).
+    ``container_title`` is the journal, or the book of a chapter, or the proceedings of a paper.
     """
 
     doi: str = attrs.field(converter=_required)
@@ -184,6 +185,8 @@ class Work:
     update_to: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     relations: tuple[Relation, ...] = attrs.field(default=(), converter=_tuple)
     pmid: str | None = attrs.field(default=None, converter=_clean)
+    isbn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    editors: tuple[Author, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def is_update_notice(self) -> bool:

@@ -88,4 +88,4 @@ def test_every_error_derives_from_the_base() -> None:
         if n.endswith(("Error", "Unavailable", "NotCached"))
     ]
     assert all(issubclass(e, refcheck.RefcheckError) for e in errors)
-    assert 8 == len(errors)
+    assert 9 == len(errors)
