@@ -150,24 +150,35 @@ def norm_number(value: str | None) -> str | None:
 
 
 def _expand(first: str, last: str) -> str:
-    """ "1477", "81" -> "1481": an abbreviated last page takes the first page's leading digits."""
-    if last.isdigit() and first.isdigit() and len(last) < len(first):
-        return first[: len(first) - len(last)] + last
+    """ "1477", "81" -> "1481"; "e358", "67" -> "e367": an abbreviated last page takes the
+    first page's letter prefix and leading digits."""
+    digits = first.lstrip("abcdefghijklmnopqrstuvwxyz")
+    prefix = first[: len(first) - len(digits)]
+    if last.isdigit() and digits.isdigit():
+        if len(last) < len(digits):
+            last = digits[: len(digits) - len(last)] + last
+        return prefix + last
     return last
 
 
+_PAGE_TOKEN = re.compile(r"[A-Za-z]{0,3}\d+[A-Za-z]?")
+_LAST_PP = re.compile(r".*\b(?:pp?|pages?)\.?\s*", re.IGNORECASE)
+
+
 def norm_pages(value: str | None) -> tuple[str | None, str | None]:
+    """First and last page of a printed range: "chap. 5, pp. 195-239" -> ("195", "239")."""
     if not value:
         return None, None
-    value = re.sub(r"^\s*(?:pp?\.|pages?)\s*", "", value.strip(), flags=re.IGNORECASE)
-    parts = [p for p in _DASH.split(value.strip(" .,;:()")) if p]
-    if not parts:
+    value = _LAST_PP.sub("", value, count=1)
+    parts = _DASH.split(value.strip(" .,;:()"), maxsplit=1)
+    first_token = _PAGE_TOKEN.search(parts[0])
+    if first_token is None:
         return None, None
-    first = re.sub(r"[^0-9a-z]", "", parts[0].lower()) or None
-    if len(parts) < 2 or first is None:
+    first = first_token[0].lower()
+    last_token = _PAGE_TOKEN.match(parts[1].strip()) if len(parts) > 1 else None
+    if last_token is None:
         return first, None
-    last = re.sub(r"[^0-9a-z]", "", parts[1].lower()) or None
-    return first, _expand(first, last) if last else None
+    return first, _expand(first, last_token[0].lower())
 
 
 def norm_doi(value: str | None) -> str | None:

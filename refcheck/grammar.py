@@ -103,3 +103,45 @@ URL = r"(?P<url>(?:https?|ftp)://[^\s\"<>]{1,2000}|\bwww\.[^\s\"<>]{1,2000})"
 
 # A PubMed identifier: "PMID: 32838266" in "... 2020;2(6):e358-e367. PMID: 32838266."
 PMID = r"\bPMID\s?:?\s?(?P<pmid>\d{1,9})\b"
+
+# One word of a family name, starting with a capital of any cased script: "Collman",
+# "COLLMAN", "O'Gorman", "Koné-Paut", "McEuen". Journal abbreviations that follow an author
+# list without a title ("G. Kramer and B. Lampe, Z. Phys. C34, 497") are not family names.
+CAP_WORD = (
+    r"(?!(?:Phys|Rev|Lett|Chem|Soc|Am|Nucl|Math|Biol|Med|Sci|Acad|Proc|Natl|Res|Mol|Astrophys"
+    r"|Appl|Opt|Commun|Comput|Eng|Mech|Ann|Int|Trans|Theor|Exp|Clin|Mater|Nat|Nature|Science"
+    r"|Cell|Tetrahedron|Synthesis|Ibid|In|The|Vol)\b)"
+    r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][^\W\d_]{1,40}(?:['’-][^\W\d_]{1,40}){0,3}"
+)
+
+# Particles before a family name: "van" in "D. H. van Hessem", "de la" in "de la Macorra JC".
+PARTICLE = r"(?:(?:van|von|de|der|den|del|della|di|da|du|dos|das|le|la|ten|ter|zu|bin|al|el)\s)"
+
+# A family name with its particles: "van Hessem", "de la Macorra", "Perl-Mutter".
+FAMILY = rf"{PARTICLE}{{0,3}}{CAP_WORD}"
+
+# A given name spelt out: "Calvin", "Heinz-Otto", "Ce".
+GIVEN_NAME = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{1,20}(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{1,20})?"
+
+# One initial with its period, possibly hyphenated or doubled: "J.", "Ch.", "J.-P.", "M.-S.".
+INITIAL = r"[A-ZÀ-ÖØ-Þ][a-z]?\.(?:-[A-ZÀ-ÖØ-Þ][a-z]?\.)?"
+
+# Between two authors: ", ", "; ", " and ", ", and ", " & ", " et " (French), " und ".
+LIST_SEP = r"(?:\s?[,;]\s?(?:and\s|&\s?)?|\s(?:and|&|et|und|y|e)\s)"
+
+# What ends an author list that the printer cut short: ", et al.", " and others", " et coll.".
+ET_AL = r",?\s?(?:et\.?\s?al\b\.?|and\sothers\b|et\scoll?\b\.?|…|\.\.\.)"
+
+# An author with given names or initials first: "J. P. Collman", "Robin C. Williamson",
+# "D. H. van Hessem" in "[58] D. H. van Hessem, C. W. Scherer, and O. H. Bosgra, “LMI-based..."
+FWD_PERSON = rf"(?:(?:{GIVEN_NAME}|{INITIAL})[\s-]?){{1,4}}\s?{FAMILY}(?:,?\s(?:Jr|Sr|III|II)\.?)?"
+
+# An inverted author with initials: "Cron, R. Q.", "Pettingill, O. S., Jr." in
+# "Pettingill, O. S., Jr. (1980). Falcon and Falconry."
+INV_PERSON = rf"{FAMILY}(?:\s{FAMILY})?,\s?{APA_GIVEN}(?:,?\s(?:Jr|Sr)\.)?"
+
+# A Vancouver author, initials with or without periods: "Karalliedde L", "Kempner J.C.".
+VAN_PERSON = rf"{VANCOUVER_FAMILY}\s(?:{VANCOUVER_INITIALS}|{APA_GIVEN})(?![\w.])?"
+
+# The first author of an MLA or Chicago list, inverted with given names: "Trillin, Calvin".
+MLA_FIRST = rf"{FAMILY},\s(?:{GIVEN_NAME}|{INITIAL})(?:\s(?:{GIVEN_NAME}|{INITIAL})){{0,3}}"

@@ -692,11 +692,298 @@ def _chicago(ctx: _Context) -> _Reading | None:
     return _names_first(ctx, *people, ctx.rest[head.end() :], 0.8, head["year"])
 
 
+# --------------------------------------------------------------------------------------------
+# Step 3e: a generic reader for the many styles that are "authors, [year], title, source"
+# --------------------------------------------------------------------------------------------
+
+# The generic reader looks at most at this many characters: no real citation is longer, and
+# it bounds the work on hostile input.
+_GENERIC_WINDOW = 3000
+# PDF-to-text spacing: "Phys.Rev .Lett .96 ,100603 ( 2006)" -> "Phys.Rev.Lett.96,100603 (2006)".
+_SPACE_BEFORE = re.compile(r"\s+(?=[,;)\]]|\.(?!\.))")
+_SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
+# A list label the cleanup left: "[124] ", "60. ", "(/) ".
+_LEAD_LABEL = re.compile(r"^(?:\[[^\[\]]{1,6}\]|\([^()\w]{0,3}\w?\))\s?")
+
+_FWD_PERSON = re.compile(
+    rf"(?P<given>(?:(?:{g.GIVEN_NAME}|{g.INITIAL})[\s-]?){{1,4}})\s?(?P<family>{g.FAMILY})"
+    rf"(?:,?\s(?:Jr|Sr|III|II)\.?)?"
+)
+_FWD_LIST = re.compile(
+    rf"^{g.FWD_PERSON}(?:{g.LIST_SEP}{g.FWD_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+_INV_PERSON = re.compile(
+    rf"(?P<family>{g.FAMILY}(?:\s{g.FAMILY})?),\s?(?P<given>{g.APA_GIVEN})(?:,?\s(?:Jr|Sr)\.)?"
+)
+_INV_LIST = re.compile(
+    rf"^{g.INV_PERSON}(?:{g.LIST_SEP}{g.INV_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+_VAN_PERSON = re.compile(
+    rf"(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.VANCOUVER_INITIALS}|{g.APA_GIVEN})"
+    rf"(?![\w.])?"
+)
+_VAN_LIST = re.compile(
+    rf"^{g.VAN_PERSON}(?:{g.LIST_SEP}{g.VAN_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+# "Trillin, Calvin." ; "Rogoff, Ken, and Jane Doe." ; "Soskin, William F."
+_MLA_FIRST = re.compile(
+    rf"(?P<family>{g.FAMILY}),\s(?P<given>(?:{g.GIVEN_NAME}|{g.INITIAL})"
+    rf"(?:\s(?:{g.GIVEN_NAME}|{g.INITIAL})){{0,3}})"
+)
+_MLA_LIST = re.compile(
+    rf"^{g.MLA_FIRST}(?:{g.LIST_SEP}{g.FWD_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+_LIST_END = re.compile(r"\s?(?:[.,:;(\"“'‘]|\d|$)")
+
+
+def _generic_authors(text: str) -> tuple[list[Author], bool, int]:
+    """The author list at the start of ``text``, whether it ends "et al.", and where it ends.
+
+    Tries the shapes in turn and keeps the longest that ends where a list can end: initials or
+    given names first ("J. P. Collman, R. Q. Cron and Ce Liu"), inverted with initials
+    ("Cron, R. Q., & Hartwell, J."), Vancouver ("Cron RQ, Hartwell J"), MLA/Chicago
+    ("Trillin, Calvin, and Jane Doe").
+    """
+    best: tuple[list[Author], bool, int] = ([], False, 0)
+    for shape, person, first in (
+        (_VAN_LIST, _VAN_PERSON, None),
+        (_INV_LIST, _INV_PERSON, None),
+        (_FWD_LIST, _FWD_PERSON, None),
+        (_MLA_LIST, _FWD_PERSON, _MLA_FIRST),
+    ):
+        found = shape.match(text)
+        if found is None:
+            continue
+        end = found.end()
+        if found["et_al"] is None and not (text[end - 1] == "." or _LIST_END.match(text, end)):
+            continue
+        if end <= best[2]:
+            continue
+        region = text[: found.start("et_al")] if found["et_al"] is not None else text[:end]
+        authors: list[Author] = []
+        if first is not None:
+            lead = first.match(region)
+            if lead is None:
+                continue
+            authors.append(Author(lead["family"], lead["given"]))
+            region = region[lead.end() :]
+        authors.extend(
+            Author(m["family"], m["given"].strip() or None) for m in person.finditer(region)
+        )
+        if authors:
+            best = (authors, found["et_al"] is not None, end)
+    return best
+
+
+# "(2009). " ; "2009. " ; ", 2004a, " ; "(2011, May 3). "
+_LEAD_YEAR = re.compile(
+    rf"^[.,:;]?\s?\(?(?P<year>{g.YEAR})[a-z]?(?:,\s?[^()]{{1,30}})?\)?\s?[.,:;]?\s?"
+)
+# A title in quotes: '"Culture Shopping." New Yorker' ; "“LMI-based ...,” in Decision and".
+_QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'’](?=[\s,.;:]|$)[,.]?\s?")
+# A candidate sentence end: ". " (or "? ", "! "), and the word before it.
+_BREAK = re.compile(r"(?P<word>[^\s.?!]{0,40})(?P<stop>[.?!])\s(?=\S)")
+# Abbreviations that journal names are made of, which a period does not end a sentence after:
+# "Biochem. J.", "Tetrahedron Lett. 21", "Nucleic Acids Res.".
+_ABBREVIATED_WORDS = """Acad Agric Amer Anal Anaesth Anat Ann Anthropol Appl Archaeol Astron Astrophys Aust
+    Bacteriol Biochem Biol Biophys Biotechnol Bot Br Brit Bull Can Cardiol Catal Chem Chin Clin
+    Commun Comput Conf Curr Dent Dermatol Dev Dis Ecol Econ Educ Electr Electron Endocrinol Eng
+    Entomol Environ Epidemiol Eur Evol Exp Gastroenterol Genet Geogr Geol Geophys Gynecol Hepatol
+    Hist Hydrol Immunol Infect Inform Inorg Instrum Int Intern Jpn Lett Linguist Manag Mater Math
+    Mech Med Mem Meteorol Microbiol Mol Natl Nephrol Neurol Neurosci Nucl Nutr Obstet Oceanogr
+    Oncol Ophthalmol Opt Org Paleontol Parasitol Pathol Pediatr Petrol Pharm Pharmacol Philos
+    Phys Physiol Polit Polym Proc Psychiatr Psychol Quant Radiol Res Rev Rheumatol Sci Sens Soc
+    Sociol Stat Struct Stud Surg Syst Technol Theor Ther Toxicol Trans Urol Vet Virol Zool
+    vol pp no eds ed al trans repr rev edn Vol No Eds Ed Inc Ltd Co St Dr Mr Jr Sr vs"""
+_ABBREVIATED = frozenset(_ABBREVIATED_WORDS.split())
+
+
+def _sentences(text: str) -> list[str]:
+    """Split at sentence ends: after a word that is not an abbreviation nor an initial.
+
+    "in pain. Nat Med" breaks; "J. Am. Chem. Soc. 103" and "Biochem. J." do not.
+    """
+    parts: list[str] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        word = match["word"]
+        before = text[max(0, match.start("word") - 2) : match.start("word")]
+        previous_abbreviated = before.endswith(". ") or before.endswith(".")
+        letters = word.strip("()[]\"'“”,:;")
+        if match["stop"] != ".":
+            stop = True
+        elif not letters:
+            stop = False
+        elif letters[-1].isdigit() or letters[-1] in ")]":
+            stop = True
+        elif letters in _ABBREVIATED or len(letters) == 1:
+            stop = False
+        elif letters.islower():
+            stop = len(letters) > 1
+        elif letters.isupper():
+            stop = len(letters) > 1 and not previous_abbreviated
+        else:
+            stop = len(letters) >= 4 and not previous_abbreviated
+        if stop:
+            parts.append(text[start : match.start("stop")].strip())
+            start = match.end()
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
+_IN = re.compile(r"^(?:In|in)\s?:?\s")
+_CONTAINER_STOP = re.compile(
+    rf"\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
+    rf"|\s(?=\d)|\s?\((?=\d|[Ee]ds?\b)|\s?,\s(?=[A-Z][a-z]+\s?:)|[.;]\s(?=[A-Z][^\s]*\s?:)"
+    rf"|,\s(?:vol|pp|no)\b|\.\s?$",
+)
+_PUBLISHER = re.compile(
+    r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
+    r"|\b(?P<press>(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books))\b"
+)
+_BOOK_WORDS = re.compile(r"\b(?:Press|Publishers?|Publishing|Verlag|ed\.|edn|edition)\b")
+_THESIS = re.compile(r"\b(?:Ph\.?\s?D|thesis|Thèse|Dissertation|Master'?s)\b", re.IGNORECASE)
+_REPORT = re.compile(r"\b(?:Technical\sReport|Tech\.\sRep|Report|Working\sPaper)\b")
+_PREPRINT = re.compile(r"\b(?:arXiv|bioRxiv|medRxiv|preprint|hep-\w{2}/\d)", re.IGNORECASE)
+_PROCEEDINGS = re.compile(r"\b(?:Proc\.?|Proceedings|Conference|Conf\.|Symposium|Workshop)\b")
+
+# "63: 736-750", "272:C1482-C1491", "2(6):e358-e367", "12 (3): 45"
+_COMPACT = re.compile(
+    rf"(?<![\w.])(?P<volume>[A-Z]?\d{{1,5}}[A-Za-z]?)\s?(?:\((?P<issue>[^()]{{1,15}})\))?\s?:\s?"
+    rf"{g.PAGES_GROUP}"
+)
+# A number, a range, or a parenthesised number, as the generic reader sees the source:
+# "16", "1267-1276", "(5465)", "C34", "e1007887".
+_NUMBER = re.compile(
+    rf"(?:(?P<paren>\()\s?|(?<![\w./-]))(?P<number>[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?"
+    rf"(?:\s?{g.DASH}\s?[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?)?)(?(paren)\s?\))(?![\w/])"
+)
+_MONTH_BEFORE = re.compile(rf"{g.MONTH}\s?$")
+_MONTH_AFTER = re.compile(rf"\s?{g.MONTH}")
+
+
+def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
+    """Volume, issue and pages of a source in any order-based style.
+
+    Explicit labels win ("vol. 39, no. 9, pp. 1175-1185"); then the compact "63(2): 736-50";
+    else the numbers in order, years and days of months left out: a range is the pages, the
+    number before it the volume, a parenthesised number after the volume the issue.
+    """
+    volume = _ANY_VOLUME.search(text)
+    issue = _ANY_ISSUE.search(text)
+    pages = _ANY_PAGES.search(text)
+    compact = _COMPACT.search(text)
+    if compact is not None and not _YEAR_ONLY.fullmatch(compact["volume"]):
+        return (
+            volume["volume"] if volume else compact["volume"],
+            issue["issue"] if issue else compact["issue"],
+            pages["pages"] if pages else compact["pages"],
+        )
+    found_volume = volume["volume"] if volume else None
+    found_issue = issue["issue"] if issue else None
+    found_pages = pages["pages"] if pages else None
+    taken = [m.span() for m in (volume, issue, pages) if m is not None]
+    plain: list[tuple[str, bool]] = []
+    for match in _NUMBER.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        number = match["number"]
+        if (
+            _YEAR_ONLY.fullmatch(number)
+            or _MONTH_BEFORE.search(text[max(0, match.start() - 10) : match.start()])
+            or _MONTH_AFTER.match(text, match.end())
+        ):
+            continue
+        plain.append((number, match["paren"] is not None))
+    for index, (number, paren) in enumerate(plain):
+        ranged = bool(_PAGE_SPLIT.search(number))
+        if ranged or (found_volume and not paren):
+            found_pages = found_pages or number
+            break
+        if paren:
+            if found_volume and not found_issue:
+                found_issue = number
+            continue
+        if found_volume is None:
+            following = plain[index + 1 :]
+            if not following and not pages and (len(number) >= 4 or not number[0].isdigit()):
+                found_pages = number
+                break
+            found_volume = number
+    return found_volume, found_issue, found_pages
+
+
+def _generic(ctx: _Context) -> _Reading | None:
+    text = _LEAD_LABEL.sub("", ctx.rest[:_GENERIC_WINDOW])
+    text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
+    authors, et_al, end = _generic_authors(text)
+    rest = text[end:].lstrip(" .,;:")
+    lead = _LEAD_YEAR.match(rest)
+    year = None
+    if lead is not None:
+        year = lead["year"]
+        rest = rest[lead.end() :]
+    title = container = None
+    quoted = _QUOTED.match(rest)
+    if quoted is not None:
+        title = quoted["title"]
+        source = rest[quoted.end() :]
+    else:
+        parts = _sentences(rest)
+        if len(parts) >= 2 or (parts and not any(c.isdigit() for c in parts[0])):
+            title = parts[0]
+            source = rest[rest.index(parts[0]) + len(parts[0]) :].lstrip(" .?!")
+        else:
+            source = rest
+    source = _IN.sub("", source)
+    cut = _CONTAINER_STOP.search(source)
+    candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
+    volume, issue, pages = _generic_numbers(source)
+    publisher = kind = None
+    press = _PUBLISHER.search(source)
+    if candidate and (volume or pages or (not press and not _BOOK_WORDS.search(candidate))):
+        container = candidate
+    if year is None:
+        year = _any_year(source) or _any_year(rest)
+    if press is not None and not volume:
+        publisher = press["publisher"] or press["press"]
+        kind = "book" if container is None else "book-chapter"
+    if _THESIS.search(rest):
+        kind = "thesis"
+    elif _PREPRINT.search(ctx.rest):
+        kind = "posted-content"
+    elif kind is None and container and _PROCEEDINGS.search(container):
+        kind = "proceedings-article"
+    elif kind is None and _REPORT.search(source):
+        kind = "report"
+    elif kind is None and container and (volume or pages):
+        kind = _JOURNAL_ARTICLE
+    if title is not None and container is not None and not authors and not year:
+        return None
+    confidence = 0.5 + 0.15 * bool(authors) + 0.1 * bool(title) + 0.1 * bool(volume or pages)
+    return _Reading(
+        confidence,
+        _reference(
+            ctx,
+            year,
+            pages,
+            authors=authors,
+            et_al=et_al,
+            title=_strip_title(title),
+            container_title=_strip_container(container),
+            volume=volume,
+            issue=issue,
+            kind=kind,
+            publisher=_strip_container(publisher),
+        ),
+    )
+
+
 _Recogniser = Callable[[_Context], _Reading | None]
 
 # Tried in order; the most confident reading wins, the earlier one on a tie, and a reading of
 # full confidence ends the search. The fallback reads what none of them reads.
-_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee, _springer, _chicago)
+_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee, _springer, _chicago, _generic)
 
 
 def parse_citation(text: str) -> Reference:

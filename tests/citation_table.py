@@ -398,6 +398,7 @@ STYLES: tuple[tuple[str, Reference], ...] = (
         pages="286–295",
         first_page="286",
         last_page="295",
+        kind=_ARTICLE,
     ),
     # Springer LNCS, as deposited with Crossref.
     _ref(
@@ -412,6 +413,7 @@ STYLES: tuple[tuple[str, Reference], ...] = (
         pages="376–396",
         first_page="376",
         last_page="396",
+        kind=_ARTICLE,
     ),
 )
 
