@@ -134,14 +134,18 @@ ET_AL = r",?\s?(?:et\.?\s?al\b\.?|and\sothers\b|et\scoll?\b\.?|…|\.\.\.)"
 
 # An author with given names or initials first: "J. P. Collman", "Robin C. Williamson",
 # "D. H. van Hessem" in "[58] D. H. van Hessem, C. W. Scherer, and O. H. Bosgra, “LMI-based..."
-FWD_PERSON = rf"(?:(?:{GIVEN_NAME}|{INITIAL})[\s-]?){{1,4}}\s?{FAMILY}(?:,?\s(?:Jr|Sr|III|II)\.?)?"
+FWD_PERSON = rf"(?:(?:{GIVEN_NAME}|{INITIAL})[\s-]?){{1,3}}\s?{FAMILY}(?:,?\s(?:Jr|Sr|III|II)\.?)?"
 
 # An inverted author with initials: "Cron, R. Q.", "Pettingill, O. S., Jr." in
 # "Pettingill, O. S., Jr. (1980). Falcon and Falconry."
 INV_PERSON = rf"{FAMILY}(?:\s{FAMILY})?,\s?{APA_GIVEN}(?:,?\s(?:Jr|Sr)\.)?"
 
 # A Vancouver author, initials with or without periods: "Karalliedde L", "Kempner J.C.".
-VAN_PERSON = rf"{VANCOUVER_FAMILY}\s(?:{VANCOUVER_INITIALS}|{APA_GIVEN})(?![\w.])?"
+VAN_PERSON = rf"{VANCOUVER_FAMILY}\s(?:{APA_GIVEN}|{VANCOUVER_INITIALS})"
 
 # The first author of an MLA or Chicago list, inverted with given names: "Trillin, Calvin".
 MLA_FIRST = rf"{FAMILY},\s(?:{GIVEN_NAME}|{INITIAL})(?:\s(?:{GIVEN_NAME}|{INITIAL})){{0,3}}"
+
+# What may follow an author in a list: a separator, punctuation, a year, the end; anything
+# after an initial's period ("Warlimont, R. Distinct degree factorizations ...").
+PERSON_END = r"(?:(?<=\.)|(?=\s?[,;:(\"“.]|\s(?:and|&|et|und)\s|\s\d|\s?$))"

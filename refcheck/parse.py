@@ -706,24 +706,25 @@ _SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
 _LEAD_LABEL = re.compile(r"^(?:\[[^\[\]]{1,6}\]|\([^()\w]{0,3}\w?\))\s?")
 
 _FWD_PERSON = re.compile(
-    rf"(?P<given>(?:(?:{g.GIVEN_NAME}|{g.INITIAL})[\s-]?){{1,4}})\s?(?P<family>{g.FAMILY})"
-    rf"(?:,?\s(?:Jr|Sr|III|II)\.?)?"
+    rf"(?P<given>(?:(?:{g.GIVEN_NAME}|{g.INITIAL})[\s-]?){{1,3}})\s?(?P<family>{g.FAMILY})"
+    rf"(?:,?\s(?:Jr|Sr|III|II)\.?)?{g.PERSON_END}"
 )
 _FWD_LIST = re.compile(
-    rf"^{g.FWD_PERSON}(?:{g.LIST_SEP}{g.FWD_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+    rf"^{g.FWD_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.FWD_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
 )
 _INV_PERSON = re.compile(
     rf"(?P<family>{g.FAMILY}(?:\s{g.FAMILY})?),\s?(?P<given>{g.APA_GIVEN})(?:,?\s(?:Jr|Sr)\.)?"
+    rf"{g.PERSON_END}"
 )
 _INV_LIST = re.compile(
-    rf"^{g.INV_PERSON}(?:{g.LIST_SEP}{g.INV_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+    rf"^{g.INV_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.INV_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
 )
 _VAN_PERSON = re.compile(
-    rf"(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.VANCOUVER_INITIALS}|{g.APA_GIVEN})"
-    rf"(?![\w.])?"
+    rf"(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.APA_GIVEN}|{g.VANCOUVER_INITIALS})"
+    rf"{g.PERSON_END}"
 )
 _VAN_LIST = re.compile(
-    rf"^{g.VAN_PERSON}(?:{g.LIST_SEP}{g.VAN_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+    rf"^{g.VAN_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.VAN_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
 )
 # "Trillin, Calvin." ; "Rogoff, Ken, and Jane Doe." ; "Soskin, William F."
 _MLA_FIRST = re.compile(
@@ -731,7 +732,7 @@ _MLA_FIRST = re.compile(
     rf"(?:\s(?:{g.GIVEN_NAME}|{g.INITIAL})){{0,3}})"
 )
 _MLA_LIST = re.compile(
-    rf"^{g.MLA_FIRST}(?:{g.LIST_SEP}{g.FWD_PERSON}){{0,300}}(?P<et_al>{g.ET_AL})?"
+    rf"^{g.MLA_FIRST}{g.PERSON_END}(?:{g.LIST_SEP}{g.FWD_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
 )
 _LIST_END = re.compile(r"\s?(?:[.,:;(\"“'‘]|\d|$)")
 
@@ -777,7 +778,8 @@ def _generic_authors(text: str) -> tuple[list[Author], bool, int]:
 
 # "(2009). " ; "2009. " ; ", 2004a, " ; "(2011, May 3). "
 _LEAD_YEAR = re.compile(
-    rf"^[.,:;]?\s?\(?(?P<year>{g.YEAR})[a-z]?(?:,\s?[^()]{{1,30}})?\)?\s?[.,:;]?\s?"
+    rf"^[.,:;]?\s?(?:\((?P<year>{g.YEAR})[a-z]?(?:,\s?[^()]{{1,30}})?\)|(?P<bare>{g.YEAR})[a-z]?\b)"
+    rf"\s?[.,:;]?\s?"
 )
 # A title in quotes: '"Culture Shopping." New Yorker' ; "“LMI-based ...,” in Decision and".
 _QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'’](?=[\s,.;:]|$)[,.]?\s?")
@@ -832,10 +834,25 @@ def _sentences(text: str) -> list[str]:
 
 
 _IN = re.compile(r"^(?:In|in)\s?:?\s")
+# "et al., " left after an author list: "Adriani O. et al., Phys. Lett. B, 2 (2011) 128."
+_LEFT_ET_AL = re.compile(r"^(?:et\.?\s?al\b\.?|and\sothers\b)[.,]?\s?")
+# An organisation as author: "CMS collaboration, Measurement of ...", "WHO. Global report ...".
+_ORGANISATION = re.compile(
+    r"^(?P<org>(?:The\s)?(?:[A-Z][\w&.'-]{0,30}\s){0,6}"
+    r"(?:[Cc]ollaboration|Collab\.|Consortium|Group|Team|Society|Association|Organi[sz]ation"
+    r"|Institute|Commission|Committee|Agency|Council|Office|Department|Ministry|Foundation"
+    r"|Network|Board|Bureau|Centers?|Centres?)|WHO|UNICEF|OECD|NICE|CDC)(?=[.,:]|\s\()[.,:]?\s?"
+)
+# Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
+# "Phys. Rev. D 11 (1975) 395", "New J. Phys. 18(4)(2016)", "ApJ, 344, 685", ", vol. 39".
+_NUMBERS_START = re.compile(
+    r"(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
+    r"|,\s?(?:[Vv]ol|pp?|[Nn]o)\.|(?<=[A-Za-z])(?=\d{2,5}\s?[,(])"
+)
 _CONTAINER_STOP = re.compile(
     rf"\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
     rf"|\s(?=\d)|\s?\((?=\d|[Ee]ds?\b)|\s?,\s(?=[A-Z][a-z]+\s?:)|[.;]\s(?=[A-Z][^\s]*\s?:)"
-    rf"|,\s(?:vol|pp|no)\b|\.\s?$",
+    rf"|,\s(?:vol|pp|no)\b|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)",
 )
 _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
@@ -917,11 +934,20 @@ def _generic(ctx: _Context) -> _Reading | None:
     text = _LEAD_LABEL.sub("", ctx.rest[:_GENERIC_WINDOW])
     text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
     authors, et_al, end = _generic_authors(text)
+    if not authors:
+        organisation = _ORGANISATION.match(text)
+        if organisation is not None:
+            authors = [Author(organisation["org"], organisation=True)]
+            end = organisation.end()
     rest = text[end:].lstrip(" .,;:")
+    left = _LEFT_ET_AL.match(rest)
+    if left is not None:
+        et_al = True
+        rest = rest[left.end() :]
     lead = _LEAD_YEAR.match(rest)
     year = None
     if lead is not None:
-        year = lead["year"]
+        year = lead["year"] or lead["bare"]
         rest = rest[lead.end() :]
     title = container = None
     quoted = _QUOTED.match(rest)
@@ -930,9 +956,19 @@ def _generic(ctx: _Context) -> _Reading | None:
         source = rest[quoted.end() :]
     else:
         parts = _sentences(rest)
-        if len(parts) >= 2 or (parts and not any(c.isdigit() for c in parts[0])):
-            title = parts[0]
-            source = rest[rest.index(parts[0]) + len(parts[0]) :].lstrip(" .?!")
+        first = parts[0] if parts else ""
+        numbers = _NUMBERS_START.search(first)
+        if numbers is not None:
+            # No sentence end between the title and the source: "Title, Journal 12, 34 (2001)".
+            pre = first[: numbers.start()]
+            if "," in pre:
+                title = pre.rsplit(",", 1)[0]
+                source = rest[len(title) + 1 :]
+            else:
+                source = rest
+        elif len(parts) >= 2 or not any(c.isdigit() for c in first):
+            title = first
+            source = rest[rest.index(first) + len(first) :].lstrip(" .?!")
         else:
             source = rest
     source = _IN.sub("", source)
