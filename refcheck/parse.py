@@ -787,7 +787,8 @@ _QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'�
 _BREAK = re.compile(r"(?P<word>[^\s.?!]{0,40})(?P<stop>[.?!])\s(?=\S)")
 # Abbreviations that journal names are made of, which a period does not end a sentence after:
 # "Biochem. J.", "Tetrahedron Lett. 21", "Nucleic Acids Res.".
-_ABBREVIATED_WORDS = """Acad Agric Amer Anal Anaesth Anat Ann Anthropol Appl Archaeol Astron Astrophys Aust
+_ABBREVIATED_WORDS = """
+    Acad Agric Amer Anal Anaesth Anat Ann Anthropol Appl Archaeol Astron Astrophys Aust
     Bacteriol Biochem Biol Biophys Biotechnol Bot Br Brit Bull Can Cardiol Catal Chem Chin Clin
     Commun Comput Conf Curr Dent Dermatol Dev Dis Ecol Econ Educ Electr Electron Endocrinol Eng
     Entomol Environ Epidemiol Eur Evol Exp Gastroenterol Genet Geogr Geol Geophys Gynecol Hepatol
@@ -846,7 +847,7 @@ _ORGANISATION = re.compile(
 # Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
 # "Phys. Rev. D 11 (1975) 395", "New J. Phys. 18(4)(2016)", "ApJ, 344, 685", ", vol. 39".
 _NUMBERS_START = re.compile(
-    r"(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
+    r"(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}(?!\d)[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
     r"|,\s?(?:[Vv]ol|pp?|[Nn]o)\.|(?<=[A-Za-z])(?=\d{2,5}\s?[,(])"
 )
 _CONTAINER_STOP = re.compile(
