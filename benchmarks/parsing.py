@@ -36,7 +36,8 @@ Normalisation, applied alike to the label and to the parsed value before compari
   "A12"), lower case; "Vol. 9," -> "9";
 * pages: the printed range split at its dash; the last page is expanded from its abbreviated
   form as refcheck does ("1477-81" -> "1477", "1481"); only letters and digits kept, lower case;
-* DOI: lower case, prefixes ("doi:", "https://doi.org/") and trailing punctuation removed;
+* DOI: lower case, spaces, enclosing brackets, prefixes ("doi:", "https://doi.org/") and
+  trailing punctuation removed;
 * author names: neither corpus labels surnames separately, so the measure is on *name words*:
   the words of at least two letters of the author label that are not initials ("RQ", "J.-P."),
   connectives ("and", "et", "al", "others", "jr") or punctuation; on the parser's side the same
@@ -184,7 +185,8 @@ def norm_pages(value: str | None) -> tuple[str | None, str | None]:
 def norm_doi(value: str | None) -> str | None:
     if not value:
         return None
-    return _DOI_PREFIX.sub("", value.strip()).rstrip(".,;").lower() or None
+    value = "".join(value.split()).strip("()")
+    return _DOI_PREFIX.sub("", value).rstrip(".,;").lower() or None
 
 
 def name_words(text: str) -> list[str]:

@@ -133,6 +133,9 @@ def _cleanup(text: str) -> _Clean:
 
 _DOI = re.compile(g.DOI, re.IGNORECASE)
 _URL = re.compile(g.URL, re.IGNORECASE)
+# What PDF-to-text glues to a DOI's end: "10.1103/PhysRevD.92.034519.URL https: ...",
+# "10.1016/j.physletb.2017.05.070,in press".
+_DOI_GLUED = re.compile(r"\.(?=(?:URL|arXiv|Available|PMID|PMCID)\b)|,(?=[A-Za-z]{2})")
 _PMID = re.compile(g.PMID, re.IGNORECASE)
 _PMCID = re.compile(r"\bPMCID\s?:?\s?PMC\d{1,9}\b", re.IGNORECASE)
 # "Available from: ", "[cited 2020 Jun 1]", "Accessed June 1, 2020." are left over around a URL.
@@ -188,7 +191,7 @@ def _identifiers(text: str) -> _Identifiers:
     spans: list[tuple[int, int]] = []
     if "10." in text:
         for match in _DOI.finditer(text):
-            value = _trim(match["doi"])
+            value = _trim(_DOI_GLUED.split(match["doi"], maxsplit=1)[0])
             if doi is None:
                 doi = value
             spans.append((match.start(), match.start("doi") + len(value)))
