@@ -850,13 +850,13 @@ _ORGANISATION = re.compile(
 # Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
 # "Phys. Rev. D 11 (1975) 395", "New J. Phys. 18(4)(2016)", "ApJ, 344, 685", ", vol. 39".
 _NUMBERS_START = re.compile(
-    r"(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}(?!\d)[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
-    r"|,\s?(?:[Vv]ol|pp?|[Nn]o)\.|(?<=[A-Za-z])(?=\d{2,5}\s?[,(])"
+    r"(?=[\s,;:\d])(?:(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}(?!\d)[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
+    r"|,\s?(?:[Vv]ol|pp?|[Nn]o)\.|(?<=[A-Za-z])(?=\d{2,5}\s?[,(]))"
 )
 _CONTAINER_STOP = re.compile(
-    rf"\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
+    rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
     rf"|\s(?=\d)|\s?\((?=\d|[Ee]ds?\b)|\s?,\s(?=[A-Z][a-z]+\s?:)|[.;]\s(?=[A-Z][^\s]*\s?:)"
-    rf"|,\s(?:vol|pp|no)\b|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)",
+    rf"|,\s(?:vol|pp|no)\b|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
 )
 _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
@@ -883,6 +883,12 @@ _MONTH_BEFORE = re.compile(rf"{g.MONTH}\s?$")
 _MONTH_AFTER = re.compile(rf"\s?{g.MONTH}")
 
 
+def _next_to_month(text: str, match: re.Match[str]) -> bool:
+    """Whether a number is a day: "15 Feb. 1993", "December 12, 1992"."""
+    before = text[max(0, match.start() - 10) : match.start()]
+    return bool(_MONTH_BEFORE.search(before) or _MONTH_AFTER.match(text, match.end()))
+
+
 def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
     """Volume, issue and pages of a source in any order-based style.
 
@@ -890,10 +896,11 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
     else the numbers in order, years and days of months left out: a range is the pages, the
     number before it the volume, a parenthesised number after the volume the issue.
     """
-    volume = _ANY_VOLUME.search(text)
-    issue = _ANY_ISSUE.search(text)
-    pages = _ANY_PAGES.search(text)
-    compact = _COMPACT.search(text)
+    lower = text.lower()
+    volume = _ANY_VOLUME.search(text) if "vol" in lower else None
+    issue = _ANY_ISSUE.search(text) if "no." in lower or "issue" in lower else None
+    pages = _ANY_PAGES.search(text) if "p." in lower or "pp" in lower else None
+    compact = _COMPACT.search(text) if ":" in text else None
     if compact is not None and not _YEAR_ONLY.fullmatch(compact["volume"]):
         return (
             volume["volume"] if volume else compact["volume"],
@@ -905,15 +912,12 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
     found_pages = pages["pages"] if pages else None
     taken = [m.span() for m in (volume, issue, pages) if m is not None]
     plain: list[tuple[str, bool]] = []
+    months = _MONTH_AFTER.search(text) is not None
     for match in _NUMBER.finditer(text):
         if any(start <= match.start() < end for start, end in taken):
             continue
         number = match["number"]
-        if (
-            _YEAR_ONLY.fullmatch(number)
-            or _MONTH_BEFORE.search(text[max(0, match.start() - 10) : match.start()])
-            or _MONTH_AFTER.match(text, match.end())
-        ):
+        if _YEAR_ONLY.fullmatch(number) or (months and _next_to_month(text, match)):
             continue
         plain.append((number, match["paren"] is not None))
     for index, (number, paren) in enumerate(plain):
@@ -980,7 +984,7 @@ def _generic(ctx: _Context) -> _Reading | None:
     candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
     volume, issue, pages = _generic_numbers(source)
     publisher = kind = None
-    press = _PUBLISHER.search(source)
+    press = None if volume else _PUBLISHER.search(source)
     if candidate and (volume or pages or (not press and not _BOOK_WORDS.search(candidate))):
         container = candidate
     if year is None:
@@ -988,13 +992,14 @@ def _generic(ctx: _Context) -> _Reading | None:
     if press is not None and not volume:
         publisher = press["publisher"] or press["press"]
         kind = "book" if container is None else "book-chapter"
-    if _THESIS.search(rest):
+    lower = rest.lower()
+    if ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
         kind = "thesis"
-    elif _PREPRINT.search(ctx.rest):
+    elif ("rxiv" in lower or "print" in lower or "hep-" in lower) and _PREPRINT.search(rest):
         kind = "posted-content"
     elif kind is None and container and _PROCEEDINGS.search(container):
         kind = "proceedings-article"
-    elif kind is None and _REPORT.search(source):
+    elif kind is None and "Rep" in source and _REPORT.search(source):
         kind = "report"
     elif kind is None and container and (volume or pages):
         kind = _JOURNAL_ARTICLE
