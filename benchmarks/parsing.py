@@ -56,8 +56,8 @@ The corpora are split into a *tune* part and a *held-out* part (every 5th refere
 
 Throughput is ``parse_citation`` over every citation of both corpora, single process, the
 median of ``--runs`` runs, timed in the process's CPU time (``time.process_time``) so that
-other load on a shared machine counts as little as it can. The hostile-input time is the slowest of a few 1 MB lines built to
-provoke regex backtracking.
+other load on a shared machine counts as little as it can. The hostile-input time is the
+slowest of a few 1 MB lines built to provoke regex backtracking.
 """
 
 from __future__ import annotations
