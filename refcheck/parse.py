@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from refcheck import grammar as g
 from refcheck.model import Author, Reference
 
-__all__ = ["parse_citation"]
+__all__ = ["clean_citation", "page_ends", "parse_citation"]
 
 _JOURNAL_ARTICLE = "journal-article"
 
@@ -1052,3 +1052,15 @@ def parse_citation(text: str) -> Reference:
             if best.confidence >= 1.0:
                 break
     return (best or _fallback(ctx)).reference
+
+
+def clean_citation(text: str) -> str:
+    """The citation as the recognisers see it: markup, escapes, odd characters, list label,
+    DOI, URL and PMID taken away ("*Lancet* 2020; **2**: e393. doi:10.1/x" ->
+    "Lancet 2020; 2: e393")."""
+    return _identifiers(_cleanup(text).text).rest
+
+
+def page_ends(pages: str | None) -> tuple[str | None, str | None]:
+    """The first and last page of a printed range: "e358–67" -> ("e358", "e367")."""
+    return _page_ends(pages)
