@@ -804,17 +804,14 @@ _ABBREVIATED_WORDS = """
 _ABBREVIATED = frozenset(_ABBREVIATED_WORDS.split())
 
 
-def _sentences(text: str) -> list[str]:
-    """Split at sentence ends: after a word that is not an abbreviation nor an initial.
+def _first_sentence(text: str) -> tuple[str, str | None]:
+    """The first sentence of ``text`` and what follows it (``None`` when there is no end).
 
-    "in pain. Nat Med" breaks; "J. Am. Chem. Soc. 103" and "Biochem. J." do not.
+    A sentence ends at ". " after a word that is not an abbreviation nor an initial: "in pain.
+    Nat Med" ends; "J. Am. Chem. Soc. 103" and "Biochem. J." do not. "?" and "!" always end.
     """
-    parts: list[str] = []
-    start = 0
     for match in _BREAK.finditer(text):
         word = match["word"]
-        before = text[max(0, match.start("word") - 2) : match.start("word")]
-        previous_abbreviated = before.endswith(". ") or before.endswith(".")
         letters = word.strip("()[]\"'“”,:;")
         if match["stop"] != ".":
             stop = True
@@ -825,16 +822,17 @@ def _sentences(text: str) -> list[str]:
         elif letters in _ABBREVIATED or len(letters) == 1:
             stop = False
         elif letters.islower():
-            stop = len(letters) > 1
-        elif letters.isupper():
-            stop = len(letters) > 1 and not previous_abbreviated
+            stop = True
         else:
-            stop = len(letters) >= 4 and not previous_abbreviated
+            before = text[max(0, match.start("word") - 2) : match.start("word")]
+            after_abbreviation = before.endswith(".") or before.endswith(". ")
+            shortest = 2 if letters.isupper() else 4
+            stop = len(letters) >= shortest and not after_abbreviation
         if stop:
-            parts.append(text[start : match.start("stop")].strip())
-            start = match.end()
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
+            first = text[: match.start("stop")].strip()
+            if first:
+                return first, text[match.end() :].strip() or None
+    return text.strip(), None
 
 
 _IN = re.compile(r"^(?:In|in)\s?:?\s")
@@ -963,8 +961,7 @@ def _generic(ctx: _Context) -> _Reading | None:
         title = quoted["title"]
         source = rest[quoted.end() :]
     else:
-        parts = _sentences(rest)
-        first = parts[0] if parts else ""
+        first, following = _first_sentence(rest)
         numbers = _NUMBERS_START.search(first)
         if numbers is not None:
             # No sentence end between the title and the source: "Title, Journal 12, 34 (2001)".
@@ -974,9 +971,9 @@ def _generic(ctx: _Context) -> _Reading | None:
                 source = rest[len(title) + 1 :]
             else:
                 source = rest
-        elif len(parts) >= 2 or not any(c.isdigit() for c in first):
+        elif following is not None or not any(c.isdigit() for c in first):
             title = first
-            source = rest[rest.index(first) + len(first) :].lstrip(" .?!")
+            source = following or ""
         else:
             source = rest
     source = _IN.sub("", source)
@@ -1026,9 +1023,12 @@ def _generic(ctx: _Context) -> _Reading | None:
 
 _Recogniser = Callable[[_Context], _Reading | None]
 
+# A reading this confident ends the search.
+_SURE = 0.85
+
 # Tried in order; the most confident reading wins, the earlier one on a tie, and a reading of
 # full confidence ends the search. The fallback reads what none of them reads.
-_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee, _springer, _chicago, _generic)
+_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _generic, _apa, _ieee, _springer, _chicago)
 
 
 def parse_citation(text: str) -> Reference:
@@ -1049,7 +1049,7 @@ def parse_citation(text: str) -> Reference:
         reading = recognise(ctx)
         if reading is not None and (best is None or reading.confidence > best.confidence):
             best = reading
-            if best.confidence >= 1.0:
+            if best.confidence >= _SURE:
                 break
     return (best or _fallback(ctx)).reference
 
