@@ -826,7 +826,7 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
         else:
             before = text[max(0, match.start("word") - 2) : match.start("word")]
             after_abbreviation = before.endswith(".") or before.endswith(". ")
-            shortest = 2 if letters.isupper() else 4
+            shortest = 2 if letters.isupper() else 3
             stop = len(letters) >= shortest and not after_abbreviation
         if stop:
             first = text[: match.start("stop")].strip()
@@ -836,6 +836,15 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
 
 
 _IN = re.compile(r"^(?:In|in)\s?:?\s")
+# Editors' mark after an author list: "Ewing, David W. (ed.) Long-Range Planning ...",
+# "Levinson, David, and Melvin M. Ember, eds. Encyclopedia of ...".
+_EDITORS = re.compile(r"^\(?(?:eds?|Eds?|editors?|Hrsg|dir)\.?\)?[.,]?\s?")
+# "———." or "---." for the author of the entry above (Chicago, MLA).
+_SAME_AUTHOR = re.compile(r"^(?:[-—–_]{2,10})[.,]?\s?")
+# A book's imprint in brackets: "Politics, Parties, and Pressure Groups (New York: Crowell, 1964)."
+_PAREN_IMPRINT = re.compile(
+    rf"\s?\((?P<place>[^():]{{2,60}}):\s?(?P<publisher>[^():,]{{2,80}}),\s?(?P<year>{g.YEAR})\)"
+)
 # "et al., " left after an author list: "Adriani O. et al., Phys. Lett. B, 2 (2011) 128."
 _LEFT_ET_AL = re.compile(r"^(?:et\.?\s?al\b\.?|and\sothers\b)[.,]?\s?")
 # An organisation as author: "CMS collaboration, Measurement of ...", "WHO. Global report ...".
@@ -849,7 +858,7 @@ _ORGANISATION = re.compile(
 # "Phys. Rev. D 11 (1975) 395", "New J. Phys. 18(4)(2016)", "ApJ, 344, 685", ", vol. 39".
 _NUMBERS_START = re.compile(
     r"(?=[\s,;:\d])(?:(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}(?!\d)[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
-    r"|,\s?(?:[Vv]ol|pp?|[Nn]o)\.|(?<=[A-Za-z])(?=\d{2,5}\s?[,(]))"
+    r"|,\s?(?:[Vv]ol|pp?|[Nn]o|v)\.|,\s?(?:Issue|Vol|Volume)\s\d|(?<=[A-Za-z])(?=\d{2,5}\s?[,(]))"
 )
 _CONTAINER_STOP = re.compile(
     rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
@@ -939,6 +948,9 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
 def _generic(ctx: _Context) -> _Reading | None:
     text = _LEAD_LABEL.sub("", ctx.rest[:_GENERIC_WINDOW])
     text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
+    same = _SAME_AUTHOR.match(text)
+    if same is not None:
+        text = text[same.end() :]
     authors, et_al, end = _generic_authors(text)
     if not authors:
         organisation = _ORGANISATION.match(text)
@@ -950,6 +962,12 @@ def _generic(ctx: _Context) -> _Reading | None:
     if left is not None:
         et_al = True
         rest = rest[left.end() :]
+    editors = _EDITORS.match(rest) if authors else None
+    if editors is not None:
+        rest = rest[editors.end() :]
+    imprint = _PAREN_IMPRINT.search(rest)
+    if imprint is not None:
+        rest = rest[: imprint.start()] + rest[imprint.end() :]
     lead = _LEAD_YEAR.match(rest)
     year = None
     if lead is not None:
@@ -985,8 +1003,11 @@ def _generic(ctx: _Context) -> _Reading | None:
     if candidate and (volume or pages or (not press and not _BOOK_WORDS.search(candidate))):
         container = candidate
     if year is None:
-        year = _any_year(source) or _any_year(rest)
-    if press is not None and not volume:
+        year = _any_year(source) or _any_year(rest) or (imprint["year"] if imprint else None)
+    if imprint is not None:
+        publisher = imprint["publisher"]
+        kind = "book" if container is None else "book-chapter"
+    elif press is not None and not volume:
         publisher = press["publisher"] or press["press"]
         kind = "book" if container is None else "book-chapter"
     lower = rest.lower()
