@@ -705,12 +705,14 @@ _GENERIC_WINDOW = 3000
 # PDF-to-text spacing: "Phys.Rev .Lett .96 ,100603 ( 2006)" -> "Phys.Rev.Lett.96,100603 (2006)".
 _SPACE_BEFORE = re.compile(r"\s+(?=[,;)\]]|\.(?!\.))")
 _SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
+# A sentence end that lost its space: "Optical roguewaves.Nature 450" -> "... roguewaves. Nature".
+_GLUED_STOP = re.compile(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])")
 # A list label the cleanup left: "[124] ", "60. ", "(/) ".
 _LEAD_LABEL = re.compile(r"^(?:\[[^\[\]]{1,6}\]|\([^()\w]{0,3}\w?\))\s?")
 
 _FWD_PERSON = re.compile(
     rf"(?P<given>(?:(?:{g.GIVEN_NAME}|{g.INITIAL})[\s-]?){{1,3}})\s?(?P<family>{g.FAMILY})"
-    rf"(?:,?\s(?:Jr|Sr|III|II)\.?)?{g.PERSON_END}"
+    rf"(?:,?\s(?:Jr|JR|Sr|SR|III|II)\.?)?{g.PERSON_END}"
 )
 _FWD_LIST = re.compile(
     rf"^{g.FWD_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.FWD_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
@@ -823,6 +825,8 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
             stop = False
         elif letters.islower():
             stop = True
+        elif match.start("word") == 0 and len(letters) <= 5 and letters[0].isupper():
+            stop = False  # "Annu. Rev. Nucl. Part. Sci.", "Helv. Chim. Acta"
         else:
             before = text[max(0, match.start("word") - 2) : match.start("word")]
             after_abbreviation = before.endswith(".") or before.endswith(". ")
@@ -843,7 +847,7 @@ _EDITORS = re.compile(r"^\(?(?:eds?|Eds?|editors?|Hrsg|dir)\.?\)?[.,]?\s?")
 _SAME_AUTHOR = re.compile(r"^(?:[-—–_]{2,10})[.,]?\s?")
 # A book's imprint in brackets: "Politics, Parties, and Pressure Groups (New York: Crowell, 1964)."
 _PAREN_IMPRINT = re.compile(
-    rf"\s?\((?P<place>[^():]{{2,60}}):\s?(?P<publisher>[^():,]{{2,80}}),\s?(?P<year>{g.YEAR})\)"
+    rf"\s?\((?:(?P<place>[^():]{{2,60}}):\s?)?(?P<publisher>[^():,]{{2,80}}),\s?(?P<year>{g.YEAR})\s?\)"
 )
 # "et al., " left after an author list: "Adriani O. et al., Phys. Lett. B, 2 (2011) 128."
 _LEFT_ET_AL = re.compile(r"^(?:et\.?\s?al\b\.?|and\sothers\b)[.,]?\s?")
@@ -854,6 +858,8 @@ _ORGANISATION = re.compile(
     r"|Institute|Commission|Committee|Agency|Council|Office|Department|Ministry|Foundation"
     r"|Network|Board|Bureau|Centers?|Centres?)|WHO|UNICEF|OECD|NICE|CDC)(?=[.,:]|\s\()[.,:]?\s?"
 )
+# Who signed for an organisation: "CMS Collab. (S. Chatrchyan et al.), Phys. Lett. B 716".
+_NAMED_FOR = re.compile(r"\s?\([^()]{1,80}\bet\.?\sal\.?\)[.,:]?\s?")
 # Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
 # "Phys. Rev. D 11 (1975) 395", "New J. Phys. 18(4)(2016)", "ApJ, 344, 685", ", vol. 39".
 _NUMBERS_START = re.compile(
@@ -948,6 +954,8 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
 def _generic(ctx: _Context) -> _Reading | None:
     text = _LEAD_LABEL.sub("", ctx.rest[:_GENERIC_WINDOW])
     text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
+    if "." in text:
+        text = _GLUED_STOP.sub(". ", text)
     same = _SAME_AUTHOR.match(text)
     if same is not None:
         text = text[same.end() :]
@@ -957,6 +965,9 @@ def _generic(ctx: _Context) -> _Reading | None:
         if organisation is not None:
             authors = [Author(organisation["org"], organisation=True)]
             end = organisation.end()
+            named = _NAMED_FOR.match(text, end)
+            if named is not None:
+                end = named.end()
     rest = text[end:].lstrip(" .,;:")
     left = _LEFT_ET_AL.match(rest)
     if left is not None:
@@ -1023,7 +1034,7 @@ def _generic(ctx: _Context) -> _Reading | None:
         kind = _JOURNAL_ARTICLE
     if title is not None and container is not None and not authors and not year:
         return None
-    confidence = 0.5 + 0.15 * bool(authors) + 0.1 * bool(title) + 0.1 * bool(volume or pages)
+    confidence = 0.55 + 0.15 * bool(authors) + 0.1 * bool(title) + 0.1 * bool(volume or pages)
     return _Reading(
         confidence,
         _reference(
