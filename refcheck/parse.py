@@ -706,7 +706,9 @@ _GENERIC_WINDOW = 3000
 _SPACE_BEFORE = re.compile(r"\s+(?=[,;)\]]|\.(?!\.))")
 _SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
 # A sentence end that lost its space: "Optical roguewaves.Nature 450" -> "... roguewaves. Nature".
-_GLUED_STOP = re.compile(r"(?<=[a-z]{3})\.(?=[A-Z][a-z])")
+_GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z][a-z])")
+# A comma that lost its space: "the Einstein-Maxwell theory,Trans. Amer. Math. Soc."
+_GLUED_COMMA = re.compile(r"(?<=[a-z]),(?=[A-Za-z])")
 # A list label the cleanup left: "[124] ", "60. ", "(/) ".
 _LEAD_LABEL = re.compile(r"^(?:\[[^\[\]]{1,6}\]|\([^()\w]{0,3}\w?\))\s?")
 
@@ -733,7 +735,7 @@ _VAN_LIST = re.compile(
 )
 # "Trillin, Calvin." ; "Rogoff, Ken, and Jane Doe." ; "Soskin, William F."
 _MLA_FIRST = re.compile(
-    rf"(?P<family>{g.FAMILY}),\s(?P<given>(?:{g.GIVEN_NAME}|{g.INITIAL})"
+    rf"(?P<family>{g.FAMILY}),\s(?P<given>{g.APA_GIVEN}|(?:{g.GIVEN_NAME}|{g.INITIAL})"
     rf"(?:\s(?:{g.GIVEN_NAME}|{g.INITIAL})){{0,3}})"
 )
 _MLA_LIST = re.compile(
@@ -789,7 +791,7 @@ _LEAD_YEAR = re.compile(
 # A title in quotes: '"Culture Shopping." New Yorker' ; "“LMI-based ...,” in Decision and".
 _QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'’](?=[\s,.;:]|$)[,.]?\s?")
 # A candidate sentence end: ". " (or "? ", "! "), and the word before it.
-_BREAK = re.compile(r"(?P<word>[^\s.?!]{0,40})(?P<stop>[.?!])\s(?=\S)")
+_BREAK = re.compile(r"(?P<word>[^\s.?!,;:()\"]{0,40})(?P<stop>[.?!])\s(?=\S)")
 # Abbreviations that journal names are made of, which a period does not end a sentence after:
 # "Biochem. J.", "Tetrahedron Lett. 21", "Nucleic Acids Res.".
 _ABBREVIATED_WORDS = """
@@ -804,6 +806,12 @@ _ABBREVIATED_WORDS = """
     Sociol Stat Struct Stud Surg Syst Technol Theor Ther Toxicol Trans Urol Vet Virol Zool
     vol pp no eds ed al trans repr rev edn Vol No Eds Ed Inc Ltd Co St Dr Mr Jr Sr vs"""
 _ABBREVIATED = frozenset(_ABBREVIATED_WORDS.split())
+
+
+def _unglue(match: re.Match[str]) -> str:
+    """ "roguewaves.Nature" -> "roguewaves. Nature"; "Trans.Amer" stays (an abbreviation)."""
+    word = match["word"]
+    return f"{word}." if word in _ABBREVIATED else f"{word}. "
 
 
 def _first_sentence(text: str) -> tuple[str, str | None]:
@@ -955,7 +963,9 @@ def _generic(ctx: _Context) -> _Reading | None:
     text = _LEAD_LABEL.sub("", ctx.rest[:_GENERIC_WINDOW])
     text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
     if "." in text:
-        text = _GLUED_STOP.sub(". ", text)
+        text = _GLUED_STOP.sub(_unglue, text)
+    if "," in text:
+        text = _GLUED_COMMA.sub(", ", text)
     same = _SAME_AUTHOR.match(text)
     if same is not None:
         text = text[same.end() :]
