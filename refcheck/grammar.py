@@ -111,7 +111,7 @@ CAP_WORD = (
     r"(?!(?:Phys|Rev|Lett|Chem|Soc|Am|Nucl|Math|Biol|Med|Sci|Acad|Proc|Natl|Res|Mol|Astrophys"
     r"|Appl|Opt|Commun|Comput|Eng|Mech|Ann|Int|Trans|Theor|Exp|Clin|Mater|Nat|Nature|Science"
     r"|Cell|Tetrahedron|Synthesis|Ibid|In|The|Vol)\b)"
-    r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я][^\W\d_]{1,40}(?:['’-][^\W\d_]{1,40}){0,3}"
+    r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я](?:[^\W\d_]{1,40}(?:['’-][^\W\d_]{1,40}){0,3}|['’][A-Z][^\W\d_]{1,40})"
 )
 
 # Particles before a family name: "van" in "D. H. van Hessem", "de la" in "de la Macorra JC".

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -51,6 +52,45 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~'\"$&%])")
 # "IL-1 $\beta$ signaling"
 _LATEX_MATH = re.compile(r"(?:(?<=[\d-])\s{1,3})?\$(?P<math>[^$]{1,200})\$")
 _LATEX_COMMAND = re.compile(r"\\(?P<name>[A-Za-z]+)\s?")
+# LaTeX accents: '{\"o}', '\"{o}', "\'e", "{\c c}" in "M{\"u}ller, J. and Cort\'es, A."
+_LATEX_ACCENT = re.compile(
+    r"\{\\(?P<accent>[\"'`^~=.]|[cHkruv]\s)\s?\{?(?P<letter>[A-Za-z])\}?\}"
+    r"|\\(?P<accent2>[\"'`^~=.]|[cHkruv]\s?)\{(?P<letter2>[A-Za-z])\}"
+    r"|\\(?P<accent3>[\"'`^~])(?P<letter3>[a-z])"
+)
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "c": "\u0327", "H": "\u030b", "k": "\u0328", "r": "\u030a", "u": "\u0306",
+    "v": "\u030c",
+}  # fmt: skip
+# LaTeX text commands whose argument is kept: "\textit{Nature}", "\emph{Lancet}", "\url{...}".
+_LATEX_TEXT = re.compile(
+    r"\\(?:textit|emph|textbf|textrm|textsc|textsl|mathrm|url|href\{[^{}]{0,500}\})"
+    r"\s?\{(?P<inner>[^{}]{0,1000})\}"
+)
+_LATEX_SPECIAL = {"--": "–", "---": "—", "~": " ", "\\&": "&", "\\%": "%", "\\_": "_"}
+_LATEX_SPECIALS = re.compile(r"---?|(?<!\\)~|\\[&%_]")
+
+
+def _accented(match: re.Match[str]) -> str:
+    """'{\\"o}' -> "ö"."""
+    accent = (match["accent"] or match["accent2"] or match["accent3"]).strip()
+    letter = match["letter"] or match["letter2"] or match["letter3"]
+    return unicodedata.normalize("NFC", letter + _ACCENTS[accent])
+
+
+def _latex(text: str) -> str:
+    """LaTeX as BibTeX users paste it: accents, text commands, dashes, ties, braces."""
+    if "\\" in text:
+        text = _LATEX_ACCENT.sub(_accented, text)
+        text = _LATEX_TEXT.sub(lambda m: m["inner"], text)
+    if "-" in text or "~" in text or "\\" in text:
+        text = _LATEX_SPECIALS.sub(lambda m: _LATEX_SPECIAL[m[0]], text)
+    if "{" in text and "\\" not in text:
+        text = text.replace("{", "").replace("}", "")
+    return text
+
+
 _HTML_TAG = re.compile(
     r"</?(?:sup|sub|i|b|em|strong|span|sc|scp|italic|bold|br|u)(?:\s[^<>]{0,200})?/?>",
     re.IGNORECASE,
@@ -90,6 +130,8 @@ def _latex_math(match: re.Match[str]) -> str:
 
 def _inline(text: str) -> str:
     """Cleanup that does not change what is italic: escapes, math, tags, characters, spaces."""
+    if "\\" in text or "{" in text or "--" in text or "~" in text:
+        text = _latex(text)
     if "$" in text:
         text = _LATEX_MATH.sub(_latex_math, text)
     if "\\" in text:
