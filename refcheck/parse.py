@@ -25,6 +25,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+import attrs
+
 from refcheck import grammar as g
 from refcheck.model import Author, Reference
 
@@ -118,6 +120,7 @@ _CHARS = {
     "\u202f": " ", "\u2002": " ", "\u2003": " ", "\u201c": '"', "\u201d": '"',
     "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
 }  # fmt: skip
 _ODD_CHAR = re.compile("[" + "".join(_CHARS) + "]")
 
@@ -152,6 +155,10 @@ class _Clean(NamedTuple):
     italics: tuple[str, ...]
 
 
+# A word broken at a line end by PDF-to-text: "Hyphen-\nation" -> "Hyphenation".
+_LINE_END_HYPHEN = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])")
+
+
 def _cleanup(text: str) -> _Clean:
     italics: list[str] = []
 
@@ -160,6 +167,8 @@ def _cleanup(text: str) -> _Clean:
         italics.append(_inline(inner))
         return inner
 
+    if "\n" in text:
+        text = _LINE_END_HYPHEN.sub("", text)
     if "[" in text:
         text = _MD_LINK.sub(lambda m: m["label"] or m["target"], text)
     if "*" in text or "_" in text:
@@ -751,6 +760,8 @@ _SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
 _GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z][a-z])")
 # A comma that lost its space: "the Einstein-Maxwell theory,Trans. Amer. Math. Soc."
 _GLUED_COMMA = re.compile(r"(?<=[a-z]),(?=[A-Za-z])")
+# A year glued to a journal: "Eur Respir J1995;8:1030-1038".
+_GLUED_YEAR = re.compile(rf"(?<=[A-Za-z])(?={g.YEAR}[;,.])")
 # A list label the cleanup left: "[124] ", "60. ", "(/) ".
 _LEAD_LABEL = re.compile(r"^(?:\[[^\[\]]{1,6}\]|\([^()\w]{0,3}\w?\))\s?")
 
@@ -807,8 +818,6 @@ def _generic_authors(text: str) -> tuple[list[Author], bool, int]:
         end = found.end()
         if found["et_al"] is None and not (text[end - 1] == "." or _LIST_END.match(text, end)):
             continue
-        if end <= best[2]:
-            continue
         region = text[: found.start("et_al")] if found["et_al"] is not None else text[:end]
         authors: list[Author] = []
         if first is not None:
@@ -820,7 +829,9 @@ def _generic_authors(text: str) -> tuple[list[Author], bool, int]:
         authors.extend(
             Author(m["family"], m["given"].strip() or None) for m in person.finditer(region)
         )
-        if authors:
+        # More authors wins; on a tie the earlier shape ("Smith J.
+        # Parsing." is Vancouver's "Smith J", not a "Smith J. Parsing").
+        if authors and len(authors) > len(best[0]):
             best = (authors, found["et_al"] is not None, end)
     return best
 
@@ -868,7 +879,7 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
         if match["stop"] != ".":
             stop = True
         elif not letters:
-            stop = False
+            stop = match.start("stop") > 0 and text[match.start("stop") - 1] in ')]"”'
         elif letters[-1].isdigit() or letters[-1] in ")]":
             stop = True
         elif letters in _ABBREVIATED or len(letters) == 1:
@@ -907,6 +918,16 @@ _ORGANISATION = re.compile(
     r"(?:[Cc]ollaboration|Collab\.|Consortium|Group|Team|Society|Association|Organi[sz]ation"
     r"|Institute|Commission|Committee|Agency|Council|Office|Department|Ministry|Foundation"
     r"|Network|Board|Bureau|Centers?|Centres?)|WHO|UNICEF|OECD|NICE|CDC)(?=[.,:]|\s\()[.,:]?\s?"
+)
+# The editors of a book a chapter is in: "In: Jones K, editor. The handbook of ...",
+# "In: French, B.M. and Short, N.M., eds., Shock Metamorphism ...", "In J. Smith (Ed.), Book".
+_IN_EDITORS = re.compile(
+    r"^In:?\s(?:[^.()]{1,150}?|[^()]{1,150}?)[,\s]\s?\(?(?:[Ee]ditors?|[Ee]ds?|[Hh]rsg)\b\.?\)?[.,:]?\s?"
+)
+# A genre or edition in brackets after a title: "(Doctoral dissertation)", "(2nd ed.)".
+_GENRE = re.compile(
+    r"\s?[\[(](?:[^()\[\]]{0,30}(?:dissertation|thesis|[Rr]eport|[Pp]reprint|ed\.|edition"
+    r"|[Ii]n\s[A-Z][a-z]+)[^()\[\]]{0,10})[\])]$"
 )
 # Who signed for an organisation: "CMS Collab. (S. Chatrchyan et al.), Phys. Lett. B 716".
 _NAMED_FOR = re.compile(r"\s?\([^()]{1,80}\bet\.?\sal\.?\)[.,:]?\s?")
@@ -964,6 +985,10 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
     issue = _ANY_ISSUE.search(text) if "no." in lower or "issue" in lower else None
     pages = _ANY_PAGES.search(text) if "p." in lower or "pp" in lower else None
     compact = _COMPACT.search(text) if ":" in text else None
+    if compact is not None and issue is not None and compact.start() <= issue.end() + 1:
+        # "2, no. 6 (2020): e358-67": the compact's "volume" is the labelled issue.
+        pages = pages or compact
+        compact = None
     if compact is not None and not _YEAR_ONLY.fullmatch(compact["volume"]):
         return (
             volume["volume"] if volume else compact["volume"],
@@ -1008,18 +1033,18 @@ def _generic(ctx: _Context) -> _Reading | None:
         text = _GLUED_STOP.sub(_unglue, text)
     if "," in text:
         text = _GLUED_COMMA.sub(", ", text)
+    text = _GLUED_YEAR.sub(" ", text)
     same = _SAME_AUTHOR.match(text)
     if same is not None:
         text = text[same.end() :]
-    authors, et_al, end = _generic_authors(text)
-    if not authors:
-        organisation = _ORGANISATION.match(text)
-        if organisation is not None:
-            authors = [Author(organisation["org"], organisation=True)]
-            end = organisation.end()
-            named = _NAMED_FOR.match(text, end)
-            if named is not None:
-                end = named.end()
+    organisation = _ORGANISATION.match(text)
+    authors, et_al, end = _generic_authors(text) if organisation is None else ([], False, 0)
+    if not authors and organisation is not None:
+        authors = [Author(organisation["org"], organisation=True)]
+        end = organisation.end()
+        named = _NAMED_FOR.match(text, end)
+        if named is not None:
+            end = named.end()
     rest = text[end:].lstrip(" .,;:")
     left = _LEFT_ET_AL.match(rest)
     if left is not None:
@@ -1036,7 +1061,7 @@ def _generic(ctx: _Context) -> _Reading | None:
     if lead is not None:
         year = lead["year"] or lead["bare"]
         rest = rest[lead.end() :]
-    title = container = None
+    title = container = publisher = kind = None
     quoted = _QUOTED.match(rest)
     if quoted is not None:
         title = quoted["title"]
@@ -1057,14 +1082,23 @@ def _generic(ctx: _Context) -> _Reading | None:
             source = following or ""
         else:
             source = rest
+    chapter = _IN_EDITORS.match(source)
+    if chapter is not None:
+        source = source[chapter.end() :]
+        kind = "book-chapter"
     source = _IN.sub("", source)
     cut = _CONTAINER_STOP.search(source)
     candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
     volume, issue, pages = _generic_numbers(source)
-    publisher = kind = None
     press = None if volume else _PUBLISHER.search(source)
     if candidate and (volume or pages or (not press and not _BOOK_WORDS.search(candidate))):
         container = candidate
+    if title is not None:
+        genre = _GENRE.search(title)
+        if genre is not None:
+            title = title[: genre.start()]
+            if _THESIS.search(genre[0]):
+                kind = "thesis"
     if year is None:
         year = _any_year(source) or _any_year(rest) or (imprint["year"] if imprint else None)
     if imprint is not None:
@@ -1074,8 +1108,11 @@ def _generic(ctx: _Context) -> _Reading | None:
         publisher = press["publisher"] or press["press"]
         kind = "book" if container is None else "book-chapter"
     lower = rest.lower()
-    if ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
+    if kind == "thesis":
+        publisher, container = publisher or container, None
+    elif ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
         kind = "thesis"
+        publisher, container = publisher or container, None
     elif ("rxiv" in lower or "print" in lower or "hep-" in lower) and _PREPRINT.search(rest):
         kind = "posted-content"
     elif kind is None and container and _PROCEEDINGS.search(container):
@@ -1135,7 +1172,18 @@ def parse_citation(text: str) -> Reference:
             best = reading
             if best.confidence >= _SURE:
                 break
-    return (best or _fallback(ctx)).reference
+    reference = (best or _fallback(ctx)).reference
+    if "rxiv" in text.lower():
+        archive = _ARCHIVE.search(text)
+        if archive is not None and reference.kind in (None, "posted-content"):
+            name = _ARCHIVES[archive[0].lower()]
+            return attrs.evolve(reference, kind="posted-content", container_title=name)
+    return reference
+
+
+# "arXiv:1901.01234", "bioRxiv 2020.01.01.123456", "medRxiv".
+_ARCHIVE = re.compile(r"\b(?:arxiv|biorxiv|medrxiv|chemrxiv)\b", re.IGNORECASE)
+_ARCHIVES = {"arxiv": "arXiv", "biorxiv": "bioRxiv", "medrxiv": "medRxiv", "chemrxiv": "ChemRxiv"}
 
 
 def clean_citation(text: str) -> str:
