@@ -88,7 +88,7 @@ def _latex(text: str) -> str:
         text = _LATEX_TEXT.sub(lambda m: m["inner"], text)
     if "-" in text or "~" in text or "\\" in text:
         text = _LATEX_SPECIALS.sub(lambda m: _LATEX_SPECIAL[m[0]], text)
-    if "{" in text and "\\" not in text:
+    if "{" in text and not _LATEX_COMMAND.search(text):
         text = text.replace("{", "").replace("}", "")
     return text
 
@@ -826,9 +826,11 @@ def _generic_authors(text: str) -> tuple[list[Author], bool, int]:
                 continue
             authors.append(Author(lead["family"], lead["given"]))
             region = region[lead.end() :]
-        authors.extend(
-            Author(m["family"], m["given"].strip() or None) for m in person.finditer(region)
-        )
+        for m in person.finditer(region):
+            given = m["given"].strip()
+            if person is _VAN_PERSON and given.count(".") == 1 and given.endswith("."):
+                given = given[:-1]  # "Hartwell J." ends the list: the period is not the initial's
+            authors.append(Author(m["family"], given or None))
         # More authors wins; on a tie the earlier shape ("Smith J.
         # Parsing." is Vancouver's "Smith J", not a "Smith J. Parsing").
         if authors and len(authors) > len(best[0]):
