@@ -760,6 +760,8 @@ _SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
 _GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z][a-z])")
 # A comma that lost its space: "the Einstein-Maxwell theory,Trans. Amer. Math. Soc."
 _GLUED_COMMA = re.compile(r"(?<=[a-z]),(?=[A-Za-z])")
+# Any of the three glues below, found in one pass.
+_GLUED_ANY = re.compile(r"[a-z][.,][A-Za-z]|[A-Za-z](?:1[5-9]|20)\d\d[;,.]")
 # A year glued to a journal: "Eur Respir J1995;8:1030-1038".
 _GLUED_YEAR = re.compile(rf"(?<=[A-Za-z])(?={g.YEAR}[;,.])")
 # A list label the cleanup left: "[124] ", "60. ", "(/) ".
@@ -861,6 +863,22 @@ _ABBREVIATED_WORDS = """
     Sociol Stat Struct Stud Surg Syst Technol Theor Ther Toxicol Trans Urol Vet Virol Zool
     vol pp no eds ed al trans repr rev edn Vol No Eds Ed Inc Ltd Co St Dr Mr Jr Sr vs"""
 _ABBREVIATED = frozenset(_ABBREVIATED_WORDS.split())
+
+
+def _pdf_spacing(text: str) -> str:
+    """Undo PDF-to-text spacing: a list label left over, spaces before punctuation, stops,
+    commas and years glued to the next word. Each step runs only when its sign is there."""
+    if text[:1] in "[(":
+        text = _LEAD_LABEL.sub("", text)
+    if " ," in text or " ." in text or " ;" in text or " )" in text or " ]" in text:
+        text = _SPACE_BEFORE.sub("", text)
+    if "( " in text or "[ " in text:
+        text = _SPACE_AFTER.sub("", text)
+    if _GLUED_ANY.search(text):
+        text = _GLUED_STOP.sub(_unglue, text)
+        text = _GLUED_COMMA.sub(", ", text)
+        text = _GLUED_YEAR.sub(" ", text)
+    return text
 
 
 def _unglue(match: re.Match[str]) -> str:
@@ -1029,13 +1047,7 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
 
 
 def _generic(ctx: _Context) -> _Reading | None:
-    text = _LEAD_LABEL.sub("", ctx.rest[:_GENERIC_WINDOW])
-    text = _SPACE_AFTER.sub("", _SPACE_BEFORE.sub("", text))
-    if "." in text:
-        text = _GLUED_STOP.sub(_unglue, text)
-    if "," in text:
-        text = _GLUED_COMMA.sub(", ", text)
-    text = _GLUED_YEAR.sub(" ", text)
+    text = _pdf_spacing(ctx.rest[:_GENERIC_WINDOW])
     same = _SAME_AUTHOR.match(text)
     if same is not None:
         text = text[same.end() :]
@@ -1115,7 +1127,11 @@ def _generic(ctx: _Context) -> _Reading | None:
     elif ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
         kind = "thesis"
         publisher, container = publisher or container, None
-    elif ("rxiv" in lower or "print" in lower or "hep-" in lower) and _PREPRINT.search(rest):
+    elif (
+        not volume
+        and ("rxiv" in lower or "print" in lower or "hep-" in lower)
+        and _PREPRINT.search(rest)
+    ):
         kind = "posted-content"
     elif kind is None and container and _PROCEEDINGS.search(container):
         kind = "proceedings-article"
@@ -1177,7 +1193,13 @@ def parse_citation(text: str) -> Reference:
     reference = (best or _fallback(ctx)).reference
     if "rxiv" in text.lower():
         archive = _ARCHIVE.search(text)
-        if archive is not None and reference.kind in (None, "posted-content"):
+        container = reference.container_title or ""
+        if (
+            archive is not None
+            and reference.kind in (None, "posted-content")
+            and reference.volume is None
+            and (not container or archive[0].lower() in container.lower())
+        ):
             name = _ARCHIVES[archive[0].lower()]
             return attrs.evolve(reference, kind="posted-content", container_title=name)
     return reference
