@@ -944,6 +944,12 @@ _ORGANISATION = re.compile(
 _IN_EDITORS = re.compile(
     r"^In:?\s(?:[^.()]{1,150}?|[^()]{1,150}?)[,\s]\s?\(?(?:[Ee]ditors?|[Ee]ds?|[Hh]rsg)\b\.?\)?[.,:]?\s?"
 )
+# Words that name a serial or a proceedings even where no volume or page follows.
+_SERIAL = re.compile(
+    r"\b(?:Journal|J\.|Proc\.?|Proceedings|Conference|Conf\.|Symposium|Workshop|Review|Rev\."
+    r"|Letters|Lett\.|Transactions|Trans\.|Annals|Ann\.|Bulletin|Bull\.|Magazine|Quarterly"
+    r"|Zeitschrift|Revue|Rivista|Acta|Archives?|Science|Nature|Research|Studies)"
+)
 # A genre or edition in brackets after a title: "(Doctoral dissertation)", "(2nd ed.)".
 _GENRE = re.compile(
     r"\s?[\[(](?:[^()\[\]]{0,30}(?:dissertation|thesis|[Rr]eport|[Pp]reprint|ed\.|edition"
@@ -1100,13 +1106,23 @@ def _generic(ctx: _Context) -> _Reading | None:
     if chapter is not None:
         source = source[chapter.end() :]
         kind = "book-chapter"
+    source_was_in = _IN.match(source) is not None
     source = _IN.sub("", source)
     cut = _CONTAINER_STOP.search(source)
     candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
     volume, issue, pages = _generic_numbers(source)
     press = None if volume else _PUBLISHER.search(source)
-    if candidate and (volume or pages or (not press and not _BOOK_WORDS.search(candidate))):
+    if candidate and (
+        volume
+        or pages
+        or (chapter is not None or source_was_in or _SERIAL.search(candidate))
+        or (title is None and not press and not _BOOK_WORDS.search(candidate))
+    ):
         container = candidate
+    elif candidate and title is not None and kind is None and not _THESIS.search(candidate):
+        # "Title. Place: Publisher, Year." or "Title, Publisher, Place 1983": a book.
+        kind = "book"
+        publisher = (press["publisher"] or press["press"]) if press else candidate
     if title is not None:
         genre = _GENRE.search(title)
         if genre is not None:
@@ -1132,7 +1148,7 @@ def _generic(ctx: _Context) -> _Reading | None:
         and ("rxiv" in lower or "print" in lower or "hep-" in lower)
         and _PREPRINT.search(rest)
     ):
-        kind = "posted-content"
+        kind, publisher = "posted-content", None
     elif kind is None and container and _PROCEEDINGS.search(container):
         kind = "proceedings-article"
     elif kind is None and "Rep" in source and _REPORT.search(source):
