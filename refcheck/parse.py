@@ -667,7 +667,7 @@ _ANY_VOLUME_ISSUE_PAGES = re.compile(
     rf"{g.PAGES_GROUP}"
 )
 _ANY_VOLUME = re.compile(r"\b(?:vol\.?|volume)\s?(?P<volume>\d{1,5})\b", re.IGNORECASE)
-_ANY_ISSUE = re.compile(r"\b(?:no\.|issue)\s?(?P<issue>\d{1,5})\b", re.IGNORECASE)
+_ANY_ISSUE = re.compile(r"\b(?:no\.|No\s|issue)\s?(?P<issue>\d{1,5})\b", re.IGNORECASE)
 _ANY_PAGES = re.compile(rf"\bpp?\.\s?{g.PAGES_GROUP}")
 
 
@@ -965,8 +965,8 @@ _NUMBERS_START = re.compile(
 )
 _CONTAINER_STOP = re.compile(
     rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
-    rf"|\s(?=\d)|\s?\((?=\d|[Ee]ds?\b)|\s?,\s(?=[A-Z][a-z]+\s?:)|[.;]\s(?=[A-Z][^\s]*\s?:)"
-    rf"|,\s(?:vol|pp|no)\b|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
+    rf"|\s(?=\d{{1,5}}(?:\W|$))|\s?\((?=\d|[Ee]ds?\b)|\s?,\s(?=[A-Z][a-z]+\s?:)|[.;]\s(?=[A-Z][^\s]*\s?:)"
+    rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
 )
 _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
@@ -1053,7 +1053,7 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
 
 
 def _generic(ctx: _Context) -> _Reading | None:
-    text = _pdf_spacing(ctx.rest[:_GENERIC_WINDOW])
+    text = ctx.rest[:_GENERIC_WINDOW]
     same = _SAME_AUTHOR.match(text)
     if same is not None:
         text = text[same.end() :]
@@ -1198,7 +1198,7 @@ def parse_citation(text: str) -> Reference:
     """
     clean = _cleanup(text)
     ids = _identifiers(clean.text)
-    ctx = _Context(text, ids.rest, clean.italics, ids)
+    ctx = _Context(text, _pdf_spacing(ids.rest), clean.italics, ids)
     best: _Reading | None = None
     for recognise in _RECOGNISERS:
         reading = recognise(ctx)
