@@ -757,7 +757,7 @@ _GENERIC_WINDOW = 3000
 _SPACE_BEFORE = re.compile(r"\s+(?=[,;)\]]|\.(?!\.))")
 _SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
 # A sentence end that lost its space: "Optical roguewaves.Nature 450" -> "... roguewaves. Nature".
-_GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z][a-z])")
+_GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z])")
 # A comma that lost its space: "the Einstein-Maxwell theory,Trans. Amer. Math. Soc."
 _GLUED_COMMA = re.compile(r"(?<=[a-z]),(?=[A-Za-z])")
 # Any of the three glues below, found in one pass.
@@ -955,6 +955,8 @@ _GENRE = re.compile(
     r"\s?[\[(](?:[^()\[\]]{0,30}(?:dissertation|thesis|[Rr]eport|[Pp]reprint|ed\.|edition"
     r"|[Ii]n\s[A-Z][a-z]+)[^()\[\]]{0,10})[\])]$"
 )
+# The first number of a source: "(2017)", "18", "J. Phys. A 39".
+_FIRST_NUMBER = re.compile(r"\(?\d")
 # Who signed for an organisation: "CMS Collab. (S. Chatrchyan et al.), Phys. Lett. B 716".
 _NAMED_FOR = re.compile(r"\s?\([^()]{1,80}\bet\.?\sal\.?\)[.,:]?\s?")
 # Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
@@ -1101,7 +1103,15 @@ def _generic(ctx: _Context) -> _Reading | None:
             title = first
             source = following or ""
         else:
-            source = rest
+            # "Title, Math. Res. Lett. (2017).": the title ends at the last comma before the
+            # first number, if what precedes it is long enough to be a title.
+            digit = _FIRST_NUMBER.search(first)
+            pre = first[: digit.start()] if digit else first
+            head = pre.rsplit(",", 1)[0] if "," in pre else ""
+            if head.count(" ") >= 2:
+                title, source = head, rest[len(head) + 1 :]
+            else:
+                source = rest
     chapter = _IN_EDITORS.match(source)
     if chapter is not None:
         source = source[chapter.end() :]
