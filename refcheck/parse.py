@@ -988,10 +988,13 @@ _COMPACT = re.compile(
 # A number, a range, or a parenthesised number, as the generic reader sees the source:
 # "16", "1267-1276", "(5465)", "C34", "e1007887".
 _NUMBER = re.compile(
-    rf"(?:(?P<paren>\()\s?|(?<![\w./-]))(?P<number>[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?"
+    rf"(?:(?P<paren>\()\s?|(?<![\w/-])(?<!\d\.))(?P<number>[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?"
     rf"(?:\s?{g.DASH}\s?[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?)?)(?(paren)\s?\))(?![\w/])"
 )
 _MONTH_BEFORE = re.compile(rf"{g.MONTH}\s?$")
+_SERIES_VOLUME = re.compile(r"[A-Z]\d{2,}$")
+# A number that is part of a name: "SIGPLAN 91 Conference", "CHI '95. ACM".
+_NAMED_NUMBER = re.compile(r"\s[A-Z][a-z]")
 _MONTH_AFTER = re.compile(rf"\s?{g.MONTH}")
 
 
@@ -1035,6 +1038,8 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
         number = match["number"]
         if _YEAR_ONLY.fullmatch(number) or (months and _next_to_month(text, match)):
             continue
+        if match["paren"] is None and _NAMED_NUMBER.match(text, match.end()):
+            continue
         plain.append((number, match["paren"] is not None))
     for index, (number, paren) in enumerate(plain):
         ranged = bool(_PAGE_SPLIT.search(number))
@@ -1051,6 +1056,8 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
                 found_pages = number
                 break
             found_volume = number
+    if found_volume and _SERIES_VOLUME.match(found_volume):
+        found_volume = found_volume[1:]  # "Phys. Rev. D94": the series letter is the journal's
     return found_volume, found_issue, found_pages
 
 
