@@ -32,8 +32,9 @@ Normalisation, applied alike to the label and to the parsed value before compari
   run of non-alphanumerics turned into one space, then trimmed; a leading "in " is dropped from
   containers;
 * year: the first 4-digit year (1500-2099);
-* volume and issue: the label's first run of digits (with any letter prefix glued to it,
-  "A12"), lower case; "Vol. 9," -> "9";
+* volume and issue: the first run of digits; "Vol. 9," -> "9". A series letter glued before it
+  is dropped ("B428" -> "428"): it belongs to the journal (Phys. Lett. B), as in Crossref's
+  records, and the two corpora label it differently;
 * pages: the printed range split at its dash; the last page is expanded from its abbreviated
   form as refcheck does ("1477-81" -> "1477", "1481"); only letters and digits kept, lower case;
 * DOI: lower case, spaces, enclosing brackets, prefixes ("doi:", "https://doi.org/") and
@@ -114,7 +115,7 @@ class Gold:
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _YEAR = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
-_NUMBER = re.compile(r"[A-Za-z]?\d+")
+_NUMBER = re.compile(r"\d+")
 _DASH = re.compile(r"\s*[-‐‑–—−]+\s*")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi\s*:?\s*)", re.IGNORECASE)
 _NAME_STOP = {"and", "et", "al", "others", "jr", "sr", "eds", "ed", "und", "de", "van", "von"}
@@ -148,7 +149,7 @@ def norm_number(value: str | None) -> str | None:
     if not value:
         return None
     found = _NUMBER.search(value)
-    return found[0].lower() if found else None
+    return found[0] if found else None
 
 
 def _expand(first: str, last: str) -> str:
