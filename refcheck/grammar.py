@@ -123,11 +123,12 @@ FAMILY = rf"{PARTICLE}{{0,3}}{CAP_WORD}"
 # A given name spelt out: "Calvin", "Heinz-Otto", "Ce".
 GIVEN_NAME = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{1,20}(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{1,20})?"
 
-# One initial with its period, possibly hyphenated or doubled: "J.", "Ch.", "J.-P.", "M.-S.".
-INITIAL = r"[A-ZÀ-ÖØ-Þ][a-z]?\.(?:-[A-ZÀ-ÖØ-Þ][a-z]?\.)?"
+# One initial with its period, possibly hyphenated or doubled: "J.", "Ch.", "YA." (in "V. YA.
+# SHTERN."), "J.-P.", "M.-S.".
+INITIAL = r"[A-ZÀ-ÖØ-Þ][a-zA-Z]?\.(?:-[A-ZÀ-ÖØ-Þ][a-z]?\.)?"
 
 # Between two authors: ", ", "; ", " and ", ", and ", " & ", " et " (French), " und ".
-LIST_SEP = r"(?:\s?[,;]\s?(?:and\s|&\s?)?|\s(?:and|&|et|und|y|e)\s)"
+LIST_SEP = r"(?:\s?[,;]{1,2}\s?(?:and\s|&\s?)?|\s(?:and|&|et|und|y|e)\s)"
 
 # What ends an author list that the printer cut short: ", et al.", " and others", " et coll.".
 ET_AL = r",?\s?(?:et\.?\s?al\b\.?|and\sothers\b|et\scoll?\b\.?|…|\.\.\.)"
@@ -144,7 +145,9 @@ INV_PERSON = rf"{FAMILY}(?:\s{FAMILY})?,\s?{APA_GIVEN}(?:,?\s(?:Jr|Sr)\.)?"
 VAN_PERSON = rf"{VANCOUVER_FAMILY}\s(?:{APA_GIVEN}|{VANCOUVER_INITIALS})"
 
 # The first author of an MLA or Chicago list, inverted with given names: "Trillin, Calvin".
-MLA_FIRST = rf"{FAMILY},\s(?:{GIVEN_NAME}|{INITIAL})(?:\s(?:{GIVEN_NAME}|{INITIAL})){{0,3}}"
+MLA_FIRST = (
+    rf"{FAMILY},\s(?:{APA_GIVEN}|(?:{GIVEN_NAME}|{INITIAL})(?:\s(?:{GIVEN_NAME}|{INITIAL})){{0,3}})"
+)
 
 # What may follow an author in a list: a separator, punctuation, a year, the end; anything
 # after an initial's period ("Warlimont, R. Distinct degree factorizations ...").
