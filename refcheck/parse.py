@@ -2,14 +2,21 @@
 
 :func:`parse_citation` works in three steps:
 
-1. *Cleanup*: Markdown links, emphasis and backslash escapes, HTML tags, LaTeX math
-   ("IL-1 $\\beta$" -> "IL-1β"), odd hyphens and curly quotes, list labels ("1 ", "[1]").
-   The italic spans are remembered: they usually mark the container title.
+1. *Cleanup*: Markdown links, emphasis and backslash escapes, HTML tags and entities, LaTeX
+   math ("IL-1 $\\beta$" -> "IL-1β"), accents ('{\\"o}' -> "ö"), text commands and dashes,
+   odd hyphens, ligatures and curly quotes, words hyphenated at a line end, list labels ("1 ",
+   "[1]"). The italic spans are remembered: they usually mark the container title.
 2. *Identifiers*: DOI, URL, PMID and a "published online" / "Epub" date are found anywhere in
-   the citation and taken out of the text the style recognisers see.
-3. *Styles*: an ordered set of recognisers (Vancouver/NLM/Lancet/AMA, APA/Harvard, IEEE) each
-   read the rest and return a reference with a confidence; the most confident wins. A fallback,
-   which never fails, finds at least the year, volume, issue and pages in any text.
+   the citation and taken out of the text the style recognisers see; then PDF-to-text spacing
+   is repaired ("Phys.Rev .Lett .96 ,100603" -> "Phys.Rev.Lett.96,100603").
+3. *Styles*: an ordered set of recognisers each read the rest and return a reference with a
+   confidence; the most confident wins, and a reading of :data:`_SURE` confidence ends the
+   search. Vancouver/NLM/Lancet/AMA, APA/Harvard and IEEE have readers of their own; a
+   generic reader takes every style of the shape "authors, [year], title, source" (Chicago,
+   MLA, ACS, AIP/APS, Nature, Science, Cell, Elsevier, Springer, books, chapters, theses,
+   preprints...), reading author lists in four shapes, sentence ends that skip journal
+   abbreviations, and numbers in any order. A fallback, which never fails, finds at least the
+   year, volume, issue and pages in any text.
 
 A new style is one more recogniser in :data:`_RECOGNISERS`; nothing else changes.
 
@@ -712,42 +719,7 @@ def _fallback(ctx: _Context) -> _Reading:
 
 
 # --------------------------------------------------------------------------------------------
-# Step 3d: Springer LNCS and Chicago/ACM author-date with a bare year
-# --------------------------------------------------------------------------------------------
-
-# "Kovacevic, A., Ivanovic, D., Surla, D.: Automatic extraction ... Program 45(4), 376–396 (2011)"
-_SPRINGER_HEAD = re.compile(r"^(?P<authors>[^:]{1,3000}?):\s")
-_SPRINGER_YEAR = re.compile(rf"\((?P<year>{g.YEAR})[a-z]?\)\.?$")
-# "Narain, R., Samii, A., and O'Brien, J. F. 2012. Adaptive anisotropic remeshing ..."
-_CHICAGO_HEAD = re.compile(rf"^(?P<authors>[^()]{{1,3000}}?\.?)\s(?P<year>{g.YEAR})[a-z]?\.\s")
-
-
-def _springer(ctx: _Context) -> _Reading | None:
-    head = _SPRINGER_HEAD.match(ctx.rest)
-    if head is None:
-        return None
-    people = _apa_authors(head["authors"])
-    if people is None:
-        return None
-    rest = ctx.rest[head.end() :]
-    year = _SPRINGER_YEAR.search(rest)
-    if year is not None:
-        rest = rest[: year.start()]
-    return _names_first(ctx, *people, rest, 0.8 if year else 0.6, year["year"] if year else None)
-
-
-def _chicago(ctx: _Context) -> _Reading | None:
-    head = _CHICAGO_HEAD.match(ctx.rest)
-    if head is None:
-        return None
-    people = _apa_authors(head["authors"])
-    if people is None:
-        return None
-    return _names_first(ctx, *people, ctx.rest[head.end() :], 0.8, head["year"])
-
-
-# --------------------------------------------------------------------------------------------
-# Step 3e: a generic reader for the many styles that are "authors, [year], title, source"
+# Step 3d: a generic reader for the many styles that are "authors, [year], title, source"
 # --------------------------------------------------------------------------------------------
 
 # The generic reader looks at most at this many characters: no real citation is longer, and
@@ -1200,7 +1172,7 @@ _SURE = 0.85
 
 # Tried in order; the most confident reading wins, the earlier one on a tie, and a reading of
 # full confidence ends the search. The fallback reads what none of them reads.
-_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _generic, _apa, _ieee, _springer, _chicago)
+_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _generic, _apa, _ieee)
 
 
 def parse_citation(text: str) -> Reference:
