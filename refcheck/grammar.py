@@ -84,8 +84,9 @@ NAME = r"[^\W\d_]+(?:['-][^\W\d_]+){0,4}"
 # "Le Pavec", "Brito-Zerón" in "Ramos-Casals M, Brito-Zerón P, López-Guillermo A, ...".
 VANCOUVER_FAMILY = rf"{NAME}(?:\s{NAME}){{0,3}}"
 
-# Vancouver initials, capitals without periods, an optional hyphen: "RQ", "P", "J-P".
-VANCOUVER_INITIALS = r"[A-ZÀ-ÖØ-Þ](?:-?[A-ZÀ-ÖØ-Þ]){0,3}"
+# Vancouver initials, capitals (Latin, Cyrillic, Greek) without periods, an optional hyphen:
+# "RQ", "P", "J-P", "ИИ" in "Иванов ИИ, Петров ПП.".
+VANCOUVER_INITIALS = r"[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω](?:-?[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω]){0,3}"
 
 # What may follow a Vancouver author: a comma, the period that ends the list, "et al", "and",
 # or Springer's "(2013)" in "Hilgenfeld R, Peiris M (2013) From SARS to MERS ...". The
@@ -97,7 +98,7 @@ VANCOUVER_AUTHOR = rf"{VANCOUVER_FAMILY}\s{VANCOUVER_INITIALS}{VANCOUVER_AUTHOR_
 
 # APA/Harvard given names as initials with periods: "R. Q." in "Cron, R. Q., & Hartwell, J.",
 # "P.J." in "Dendek, P.J., Fedoryszak, M.", "J.-P." in "Rivière, J.-P.".
-APA_GIVEN = r"[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.(?:\s?-?\s?[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.){0,4}"
+APA_GIVEN = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]{0,2}\.(?:\s?-?\s?[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]{0,2}\.){0,4}"
 
 # IEEE given names before the surname: "R. Q. " in "P. Mehta, R. Q. Cron, and J. Hartwell".
 IEEE_GIVEN = r"(?:[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.[\s-]{0,2}){1,5}"
@@ -133,11 +134,11 @@ PARTICLE = r"(?:(?:van|von|de|der|den|del|della|di|da|du|dos|das|le|la|ten|ter|z
 FAMILY = rf"{PARTICLE}{{0,3}}{CAP_WORD}"
 
 # A given name spelt out: "Calvin", "Heinz-Otto", "Ce".
-GIVEN_NAME = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{1,20}(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{1,20})?"
+GIVEN_NAME = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]{1,20}(?:-[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]{1,20})?"
 
 # One initial with its period, possibly hyphenated or doubled: "J.", "Ch.", "YA." (in "V. YA.
 # SHTERN."), "J.-P.", "M.-S.".
-INITIAL = r"[A-ZÀ-ÖØ-Þ][a-zA-Z]?\.(?:-[A-ZÀ-ÖØ-Þ][a-z]?\.)?"
+INITIAL = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zA-Zа-я]?\.(?:-[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]?\.)?"
 
 # Between two authors: ", ", "; ", " and ", ", and ", " & ", " et " (French), " und ".
 LIST_SEP = r"(?:\s?[,;]{1,2}\s?(?:and\s|&\s?)?|\s(?:and|&|et|und|y|e)\s)"

@@ -334,8 +334,14 @@ def _strip_title(title: str | None) -> str | None:
     """A title without enclosing quotes and trailing ".", "," or ":"; "?" and "!" stay."""
     if title is None:
         return None
-    title = title.strip().strip("\"'").strip()
-    return title.rstrip(" .,;:").strip("\"'").strip() or None
+    title = title.strip().rstrip(" .,;:").strip()
+    while len(title) > 1 and title[0] in "\"'" and title[-1] == title[0]:
+        title = title[1:-1].strip().rstrip(" .,;:").strip()
+    if title[:1] in "\"'" and title.count(title[:1]) == 1:
+        title = title[1:]  # an opening quote whose closing one the parse cut off
+    if title[-1:] in "\"'" and title.count(title[-1:]) == 1:
+        title = title[:-1]
+    return title.strip() or None
 
 
 def _strip_container(container: str | None) -> str | None:

@@ -719,6 +719,45 @@ WIDE: tuple[tuple[str, Reference], ...] = (
         last_page="25",
         kind=_ARTICLE,
     ),
+    # Cyrillic names and title, Vancouver.
+    _ref(
+        "Иванов ИИ, Петров ПП. Название статьи. Вестник 2019; 5: 10–20.",
+        authors=(Author("Иванов", "ИИ"), Author("Петров", "ПП")),
+        title="Название статьи",
+        container_title="Вестник",
+        year="2019",
+        volume="5",
+        pages="10–20",
+        first_page="10",
+        last_page="20",
+        kind=_ARTICLE,
+    ),
+    # Curly quotes kept inside a title, an em dash between pages.
+    _ref(
+        "Mehta P, Cron RQ. “Silencing the storm” — a review. Lancet Rheumatol 2020; 2: e358—67.",
+        authors=(Author("Mehta", "P"), Author("Cron", "RQ")),
+        title='"Silencing the storm" — a review',
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e358—67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # Markdown emphasis and strong, and an HTML entity for the dash.
+    _ref(
+        "Mehta P, Cron RQ. *Silencing the storm*. **Lancet Rheumatol** 2020; **2**: e358&ndash;67.",
+        authors=(Author("Mehta", "P"), Author("Cron", "RQ")),
+        title="Silencing the storm",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e358–67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
     # A word hyphenated at a PDF line end, and a ligature.
     _ref(
         "Smith J, Jones K. Hyphen-\nation and the ﬁrst eﬀect. Eur J Phys 2019; 3: 1–2.",

@@ -302,3 +302,11 @@ def test_megabyte_line_is_time_boxed(line: str) -> None:
     start = time.perf_counter()
     parse_citation(line)
     assert time.perf_counter() - start < 3.0
+
+
+def test_thirty_five_authors_are_all_read() -> None:
+    """A Vancouver list of 35 authors (no "et al.") gives 35 authors, in order."""
+    names = [(f"Author{chr(65 + i % 26)}{chr(97 + i // 26)}x", chr(65 + i % 26)) for i in range(35)]
+    citation = ", ".join(f"{f} {g}" for f, g in names) + ". A title. Lancet 2020; 2: 1–9."
+    expected = tuple(Author(f, g) for f, g in names)
+    assert expected == parse_citation(citation).authors
