@@ -780,42 +780,47 @@ _LIST_END = re.compile(r"\s?(?:[.,:;(\"“'‘]|\d|$)")
 def _generic_authors(text: str) -> tuple[list[Author], bool, int]:
     """The author list at the start of ``text``, whether it ends "et al.", and where it ends.
 
-    Tries the shapes in turn and keeps the longest that ends where a list can end: initials or
-    given names first ("J. P. Collman, R. Q. Cron and Ce Liu"), inverted with initials
-    ("Cron, R. Q., & Hartwell, J."), Vancouver ("Cron RQ, Hartwell J"), MLA/Chicago
-    ("Trillin, Calvin, and Jane Doe").
+    Tries the shapes in turn and keeps the one that reads the most authors (the earlier on a
+    tie) among those that end where a list can end: Vancouver ("Cron RQ, Hartwell J"),
+    inverted with initials ("Cron, R. Q., & Hartwell, J."), initials or given names first
+    ("J. P. Collman, R. Q. Cron and Ce Liu"), MLA/Chicago ("Trillin, Calvin, and Jane Doe").
     """
-    best: tuple[list[Author], bool, int] = ([], False, 0)
-    for shape, person, first in (
-        (_VAN_LIST, _VAN_PERSON, None),
-        (_INV_LIST, _INV_PERSON, None),
-        (_FWD_LIST, _FWD_PERSON, None),
-        (_MLA_LIST, _FWD_PERSON, _MLA_FIRST),
-    ):
+    best: list[tuple[str, str | None]] = []
+    best_et_al, best_end = False, 0
+    for shape, person, first in _SHAPES:
         found = shape.match(text)
         if found is None:
             continue
         end = found.end()
-        if found["et_al"] is None and not (text[end - 1] == "." or _LIST_END.match(text, end)):
+        et_al = found["et_al"] is not None
+        if not et_al and not (text[end - 1] == "." or _LIST_END.match(text, end)):
             continue
-        region = text[: found.start("et_al")] if found["et_al"] is not None else text[:end]
-        authors: list[Author] = []
+        region = text[: found.start("et_al")] if et_al else text[:end]
+        names: list[tuple[str, str | None]] = []
         if first is not None:
             lead = first.match(region)
             if lead is None:
                 continue
-            authors.append(Author(lead["family"], lead["given"]))
+            names.append((lead["family"], lead["given"]))
             region = region[lead.end() :]
         for m in person.finditer(region):
             given = m["given"].strip()
             if person is _VAN_PERSON and given.count(".") == 1 and given.endswith("."):
                 given = given[:-1]  # "Hartwell J." ends the list: the period is not the initial's
-            authors.append(Author(m["family"], given or None))
-        # More authors wins; on a tie the earlier shape ("Smith J.
-        # Parsing." is Vancouver's "Smith J", not a "Smith J. Parsing").
-        if authors and len(authors) > len(best[0]):
-            best = (authors, found["et_al"] is not None, end)
-    return best
+            names.append((m["family"], given or None))
+        # More authors wins; on a tie the earlier shape ("Smith J. Parsing." is Vancouver's
+        # "Smith J", not a "Smith J. Parsing").
+        if len(names) > len(best):
+            best, best_et_al, best_end = names, et_al, end
+    return [Author(family, given) for family, given in best], best_et_al, best_end
+
+
+_SHAPES = (
+    (_VAN_LIST, _VAN_PERSON, None),
+    (_INV_LIST, _INV_PERSON, None),
+    (_FWD_LIST, _FWD_PERSON, None),
+    (_MLA_LIST, _FWD_PERSON, _MLA_FIRST),
+)
 
 
 # "(2009). " ; "2009. " ; ", 2004a, " ; "(2011, May 3). "
