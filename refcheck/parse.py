@@ -882,7 +882,11 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
         if match["stop"] != ".":
             stop = True
         elif not letters:
-            stop = match.start("stop") > 0 and text[match.start("stop") - 1] in ')]"”'
+            at = match.start("stop")
+            # "(Report). Next", "disease.. Palliative Medicine"
+            stop = at > 1 and (
+                text[at - 1] in ')]"”' or (text[at - 1] == "." and text[at - 2].islower())
+            )
         elif letters[-1].isdigit() or letters[-1] in ")]":
             stop = True
         elif letters in _ABBREVIATED or len(letters) == 1:
@@ -925,7 +929,8 @@ _ORGANISATION = re.compile(
 # The editors of a book a chapter is in: "In: Jones K, editor. The handbook of ...",
 # "In: French, B.M. and Short, N.M., eds., Shock Metamorphism ...", "In J. Smith (Ed.), Book".
 _IN_EDITORS = re.compile(
-    r"^In:?\s(?:[^.()]{1,150}?|[^()]{1,150}?)[,\s]\s?\(?(?:[Ee]ditors?|[Ee]ds?|[Hh]rsg)\b\.?\)?[.,:]?\s?"
+    r"^[Ii]n:?\s(?:[^.()]{1,150}?|[^()]{1,150}?)[,\s]\s?\(?(?:[Ee]ditors?|[Ee]ds?|[Hh]rsg)\b\.?\)?"
+    r"[.,:]?\s?"
 )
 # Words that name a serial or a proceedings even where no volume or page follows.
 _SERIAL = re.compile(
@@ -950,8 +955,10 @@ _NUMBERS_START = re.compile(
 )
 _CONTAINER_STOP = re.compile(
     rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
-    rf"|\s(?=\d{{1,5}}(?:\W|$))|\s?\((?=\d|[Ee]ds?\b)|\s?,\s(?=[A-Z][a-z]+\s?:)|[.;]\s(?=[A-Z][^\s]*\s?:)"
-    rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
+    rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b)"
+    rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
+    rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
+    rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
 )
 _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
