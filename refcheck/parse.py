@@ -945,6 +945,15 @@ _GENRE = re.compile(
 )
 # The first number of a source: "(2017)", "18", "J. Phys. A 39".
 _FIRST_NUMBER = re.compile(r"\(?\d")
+# Surnames alone before a year (astronomy): "Patz, 1982, Am. J. Opthalmol. 94: 715",
+# "Waltman, et al., 1978, Am. J. Ophthal.", "Smith and Jones 2001".
+_BARE_NAMES = re.compile(
+    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,5}})"
+    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)?,?\s(?=\(?{g.YEAR}[a-z]?\b)"
+)
+_BARE_SPLIT = re.compile(r",\s?|\s(?:and|&)\s")
+# A collaboration in brackets after the authors: "M. Ackermann et al. (Fermi-LAT), Phys. Rev."
+_GROUP = re.compile(r"^\([^()\d]{1,40}\)[.,]?\s?(?=[A-Z])")
 # Who signed for an organisation: "CMS Collab. (S. Chatrchyan et al.), Phys. Lett. B 716".
 _NAMED_FOR = re.compile(r"\s?\([^()]{1,80}\bet\.?\sal\.?\)[.,:]?\s?")
 # Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
@@ -1064,11 +1073,20 @@ def _generic(ctx: _Context) -> _Reading | None:
         named = _NAMED_FOR.match(text, end)
         if named is not None:
             end = named.end()
+    if not authors:
+        bare = _BARE_NAMES.match(text)
+        if bare is not None:
+            authors = [Author(name) for name in _BARE_SPLIT.split(bare["names"]) if name]
+            et_al, end = bare["et_al"] is not None, bare.end()
     rest = text[end:].lstrip(" .,;:")
     left = _LEFT_ET_AL.match(rest)
     if left is not None:
         et_al = True
         rest = rest[left.end() :]
+    if authors:
+        group = _GROUP.match(rest)
+        if group is not None:
+            rest = rest[group.end() :]
     editors = _EDITORS.match(rest) if authors else None
     if editors is not None:
         rest = rest[editors.end() :]
@@ -1130,6 +1148,11 @@ def _generic(ctx: _Context) -> _Reading | None:
         # "Title. Place: Publisher, Year." or "Title, Publisher, Place 1983": a book.
         kind = "book"
         publisher = (press["publisher"] or press["press"]) if press else candidate
+    thesis = _THESIS.match(title) if title is not None else None
+    if title is not None and thesis is not None:
+        # "J. E. O'Brien. Thèse, Harvard University, Cambridge, MA. 1972."
+        publisher = title[thesis.end() :].strip(" ,.") or None
+        title, kind = None, "thesis"
     if title is not None:
         genre = _GENRE.search(title)
         if genre is not None:
