@@ -14,12 +14,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from itertools import zip_longest
 from pathlib import Path
 
+from refcheck.align import align
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.document import check_document
 from refcheck.errors import ParseError
 from refcheck.extract import Manuscript, extract_citations
-from refcheck.model import CheckedReference, Finding, Match, Reference, Report
+from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parse import parse_citation
 from refcheck.readers import read_file
 from refcheck.resolve import Resolver, WorkSource
@@ -163,15 +164,23 @@ def _check(
             client.close()
     checked = [
         CheckedReference(
-            citation, reference, matches[reference], compare(reference, matches[reference])
+            citation, aligned, matches[reference], compare(aligned, matches[reference])
         )
         for citation, reference in parsed
+        for aligned in (_aligned(reference, matches[reference]),)
     ]
     findings: list[Finding] = []
     for manuscript in manuscripts:
         mine = [c for c in checked if c.citation.file == manuscript.file]
         findings.extend(check_document(mine, manuscript.text_lines, manuscript.file))
     return Report(references=checked, findings=findings, files=[m.file for m in manuscripts])
+
+
+def _aligned(reference: Reference, match: Match) -> Reference:
+    """The reference re-cut along its matched work (:func:`refcheck.align.align`)."""
+    if match.status is MatchStatus.MATCHED and match.work is not None:
+        return align(reference, match.work)
+    return reference
 
 
 def _resolve_all(

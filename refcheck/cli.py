@@ -294,27 +294,49 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
 
 
 @cli.command()
-@click.argument("citation")
+@click.argument("citation", required=False)
+@click.option(
+    "--file",
+    "citation_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Parse each line of FILE as one citation ('-' for standard input).",
+)
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "jsonl"]),
     default="text",
     show_default=True,
+    help="'key: value' lines, JSON (an object, or an array with --file), or one JSON object "
+    "a line.",
 )
-def parse(citation: str, output_format: str) -> None:
-    """Parse one CITATION and print its fields."""
+def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
+    """Parse one CITATION (or every line of --file) and print the fields; no network."""
+    if (citation is None) == (citation_file is None):
+        raise click.UsageError("give either a CITATION or --file FILE, not both nor neither")
+    if citation_file is not None:
+        citations = [line.strip() for line in citation_file if line.strip()]
+    else:
+        citations = [citation or ""]
     with _errors():
-        reference = parse_citation(citation)
-    data = attrs.asdict(reference, recurse=True)
-    if output_format == "json":
+        records = [attrs.asdict(parse_citation(c), recurse=True) for c in citations]
+    if output_format == "jsonl":
+        for record in records:
+            click.echo(json.dumps(record, ensure_ascii=False))
+    elif output_format == "json":
+        data: Any = records if citation_file is not None else records[0]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    for key, value in data.items():
-        if key == "authors":
-            value = "; ".join(f"{a['family']}, {a['given'] or ''}".rstrip(", ") for a in value)
-        if value not in (None, "", (), [], False):
-            click.echo(f"{key}: {value}")
+    else:
+        for index, record in enumerate(records):
+            if index:
+                click.echo("")
+            for key, value in record.items():
+                if key == "authors":
+                    value = "; ".join(
+                        f"{a['family']}, {a['given'] or ''}".rstrip(", ") for a in value
+                    )
+                if value not in (None, "", (), [], False):
+                    click.echo(f"{key}: {value}")
 
 
 @cli.command()

@@ -14,14 +14,25 @@ from __future__ import annotations
 
 __all__ = [
     "APA_GIVEN",
+    "CAP_WORD",
     "DASH",
     "DOI",
+    "ET_AL",
+    "FAMILY",
+    "FWD_PERSON",
+    "GIVEN_NAME",
     "IEEE_GIVEN",
+    "INITIAL",
+    "INV_PERSON",
     "ISSUE_GROUP",
+    "LIST_SEP",
+    "MLA_FIRST",
     "MONTH",
     "NAME",
     "PAGE",
     "PAGES_GROUP",
+    "PARTICLE",
+    "PERSON_END",
     "PMID",
     "SEASON",
     "URL",
@@ -29,6 +40,7 @@ __all__ = [
     "VANCOUVER_AUTHOR_END",
     "VANCOUVER_FAMILY",
     "VANCOUVER_INITIALS",
+    "VAN_PERSON",
     "VOLUME_GROUP",
     "YEAR",
 ]
@@ -72,8 +84,9 @@ NAME = r"[^\W\d_]+(?:['-][^\W\d_]+){0,4}"
 # "Le Pavec", "Brito-Zerón" in "Ramos-Casals M, Brito-Zerón P, López-Guillermo A, ...".
 VANCOUVER_FAMILY = rf"{NAME}(?:\s{NAME}){{0,3}}"
 
-# Vancouver initials, capitals without periods, an optional hyphen: "RQ", "P", "J-P".
-VANCOUVER_INITIALS = r"[A-ZÀ-ÖØ-Þ](?:-?[A-ZÀ-ÖØ-Þ]){0,3}"
+# Vancouver initials, capitals (Latin, Cyrillic, Greek) without periods, an optional hyphen:
+# "RQ", "P", "J-P", "ИИ" in "Иванов ИИ, Петров ПП.".
+VANCOUVER_INITIALS = r"[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω](?:-?[A-ZÀ-ÖØ-ÞА-ЯЁΑ-Ω]){0,3}"
 
 # What may follow a Vancouver author: a comma, the period that ends the list, "et al", "and",
 # or Springer's "(2013)" in "Hilgenfeld R, Peiris M (2013) From SARS to MERS ...". The
@@ -85,7 +98,7 @@ VANCOUVER_AUTHOR = rf"{VANCOUVER_FAMILY}\s{VANCOUVER_INITIALS}{VANCOUVER_AUTHOR_
 
 # APA/Harvard given names as initials with periods: "R. Q." in "Cron, R. Q., & Hartwell, J.",
 # "P.J." in "Dendek, P.J., Fedoryszak, M.", "J.-P." in "Rivière, J.-P.".
-APA_GIVEN = r"[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.(?:\s?-?\s?[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.){0,4}"
+APA_GIVEN = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]{0,2}\.(?:\s?-?\s?[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]{0,2}\.){0,4}"
 
 # IEEE given names before the surname: "R. Q. " in "P. Mehta, R. Q. Cron, and J. Hartwell".
 IEEE_GIVEN = r"(?:[A-ZÀ-ÖØ-Þ][a-z]{0,2}\.[\s-]{0,2}){1,5}"
@@ -103,3 +116,52 @@ URL = r"(?P<url>(?:https?|ftp)://[^\s\"<>]{1,2000}|\bwww\.[^\s\"<>]{1,2000})"
 
 # A PubMed identifier: "PMID: 32838266" in "... 2020;2(6):e358-e367. PMID: 32838266."
 PMID = r"\bPMID\s?:?\s?(?P<pmid>\d{1,9})\b"
+
+# One word of a family name, starting with a capital of any cased script: "Collman",
+# "COLLMAN", "O'Gorman", "Koné-Paut", "McEuen". Journal abbreviations that follow an author
+# list without a title ("G. Kramer and B. Lampe, Z. Phys. C34, 497") are not family names.
+CAP_WORD = (
+    r"(?!(?:Phys|Rev|Lett|Chem|Soc|Am|Nucl|Math|Biol|Med|Sci|Acad|Proc|Natl|Res|Mol|Astrophys"
+    r"|Appl|Opt|Commun|Comput|Eng|Mech|Ann|Int|Trans|Theor|Exp|Clin|Mater|Nat|Nature|Science"
+    r"|Cell|Tetrahedron|Synthesis|Ibid|In|The|Vol)\b)"
+    r"[A-ZÀ-ÖØ-ÞΑ-ΩА-Я](?:[^\W\d_]{1,40}(?:['’-][^\W\d_]{1,40}){0,3}|['’][A-Z][^\W\d_]{1,40})"
+)
+
+# Particles before a family name: "van" in "D. H. van Hessem", "de la" in "de la Macorra JC".
+PARTICLE = r"(?:(?:van|von|de|der|den|del|della|di|da|du|dos|das|le|la|ten|ter|zu|bin|al|el)\s)"
+
+# A family name with its particles: "van Hessem", "de la Macorra", "Perl-Mutter".
+FAMILY = rf"{PARTICLE}{{0,3}}{CAP_WORD}"
+
+# A given name spelt out: "Calvin", "Heinz-Otto", "Ce".
+GIVEN_NAME = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]{1,20}(?:-[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё]{1,20})?"
+
+# One initial with its period, possibly hyphenated or doubled: "J.", "Ch.", "YA." (in "V. YA.
+# SHTERN."), "J.-P.", "M.-S.".
+INITIAL = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zA-Zа-я]?\.(?:-[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]?\.)?"
+
+# Between two authors: ", ", "; ", " and ", ", and ", " & ", " et " (French), " und ".
+LIST_SEP = r"(?:\s?[,;]{1,2}\s?(?:and\s|&\s?)?|\s(?:and|&|et|und|y|e)\s)"
+
+# What ends an author list that the printer cut short: ", et al.", " and others", " et coll.".
+ET_AL = r",?\s?(?:et\.?\s?al\b\.?|and\sothers\b|et\scoll?\b\.?|…|\.\.\.)"
+
+# An author with given names or initials first: "J. P. Collman", "Robin C. Williamson",
+# "D. H. van Hessem" in "[58] D. H. van Hessem, C. W. Scherer, and O. H. Bosgra, “LMI-based..."
+FWD_PERSON = rf"(?:(?:{GIVEN_NAME}|{INITIAL})[\s-]?){{1,3}}\s?{FAMILY}(?:,?\s(?:Jr|Sr|III|II)\.?)?"
+
+# An inverted author with initials: "Cron, R. Q.", "Pettingill, O. S., Jr." in
+# "Pettingill, O. S., Jr. (1980). Falcon and Falconry."
+INV_PERSON = rf"{FAMILY}(?:\s{FAMILY})?,\s?{APA_GIVEN}(?:,?\s(?:Jr|Sr)\.)?"
+
+# A Vancouver author, initials with or without periods: "Karalliedde L", "Kempner J.C.".
+VAN_PERSON = rf"{VANCOUVER_FAMILY}\s(?:{APA_GIVEN}|{VANCOUVER_INITIALS})"
+
+# The first author of an MLA or Chicago list, inverted with given names: "Trillin, Calvin".
+MLA_FIRST = (
+    rf"{FAMILY},\s(?:{APA_GIVEN}|(?:{GIVEN_NAME}|{INITIAL})(?:\s(?:{GIVEN_NAME}|{INITIAL})){{0,3}})"
+)
+
+# What may follow an author in a list: a separator, punctuation, a year, the end; anything
+# after an initial's period ("Warlimont, R. Distinct degree factorizations ...").
+PERSON_END = r"(?:(?<=\.)|(?=\s?[,;:(\"“.]|\s(?:and|&|et|und)\s|\s\d|\s?$))"

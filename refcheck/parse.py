@@ -2,14 +2,21 @@
 
 :func:`parse_citation` works in three steps:
 
-1. *Cleanup*: Markdown links, emphasis and backslash escapes, HTML tags, LaTeX math
-   ("IL-1 $\\beta$" -> "IL-1β"), odd hyphens and curly quotes, list labels ("1 ", "[1]").
-   The italic spans are remembered: they usually mark the container title.
+1. *Cleanup*: Markdown links, emphasis and backslash escapes, HTML tags and entities, LaTeX
+   math ("IL-1 $\\beta$" -> "IL-1β"), accents ('{\\"o}' -> "ö"), text commands and dashes,
+   odd hyphens, ligatures and curly quotes, words hyphenated at a line end, list labels ("1 ",
+   "[1]"). The italic spans are remembered: they usually mark the container title.
 2. *Identifiers*: DOI, URL, PMID and a "published online" / "Epub" date are found anywhere in
-   the citation and taken out of the text the style recognisers see.
-3. *Styles*: an ordered set of recognisers (Vancouver/NLM/Lancet/AMA, APA/Harvard, IEEE) each
-   read the rest and return a reference with a confidence; the most confident wins. A fallback,
-   which never fails, finds at least the year, volume, issue and pages in any text.
+   the citation and taken out of the text the style recognisers see; then PDF-to-text spacing
+   is repaired ("Phys.Rev .Lett .96 ,100603" -> "Phys.Rev.Lett.96,100603").
+3. *Styles*: an ordered set of recognisers each read the rest and return a reference with a
+   confidence; the most confident wins, and a reading of :data:`_SURE` confidence ends the
+   search. Vancouver/NLM/Lancet/AMA, APA/Harvard and IEEE have readers of their own; a
+   generic reader takes every style of the shape "authors, [year], title, source" (Chicago,
+   MLA, ACS, AIP/APS, Nature, Science, Cell, Elsevier, Springer, books, chapters, theses,
+   preprints...), reading author lists in four shapes, sentence ends that skip journal
+   abbreviations, and numbers in any order. A fallback, which never fails, finds at least the
+   year, volume, issue and pages in any text.
 
 A new style is one more recogniser in :data:`_RECOGNISERS`; nothing else changes.
 
@@ -21,13 +28,16 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
+
+import attrs
 
 from refcheck import grammar as g
 from refcheck.model import Author, Reference
 
-__all__ = ["parse_citation"]
+__all__ = ["clean_citation", "page_ends", "parse_citation"]
 
 _JOURNAL_ARTICLE = "journal-article"
 
@@ -51,6 +61,45 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~'\"$&%])")
 # "IL-1 $\beta$ signaling"
 _LATEX_MATH = re.compile(r"(?:(?<=[\d-])\s{1,3})?\$(?P<math>[^$]{1,200})\$")
 _LATEX_COMMAND = re.compile(r"\\(?P<name>[A-Za-z]+)\s?")
+# LaTeX accents: '{\"o}', '\"{o}', "\'e", "{\c c}" in "M{\"u}ller, J. and Cort\'es, A."
+_LATEX_ACCENT = re.compile(
+    r"\{\\(?P<accent>[\"'`^~=.]|[cHkruv]\s)\s?\{?(?P<letter>[A-Za-z])\}?\}"
+    r"|\\(?P<accent2>[\"'`^~=.]|[cHkruv]\s?)\{(?P<letter2>[A-Za-z])\}"
+    r"|\\(?P<accent3>[\"'`^~])(?P<letter3>[a-z])"
+)
+_ACCENTS = {
+    '"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+    ".": "\u0307", "c": "\u0327", "H": "\u030b", "k": "\u0328", "r": "\u030a", "u": "\u0306",
+    "v": "\u030c",
+}  # fmt: skip
+# LaTeX text commands whose argument is kept: "\textit{Nature}", "\emph{Lancet}", "\url{...}".
+_LATEX_TEXT = re.compile(
+    r"\\(?:textit|emph|textbf|textrm|textsc|textsl|mathrm|url|href\{[^{}]{0,500}\})"
+    r"\s?\{(?P<inner>[^{}]{0,1000})\}"
+)
+_LATEX_SPECIAL = {"--": "–", "---": "—", "~": " ", "\\&": "&", "\\%": "%", "\\_": "_"}
+_LATEX_SPECIALS = re.compile(r"---?|(?<!\\)~|\\[&%_]")
+
+
+def _accented(match: re.Match[str]) -> str:
+    """'{\\"o}' -> "ö"."""
+    accent = (match["accent"] or match["accent2"] or match["accent3"]).strip()
+    letter = match["letter"] or match["letter2"] or match["letter3"]
+    return unicodedata.normalize("NFC", letter + _ACCENTS[accent])
+
+
+def _latex(text: str) -> str:
+    """LaTeX as BibTeX users paste it: accents, text commands, dashes, ties, braces."""
+    if "\\" in text:
+        text = _LATEX_ACCENT.sub(_accented, text)
+        text = _LATEX_TEXT.sub(lambda m: m["inner"], text)
+    if "-" in text or "~" in text or "\\" in text:
+        text = _LATEX_SPECIALS.sub(lambda m: _LATEX_SPECIAL[m[0]], text)
+    if "{" in text and not _LATEX_COMMAND.search(text):
+        text = text.replace("{", "").replace("}", "")
+    return text
+
+
 _HTML_TAG = re.compile(
     r"</?(?:sup|sub|i|b|em|strong|span|sc|scp|italic|bold|br|u)(?:\s[^<>]{0,200})?/?>",
     re.IGNORECASE,
@@ -78,6 +127,7 @@ _CHARS = {
     "\u202f": " ", "\u2002": " ", "\u2003": " ", "\u201c": '"', "\u201d": '"',
     "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
 }  # fmt: skip
 _ODD_CHAR = re.compile("[" + "".join(_CHARS) + "]")
 
@@ -90,6 +140,8 @@ def _latex_math(match: re.Match[str]) -> str:
 
 def _inline(text: str) -> str:
     """Cleanup that does not change what is italic: escapes, math, tags, characters, spaces."""
+    if "\\" in text or "{" in text or "--" in text or "~" in text:
+        text = _latex(text)
     if "$" in text:
         text = _LATEX_MATH.sub(_latex_math, text)
     if "\\" in text:
@@ -110,6 +162,10 @@ class _Clean(NamedTuple):
     italics: tuple[str, ...]
 
 
+# A word broken at a line end by PDF-to-text: "Hyphen-\nation" -> "Hyphenation".
+_LINE_END_HYPHEN = re.compile(r"(?<=[a-z])-[ \t]*\r?\n\s*(?=[a-z])")
+
+
 def _cleanup(text: str) -> _Clean:
     italics: list[str] = []
 
@@ -118,6 +174,8 @@ def _cleanup(text: str) -> _Clean:
         italics.append(_inline(inner))
         return inner
 
+    if "\n" in text:
+        text = _LINE_END_HYPHEN.sub("", text)
     if "[" in text:
         text = _MD_LINK.sub(lambda m: m["label"] or m["target"], text)
     if "*" in text or "_" in text:
@@ -133,6 +191,9 @@ def _cleanup(text: str) -> _Clean:
 
 _DOI = re.compile(g.DOI, re.IGNORECASE)
 _URL = re.compile(g.URL, re.IGNORECASE)
+# What PDF-to-text glues to a DOI's end: "10.1103/PhysRevD.92.034519.URL https: ...",
+# "10.1016/j.physletb.2017.05.070,in press".
+_DOI_GLUED = re.compile(r"\.(?=(?:URL|arXiv|Available|PMID|PMCID)\b)|,(?=[A-Za-z]{2})")
 _PMID = re.compile(g.PMID, re.IGNORECASE)
 _PMCID = re.compile(r"\bPMCID\s?:?\s?PMC\d{1,9}\b", re.IGNORECASE)
 # "Available from: ", "[cited 2020 Jun 1]", "Accessed June 1, 2020." are left over around a URL.
@@ -188,7 +249,7 @@ def _identifiers(text: str) -> _Identifiers:
     spans: list[tuple[int, int]] = []
     if "10." in text:
         for match in _DOI.finditer(text):
-            value = _trim(match["doi"])
+            value = _trim(_DOI_GLUED.split(match["doi"], maxsplit=1)[0])
             if doi is None:
                 doi = value
             spans.append((match.start(), match.start("doi") + len(value)))
@@ -273,8 +334,14 @@ def _strip_title(title: str | None) -> str | None:
     """A title without enclosing quotes and trailing ".", "," or ":"; "?" and "!" stay."""
     if title is None:
         return None
-    title = title.strip().strip("\"'").strip()
-    return title.rstrip(" .,;:").strip("\"'").strip() or None
+    title = title.strip().rstrip(" .,;:").strip()
+    while len(title) > 1 and title[0] in "\"'" and title[-1] == title[0]:
+        title = title[1:-1].strip().rstrip(" .,;:").strip()
+    if title[:1] in "\"'" and title.count(title[:1]) == 1:
+        title = title[1:]  # an opening quote whose closing one the parse cut off
+    if title[-1:] in "\"'" and title.count(title[-1:]) == 1:
+        title = title[:-1]
+    return title.strip() or None
 
 
 def _strip_container(container: str | None) -> str | None:
@@ -613,7 +680,7 @@ _ANY_VOLUME_ISSUE_PAGES = re.compile(
     rf"{g.PAGES_GROUP}"
 )
 _ANY_VOLUME = re.compile(r"\b(?:vol\.?|volume)\s?(?P<volume>\d{1,5})\b", re.IGNORECASE)
-_ANY_ISSUE = re.compile(r"\b(?:no\.|issue)\s?(?P<issue>\d{1,5})\b", re.IGNORECASE)
+_ANY_ISSUE = re.compile(r"\b(?:no\.|No\s|issue)\s?(?P<issue>\d{1,5})\b", re.IGNORECASE)
 _ANY_PAGES = re.compile(rf"\bpp?\.\s?{g.PAGES_GROUP}")
 
 
@@ -658,45 +725,495 @@ def _fallback(ctx: _Context) -> _Reading:
 
 
 # --------------------------------------------------------------------------------------------
-# Step 3d: Springer LNCS and Chicago/ACM author-date with a bare year
+# Step 3d: a generic reader for the many styles that are "authors, [year], title, source"
 # --------------------------------------------------------------------------------------------
 
-# "Kovacevic, A., Ivanovic, D., Surla, D.: Automatic extraction ... Program 45(4), 376–396 (2011)"
-_SPRINGER_HEAD = re.compile(r"^(?P<authors>[^:]{1,3000}?):\s")
-_SPRINGER_YEAR = re.compile(rf"\((?P<year>{g.YEAR})[a-z]?\)\.?$")
-# "Narain, R., Samii, A., and O'Brien, J. F. 2012. Adaptive anisotropic remeshing ..."
-_CHICAGO_HEAD = re.compile(rf"^(?P<authors>[^()]{{1,3000}}?\.?)\s(?P<year>{g.YEAR})[a-z]?\.\s")
+# The generic reader looks at most at this many characters: no real citation is longer, and
+# it bounds the work on hostile input.
+_GENERIC_WINDOW = 3000
+# PDF-to-text spacing: "Phys.Rev .Lett .96 ,100603 ( 2006)" -> "Phys.Rev.Lett.96,100603 (2006)".
+_SPACE_BEFORE = re.compile(r"\s+(?=[,;)\]]|\.(?!\.))")
+_SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
+# A sentence end that lost its space: "Optical roguewaves.Nature 450" -> "... roguewaves. Nature".
+_GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z])")
+# A comma that lost its space: "the Einstein-Maxwell theory,Trans. Amer. Math. Soc."
+_GLUED_COMMA = re.compile(r"(?<=[a-z]),(?=[A-Za-z])")
+# Any of the three glues below, found in one pass.
+_GLUED_ANY = re.compile(r"[a-z][.,][A-Za-z]|[A-Za-z](?:1[5-9]|20)\d\d[;,.]")
+# A year glued to a journal: "Eur Respir J1995;8:1030-1038".
+_GLUED_YEAR = re.compile(rf"(?<=[A-Za-z])(?={g.YEAR}[;,.])")
+# A list label the cleanup left: "[124] ", "60. ", "(/) ".
+_LEAD_LABEL = re.compile(r"^(?:\[[^\[\]]{1,6}\]|\([^()\w]{0,3}\w?\))\s?")
+
+_FWD_PERSON = re.compile(
+    rf"(?P<given>(?:(?:{g.GIVEN_NAME}|{g.INITIAL})[\s-]?){{1,3}})\s?(?P<family>{g.FAMILY})"
+    rf"(?:,?\s(?:Jr|JR|Sr|SR|III|II)\.?)?{g.PERSON_END}"
+)
+_FWD_LIST = re.compile(
+    rf"^{g.FWD_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.FWD_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+_INV_PERSON = re.compile(
+    rf"(?P<family>{g.FAMILY}(?:\s{g.FAMILY})?),\s?(?P<given>{g.APA_GIVEN})(?:,?\s(?:Jr|Sr)\.)?"
+    rf"{g.PERSON_END}"
+)
+_INV_LIST = re.compile(
+    rf"^{g.INV_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.INV_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+_VAN_PERSON = re.compile(
+    rf"(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.APA_GIVEN}|{g.VANCOUVER_INITIALS})"
+    rf"{g.PERSON_END}"
+)
+_VAN_LIST = re.compile(
+    rf"^{g.VAN_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.VAN_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+# "Trillin, Calvin." ; "Rogoff, Ken, and Jane Doe." ; "Soskin, William F."
+_MLA_FIRST = re.compile(
+    rf"(?P<family>{g.FAMILY}),\s(?P<given>{g.APA_GIVEN}|(?:{g.GIVEN_NAME}|{g.INITIAL})"
+    rf"(?:\s(?:{g.GIVEN_NAME}|{g.INITIAL})){{0,3}})"
+)
+_MLA_LIST = re.compile(
+    rf"^{g.MLA_FIRST}{g.PERSON_END}(?:{g.LIST_SEP}{g.FWD_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
+)
+_LIST_END = re.compile(r"\s?(?:[.,:;(\"“'‘]|\d|$)")
 
 
-def _springer(ctx: _Context) -> _Reading | None:
-    head = _SPRINGER_HEAD.match(ctx.rest)
-    if head is None:
-        return None
-    people = _apa_authors(head["authors"])
-    if people is None:
-        return None
-    rest = ctx.rest[head.end() :]
-    year = _SPRINGER_YEAR.search(rest)
-    if year is not None:
-        rest = rest[: year.start()]
-    return _names_first(ctx, *people, rest, 0.8 if year else 0.6, year["year"] if year else None)
+def _generic_authors(text: str) -> tuple[list[Author], bool, int]:
+    """The author list at the start of ``text``, whether it ends "et al.", and where it ends.
+
+    Tries the shapes in turn and keeps the one that reads the most authors (the earlier on a
+    tie) among those that end where a list can end: Vancouver ("Cron RQ, Hartwell J"),
+    inverted with initials ("Cron, R. Q., & Hartwell, J."), initials or given names first
+    ("J. P. Collman, R. Q. Cron and Ce Liu"), MLA/Chicago ("Trillin, Calvin, and Jane Doe").
+    """
+    best: list[tuple[str, str | None]] = []
+    best_et_al, best_end = False, 0
+    for shape, person, first in _SHAPES:
+        found = shape.match(text)
+        if found is None:
+            continue
+        end = found.end()
+        et_al = found["et_al"] is not None
+        if not et_al and not (text[end - 1] == "." or _LIST_END.match(text, end)):
+            continue
+        region = text[: found.start("et_al")] if et_al else text[:end]
+        names: list[tuple[str, str | None]] = []
+        if first is not None:
+            lead = first.match(region)
+            if lead is None:
+                continue
+            names.append((lead["family"], lead["given"]))
+            region = region[lead.end() :]
+        for m in person.finditer(region):
+            given = m["given"].strip()
+            if person is _VAN_PERSON and given.count(".") == 1 and given.endswith("."):
+                given = given[:-1]  # "Hartwell J." ends the list: the period is not the initial's
+            names.append((m["family"], given or None))
+        # More authors wins; on a tie the earlier shape ("Smith J. Parsing." is Vancouver's
+        # "Smith J", not a "Smith J. Parsing").
+        if len(names) > len(best):
+            best, best_et_al, best_end = names, et_al, end
+    return [Author(family, given) for family, given in best], best_et_al, best_end
 
 
-def _chicago(ctx: _Context) -> _Reading | None:
-    head = _CHICAGO_HEAD.match(ctx.rest)
-    if head is None:
+_SHAPES = (
+    (_VAN_LIST, _VAN_PERSON, None),
+    (_INV_LIST, _INV_PERSON, None),
+    (_FWD_LIST, _FWD_PERSON, None),
+    (_MLA_LIST, _FWD_PERSON, _MLA_FIRST),
+)
+
+
+# "(2009). " ; "2009. " ; ", 2004a, " ; "(2011, May 3). "
+_LEAD_YEAR = re.compile(
+    rf"^[.,:;]?\s?(?:\((?P<year>{g.YEAR})[a-z]?(?:,\s?[^()]{{1,30}})?\)|(?P<bare>{g.YEAR})[a-z]?\b)"
+    rf"\s?[.,:;]?\s?"
+)
+# A title in quotes: '"Culture Shopping." New Yorker' ; "“LMI-based ...,” in Decision and".
+_QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'’](?=[\s,.;:]|$)[,.]?\s?")
+# A candidate sentence end: ". " (or "? ", "! "), and the word before it.
+_BREAK = re.compile(r"(?P<word>[^\s.?!,;:()\"]{0,40})(?P<stop>[.?!])\s(?=\S)")
+# Abbreviations that journal names are made of, which a period does not end a sentence after:
+# "Biochem. J.", "Tetrahedron Lett. 21", "Nucleic Acids Res.".
+_ABBREVIATED_WORDS = """
+    Acad Agric Amer Anal Anaesth Anat Ann Anthropol Appl Archaeol Astron Astrophys Aust
+    Bacteriol Biochem Biol Biophys Biotechnol Bot Br Brit Bull Can Cardiol Catal Chem Chin Clin
+    Commun Comput Conf Curr Dent Dermatol Dev Dis Ecol Econ Educ Electr Electron Endocrinol Eng
+    Entomol Environ Epidemiol Eur Evol Exp Gastroenterol Genet Geogr Geol Geophys Gynecol Hepatol
+    Hist Hydrol Immunol Infect Inform Inorg Instrum Int Intern Jpn Lett Linguist Manag Mater Math
+    Mech Med Mem Meteorol Microbiol Mol Natl Nephrol Neurol Neurosci Nucl Nutr Obstet Oceanogr
+    Oncol Ophthalmol Opt Org Paleontol Parasitol Pathol Pediatr Petrol Pharm Pharmacol Philos
+    Phys Physiol Polit Polym Proc Psychiatr Psychol Quant Radiol Res Rev Rheumatol Sci Sens Soc
+    Sociol Stat Struct Stud Surg Syst Technol Theor Ther Toxicol Trans Urol Vet Virol Zool
+    vol pp no eds ed al trans repr rev edn Vol No Eds Ed Inc Ltd Co St Dr Mr Jr Sr vs"""
+_ABBREVIATED = frozenset(_ABBREVIATED_WORDS.split())
+
+
+def _pdf_spacing(text: str) -> str:
+    """Undo PDF-to-text spacing: a list label left over, spaces before punctuation, stops,
+    commas and years glued to the next word. Each step runs only when its sign is there."""
+    if text[:1] in "[(":
+        text = _LEAD_LABEL.sub("", text)
+    if " ," in text or " ." in text or " ;" in text or " )" in text or " ]" in text:
+        text = _SPACE_BEFORE.sub("", text)
+    if "( " in text or "[ " in text:
+        text = _SPACE_AFTER.sub("", text)
+    if _GLUED_ANY.search(text):
+        text = _GLUED_STOP.sub(_unglue, text)
+        text = _GLUED_COMMA.sub(", ", text)
+        text = _GLUED_YEAR.sub(" ", text)
+    return text
+
+
+def _unglue(match: re.Match[str]) -> str:
+    """ "roguewaves.Nature" -> "roguewaves. Nature"; "Trans.Amer" stays (an abbreviation)."""
+    word = match["word"]
+    return f"{word}." if word in _ABBREVIATED else f"{word}. "
+
+
+def _first_sentence(text: str) -> tuple[str, str | None]:
+    """The first sentence of ``text`` and what follows it (``None`` when there is no end).
+
+    A sentence ends at ". " after a word that is not an abbreviation nor an initial: "in pain.
+    Nat Med" ends; "J. Am. Chem. Soc. 103" and "Biochem. J." do not. "?" and "!" always end.
+    """
+    for match in _BREAK.finditer(text):
+        word = match["word"]
+        letters = word.strip("()[]\"'“”,:;")
+        if match["stop"] != ".":
+            stop = True
+        elif not letters:
+            at = match.start("stop")
+            # "(Report). Next", "disease.. Palliative Medicine"
+            stop = at > 1 and (
+                text[at - 1] in ')]"”' or (text[at - 1] == "." and text[at - 2].islower())
+            )
+        elif letters[-1].isdigit() or letters[-1] in ")]":
+            stop = True
+        elif letters in _ABBREVIATED or len(letters) == 1:
+            stop = False
+        elif letters.islower():
+            stop = True
+        elif match.start("word") == 0 and len(letters) <= 5 and letters[0].isupper():
+            stop = False  # "Annu. Rev. Nucl. Part. Sci.", "Helv. Chim. Acta"
+        else:
+            before = text[max(0, match.start("word") - 2) : match.start("word")]
+            after_abbreviation = before.endswith(".") or before.endswith(". ")
+            shortest = 2 if letters.isupper() else 3
+            stop = len(letters) >= shortest and not after_abbreviation
+        if stop:
+            first = text[: match.start("stop")].strip()
+            if first:
+                return first, text[match.end() :].strip() or None
+    return text.strip(), None
+
+
+_IN = re.compile(r"^(?:In|in)\s?:?\s")
+# Editors' mark after an author list: "Ewing, David W. (ed.) Long-Range Planning ...",
+# "Levinson, David, and Melvin M. Ember, eds. Encyclopedia of ...".
+_EDITORS = re.compile(r"^\(?(?:eds?|Eds?|editors?|Hrsg|dir)\.?\)?[.,]?\s?")
+# "———." or "---." for the author of the entry above (Chicago, MLA).
+_SAME_AUTHOR = re.compile(r"^(?:[-—–_]{2,10})[.,]?\s?")
+# A book's imprint in brackets: "Politics, Parties, and Pressure Groups (New York: Crowell, 1964)."
+_PAREN_IMPRINT = re.compile(
+    rf"\s?\((?:(?P<place>[^():]{{2,60}}):\s?)?(?P<publisher>[^():,]{{2,80}}),\s?(?P<year>{g.YEAR})\s?\)"
+)
+# "et al., " left after an author list: "Adriani O. et al., Phys. Lett. B, 2 (2011) 128."
+_LEFT_ET_AL = re.compile(r"^(?:et\.?\s?al\b\.?|and\sothers\b)[.,]?\s?")
+# An organisation as author: "CMS collaboration, Measurement of ...", "WHO. Global report ...".
+_ORGANISATION = re.compile(
+    r"^(?P<org>(?:The\s)?(?:[A-Z][\w&.'-]{0,30}\s){0,6}"
+    r"(?:[Cc]ollaboration|Collab\.|Consortium|Group|Team|Society|Association|Organi[sz]ation"
+    r"|Institute|Commission|Committee|Agency|Council|Office|Department|Ministry|Foundation"
+    r"|Network|Board|Bureau|Centers?|Centres?)|WHO|UNICEF|OECD|NICE|CDC)(?=[.,:]|\s\()[.,:]?\s?"
+)
+# The editors of a book a chapter is in: "In: Jones K, editor. The handbook of ...",
+# "In: French, B.M. and Short, N.M., eds., Shock Metamorphism ...", "In J. Smith (Ed.), Book".
+_IN_EDITORS = re.compile(
+    r"^[Ii]n:?\s(?:[^.()]{1,150}?|[^()]{1,150}?)[,\s]\s?\(?(?:[Ee]ditors?|[Ee]ds?|[Hh]rsg)\b\.?\)?"
+    r"[.,:]?\s?"
+)
+# Words that name a serial or a proceedings even where no volume or page follows.
+_SERIAL = re.compile(
+    r"\b(?:Journal|J\.|Proc\.?|Proceedings|Conference|Conf\.|Symposium|Workshop|Review|Rev\."
+    r"|Letters|Lett\.|Transactions|Trans\.|Annals|Ann\.|Bulletin|Bull\.|Magazine|Quarterly"
+    r"|Zeitschrift|Revue|Rivista|Acta|Archives?|Science|Nature|Research|Studies)"
+)
+# A genre or edition in brackets after a title: "(Doctoral dissertation)", "(2nd ed.)".
+_GENRE = re.compile(
+    r"\s?[\[(](?:[^()\[\]]{0,30}(?:dissertation|thesis|[Rr]eport|[Pp]reprint|ed\.|edition"
+    r"|[Ii]n\s[A-Z][a-z]+)[^()\[\]]{0,10})[\])]$"
+)
+# The first number of a source: "(2017)", "18", "J. Phys. A 39".
+_FIRST_NUMBER = re.compile(r"\(?\d")
+# Surnames alone before a year (astronomy): "Patz, 1982, Am. J. Opthalmol. 94: 715",
+# "Waltman, et al., 1978, Am. J. Ophthal.", "Smith and Jones 2001".
+_BARE_NAMES = re.compile(
+    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,5}})"
+    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)?,?\s(?=\(?{g.YEAR}[a-z]?\b)"
+)
+_BARE_SPLIT = re.compile(r",\s?|\s(?:and|&)\s")
+# A collaboration in brackets after the authors: "M. Ackermann et al. (Fermi-LAT), Phys. Rev."
+_GROUP = re.compile(r"^\([^()\d]{1,40}\)[.,]?\s?(?=[A-Z])")
+# Who signed for an organisation: "CMS Collab. (S. Chatrchyan et al.), Phys. Lett. B 716".
+_NAMED_FOR = re.compile(r"\s?\([^()]{1,80}\bet\.?\sal\.?\)[.,:]?\s?")
+# Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
+# "Phys. Rev. D 11 (1975) 395", "New J. Phys. 18(4)(2016)", "ApJ, 344, 685", ", vol. 39".
+_NUMBERS_START = re.compile(
+    r"(?=[\s,;:\d])(?:(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}(?!\d)[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
+    r"|,\s?(?:[Vv]ol|pp?|[Nn]o|v)\.|,\s?(?:Issue|Vol|Volume)\s\d|(?<=[A-Za-z])(?=\d{2,5}\s?[,(]))"
+)
+_CONTAINER_STOP = re.compile(
+    rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
+    rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b)"
+    rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
+    rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
+    rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
+)
+_PUBLISHER = re.compile(
+    r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
+    r"|\b(?P<press>(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books))\b"
+)
+_BOOK_WORDS = re.compile(r"\b(?:Press|Publishers?|Publishing|Verlag|ed\.|edn|edition)\b")
+_THESIS = re.compile(r"\b(?:Ph\.?\s?D|thesis|Thèse|Dissertation|Master'?s)\b", re.IGNORECASE)
+_REPORT = re.compile(r"\b(?:Technical\sReport|Tech\.\sRep|Report|Working\sPaper)\b")
+_PREPRINT = re.compile(r"\b(?:arXiv|bioRxiv|medRxiv|preprint|hep-\w{2}/\d)", re.IGNORECASE)
+_PROCEEDINGS = re.compile(r"\b(?:Proc\.?|Proceedings|Conference|Conf\.|Symposium|Workshop)\b")
+
+# "63: 736-750", "272:C1482-C1491", "2(6):e358-e367", "12 (3): 45"
+_COMPACT = re.compile(
+    rf"(?<![\w.])(?P<volume>[A-Z]?\d{{1,5}}[A-Za-z]?)\s?(?:\((?P<issue>[^()]{{1,15}})\))?\s?:\s?"
+    rf"{g.PAGES_GROUP}"
+)
+# A number, a range, or a parenthesised number, as the generic reader sees the source:
+# "16", "1267-1276", "(5465)", "C34", "e1007887".
+_NUMBER = re.compile(
+    rf"(?:(?P<paren>\()\s?|(?<![\w/-])(?<!\d\.))(?P<number>[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?"
+    rf"(?:\s?{g.DASH}\s?[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?)?)(?(paren)\s?\))(?![\w/])"
+)
+_MONTH_BEFORE = re.compile(rf"{g.MONTH}\s?$")
+_SERIES_VOLUME = re.compile(r"[A-Z]\d{2,}$")
+# A number that is part of a name: "SIGPLAN 91 Conference", "CHI '95. ACM".
+_NAMED_NUMBER = re.compile(r"\s[A-Z][a-z]")
+_MONTH_AFTER = re.compile(rf"\s?{g.MONTH}")
+
+
+def _next_to_month(text: str, match: re.Match[str]) -> bool:
+    """Whether a number is a day: "15 Feb. 1993", "December 12, 1992"."""
+    before = text[max(0, match.start() - 10) : match.start()]
+    return bool(_MONTH_BEFORE.search(before) or _MONTH_AFTER.match(text, match.end()))
+
+
+def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
+    """Volume, issue and pages of a source in any order-based style.
+
+    Explicit labels win ("vol. 39, no. 9, pp. 1175-1185"); then the compact "63(2): 736-50";
+    else the numbers in order, years and days of months left out: a range is the pages, the
+    number before it the volume, a parenthesised number after the volume the issue.
+    """
+    lower = text.lower()
+    volume = _ANY_VOLUME.search(text) if "vol" in lower else None
+    issue = _ANY_ISSUE.search(text) if "no." in lower or "issue" in lower else None
+    pages = _ANY_PAGES.search(text) if "p." in lower or "pp" in lower else None
+    compact = _COMPACT.search(text) if ":" in text else None
+    if compact is not None and issue is not None and compact.start() <= issue.end() + 1:
+        # "2, no. 6 (2020): e358-67": the compact's "volume" is the labelled issue.
+        pages = pages or compact
+        compact = None
+    if compact is not None and not _YEAR_ONLY.fullmatch(compact["volume"]):
+        return (
+            volume["volume"] if volume else compact["volume"],
+            issue["issue"] if issue else compact["issue"],
+            pages["pages"] if pages else compact["pages"],
+        )
+    found_volume = volume["volume"] if volume else None
+    found_issue = issue["issue"] if issue else None
+    found_pages = pages["pages"] if pages else None
+    taken = [m.span() for m in (volume, issue, pages) if m is not None]
+    plain: list[tuple[str, bool]] = []
+    months = _MONTH_AFTER.search(text) is not None
+    for match in _NUMBER.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        number = match["number"]
+        if _YEAR_ONLY.fullmatch(number) or (months and _next_to_month(text, match)):
+            continue
+        if match["paren"] is None and _NAMED_NUMBER.match(text, match.end()):
+            continue
+        plain.append((number, match["paren"] is not None))
+    for index, (number, paren) in enumerate(plain):
+        ranged = bool(_PAGE_SPLIT.search(number))
+        if ranged or (found_volume and not paren):
+            found_pages = found_pages or number
+            break
+        if paren:
+            if found_volume and not found_issue:
+                found_issue = number
+            continue
+        if found_volume is None:
+            following = plain[index + 1 :]
+            if not following and not pages and (len(number) >= 4 or not number[0].isdigit()):
+                found_pages = number
+                break
+            found_volume = number
+    if found_volume and _SERIES_VOLUME.match(found_volume):
+        found_volume = found_volume[1:]  # "Phys. Rev. D94": the series letter is the journal's
+    return found_volume, found_issue, found_pages
+
+
+def _generic(ctx: _Context) -> _Reading | None:
+    text = ctx.rest[:_GENERIC_WINDOW]
+    same = _SAME_AUTHOR.match(text)
+    if same is not None:
+        text = text[same.end() :]
+    organisation = _ORGANISATION.match(text)
+    authors, et_al, end = _generic_authors(text) if organisation is None else ([], False, 0)
+    if not authors and organisation is not None:
+        authors = [Author(organisation["org"], organisation=True)]
+        end = organisation.end()
+        named = _NAMED_FOR.match(text, end)
+        if named is not None:
+            end = named.end()
+    if not authors:
+        bare = _BARE_NAMES.match(text)
+        if bare is not None:
+            authors = [Author(name) for name in _BARE_SPLIT.split(bare["names"]) if name]
+            et_al, end = bare["et_al"] is not None, bare.end()
+    rest = text[end:].lstrip(" .,;:")
+    left = _LEFT_ET_AL.match(rest)
+    if left is not None:
+        et_al = True
+        rest = rest[left.end() :]
+    if authors:
+        group = _GROUP.match(rest)
+        if group is not None:
+            rest = rest[group.end() :]
+    editors = _EDITORS.match(rest) if authors else None
+    if editors is not None:
+        rest = rest[editors.end() :]
+    imprint = _PAREN_IMPRINT.search(rest)
+    if imprint is not None:
+        rest = rest[: imprint.start()] + rest[imprint.end() :]
+    lead = _LEAD_YEAR.match(rest)
+    year = None
+    if lead is not None:
+        year = lead["year"] or lead["bare"]
+        rest = rest[lead.end() :]
+    title = container = publisher = kind = None
+    quoted = _QUOTED.match(rest)
+    if quoted is not None:
+        title = quoted["title"]
+        source = rest[quoted.end() :]
+    else:
+        first, following = _first_sentence(rest)
+        numbers = _NUMBERS_START.search(first)
+        if numbers is not None:
+            # No sentence end between the title and the source: "Title, Journal 12, 34 (2001)".
+            pre = first[: numbers.start()]
+            if "," in pre:
+                title = pre.rsplit(",", 1)[0]
+                source = rest[len(title) + 1 :]
+            else:
+                source = rest
+        elif following is not None or not any(c.isdigit() for c in first):
+            title = first
+            source = following or ""
+        else:
+            # "Title, Math. Res. Lett. (2017).": the title ends at the last comma before the
+            # first number, if what precedes it is long enough to be a title.
+            digit = _FIRST_NUMBER.search(first)
+            pre = first[: digit.start()] if digit else first
+            head = pre.rsplit(",", 1)[0] if "," in pre else ""
+            if head.count(" ") >= 2:
+                title, source = head, rest[len(head) + 1 :]
+            else:
+                source = rest
+    chapter = _IN_EDITORS.match(source)
+    if chapter is not None:
+        source = source[chapter.end() :]
+        kind = "book-chapter"
+    source_was_in = _IN.match(source) is not None
+    source = _IN.sub("", source)
+    cut = _CONTAINER_STOP.search(source)
+    candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
+    volume, issue, pages = _generic_numbers(source)
+    press = None if volume else _PUBLISHER.search(source)
+    if candidate and (
+        volume
+        or pages
+        or (chapter is not None or source_was_in or _SERIAL.search(candidate))
+        or (title is None and not press and not _BOOK_WORDS.search(candidate))
+    ):
+        container = candidate
+    elif candidate and title is not None and kind is None and not _THESIS.search(candidate):
+        # "Title. Place: Publisher, Year." or "Title, Publisher, Place 1983": a book.
+        kind = "book"
+        publisher = (press["publisher"] or press["press"]) if press else candidate
+    thesis = _THESIS.match(title) if title is not None else None
+    if title is not None and thesis is not None:
+        # "J. E. O'Brien. Thèse, Harvard University, Cambridge, MA. 1972."
+        publisher = title[thesis.end() :].strip(" ,.") or None
+        title, kind = None, "thesis"
+    if title is not None:
+        genre = _GENRE.search(title)
+        if genre is not None:
+            title = title[: genre.start()]
+            if _THESIS.search(genre[0]):
+                kind = "thesis"
+    if year is None:
+        year = _any_year(source) or _any_year(rest) or (imprint["year"] if imprint else None)
+    if imprint is not None:
+        publisher = imprint["publisher"]
+        kind = "book" if container is None else "book-chapter"
+    elif press is not None and not volume:
+        publisher = press["publisher"] or press["press"]
+        kind = "book" if container is None else "book-chapter"
+    lower = rest.lower()
+    if kind == "thesis":
+        publisher, container = publisher or container, None
+    elif ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
+        kind = "thesis"
+        publisher, container = publisher or container, None
+    elif (
+        not volume
+        and ("rxiv" in lower or "print" in lower or "hep-" in lower)
+        and _PREPRINT.search(rest)
+    ):
+        kind, publisher = "posted-content", None
+    elif kind is None and container and _PROCEEDINGS.search(container):
+        kind = "proceedings-article"
+    elif kind is None and "Rep" in source and _REPORT.search(source):
+        kind = "report"
+    elif kind is None and container and (volume or pages):
+        kind = _JOURNAL_ARTICLE
+    if title is not None and container is not None and not authors and not year:
         return None
-    people = _apa_authors(head["authors"])
-    if people is None:
-        return None
-    return _names_first(ctx, *people, ctx.rest[head.end() :], 0.8, head["year"])
+    confidence = 0.55 + 0.15 * bool(authors) + 0.1 * bool(title) + 0.1 * bool(volume or pages)
+    return _Reading(
+        confidence,
+        _reference(
+            ctx,
+            year,
+            pages,
+            authors=authors,
+            et_al=et_al,
+            title=_strip_title(title),
+            container_title=_strip_container(container),
+            volume=volume,
+            issue=issue,
+            kind=kind,
+            publisher=_strip_container(publisher),
+        ),
+    )
 
 
 _Recogniser = Callable[[_Context], _Reading | None]
 
+# A reading this confident ends the search.
+_SURE = 0.85
+
 # Tried in order; the most confident reading wins, the earlier one on a tie, and a reading of
 # full confidence ends the search. The fallback reads what none of them reads.
-_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _apa, _ieee, _springer, _chicago)
+_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _generic, _apa, _ieee)
 
 
 def parse_citation(text: str) -> Reference:
@@ -711,12 +1228,41 @@ def parse_citation(text: str) -> Reference:
     """
     clean = _cleanup(text)
     ids = _identifiers(clean.text)
-    ctx = _Context(text, ids.rest, clean.italics, ids)
+    ctx = _Context(text, _pdf_spacing(ids.rest), clean.italics, ids)
     best: _Reading | None = None
     for recognise in _RECOGNISERS:
         reading = recognise(ctx)
         if reading is not None and (best is None or reading.confidence > best.confidence):
             best = reading
-            if best.confidence >= 1.0:
+            if best.confidence >= _SURE:
                 break
-    return (best or _fallback(ctx)).reference
+    reference = (best or _fallback(ctx)).reference
+    if "rxiv" in text.lower():
+        archive = _ARCHIVE.search(text)
+        container = reference.container_title or ""
+        if (
+            archive is not None
+            and reference.kind in (None, "posted-content")
+            and reference.volume is None
+            and (not container or archive[0].lower() in container.lower())
+        ):
+            name = _ARCHIVES[archive[0].lower()]
+            return attrs.evolve(reference, kind="posted-content", container_title=name)
+    return reference
+
+
+# "arXiv:1901.01234", "bioRxiv 2020.01.01.123456", "medRxiv".
+_ARCHIVE = re.compile(r"\b(?:arxiv|biorxiv|medrxiv|chemrxiv)\b", re.IGNORECASE)
+_ARCHIVES = {"arxiv": "arXiv", "biorxiv": "bioRxiv", "medrxiv": "medRxiv", "chemrxiv": "ChemRxiv"}
+
+
+def clean_citation(text: str) -> str:
+    """The citation as the recognisers see it: markup, escapes, odd characters, list label,
+    DOI, URL and PMID taken away ("*Lancet* 2020; **2**: e393. doi:10.1/x" ->
+    "Lancet 2020; 2: e393")."""
+    return _identifiers(_cleanup(text).text).rest
+
+
+def page_ends(pages: str | None) -> tuple[str | None, str | None]:
+    """The first and last page of a printed range: "e358–67" -> ("e358", "e367")."""
+    return _page_ends(pages)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from refcheck.model import Author, Reference
 
-__all__ = ["ALL", "EDGES", "SEED", "STYLES"]
+__all__ = ["ALL", "EDGES", "SEED", "STYLES", "WIDE"]
 
 _ARTICLE = "journal-article"
 
@@ -398,6 +398,7 @@ STYLES: tuple[tuple[str, Reference], ...] = (
         pages="286–295",
         first_page="286",
         last_page="295",
+        kind=_ARTICLE,
     ),
     # Springer LNCS, as deposited with Crossref.
     _ref(
@@ -412,6 +413,7 @@ STYLES: tuple[tuple[str, Reference], ...] = (
         pages="376–396",
         first_page="376",
         last_page="396",
+        kind=_ARTICLE,
     ),
 )
 
@@ -497,4 +499,278 @@ EDGES: tuple[tuple[str, Reference], ...] = (
     ),
 )
 
-ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES
+
+# One work (and a few others) in the styles of issue 3, and inputs as they arrive from PDFs,
+# LaTeX and HTML. Expected values written by hand from the citations.
+_CRON = (Author("Cron", "R. Q."), Author("Hartwell", "J."))
+_CRON_FULL = (Author("Cron", "Randy Q."), Author("Hartwell", "Jane"))
+_ANAKINRA = "Anakinra in severe COVID-19"
+
+WIDE: tuple[tuple[str, Reference], ...] = (
+    # Harvard (Cite Them Right): quoted title, "pp.".
+    _ref(
+        "Cron, R.Q. and Hartwell, J. (2020) 'Anakinra in severe COVID-19', Lancet "
+        "Rheumatology, 2(6), pp. e358–e367.",
+        authors=(Author("Cron", "R.Q."), Author("Hartwell", "J.")),
+        title=_ANAKINRA,
+        container_title="Lancet Rheumatology",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358–e367",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # Chicago notes-bibliography: "2, no. 6 (2020): e358–67".
+    _ref(
+        'Cron, Randy Q., and Jane Hartwell. "Anakinra in Severe COVID-19." Lancet '
+        "Rheumatology 2, no. 6 (2020): e358–67.",
+        authors=_CRON_FULL,
+        title="Anakinra in Severe COVID-19",
+        container_title="Lancet Rheumatology",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358–67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # MLA 9: "vol. 2, no. 6, 2020, pp. e358–67".
+    _ref(
+        'Cron, Randy Q., and Jane Hartwell. "Anakinra in Severe COVID-19." Lancet '
+        "Rheumatology, vol. 2, no. 6, 2020, pp. e358–67.",
+        authors=_CRON_FULL,
+        title="Anakinra in Severe COVID-19",
+        container_title="Lancet Rheumatology",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358–67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # ACS: semicolons between authors, "2020, 2 (6), e358–e367".
+    _ref(
+        "Cron, R. Q.; Hartwell, J. Anakinra in Severe COVID-19. Lancet Rheumatol. 2020, 2 (6), "
+        "e358–e367.",
+        authors=_CRON,
+        title="Anakinra in Severe COVID-19",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        issue="6",
+        pages="e358–e367",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # AIP/APS: no title, "124, 101801 (2020)".
+    _ref(
+        "R. Q. Cron, J. Hartwell, Phys. Rev. Lett. 124, 101801 (2020).",
+        authors=_CRON,
+        container_title="Phys. Rev. Lett",
+        year="2020",
+        volume="124",
+        pages="101801",
+        first_page="101801",
+        kind=_ARTICLE,
+    ),
+    # Nature: "&" before the last author, "580, 123–127 (2020)".
+    _ref(
+        "Cron, R. Q. & Hartwell, J. Anakinra in severe COVID-19. Nature 580, 123–127 (2020).",
+        authors=_CRON,
+        title=_ANAKINRA,
+        container_title="Nature",
+        year="2020",
+        volume="580",
+        pages="123–127",
+        first_page="123",
+        last_page="127",
+        kind=_ARTICLE,
+    ),
+    # Science: initials first, title ends with a period, "368, 1234–1237 (2020)".
+    _ref(
+        "R. Q. Cron, J. Hartwell, Anakinra in severe COVID-19. Science 368, 1234–1237 (2020).",
+        authors=_CRON,
+        title=_ANAKINRA,
+        container_title="Science",
+        year="2020",
+        volume="368",
+        pages="1234–1237",
+        first_page="1234",
+        last_page="1237",
+        kind=_ARTICLE,
+    ),
+    # Cell: year in brackets after the authors, "181, 1036–1045".
+    _ref(
+        "Cron, R.Q., and Hartwell, J. (2020). Anakinra in severe COVID-19. Cell 181, 1036–1045.",
+        authors=(Author("Cron", "R.Q."), Author("Hartwell", "J.")),
+        title=_ANAKINRA,
+        container_title="Cell",
+        year="2020",
+        volume="181",
+        pages="1036–1045",
+        first_page="1036",
+        last_page="1045",
+        kind=_ARTICLE,
+    ),
+    # Elsevier author-date (Harvard): "2020. Title. J. Autoimmun. 111, 102452."
+    _ref(
+        "Cron, R.Q., Hartwell, J., 2020. Anakinra in severe COVID-19. J. Autoimmun. 111, 102452.",
+        authors=(Author("Cron", "R.Q."), Author("Hartwell", "J.")),
+        title=_ANAKINRA,
+        container_title="J. Autoimmun",
+        year="2020",
+        volume="111",
+        pages="102452",
+        first_page="102452",
+        kind=_ARTICLE,
+    ),
+    # PDF-to-text: the year glued to the journal (the issue's own example).
+    _ref(
+        "Cron RQ, Hartwell J. Anakinra in severe COVID-19. Eur Respir J1995;8:1030–1038.",
+        authors=(Author("Cron", "RQ"), Author("Hartwell", "J")),
+        title=_ANAKINRA,
+        container_title="Eur Respir J",
+        year="1995",
+        volume="8",
+        pages="1030–1038",
+        first_page="1030",
+        last_page="1038",
+        kind=_ARTICLE,
+    ),
+    # APA 7 preprint on arXiv.
+    _ref(
+        "Smith, J. (2019). Deep learning for citation parsing. arXiv preprint arXiv:1901.01234.",
+        authors=(Author("Smith", "J."),),
+        title="Deep learning for citation parsing",
+        container_title="arXiv",
+        year="2019",
+        kind="posted-content",
+    ),
+    # A bioRxiv preprint, Vancouver.
+    _ref(
+        "Smith J, Jones K. Deep learning for citation parsing. bioRxiv 2020.01.01.123456 "
+        "[Preprint]. 2020.",
+        authors=(Author("Smith", "J"), Author("Jones", "K")),
+        title="Deep learning for citation parsing",
+        container_title="bioRxiv",
+        year="2020",
+        kind="posted-content",
+    ),
+    # APA thesis: the genre in brackets, the institution as publisher.
+    _ref(
+        "Smith, J. (2015). Parsing references (Doctoral dissertation). University of Oxford, "
+        "Oxford, UK.",
+        authors=(Author("Smith", "J."),),
+        title="Parsing references",
+        year="2015",
+        kind="thesis",
+        publisher="University of Oxford, Oxford, UK",
+    ),
+    # An organisation as author, a report published by itself.
+    _ref(
+        "World Health Organization. Global tuberculosis report 2020. Geneva: World Health "
+        "Organization; 2020.",
+        authors=(Author("World Health Organization", organisation=True),),
+        title="Global tuberculosis report 2020",
+        year="2020",
+        kind="book",
+        publisher="World Health Organization",
+    ),
+    # APA book with an edition.
+    _ref(
+        "Smith, J. (2018). The book of parsing (2nd ed.). Oxford University Press.",
+        authors=(Author("Smith", "J."),),
+        title="The book of parsing",
+        year="2018",
+        kind="book",
+        publisher="Oxford University Press",
+    ),
+    # "and others" for "et al." (APA-like).
+    _ref(
+        "Smith, J., Jones, K., and others (2019). A study of names. Journal of Names, 3, 1–2.",
+        authors=(Author("Smith", "J."), Author("Jones", "K.")),
+        et_al=True,
+        title="A study of names",
+        container_title="Journal of Names",
+        year="2019",
+        volume="3",
+        pages="1–2",
+        first_page="1",
+        last_page="2",
+        kind=_ARTICLE,
+    ),
+    # LaTeX accents, text commands and "--", pasted from BibTeX.
+    _ref(
+        "M{\\\"u}ller, J., O\\'Brien, K. and Cort\\'es, A. (2019). \\textit{Deep} learning for "
+        "{B}ayesian inference. \\emph{J. Mach. Learn. Res.}, 20(3), 1--25.",
+        authors=(Author("Müller", "J."), Author("O'Brien", "K."), Author("Cortés", "A.")),
+        title="Deep learning for Bayesian inference",
+        container_title="J. Mach. Learn. Res",
+        year="2019",
+        volume="20",
+        issue="3",
+        pages="1–25",
+        first_page="1",
+        last_page="25",
+        kind=_ARTICLE,
+    ),
+    # Cyrillic names and title, Vancouver.
+    _ref(
+        "Иванов ИИ, Петров ПП. Название статьи. Вестник 2019; 5: 10–20.",
+        authors=(Author("Иванов", "ИИ"), Author("Петров", "ПП")),
+        title="Название статьи",
+        container_title="Вестник",
+        year="2019",
+        volume="5",
+        pages="10–20",
+        first_page="10",
+        last_page="20",
+        kind=_ARTICLE,
+    ),
+    # Curly quotes kept inside a title, an em dash between pages.
+    _ref(
+        "Mehta P, Cron RQ. “Silencing the storm” — a review. Lancet Rheumatol 2020; 2: e358—67.",
+        authors=(Author("Mehta", "P"), Author("Cron", "RQ")),
+        title='"Silencing the storm" — a review',
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e358—67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # Markdown emphasis and strong, and an HTML entity for the dash.
+    _ref(
+        "Mehta P, Cron RQ. *Silencing the storm*. **Lancet Rheumatol** 2020; **2**: e358&ndash;67.",
+        authors=(Author("Mehta", "P"), Author("Cron", "RQ")),
+        title="Silencing the storm",
+        container_title="Lancet Rheumatol",
+        year="2020",
+        volume="2",
+        pages="e358–67",
+        first_page="e358",
+        last_page="e367",
+        kind=_ARTICLE,
+    ),
+    # A word hyphenated at a PDF line end, and a ligature.
+    _ref(
+        "Smith J, Jones K. Hyphen-\nation and the ﬁrst eﬀect. Eur J Phys 2019; 3: 1–2.",
+        authors=(Author("Smith", "J"), Author("Jones", "K")),
+        title="Hyphenation and the first effect",
+        container_title="Eur J Phys",
+        year="2019",
+        volume="3",
+        pages="1–2",
+        first_page="1",
+        last_page="2",
+        kind=_ARTICLE,
+    ),
+)
+
+ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE

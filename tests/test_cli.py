@@ -246,3 +246,40 @@ def test_failure_of_one_reference_is_reported_for_that_reference(no_wait: None) 
     assert "[A1]" in unchecked[0]
     assert "1 unchecked" in output.splitlines()[-1]
     assert EXIT_FINDINGS == exit_code
+
+
+def test_parse_file_jsonl_gives_one_object_a_line(tmp_path: Path) -> None:
+    """`refcheck parse --file F --format jsonl` prints one object per non-blank line of F."""
+    citations = tmp_path / "refs.txt"
+    citations.write_text(
+        "Huet T, Voisin O. Anakinra. Lancet Rheumatol 2020; 2: e393–400.\n\n"
+        "Cron, R. Q. (2020). Title of the work. Journal of Things, 12(3), 45–67.\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["parse", "--file", str(citations), "--format", "jsonl"])
+    volumes = [json.loads(line)["volume"] for line in result.output.splitlines()]
+    assert ["2", "12"] == volumes
+
+
+def test_parse_file_json_is_an_array(tmp_path: Path) -> None:
+    """`refcheck parse --file F --format json` prints a JSON array, one object a citation."""
+    citations = tmp_path / "refs.txt"
+    citations.write_text(
+        "Huet T. Anakinra. Lancet Rheumatol 2020; 2: e393–400.\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(cli, ["parse", "--file", str(citations), "--format", "json"])
+    assert ["e393"] == [item["first_page"] for item in json.loads(result.output)]
+
+
+def test_parse_text_separates_citations_with_a_blank_line(tmp_path: Path) -> None:
+    """The text format prints each citation's fields, a blank line between two citations."""
+    citations = tmp_path / "refs.txt"
+    citations.write_text("Huet T. A. Lancet 2020; 2: 1-9.\nCron R. B. Lancet 2021; 3: 2-8.\n")
+    result = CliRunner().invoke(cli, ["parse", "--file", str(citations)])
+    assert 2 == len(result.output.strip().split("\n\n"))
+
+
+def test_parse_needs_a_citation_or_a_file() -> None:
+    """`refcheck parse` with neither a CITATION nor --file is a usage error (exit 2)."""
+    result = CliRunner().invoke(cli, ["parse"])
+    assert EXIT_USAGE == result.exit_code

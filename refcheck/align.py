@@ -1,0 +1,179 @@
+"""Align a matched reference with its work, so that "cited" is what the citation says. Pure.
+
+The first parse of a citation cuts it into fields from the text alone, and can cut in the wrong
+place: a title run into its journal ("... gauge symmetry New J Phys"), a volume missed. Once the
+reference has matched a work, the work says what to look for: :func:`align` finds the work's
+title and container title inside the citation's own text and re-cuts those fields at what it
+finds, and fills a volume, issue or first page that the parse missed when the work's value is
+printed in the citation.
+
+Every field it sets is a piece of the citation, as printed (markup cleaned): align never copies
+a value from the work. A title the citation misspells stays misspelt, so that the comparison
+still reports it; a field the citation does not show stays as the parse left it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import attrs
+from rapidfuzz import fuzz
+
+from refcheck.model import Reference, Work
+from refcheck.parse import clean_citation, page_ends
+
+__all__ = ["align"]
+
+#: How alike (0-100, rapidfuzz's partial ratio) a piece of the citation must be to the work's
+#: title to be taken as the title: a typo or two in a long title, no more.
+TITLE_SCORE = 90.0
+#: Container titles are short, so they must be found almost exactly.
+CONTAINER_SCORE = 95.0
+_SHORTEST = 4
+# A number next to a month is a day of a date: "published online June 16".
+_MONTH_NEAR = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\b", re.IGNORECASE
+)
+_EDGE = " .,;:"
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Letters and digits only, lower case, no accents, one space between words; and for each
+    character kept, its offset in ``text`` ("New J. Phys." -> "new j phys")."""
+    out: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        base = unicodedata.normalize("NFKD", char)[:1] or char
+        if base.isalnum():
+            lower = base.lower()
+            out.append(lower if len(lower) == 1 else base)
+            where.append(index)
+        elif out and out[-1] != " ":
+            out.append(" ")
+            where.append(index)
+    return "".join(out), where
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """Stretch a span to whole words, then trim the punctuation at its edges."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
+
+
+def _locate(
+    needle: str | None, text: str, folded: tuple[str, list[int]], offset: int, score: float
+) -> tuple[int, int] | None:
+    """Where ``needle`` (from the work) is printed in ``text`` at or after ``offset``."""
+    if not needle:
+        return None
+    wanted = _fold(needle)[0].strip()
+    if len(wanted) < _SHORTEST:
+        return None
+    haystack, where = folded
+    skip = next((i for i, at in enumerate(where) if at >= offset), len(where))
+    found = fuzz.partial_ratio_alignment(wanted, haystack[skip:], score_cutoff=score)
+    if found is None or found.dest_end <= found.dest_start:
+        return None
+    start = where[skip + found.dest_start]
+    end = where[skip + found.dest_end - 1] + 1
+    start, end = _trim_words(text, *_widen(text, start, end), set(wanted.split()))
+    return (start, end) if end - start >= _SHORTEST else None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _trim_words(text: str, start: int, end: int, wanted: set[str]) -> tuple[int, int]:
+    """Drop words at either edge of the span that the work's value does not have (a fuzzy
+    alignment can slip by a word: "T. Anakinra for sever ..." -> "Anakinra for sever ...")."""
+    spans = [m.span() for m in _WORD.finditer(text, start, end)]
+    while spans and _fold(text[slice(*spans[0])])[0] not in wanted:
+        spans.pop(0)
+    while spans and _fold(text[slice(*spans[-1])])[0] not in wanted:
+        spans.pop()
+    if not spans:
+        return start, start
+    return _widen(text, spans[0][0], spans[-1][1])
+
+
+def _number(value: str | None, text: str, taken: set[str]) -> str | None:
+    """``value`` if it is printed in ``text`` as a number of its own and not already a field."""
+    if not value or value in taken:
+        return None
+    pattern = rf"(?<![\w.]){re.escape(value)}(?![\w])"
+    for found in re.finditer(pattern, text, re.IGNORECASE):
+        if not _MONTH_NEAR.search(text, max(0, found.start() - 12), found.end() + 5):
+            return value
+    return None
+
+
+def _pages(first: str | None, text: str, taken: set[str]) -> str | None:
+    """The page range as printed in ``text`` that starts at the work's ``first`` page."""
+    if not first or first in taken:
+        return None
+    pattern = rf"(?<![\w.]){re.escape(first)}(?:\s?[-–—]\s?[A-Za-z]{{0,3}}\d{{1,8}})?(?![\w])"
+    found = re.search(pattern, text, re.IGNORECASE)
+    return found[0] if found else None
+
+
+def align(reference: Reference, work: Work) -> Reference:
+    """The reference re-cut along what ``work`` says, every value taken from the citation.
+
+    >>> from refcheck.parse import parse_citation
+    >>> cited = parse_citation("Zohar E, Burrello M. Building projected entangled pair states "
+    ...     "with a local gauge symmetry New J Phys 2016;18:043008.")
+    >>> work = Work(doi="10.1088/1367-2630/18/4/043008", container_title="New Journal of Physics",
+    ...     short_container_title="New J. Phys.", title="Building projected entangled pair "
+    ...     "states with a local gauge symmetry")
+    >>> aligned = align(cited, work)
+    >>> aligned.title, aligned.container_title
+    ('Building projected entangled pair states with a local gauge symmetry', 'New J Phys')
+    """
+    text = clean_citation(reference.text)
+    folded = _fold(text)
+    changes: dict[str, Any] = {}
+
+    title_span = _locate(work.title, text, folded, 0, TITLE_SCORE)
+    after = 0
+    if title_span is not None:
+        printed = text[title_span[0] : title_span[1]]
+        if printed != reference.title:
+            changes["title"] = printed
+        after = title_span[1]
+    parsed = reference.container_title
+    title: str | None = changes.get("title", reference.title)
+    # The parsed container stands when it holds the work's container and no title words: it
+    # may say more than the record ("Rheumatology (Oxford)" for "Rheumatology"), as printed.
+    keep = parsed is not None and not (title and title in parsed)
+    for container in work.container_titles:
+        span = _locate(container, text, folded, after, CONTAINER_SCORE)
+        if span is not None:
+            found = text[span[0] : span[1]]
+            if found != parsed and not (keep and parsed and found in parsed):
+                changes["container_title"] = found
+            break
+
+    taken = {v for v in (reference.year, reference.volume, reference.issue) if v}
+    taken.update(v for v in (reference.first_page, reference.last_page) if v)
+    rest = text[after:]
+    for name, value in (("volume", work.volume), ("issue", work.issue)):
+        if getattr(reference, name) is None:
+            number = _number(value, rest, taken)
+            if number is not None:
+                changes[name] = number
+                taken.add(number)
+    if reference.first_page is None and reference.pages is None:
+        printed_pages = _pages(work.first_page or work.article_number, rest, taken)
+        if printed_pages is not None:
+            changes["pages"] = printed_pages
+            changes["first_page"], changes["last_page"] = page_ends(printed_pages)
+    return attrs.evolve(reference, **changes) if changes else reference

@@ -1,0 +1,124 @@
+"""Tests of :func:`refcheck.align.align`: re-cutting a matched reference along its work."""
+
+from __future__ import annotations
+
+import attrs
+
+from refcheck.align import align
+from refcheck.check import check_text
+from refcheck.model import Reference, Work
+from refcheck.parse import parse_citation
+
+# No period between the title and the journal: the parse runs them together.
+_RUN_ON = (
+    "Zohar E, Burrello M. Building projected entangled pair states with a local gauge symmetry "
+    "New J Phys 2016;18:043008."
+)
+_ZOHAR = Work(
+    doi="10.1088/1367-2630/18/4/043008",
+    title="Building projected entangled pair states with a local gauge symmetry",
+    container_title="New Journal of Physics",
+    short_container_title="New J. Phys.",
+    volume="18",
+    issue="4",
+    first_page="043008",
+)
+_HUET = Work(
+    doi="10.1016/s2665-9913(20)30096-5",
+    title="Anakinra for severe forms of COVID-19: a cohort study",
+    container_title="The Lancet Rheumatology",
+    short_container_title="Lancet Rheumatol",
+    volume="2",
+    issue="7",
+    first_page="e393",
+    last_page="e400",
+)
+
+
+def test_run_on_title_is_cut_from_its_journal() -> None:
+    """A title the parse ran into its journal is re-cut at the work's title and journal."""
+    aligned = align(parse_citation(_RUN_ON), _ZOHAR)
+    expected = (
+        "Building projected entangled pair states with a local gauge symmetry",
+        "New J Phys",
+    )
+    assert expected == (aligned.title, aligned.container_title)
+
+
+def test_the_first_parse_did_run_on() -> None:
+    """The citation above really is mis-parsed before alignment (so the test above means it)."""
+    assert parse_citation(_RUN_ON).title is None
+
+
+def test_title_missing_from_the_citation_is_not_invented() -> None:
+    """The citation prints a shorter title: align keeps the printed words, adds none."""
+    citation = (
+        "Huet T, Beaussier H. Anakinra for severe COVID-19. Lancet Rheumatol 2020; 2: e393–400."
+    )
+    aligned = align(parse_citation(citation), _HUET)
+    assert "Anakinra for severe COVID-19" == aligned.title
+
+
+def test_a_misspelt_title_stays_misspelt() -> None:
+    """A typo in the citation survives alignment, so that compare can still report it."""
+    citation = (
+        "Huet T. Anakinra for sever forms of COVID-19: a cohort study. "
+        "Lancet Rheumatol 2020; 2: e393–400."
+    )
+    aligned = align(parse_citation(citation), _HUET)
+    assert "Anakinra for sever forms of COVID-19: a cohort study" == aligned.title
+
+
+def test_a_different_printed_volume_is_not_overwritten() -> None:
+    """A volume that the citation prints wrongly stays as printed: align only fills gaps."""
+    citation = "Huet T. Anakinra for severe forms of COVID-19: a cohort study. Lancet Rheumatol 2020; 3: e393–400."
+    aligned = align(parse_citation(citation), _HUET)
+    assert "3" == aligned.volume
+
+
+def test_a_missed_volume_is_filled_when_printed() -> None:
+    """A volume the parse missed is taken from the citation when the work's volume is printed."""
+    parsed = attrs.evolve(parse_citation(_RUN_ON), volume=None)
+    assert "18" == align(parsed, _ZOHAR).volume
+
+
+def test_a_missed_issue_is_not_filled_when_not_printed() -> None:
+    """The work's issue "4" is not in the citation: the reference's issue stays empty."""
+    assert align(parse_citation(_RUN_ON), _ZOHAR).issue is None
+
+
+def test_an_unrelated_work_changes_nothing() -> None:
+    """Nothing of the work is in the citation: the reference comes back unchanged."""
+    reference = parse_citation(_RUN_ON)
+    assert reference == align(reference, _HUET)
+
+
+def test_every_aligned_field_is_text_of_the_citation() -> None:
+    """Title and container after alignment are pieces of the citation text, verbatim."""
+    aligned: Reference = align(parse_citation(_RUN_ON), _ZOHAR)
+    assert (True, True) == (aligned.title in _RUN_ON, aligned.container_title in _RUN_ON)
+
+
+class _OneWork:
+    """A work source that knows one work (the protocol of :class:`refcheck.resolve.WorkSource`)."""
+
+    def __init__(self, work: Work) -> None:
+        self.work = work
+
+    def get_work(self, doi: str) -> Work | None:
+        return self.work if doi.lower() == self.work.doi.lower() else None
+
+    def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
+        return (self.work,)
+
+
+def test_check_reports_the_aligned_reference() -> None:
+    """``check_text`` aligns a matched reference before comparing: the run-on title is re-cut."""
+    text = f"# References\n\n1. {_RUN_ON} doi:10.1088/1367-2630/18/4/043008\n"
+    report = check_text(text, source=_OneWork(_ZOHAR))
+    expected = (
+        "Building projected entangled pair states with a local gauge symmetry",
+        "New J Phys",
+    )
+    checked = report.references[0].reference
+    assert expected == (checked.title, checked.container_title)
