@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from refcheck.crossref import CrossrefClient  # noqa: E402
+from refcheck.limits import Limits  # noqa: E402
 from refcheck.parse import parse_citation  # noqa: E402
 from refcheck.resolve import Resolver  # noqa: E402
 from refcheck.testing import load_works, serve_crossref  # noqa: E402
@@ -101,6 +102,10 @@ _OCR = {
     "h": "b",
 }
 _STOP = frozenset({"of", "the", "and", "in", "for", "on", "&", "a", "an", "de", "la", "und"})
+
+
+#: The stand-in runs in this process: it sets no limits, and neither does the client.
+_UNLIMITED = Limits(rate=1e6, concurrency=1000)
 
 
 @attrs.frozen
@@ -426,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     misses: list[dict[str, Any]] = []
     with (
         serve_crossref(indexed) as stand_in,
-        CrossrefClient(base_url=stand_in.base_url, cache=None) as client,
+        CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
     ):
         tallies = run(cases(), Resolver(client), lambda: len(stand_in.requests), misses)
     overall: dict[str, Tally] = {}
