@@ -13,11 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+import attrs
+
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.document import check_document
 from refcheck.errors import ParseError
 from refcheck.extract import Manuscript, extract_citations
+from refcheck.limits import Limits
 from refcheck.model import CheckedReference, Finding, Match, Reference, Report
 from refcheck.parse import parse_citation
 from refcheck.resolve import Resolver, WorkSource
@@ -125,9 +128,7 @@ def _check(
         for citation in manuscript.citations
     ]
     owned = source is None
-    client: WorkSource = (
-        CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
-    )
+    client: WorkSource = source if source is not None else _client(settings, concurrency)
     try:
         matches = _resolve_all(Resolver(client), [r for _, r in parsed], concurrency, progress)
     finally:
@@ -146,6 +147,18 @@ def _check(
     return Report(references=checked, findings=findings, files=[m.file for m in manuscripts])
 
 
+_SPARE_THREADS = 2
+
+
+def _client(settings: CrossrefSettings | None, concurrency: int) -> CrossrefClient:
+    """A client whose requests in flight are at most ``concurrency`` (and the pool's limit)."""
+    settings = settings or CrossrefSettings.from_env()
+    limits = settings.limits or Limits.for_pool(settings.mailto)
+    if concurrency < limits.concurrency:
+        limits = attrs.evolve(limits, concurrency=max(1, concurrency))
+    return CrossrefClient(attrs.evolve(settings, limits=limits))
+
+
 def _resolve_all(
     resolver: Resolver,
     references: list[Reference],
@@ -161,7 +174,10 @@ def _resolve_all(
             if progress:
                 progress(done, total)
         return results
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="refcheck") as pool:
+    # A few more threads than requests in flight: while some threads parse and validate
+    # answers, others wait at the client's limiter, ready to send as soon as it lets them.
+    workers = min(total, concurrency + _SPARE_THREADS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refcheck") as pool:
         futures = {pool.submit(resolver.resolve, r): r for r in unique}
         for done, future in enumerate(as_completed(futures), 1):
             results[futures[future]] = future.result()

@@ -30,7 +30,7 @@ It speaks:
   ``until-pub-date``; unknown parameters, select fields, filters and bad ``rows`` get
   Crossref's ``400 validation-failure``.
 
-Knobs: ``latency`` (seconds added to each request), ``rate_limit`` (requests per second,
+Knobs: ``latency`` (seconds each answer takes, at least), ``rate_limit`` (requests per second,
 ``429`` beyond), ``max_concurrency`` (requests in flight, ``429`` beyond), and at run time
 :meth:`CrossrefStandIn.fail_next` (the next *n* requests answer 500/502/503/504/429, with an
 optional ``Retry-After``) and :meth:`CrossrefStandIn.truncate_next` (the next *n* bodies are
@@ -278,10 +278,11 @@ class _Failure:
 class CrossrefStandIn:
     """A stand-in Crossref REST API on 127.0.0.1; see the module docs. Use as a context manager.
 
-    ``works`` are Crossref work records (dicts with at least ``DOI``). ``latency`` is added to
-    every request (seconds); ``rate_limit`` is requests per second and ``max_concurrency``
-    requests in flight, beyond which the stand-in answers ``429`` like Crossref (with a
-    ``Retry-After`` header when ``retry_after`` is given; Crossref's documented 429 has none);
+    ``works`` are Crossref work records (dicts with at least ``DOI``). Every answer takes
+    ``latency`` seconds at least (the search's own time included); ``rate_limit`` is requests
+    per second and ``max_concurrency`` requests in flight, beyond which the stand-in answers
+    ``429`` like Crossref (with a ``Retry-After`` header when ``retry_after`` is given;
+    Crossref's documented 429 has none);
     :attr:`refused` counts those refusals. Answers carry Crossref's limit headers
     (``x-rate-limit-limit``, ``x-rate-limit-interval``, ``x-concurrency-limit``, and
     ``x-api-pool``: ``polite`` when the request gives a ``mailto``), advertising the limits
@@ -588,11 +589,10 @@ class _Handler(BaseHTTPRequestHandler):
         stand_in = self.stand_in
         parts = urlsplit(self.path)
         params = parse_qs(parts.query, keep_blank_values=True)
+        arrived = time.monotonic()
         failure, truncate = stand_in._admit()
         done = failure is not None
         try:
-            if stand_in.latency:
-                time.sleep(stand_in.latency)
             headers: dict[str, str] = {}
             if failure is not None:
                 status = failure.status
@@ -604,6 +604,10 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 status, content_type, body = stand_in.answer(parts.path, params)
                 headers.update(stand_in._limit_headers(params, self.headers.get("User-Agent")))
+            # Every answer takes ``latency`` in all, however long the search itself took.
+            remaining = stand_in.latency - (time.monotonic() - arrived)
+            if remaining > 0:
+                time.sleep(remaining)
             stand_in._record(
                 LoggedRequest(
                     method="GET",

@@ -226,3 +226,15 @@ def test_client_adopts_the_limits_the_service_advertises(seed_works: list[dict[s
     ):
         client.get_work(seed_works[0]["DOI"])
         assert (10, 1) == (client.limiter.limits.rate, client.limiter.limits.concurrency)
+
+
+def test_check_caps_requests_in_flight_at_its_concurrency() -> None:
+    """``check_*(concurrency=1)`` makes a client that sends one request at a time, polite or not."""
+    from refcheck.check import _client
+    from refcheck.crossref import CrossrefSettings
+
+    client = _client(CrossrefSettings(mailto="a@b.org", cache=None), 1)
+    try:
+        assert 1 == client.limiter.limits.concurrency
+    finally:
+        client.close()
