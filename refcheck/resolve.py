@@ -37,7 +37,7 @@ with the reason, so one reference's failure never stops the others.
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 from rapidfuzz import fuzz
@@ -47,7 +47,7 @@ from refcheck.errors import NotCached, ServiceError
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
 from refcheck.normalize import fold, words
 
-__all__ = ["Resolver", "WorkSource", "bibliographic_query", "validate"]
+__all__ = ["Resolver", "WorkSource", "bibliographic_query", "explain", "validate"]
 
 
 class WorkSource(Protocol):
@@ -150,10 +150,13 @@ def _validate_text(text: str, work: Work) -> tuple[Candidate, dict[str, float]]:
         found["page"] = 1.0 if any(fold(p) in tokens for p in pages) else 0.0
         evidence.append(f"page {pages[0]} in text {found['page']:.0f}")
     if not found:
-        return Candidate(work, 0.0, ("no field to compare",)), found
+        return Candidate(work, 0.0, ("no field to compare",), basis="text"), found
     total = sum(_WEIGHTS[k] for k in found)
     score = sum(_WEIGHTS[k] * v for k, v in found.items()) / total
-    return Candidate(work, round(score, 4), tuple(evidence)), found
+    candidate = Candidate(
+        work, round(score, 4), tuple(evidence), agreement=tuple(found.items()), basis="text"
+    )
+    return candidate, found
 
 
 #: A word of digits in which OCR read a digit as a letter: "20l8", "2O18", "l1".
@@ -256,12 +259,19 @@ def _validate(reference: Reference, work: Work) -> tuple[Candidate, dict[str, fl
         agreement["page"] = 1.0 if same else 0.0
         evidence.append(f"page {reference.first_page}/{first_page} {agreement['page']:.0f}")
     if not agreement:
-        return Candidate(work, 0.0, ("no field to compare",)), agreement
+        return Candidate(work, 0.0, ("no field to compare",), basis="fields"), agreement
     total = sum(_WEIGHTS[k] for k in agreement)
     score = sum(_WEIGHTS[k] * v for k, v in agreement.items()) / total
     # Few fields to compare make a weak case: shrink the score towards zero.
     coverage = min(1.0, (len(agreement) + 1) / 4)
-    return Candidate(work, round(score * coverage, 4), tuple(evidence)), agreement
+    candidate = Candidate(
+        work,
+        round(score * coverage, 4),
+        tuple(evidence),
+        agreement=tuple(agreement.items()),
+        basis="fields",
+    )
+    return candidate, agreement
 
 
 @attrs.frozen
@@ -382,3 +392,56 @@ class Resolver:
             via="search",
             candidates=tuple(candidates[:3]),
         )
+
+
+def _work_summary(work: Work) -> dict[str, Any]:
+    return {
+        "doi": work.doi,
+        "title": work.title,
+        "authors": [str(a) for a in work.authors[:3]]
+        + (["et al."] if len(work.authors) > 3 else []),
+        "container_title": work.container_title,
+        "year": work.year,
+        "volume": work.volume,
+        "issue": work.issue,
+        "pages": work.pages,
+    }
+
+
+def _candidate_summary(candidate: Candidate) -> dict[str, Any]:
+    return {
+        **_work_summary(candidate.work),
+        "score": candidate.score,
+        "basis": candidate.basis,
+        "agreed": [name for name, value in candidate.agreement if value >= 0.7],
+        "disagreed": [name for name, value in candidate.agreement if value < 0.7],
+        "agreement": dict(candidate.agreement),
+        "evidence": list(candidate.evidence),
+    }
+
+
+def explain(match: Match) -> dict[str, Any]:
+    """What a match rests on, as plain data (for ``refcheck resolve`` and its JSON).
+
+    ``work`` is the chosen work with its score, the fields that agreed (0.7 or more) and those
+    that did not; ``runner_up`` is the best other candidate, or ``None``; ``candidates`` are all
+    the candidates kept, best first.
+    """
+    chosen = next(
+        (c for c in match.candidates if match.work is not None and c.work.doi == match.work.doi),
+        None,
+    )
+    if chosen is None and match.work is not None:
+        chosen = Candidate(match.work, match.score or 0.0)
+    others = [c for c in match.candidates if chosen is None or c.work.doi != chosen.work.doi]
+    return {
+        "status": match.status.value,
+        "doi": match.doi,
+        "score": match.score,
+        "via": match.via,
+        "reason": match.reason,
+        "doi_status": match.doi_status,
+        "work": _candidate_summary(chosen) if chosen is not None else None,
+        "runner_up": _candidate_summary(others[0]) if others else None,
+        "candidates": [_candidate_summary(c) for c in match.candidates],
+    }
