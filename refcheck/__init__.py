@@ -34,6 +34,7 @@ from refcheck.errors import (
     ServiceUnavailable,
 )
 from refcheck.extract import Manuscript, extract_citations
+from refcheck.limits import Limits
 from refcheck.model import (
     Author,
     Candidate,
@@ -65,6 +66,7 @@ __all__ = [
     "CrossrefClient",
     "CrossrefSettings",
     "Finding",
+    "Limits",
     "Location",
     "Manuscript",
     "Match",

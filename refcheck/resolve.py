@@ -304,8 +304,8 @@ class Resolver:
             if work is None:
                 doi_status = "not-found"
             else:
-                candidate = validate(reference, work)
-                if self._doi_agrees(reference, candidate):
+                candidate, by_text = self._judge(reference, work)
+                if by_text or self._doi_agrees(reference, validate(reference, work)):
                     return Match(
                         MatchStatus.MATCHED,
                         work=work,

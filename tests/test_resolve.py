@@ -198,3 +198,14 @@ def test_other_work_of_the_same_author_and_year_is_not_matched() -> None:
     )
     match = Resolver(FakeSource(ranked=[other])).resolve(parse_citation(_NATURE_STYLE))
     assert MatchStatus.UNRESOLVED == match.status
+
+
+def test_cited_doi_agreeing_by_text_is_matched_without_search() -> None:
+    """A Nature-style citation with its DOI: the record is in the text, so no search is made."""
+    source = FakeSource(works={_CERMINE.doi.lower(): _CERMINE})
+    match = Resolver(source).resolve(parse_citation(_NATURE_STYLE + f" doi:{_CERMINE.doi}"))
+    assert (MatchStatus.MATCHED, "doi", [f"get {_CERMINE.doi}"]) == (
+        match.status,
+        match.via,
+        source.calls,
+    )
