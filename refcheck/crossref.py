@@ -21,6 +21,12 @@ Threads: one client may be shared by the threads of a small pool. What is shared
 ``requests.Session`` (its urllib3 connection pool is thread-safe, and the client never
 mutates the session after construction), the cache (see :mod:`refcheck.cache`) and the
 immutable settings; each call has its own retry state.
+
+Limits: every request that reaches the network (not a cache hit, not a replayed answer) waits
+for the client's :class:`~refcheck.limits.Limiter` (``client.limiter``), which keeps within
+``settings.limits`` (by default Crossref's published limits for the pool: polite with a
+``mailto``, else public) and adopts lower limits that Crossref's answers advertise. Identical
+GETs in flight at once are sent once and share the answer.
 """
 
 from __future__ import annotations

@@ -332,6 +332,12 @@ class Resolver:
         """The parsed fields agree: score and title, or four fields when there is no title."""
         if candidate.score < self.threshold:
             return False
+        if agreement.get("year") == 0.0 and not any(
+            agreement.get(key) == 1.0 for key in ("journal", "volume", "page")
+        ):
+            # Title and author alone, and another year: a preprint and its article, or an
+            # earlier edition. Without a journal, volume or page to say which, not a match.
+            return False
         if "title" in agreement:
             return agreement["title"] >= self.title_threshold
         return sum(1 for value in agreement.values() if value == 1.0) >= 4

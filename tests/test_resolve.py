@@ -209,3 +209,22 @@ def test_cited_doi_agreeing_by_text_is_matched_without_search() -> None:
         match.via,
         source.calls,
     )
+
+
+def test_same_title_and_author_in_another_year_is_not_matched() -> None:
+    """A preprint of 2019 cited, its article of 2021 found: without journal or numbers, no match."""
+    article = Work(
+        doi="10.1111/ele.13828",
+        title="Grazer behavior can regulate large-scale patterning of community states",
+        authors=(Author("Karatayev", "Vadim A"), Author("Baskett", "Marissa L")),
+        container_title="Ecology Letters",
+        issued="2021",
+        volume="24",
+        first_page="1917",
+    )
+    citation = (
+        "Karatayev, V.A., Baskett, M.L., Kushner, D.J.: Grazer behavior can regulate "
+        "large-scale patterning of community states, (2019)."
+    )
+    match = Resolver(FakeSource(ranked=[article])).resolve(parse_citation(citation))
+    assert MatchStatus.UNRESOLVED == match.status
