@@ -540,6 +540,8 @@ class _LimitedAdapter(BaseAdapter):
             response: requests.Response = self._adapter.send(request, *args, **kwargs)
             if not kwargs.get("stream"):
                 response.content  # noqa: B018 - read the body inside the slot
+        if response.status_code == 429:
+            self._limiter.refused()
         self._limiter.observe(response.headers)
         return response
 

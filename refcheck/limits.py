@@ -193,6 +193,21 @@ class Limiter:
             self._in_flight -= 1
             self._free.notify()
 
+    def refused(self) -> None:
+        """A request was refused (429) within our limits: halve the rate from now on.
+
+        The service's limits are lower than we know, or shared with others (several processes
+        behind one address). The retry policy waits and asks again; this makes the requests
+        that follow slower, down to one per interval.
+        """
+        with self._free:
+            self._configured = attrs.evolve(
+                self._configured, rate=max(1.0, self._configured.rate / 2)
+            )
+            self._limits = attrs.evolve(
+                self._limits, rate=max(1.0, min(self._limits.rate, self._configured.rate))
+            )
+
     def observe(self, headers: Mapping[str, str]) -> None:
         """Adopt the limits a service advertises in an answer's headers, if lower than ours.
 

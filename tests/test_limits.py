@@ -238,3 +238,26 @@ def test_check_caps_requests_in_flight_at_its_concurrency() -> None:
         assert 1 == client.limiter.limits.concurrency
     finally:
         client.close()
+
+
+def test_a_refusal_halves_the_rate() -> None:
+    """After a 429 within the limits, 10 a second becomes 5, then 2.5, never below 1."""
+    limiter = Limiter(Limits.polite())
+    rates = []
+    for _ in range(4):
+        limiter.refused()
+        rates.append(limiter.limits.rate)
+    assert [5.0, 2.5, 1.25, 1.0] == rates
+
+
+def test_a_refused_request_slows_the_client(
+    seed_works: list[dict[str, Any]], no_retry_wait: None
+) -> None:
+    """The client tells its limiter about a 429 it received: the rate is halved."""
+    with (
+        serve_crossref(seed_works) as crossref,
+        CrossrefClient(base_url=crossref.base_url, cache=None, mailto="a@b.org") as client,
+    ):
+        crossref.fail_next(1, status=429)
+        client.get_work(seed_works[0]["DOI"])
+        assert 5.0 == client.limiter.limits.rate
