@@ -39,6 +39,7 @@ from refcheck.errors import (
 )
 from refcheck.extract import Manuscript, extract_citations
 from refcheck.formats import format_github, format_gitlab, format_junit, format_sarif
+from refcheck.limits import Limits
 from refcheck.model import (
     Author,
     Candidate,
@@ -78,6 +79,7 @@ __all__ = [
     "ExportError",
     "Finding",
     "IgnoredReference",
+    "Limits",
     "Location",
     "Manuscript",
     "Match",

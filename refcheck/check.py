@@ -14,12 +14,15 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from itertools import zip_longest
 from pathlib import Path
 
+import attrs
+
 from refcheck.align import align
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.document import check_document
 from refcheck.errors import ParseError
 from refcheck.extract import Manuscript, extract_citations
+from refcheck.limits import Limits
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parse import parse_citation
 from refcheck.readers import read_file
@@ -153,9 +156,7 @@ def _check(
         for citation, built in zip_longest(manuscript.citations, manuscript.references)
     ]
     owned = source is None
-    client: WorkSource = (
-        CrossrefClient(settings or CrossrefSettings.from_env()) if source is None else source
-    )
+    client: WorkSource = source if source is not None else _client(settings, concurrency)
     try:
         chain = SourceChain((client, *fallbacks), threshold=threshold)
         matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
@@ -183,6 +184,18 @@ def _aligned(reference: Reference, match: Match) -> Reference:
     return reference
 
 
+_SPARE_THREADS = 2
+
+
+def _client(settings: CrossrefSettings | None, concurrency: int) -> CrossrefClient:
+    """A client whose requests in flight are at most ``concurrency`` (and the pool's limit)."""
+    settings = settings or CrossrefSettings.from_env()
+    limits = settings.limits or Limits.for_pool(settings.mailto)
+    if concurrency < limits.concurrency:
+        limits = attrs.evolve(limits, concurrency=max(1, concurrency))
+    return CrossrefClient(attrs.evolve(settings, limits=limits))
+
+
 def _resolve_all(
     resolver: Resolver | SourceChain,
     references: list[Reference],
@@ -198,7 +211,10 @@ def _resolve_all(
             if progress:
                 progress(done, total)
         return results
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="refcheck") as pool:
+    # A few more threads than requests in flight: while some threads parse and validate
+    # answers, others wait at the client's limiter, ready to send as soon as it lets them.
+    workers = min(total, concurrency + _SPARE_THREADS)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="refcheck") as pool:
         futures = {pool.submit(resolver.resolve, r): r for r in unique}
         for done, future in enumerate(as_completed(futures), 1):
             results[futures[future]] = future.result()

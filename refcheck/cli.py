@@ -33,6 +33,7 @@ from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
 from refcheck.pubmed import PubMedClient
+from refcheck.resolve import explain
 from refcheck.sources import SourceChain, open_fallbacks, parse_sources
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
@@ -360,37 +361,11 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
             _fallbacks(service, settings) as fallbacks,
         ):
             match = SourceChain((client, *fallbacks)).resolve(reference)
+    explained = {**explain(match), "source": match.source}
     if output_format == "json":
-        data = {
-            "status": match.status.value,
-            "doi": match.doi,
-            "score": match.score,
-            "via": match.via,
-            "source": match.source,
-            "reason": match.reason,
-            "candidates": [
-                {
-                    "doi": c.work.doi,
-                    "title": c.work.title,
-                    "score": c.score,
-                    "evidence": list(c.evidence),
-                }
-                for c in match.candidates
-            ],
-        }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
     else:
-        click.echo(
-            f"{match.status.value}: {match.doi or '-'}"
-            + (f" (score {match.score:.2f}, via {match.via})" if match.score is not None else "")
-            + (f" [{match.source}]" if match.source not in (None, "crossref") else "")
-        )
-        if match.reason:
-            click.echo(f"reason: {match.reason}")
-        for c in match.candidates:
-            click.echo(
-                f'  candidate {c.work.doi} {c.score:.2f} "{c.work.title}": {", ".join(c.evidence)}'
-            )
+        click.echo(_explained_text(explained), nl=False)
     sys.exit(
         EXIT_CLEAN
         if match.status is MatchStatus.MATCHED
@@ -474,6 +449,39 @@ def bibtex(
     )
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+
+
+def _explained_text(explained: dict[str, Any]) -> str:
+    """``refcheck resolve``'s text: the verdict, the chosen work's evidence, the runner-up."""
+    lines = [f"{explained['status']}: {explained['doi'] or '-'}"]
+    if explained["score"] is not None:
+        lines[0] += f" (score {explained['score']:.2f}, via {explained['via'] or '-'})"
+    if explained.get("source") not in (None, "crossref"):
+        lines[0] += f" [{explained['source']}]"
+    if explained["reason"]:
+        lines.append(f"reason: {explained['reason']}")
+    if explained["doi_status"] not in (None, "agrees"):
+        lines.append(f"cited DOI: {explained['doi_status']}")
+
+    def describe(label: str, candidate: dict[str, Any]) -> None:
+        where = ", ".join(
+            str(candidate[k])
+            for k in ("container_title", "year", "volume", "pages")
+            if candidate[k]
+        )
+        lines.append(f'{label} {candidate["doi"]} "{candidate["title"] or ""}" {where}'.rstrip())
+        lines.append(f"  score {candidate['score']:.2f}, validated by {candidate['basis'] or '-'}")
+        lines.append(f"  agreed: {', '.join(candidate['agreed']) or '-'}")
+        lines.append(f"  disagreed: {', '.join(candidate['disagreed']) or '-'}")
+        lines.append(f"  evidence: {'; '.join(candidate['evidence']) or '-'}")
+
+    if explained["work"] is not None:
+        describe("work:", explained["work"])
+    if explained["runner_up"] is not None:
+        describe("runner-up:", explained["runner_up"])
+    elif explained["work"] is not None:
+        lines.append("runner-up: none")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,6 +21,12 @@ Threads: one client may be shared by the threads of a small pool. What is shared
 ``requests.Session`` (its urllib3 connection pool is thread-safe, and the client never
 mutates the session after construction), the cache (see :mod:`refcheck.cache`) and the
 immutable settings; each call has its own retry state.
+
+Limits: every request that reaches the network (not a cache hit, not a replayed answer) waits
+for the client's :class:`~refcheck.limits.Limiter` (``client.limiter``), which keeps within
+``settings.limits`` (by default Crossref's published limits for the pool: polite with a
+``mailto``, else public) and adopts lower limits that Crossref's answers advertise. Identical
+GETs in flight at once are sent once and share the answer.
 """
 
 from __future__ import annotations
@@ -36,10 +42,12 @@ from urllib.parse import quote, urlencode
 
 import attrs
 import requests
+from requests.adapters import BaseAdapter
 
 from . import cache as _cache
 from ._version import __version__
 from .errors import ConfigError, ServiceResponseError
+from .limits import Limiter, Limits, SingleFlight
 from .model import Author, Relation, Update, Work
 from .replay import RecordingAdapter, ReplayAdapter
 from .retry import RetryPolicy
@@ -87,7 +95,9 @@ class CrossrefSettings:
     cache directory, see :func:`refcheck.cache.default_cache_path`). ``offline`` answers only
     from the cache. ``replay`` answers only from a file of recorded exchanges (implies
     offline; see :mod:`refcheck.replay`); ``record`` appends every exchange that reaches the
-    network to such a file.
+    network to such a file. ``limits`` caps the requests that reach the network (see
+    :mod:`refcheck.limits`); ``None`` means Crossref's published limits for the pool the
+    requests go to: the polite pool's when ``mailto`` is set, else the public pool's.
     """
 
     base_url: str = attrs.field(default=DEFAULT_BASE_URL, converter=_base_url)
@@ -99,6 +109,7 @@ class CrossrefSettings:
     replay: Path | None = attrs.field(default=None, converter=_optional_path)
     record: Path | None = attrs.field(default=None, converter=_optional_path)
     expire_after_days: float = 30.0
+    limits: Limits | None = None
 
     @classmethod
     def from_env(
@@ -369,7 +380,10 @@ class CrossrefClient:
     def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else CrossrefSettings()
         self.settings: CrossrefSettings = attrs.evolve(settings, **changes) if changes else settings
+        self.limiter = Limiter(self.settings.limits or Limits.for_pool(self.settings.mailto))
+        self._flights: SingleFlight[requests.Response] = SingleFlight()
         self._session = self._open_session(self.settings)
+        _limit_network(self._session, self.limiter)
 
     @staticmethod
     def _open_session(settings: CrossrefSettings) -> requests.Session:
@@ -433,7 +447,11 @@ class CrossrefClient:
         def attempt() -> requests.Response:
             return self._session.get(url, params=query, timeout=self.settings.timeout)
 
-        return self.settings.retry.send(attempt, url=url)
+        def send() -> requests.Response:
+            return self.settings.retry.send(attempt, url=url)
+
+        # Identical requests in flight at once (two references citing one DOI) share one answer.
+        return self._flights.do((path, tuple(sorted(params.items()))), send)
 
     @staticmethod
     def _json(response: requests.Response, *, expect: str, what: str) -> Mapping[str, Any]:
@@ -575,6 +593,43 @@ _JOURNAL_FIELDS = (
     "page",
     "article-number",
 )
+
+
+class _LimitedAdapter(BaseAdapter):
+    """Passes requests to ``adapter`` within a :class:`~refcheck.limits.Limiter`'s limits.
+
+    Mounted in place of a session's network adapters, so that only the requests that reach
+    the network count (a cache answers before its session calls an adapter). The body is read
+    before the slot is freed: a request is in flight until its answer has arrived whole.
+    """
+
+    def __init__(self, adapter: BaseAdapter, limiter: Limiter) -> None:
+        super().__init__()
+        self._adapter = adapter
+        self._limiter = limiter
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        with self._limiter.slot():
+            response: requests.Response = self._adapter.send(request, *args, **kwargs)
+            if not kwargs.get("stream"):
+                response.content  # noqa: B018 - read the body inside the slot
+        if response.status_code == 429:
+            self._limiter.refused()
+        self._limiter.observe(response.headers)
+        return response
+
+    def close(self) -> None:
+        self._adapter.close()
+
+
+def _limit_network(session: requests.Session, limiter: Limiter) -> None:
+    """Put every network adapter of ``session`` behind ``limiter`` (recorded answers are free)."""
+    for prefix, adapter in list(session.adapters.items()):
+        if not isinstance(adapter, (ReplayAdapter, _LimitedAdapter)):
+            session.adapters[prefix] = _LimitedAdapter(adapter, limiter)
+
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 

@@ -301,11 +301,18 @@ class MatchStatus(enum.Enum):
 
 @attrs.frozen(slots=True)
 class Candidate:
-    """A work a search proposed, with refcheck's validation score (0-1) and its evidence."""
+    """A work a search proposed, with refcheck's validation score (0-1) and its evidence.
+
+    ``agreement`` is each compared field with how well it agreed (0-1), in order;
+    ``basis`` says how it was validated: "fields" (the parsed fields against the record's)
+    or "text" (the record's fields looked for in the citation's text).
+    """
 
     work: Work
     score: float
     evidence: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    agreement: tuple[tuple[str, float], ...] = attrs.field(default=(), converter=_tuple)
+    basis: str | None = None
 
 
 @attrs.frozen(slots=True)

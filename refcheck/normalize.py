@@ -6,6 +6,7 @@ thing (case, accents, dashes, markup) and keep what does.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -17,6 +18,7 @@ _DASHES = dict.fromkeys(
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case-fold, strip accents and unify dashes: "Brito-Zerón" -> "brito-zeron"."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_DASHES))

@@ -9,12 +9,26 @@
    know is reported too, and refcheck searches.
 2. A bibliographic search (``query.bibliographic``, ``rows`` candidates) on the reference's
    authors, title, journal, year, volume and first page.
-3. Each candidate is validated field by field (:func:`validate`): title similarity, first
-   author's surname, year (online or print), journal (abbreviations allowed), volume and first
-   page, each weighted, over the fields both sides have. The best candidate is accepted when its
-   score reaches ``threshold`` *and* its title agrees (or, for a citation without a title, at
-   least four fields agree). Two accepted candidates within ``ambiguity_margin`` of each other
-   make the reference ambiguous. Otherwise it is unresolved: a wrong DOI is worse than none.
+3. Each candidate is validated twice, and the better view wins:
+
+   * *by fields* (:func:`_validate`): the parsed fields against the record's: title
+     similarity, first author's surname, year (online or print), journal (abbreviations
+     allowed), volume and first page, each weighted, over the fields both sides have. Accepted
+     when the score reaches ``threshold`` *and* the title agrees (``title_threshold``), or, for
+     a citation without a title, at least four fields agree;
+   * *by text* (:func:`_validate_text`): the record's fields looked for in the citation's
+     text, whatever the parser made of it: the title (fuzzy, so that OCR errors pass), the
+     first author's surname (or one of the next two), year (OCR digits "20l8" read as
+     "2018"), journal (full, short or abbreviated), volume and first page. Every field the
+     record has counts, found or not. Accepted when the score reaches ``text_threshold``, the
+     title ``text_title_threshold``, an author is found, and at least two of year, journal,
+     volume and page are (one, for a record with neither volume nor page). A short title
+     (fewer than four words that are not stop words) must be all but exact (0.95) and come
+     with three of them, or two and the first page.
+
+   The best accepted candidate wins. Two accepted candidates within ``ambiguity_margin`` of
+   each other make the reference ambiguous. Otherwise it is unresolved: a wrong DOI is worse
+   than none.
 
 A source that has a ``search_reference(reference, rows=...)`` method is searched with it, with
 the parsed reference rather than the query text (PubMed's ECitMatch takes journal, year, volume,
@@ -27,7 +41,7 @@ with the reason, so one reference's failure never stops the others.
 from __future__ import annotations
 
 import re
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 from rapidfuzz import fuzz
@@ -35,9 +49,9 @@ from rapidfuzz import fuzz
 from refcheck.compare import container_matches, same_family, title_similarity
 from refcheck.errors import NotCached, ServiceError
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
-from refcheck.normalize import fold
+from refcheck.normalize import fold, words
 
-__all__ = ["Resolver", "WorkSource", "bibliographic_query", "validate"]
+__all__ = ["Resolver", "WorkSource", "bibliographic_query", "explain", "validate"]
 
 
 class WorkSource(Protocol):
@@ -72,8 +86,139 @@ def bibliographic_query(reference: Reference) -> str:
 
 
 def validate(reference: Reference, work: Work) -> Candidate:
-    """Score (0-1) how well ``work`` agrees with ``reference``, with the evidence."""
-    return _validate(reference, work)[0]
+    """Score (0-1) how well ``work`` agrees with ``reference``, with the evidence.
+
+    The better of two views: the parsed fields compared with the record's
+    (:func:`_validate`), and the record's fields looked for in the citation's text
+    (:func:`_validate_text`), which does not depend on how well the citation was parsed.
+    """
+    by_fields, _ = _validate(reference, work)
+    by_text, _ = _validate_text(reference.text, work)
+    return by_text if by_text.score > by_fields.score else by_fields
+
+
+_STOP = frozenset({"the", "of", "and", "a", "an", "in", "on", "for", "to", "with", "by", "at"})
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def _significant(text: str) -> list[str]:
+    return [w for w in words(text) if w not in _STOP]
+
+
+def _validate_text(text: str, work: Work) -> tuple[Candidate, dict[str, float]]:
+    """How much of ``work`` the citation's text contains, field by field, weighted (0-1).
+
+    Every field the record has counts, found or not: title (fuzzy, so that OCR errors and
+    small differences pass), first author's surname (or another of the first three), year,
+    journal (full, short, or abbreviated word by word), volume and first page (as words).
+    """
+    flat = " ".join(words(_MARKUP.sub(" ", text)))
+    tokens = set(flat.split())
+    numbers = {_OCR_DIGITS.sub(_digit, t) for t in tokens if _NUMBERISH.fullmatch(t)}
+    tokens |= numbers
+    flat_numbers = flat + " " + " ".join(sorted(numbers))
+    found: dict[str, float] = {}
+    evidence: list[str] = []
+    titles = [t for t in (work.title, _full_title(work)) if t]
+    if titles and flat:
+        found["title"] = max(_contained(" ".join(words(t)), flat) for t in titles)
+        evidence.append(f"title in text {found['title']:.2f}")
+    recorded = [a for a in work.authors if not a.organisation]
+    if recorded:
+        found["author"] = _name_in(recorded[0].family, tokens)
+        if found["author"] < 1.0 and any(_name_in(a.family, tokens) == 1 for a in recorded[1:3]):
+            found["author"] = 0.7
+        evidence.append(f"first author {recorded[0].family} in text {found['author']:.1f}")
+    elif work.authors:
+        name = " ".join(words(work.authors[0].family))
+        found["author"] = 1.0 if _contained(name, flat) >= 0.9 else 0.0
+        evidence.append(f"author {work.authors[0].family} in text {found['author']:.1f}")
+    if work.years:
+        years = set(_YEAR.findall(flat_numbers))
+        if years & set(work.years):
+            found["year"] = 1.0
+        elif any(abs(int(y) - int(w)) == 1 for y in years for w in work.years if w.isdigit()):
+            found["year"] = 0.5
+        else:
+            found["year"] = 0.0
+        evidence.append(f"year {'|'.join(work.years)} in text {found['year']:.1f}")
+    if work.container_titles:
+        found["journal"] = 1.0 if _journal_in(work.container_titles, flat, tokens) else 0.0
+        evidence.append(f"journal in text {found['journal']:.0f}")
+    if work.volume:
+        volume = words(work.volume)
+        found["volume"] = 1.0 if volume and all(v in tokens for v in volume) else 0.0
+        evidence.append(f"volume {work.volume} in text {found['volume']:.0f}")
+    pages = [p for p in (work.first_page, work.article_number) if p]
+    if pages:
+        found["page"] = 1.0 if any(fold(p) in tokens for p in pages) else 0.0
+        evidence.append(f"page {pages[0]} in text {found['page']:.0f}")
+    if not found:
+        return Candidate(work, 0.0, ("no field to compare",), basis="text"), found
+    total = sum(_WEIGHTS[k] for k in found)
+    score = sum(_WEIGHTS[k] * v for k, v in found.items()) / total
+    candidate = Candidate(
+        work, round(score, 4), tuple(evidence), agreement=tuple(found.items()), basis="text"
+    )
+    return candidate, found
+
+
+#: A word of digits in which OCR read a digit as a letter: "20l8", "2O18", "l1".
+_NUMBERISH = re.compile(r"(?=.*\d)[\dlio]{2,}|[lio]?\d[\dlio]*")
+_OCR_DIGITS = re.compile(r"[lio]")
+
+
+def _digit(match: re.Match[str]) -> str:
+    return "0" if match.group() == "o" else "1"
+
+
+def _full_title(work: Work) -> str | None:
+    if work.title and work.subtitle:
+        return f"{work.title} {work.subtitle}"
+    return None
+
+
+def _contained(needle: str, haystack: str) -> float:
+    """0-1: how well ``needle`` matches its best-aligned stretch of ``haystack``."""
+    if not needle or not haystack:
+        return 0.0
+    if len(needle) > len(haystack):
+        return fuzz.ratio(needle, haystack) / 100
+    return fuzz.partial_ratio(needle, haystack) / 100
+
+
+def _name_in(family: str, tokens: set[str]) -> float:
+    """1 when every word of a surname is a word of the text (one OCR slip allowed), else 0."""
+    parts = words(family)
+    if not parts:
+        return 0.0
+    for part in parts:
+        if part in tokens:
+            continue
+        if len(part) >= 5 and any(
+            abs(len(t) - len(part)) <= 1 and fuzz.ratio(part, t) >= 80 for t in tokens
+        ):
+            continue
+        return 0.0
+    return 1.0
+
+
+def _journal_in(titles: tuple[str, ...], flat: str, tokens: set[str]) -> bool:
+    """A journal's full or short title, or its words abbreviated ("J Chem Phys"), in the text."""
+    for title in titles:
+        name = " ".join(words(title))
+        if len(name) >= 4 and _contained(name, flat) >= 0.92:
+            return True
+        significant = _significant(title)
+        if len(significant) >= 2 and all(
+            any((len(t) >= 2 or t == "j") and w.startswith(t) for t in tokens if t[0] == w[0])
+            for w in significant
+        ):
+            # Every word of the title begins a word of the text, in some order: an abbreviation.
+            return True
+        if len(significant) == 1 and significant[0] in tokens:
+            return True
+    return False
 
 
 def _validate(reference: Reference, work: Work) -> tuple[Candidate, dict[str, float]]:
@@ -118,12 +263,19 @@ def _validate(reference: Reference, work: Work) -> tuple[Candidate, dict[str, fl
         agreement["page"] = 1.0 if same else 0.0
         evidence.append(f"page {reference.first_page}/{first_page} {agreement['page']:.0f}")
     if not agreement:
-        return Candidate(work, 0.0, ("no field to compare",)), agreement
+        return Candidate(work, 0.0, ("no field to compare",), basis="fields"), agreement
     total = sum(_WEIGHTS[k] for k in agreement)
     score = sum(_WEIGHTS[k] * v for k, v in agreement.items()) / total
     # Few fields to compare make a weak case: shrink the score towards zero.
     coverage = min(1.0, (len(agreement) + 1) / 4)
-    return Candidate(work, round(score * coverage, 4), tuple(evidence)), agreement
+    candidate = Candidate(
+        work,
+        round(score * coverage, 4),
+        tuple(evidence),
+        agreement=tuple(agreement.items()),
+        basis="fields",
+    )
+    return candidate, agreement
 
 
 def _identity(work: Work) -> str:
@@ -140,6 +292,8 @@ class Resolver:
     threshold: float = 0.80
     doi_threshold: float = 0.55
     title_threshold: float = 0.75
+    text_threshold: float = 0.70
+    text_title_threshold: float = 0.88
     ambiguity_margin: float = 0.02
 
     def resolve(self, reference: Reference) -> Match:
@@ -159,8 +313,8 @@ class Resolver:
             if work is None:
                 doi_status = "not-found"
             else:
-                candidate = validate(reference, work)
-                if self._doi_agrees(reference, candidate):
+                candidate, by_text = self._judge(reference, work)
+                if by_text or self._doi_agrees(reference, validate(reference, work)):
                     return Match(
                         MatchStatus.MATCHED,
                         work=work,
@@ -172,6 +326,46 @@ class Resolver:
                 doi_status, doi_work = "other-work", work
         match = self._search(reference)
         return attrs.evolve(match, doi_status=doi_status, doi_work=doi_work)
+
+    def _judge(self, reference: Reference, work: Work) -> tuple[Candidate, bool]:
+        """The better of the two validations of ``work``, and whether either accepts it."""
+        by_fields, fields = _validate(reference, work)
+        by_text, found = _validate_text(reference.text, work)
+        fields_ok = self._fields_acceptable(by_fields, fields)
+        text_ok = self._text_acceptable(by_text, found, work)
+        if (text_ok, by_text.score) > (fields_ok, by_fields.score):
+            return by_text, text_ok
+        return by_fields, fields_ok
+
+    def _fields_acceptable(self, candidate: Candidate, agreement: dict[str, float]) -> bool:
+        """The parsed fields agree: score and title, or four fields when there is no title."""
+        if candidate.score < self.threshold:
+            return False
+        if agreement.get("year") == 0.0 and not any(
+            agreement.get(key) == 1.0 for key in ("journal", "volume", "page")
+        ):
+            # Title and author alone, and another year: a preprint and its article, or an
+            # earlier edition. Without a journal, volume or page to say which, not a match.
+            return False
+        if "title" in agreement:
+            return agreement["title"] >= self.title_threshold
+        return sum(1 for value in agreement.values() if value == 1.0) >= 4
+
+    def _text_acceptable(self, candidate: Candidate, found: dict[str, float], work: Work) -> bool:
+        """The record's title, first author and enough of its other fields are in the text."""
+        title = found.get("title", 0.0)
+        if candidate.score < self.text_threshold or title < self.text_title_threshold:
+            return False
+        if found.get("author", 0.0) < 0.7:
+            # No author to find (an edited book) is no evidence: a chapter's citation holds
+            # its book's title too.
+            return False
+        numbers = sum(1 for key in ("year", "journal", "volume", "page") if found.get(key) == 1.0)
+        if len(_significant(work.title or "")) < 4:
+            # A short title ("Editorial", "Questions and answers") is weak evidence on its own.
+            page = found.get("page") == 1.0
+            return title >= 0.95 and (numbers >= 3 or (numbers >= 2 and page))
+        return numbers >= 2 or (numbers >= 1 and "volume" not in found and "page" not in found)
 
     def _doi_agrees(self, reference: Reference, candidate: Candidate) -> bool:
         if reference.title and candidate.work.title:
@@ -190,10 +384,12 @@ class Resolver:
         else:
             works = self.source.search(query, rows=self.rows)
         scored = sorted(
-            (_validate(reference, work) for work in works), key=lambda c: c[0].score, reverse=True
+            (self._judge(reference, work) for work in works),
+            key=lambda c: (c[1], c[0].score),
+            reverse=True,
         )
         candidates = [candidate for candidate, _ in scored]
-        accepted = [c for c, agreement in scored if self._acceptable(c, agreement)]
+        accepted = [candidate for candidate, ok in scored if ok]
         if not accepted:
             return Match(
                 MatchStatus.UNRESOLVED,
@@ -217,9 +413,55 @@ class Resolver:
             candidates=tuple(candidates[:3]),
         )
 
-    def _acceptable(self, candidate: Candidate, agreement: dict[str, float]) -> bool:
-        if candidate.score < self.threshold:
-            return False
-        if "title" in agreement:
-            return agreement["title"] >= self.title_threshold
-        return sum(1 for value in agreement.values() if value == 1.0) >= 4
+
+def _work_summary(work: Work) -> dict[str, Any]:
+    return {
+        "doi": work.doi,
+        "title": work.title,
+        "authors": [str(a) for a in work.authors[:3]]
+        + (["et al."] if len(work.authors) > 3 else []),
+        "container_title": work.container_title,
+        "year": work.year,
+        "volume": work.volume,
+        "issue": work.issue,
+        "pages": work.pages,
+    }
+
+
+def _candidate_summary(candidate: Candidate) -> dict[str, Any]:
+    return {
+        **_work_summary(candidate.work),
+        "score": candidate.score,
+        "basis": candidate.basis,
+        "agreed": [name for name, value in candidate.agreement if value >= 0.7],
+        "disagreed": [name for name, value in candidate.agreement if value < 0.7],
+        "agreement": dict(candidate.agreement),
+        "evidence": list(candidate.evidence),
+    }
+
+
+def explain(match: Match) -> dict[str, Any]:
+    """What a match rests on, as plain data (for ``refcheck resolve`` and its JSON).
+
+    ``work`` is the chosen work with its score, the fields that agreed (0.7 or more) and those
+    that did not; ``runner_up`` is the best other candidate, or ``None``; ``candidates`` are all
+    the candidates kept, best first.
+    """
+    chosen = next(
+        (c for c in match.candidates if match.work is not None and c.work.doi == match.work.doi),
+        None,
+    )
+    if chosen is None and match.work is not None:
+        chosen = Candidate(match.work, match.score or 0.0)
+    others = [c for c in match.candidates if chosen is None or c.work.doi != chosen.work.doi]
+    return {
+        "status": match.status.value,
+        "doi": match.doi,
+        "score": match.score,
+        "via": match.via,
+        "reason": match.reason,
+        "doi_status": match.doi_status,
+        "work": _candidate_summary(chosen) if chosen is not None else None,
+        "runner_up": _candidate_summary(others[0]) if others else None,
+        "candidates": [_candidate_summary(c) for c in match.candidates],
+    }

@@ -30,7 +30,7 @@ It speaks:
   ``until-pub-date``; unknown parameters, select fields, filters and bad ``rows`` get
   Crossref's ``400 validation-failure``.
 
-Knobs: ``latency`` (seconds added to each request), ``rate_limit`` (requests per second,
+Knobs: ``latency`` (seconds each answer takes, at least), ``rate_limit`` (requests per second,
 ``429`` beyond), ``max_concurrency`` (requests in flight, ``429`` beyond), and at run time
 :meth:`CrossrefStandIn.fail_next` (the next *n* requests answer 500/502/503/504/429, with an
 optional ``Retry-After``) and :meth:`CrossrefStandIn.truncate_next` (the next *n* bodies are
@@ -278,9 +278,15 @@ class _Failure:
 class CrossrefStandIn:
     """A stand-in Crossref REST API on 127.0.0.1; see the module docs. Use as a context manager.
 
-    ``works`` are Crossref work records (dicts with at least ``DOI``). ``latency`` is added to
-    every request (seconds); ``rate_limit`` is requests per second and ``max_concurrency``
-    requests in flight, beyond which the stand-in answers ``429`` like Crossref.
+    ``works`` are Crossref work records (dicts with at least ``DOI``). Every answer takes
+    ``latency`` seconds at least (the search's own time included); ``rate_limit`` is requests
+    per second and ``max_concurrency`` requests in flight, beyond which the stand-in answers
+    ``429`` like Crossref (with a ``Retry-After`` header when ``retry_after`` is given;
+    Crossref's documented 429 has none);
+    :attr:`refused` counts those refusals. Answers carry Crossref's limit headers
+    (``x-rate-limit-limit``, ``x-rate-limit-interval``, ``x-concurrency-limit``, and
+    ``x-api-pool``: ``polite`` when the request gives a ``mailto``), advertising the limits
+    set here, or Crossref's historical 50 a second and 5 at a time when none is.
     """
 
     def __init__(
@@ -290,8 +296,11 @@ class CrossrefStandIn:
         latency: float = 0.0,
         rate_limit: float | None = None,
         max_concurrency: int | None = None,
+        retry_after: str | None = None,
     ) -> None:
         self.latency = latency
+        self.retry_after = retry_after
+        self.refused = 0
         self.rate_limit = rate_limit
         self.max_concurrency = max_concurrency
         self._index = _Index(works)
@@ -399,13 +408,27 @@ class CrossrefStandIn:
             if self._failures:
                 return self._failures.popleft(), False
             if self.rate_limit is not None and len(self._recent) > self.rate_limit:
-                return _Failure(429, None), False
+                self.refused += 1
+                return _Failure(429, self.retry_after), False
             if self.max_concurrency is not None and self._in_flight >= self.max_concurrency:
-                return _Failure(429, None), False
+                self.refused += 1
+                return _Failure(429, self.retry_after), False
             self._in_flight += 1
             truncate = self._truncate > 0
             self._truncate -= truncate
             return None, truncate
+
+    def _limit_headers(
+        self, params: Mapping[str, list[str]], user_agent: str | None
+    ) -> dict[str, str]:
+        """Crossref's limit headers: the pool, and the limits the stand-in enforces."""
+        polite = bool(params.get("mailto")) or "mailto:" in (user_agent or "")
+        return {
+            "x-api-pool": "polite" if polite else "public",
+            "x-rate-limit-limit": f"{self.rate_limit or 50:g}",
+            "x-rate-limit-interval": "1s",
+            "x-concurrency-limit": str(self.max_concurrency or 5),
+        }
 
     def _done(self) -> None:
         with self._lock:
@@ -566,10 +589,10 @@ class _Handler(BaseHTTPRequestHandler):
         stand_in = self.stand_in
         parts = urlsplit(self.path)
         params = parse_qs(parts.query, keep_blank_values=True)
+        arrived = time.monotonic()
         failure, truncate = stand_in._admit()
+        done = failure is not None
         try:
-            if stand_in.latency:
-                time.sleep(stand_in.latency)
             headers: dict[str, str] = {}
             if failure is not None:
                 status = failure.status
@@ -580,9 +603,11 @@ class _Handler(BaseHTTPRequestHandler):
                     headers["Retry-After"] = failure.retry_after
             else:
                 status, content_type, body = stand_in.answer(parts.path, params)
-                headers["X-Rate-Limit-Limit"] = str(int(stand_in.rate_limit or 50))
-                headers["X-Rate-Limit-Interval"] = "1s"
-                headers["X-Concurrency-Limit"] = str(stand_in.max_concurrency or 5)
+                headers.update(stand_in._limit_headers(params, self.headers.get("User-Agent")))
+            # Every answer takes ``latency`` in all, however long the search itself took.
+            remaining = stand_in.latency - (time.monotonic() - arrived)
+            if remaining > 0:
+                time.sleep(remaining)
             stand_in._record(
                 LoggedRequest(
                     method="GET",
@@ -598,11 +623,16 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
+            # The request stops counting as in flight before its answer can reach the client,
+            # so that a client that waits for whole answers never sees a concurrency refusal.
+            if not done:
+                stand_in._done()
+                done = True
             self.wfile.write(body[: len(body) // 2] if truncate else body)
             if truncate:
                 self.close_connection = True
         finally:
-            if failure is None:
+            if not done:
                 stand_in._done()
 
 
@@ -612,8 +642,13 @@ def serve_crossref(
     latency: float = 0.0,
     rate_limit: float | None = None,
     max_concurrency: int | None = None,
+    retry_after: str | None = None,
 ) -> CrossrefStandIn:
     """A :class:`CrossrefStandIn` for ``works``, not yet started: use it in a ``with`` block."""
     return CrossrefStandIn(
-        works, latency=latency, rate_limit=rate_limit, max_concurrency=max_concurrency
+        works,
+        latency=latency,
+        rate_limit=rate_limit,
+        max_concurrency=max_concurrency,
+        retry_after=retry_after,
     )

@@ -231,6 +231,35 @@ def test_resolve_command_shows_evidence(crossref: CrossrefStandIn) -> None:
     assert "first author Chaves/Chaves" in result.stdout
 
 
+_CHAVES = "Chaves MM, Sinforio DA, Thorstenberg ML, et al. Non-canonical NLRP3 inflammasome activation and IL-1β signaling are necessary to L. amazonensis control mediated by P2X7 receptor and leukotriene B4. PLoS Pathog 2019; 15: e1007887."
+
+
+def test_resolve_text_names_the_fields_that_agreed_and_the_runner_up(
+    crossref: CrossrefStandIn,
+) -> None:
+    """`refcheck resolve` lists the agreeing fields of the chosen work, then the runner-up."""
+    result = run("resolve", _CHAVES, "--base-url", crossref.base_url, "--no-cache")
+    lines = result.stdout.splitlines()
+    agreed = next(line for line in lines if line.startswith("  agreed:"))
+    assert "  agreed: title, author, year, journal, volume, page" == agreed
+    assert any(line.startswith("runner-up: 10.") for line in lines)
+
+
+def test_resolve_json_has_work_evidence_and_runner_up(crossref: CrossrefStandIn) -> None:
+    """`refcheck resolve --format json` gives the DOI, the chosen work's evidence, the runner-up."""
+    result = run(
+        "resolve", _CHAVES, "--format", "json", "--base-url", crossref.base_url, "--no-cache"
+    )
+    data = json.loads(result.stdout)
+    assert ("matched", "10.1371/journal.ppat.1007887", "10.1371/journal.ppat.1007887", []) == (
+        data["status"],
+        data["doi"],
+        data["work"]["doi"],
+        data["work"]["disagreed"],
+    )
+    assert data["runner_up"]["doi"] != data["doi"]
+
+
 def test_version() -> None:
     """`python -m refcheck --version` names the version."""
     from refcheck import __version__

@@ -7,7 +7,7 @@ import pytest
 from seed import seed_citation, seed_works
 
 from refcheck.errors import NotCached, ServiceUnavailable
-from refcheck.model import MatchStatus, Reference, Work
+from refcheck.model import Author, MatchStatus, Reference, Work
 from refcheck.parse import parse_citation
 from refcheck.resolve import Resolver, bibliographic_query, validate
 
@@ -136,3 +136,95 @@ def test_query_uses_fields() -> None:
         "Ramos-Casals Brito-Zerón López-Guillermo Adult haemophagocytic syndrome Lancet 2014 383 1503"
         == bibliographic_query(reference)
     )
+
+
+_CERMINE = Work(
+    doi="10.1007/s10032-015-0249-8",
+    type="journal-article",
+    title="CERMINE: automatic extraction of structured metadata from scientific literature",
+    authors=(Author("Tkaczyk", "Dominika"), Author("Szostek", "Paweł")),
+    container_title="International Journal on Document Analysis and Recognition (IJDAR)",
+    short_container_title="IJDAR",
+    issued="2015-07-03",
+    volume="18",
+    issue="4",
+    first_page="317",
+    last_page="335",
+)
+_NATURE_STYLE = (
+    "Tkaczyk, D. & Szostek, P. CERMINE: automatic extraction of structured metadata from "
+    "scientific literature. International Journal on Document Analysis and Recognition (IJDAR) "
+    "18, 317–335 (2015)."
+)
+
+
+def test_citation_the_parser_cannot_read_matches_on_its_text() -> None:
+    """A Nature-style citation is matched from its text: the record's fields are all in it."""
+    match = Resolver(FakeSource(ranked=[_CERMINE])).resolve(parse_citation(_NATURE_STYLE))
+    assert (MatchStatus.MATCHED, _CERMINE.doi) == (match.status, match.doi)
+
+
+def test_ocr_digit_errors_do_not_hide_the_year() -> None:
+    """ "20l5" (an l read for a 1) counts as the year 2015."""
+    clean = validate(Reference(text=_NATURE_STYLE), _CERMINE)
+    ocr = validate(Reference(text=_NATURE_STYLE.replace("2015", "20l5")), _CERMINE)
+    assert clean.score == ocr.score
+
+
+def test_chapter_citation_is_not_matched_to_its_book() -> None:
+    """A book without authors, whose title is the chapter's container, is not the chapter."""
+    book = Work(
+        doi="10.1017/cbo9780511545665",
+        type="book",
+        title="Handbook of Women's Health",
+        issued="2001",
+    )
+    citation = (
+        "Tavernier, L. & Connor, P. Special issues with lesbian patients. in Handbook of "
+        "Women's Health 197–205 (Cambridge University Press, 2001)."
+    )
+    match = Resolver(FakeSource(ranked=[book])).resolve(parse_citation(citation))
+    assert MatchStatus.UNRESOLVED == match.status
+
+
+def test_other_work_of_the_same_author_and_year_is_not_matched() -> None:
+    """Same first author, year and journal, another title: no match from the text."""
+    other = attrs.evolve(
+        _CERMINE,
+        doi="10.9999/other",
+        title="Machine learning for metadata extraction from PDF articles",
+        volume="19",
+        first_page="1",
+    )
+    match = Resolver(FakeSource(ranked=[other])).resolve(parse_citation(_NATURE_STYLE))
+    assert MatchStatus.UNRESOLVED == match.status
+
+
+def test_cited_doi_agreeing_by_text_is_matched_without_search() -> None:
+    """A Nature-style citation with its DOI: the record is in the text, so no search is made."""
+    source = FakeSource(works={_CERMINE.doi.lower(): _CERMINE})
+    match = Resolver(source).resolve(parse_citation(_NATURE_STYLE + f" doi:{_CERMINE.doi}"))
+    assert (MatchStatus.MATCHED, "doi", [f"get {_CERMINE.doi}"]) == (
+        match.status,
+        match.via,
+        source.calls,
+    )
+
+
+def test_same_title_and_author_in_another_year_is_not_matched() -> None:
+    """A preprint of 2019 cited, its article of 2021 found: without journal or numbers, no match."""
+    article = Work(
+        doi="10.1111/ele.13828",
+        title="Grazer behavior can regulate large-scale patterning of community states",
+        authors=(Author("Karatayev", "Vadim A"), Author("Baskett", "Marissa L")),
+        container_title="Ecology Letters",
+        issued="2021",
+        volume="24",
+        first_page="1917",
+    )
+    citation = (
+        "Karatayev, V.A., Baskett, M.L., Kushner, D.J.: Grazer behavior can regulate "
+        "large-scale patterning of community states, (2019)."
+    )
+    match = Resolver(FakeSource(ranked=[article])).resolve(parse_citation(citation))
+    assert MatchStatus.UNRESOLVED == match.status

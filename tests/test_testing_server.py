@@ -181,3 +181,27 @@ def test_base_url_needs_a_running_server(seed_works: list[dict[str, Any]]) -> No
     """Asking a stopped stand-in for its URL is a clear error."""
     with pytest.raises(RuntimeError):
         _ = serve_crossref(seed_works).base_url
+
+
+def test_answers_carry_the_pool_and_its_limits(seed_works: list[dict[str, Any]]) -> None:
+    """A polite request (mailto) is told its pool and the limits the stand-in enforces."""
+    with serve_crossref(seed_works, rate_limit=10, max_concurrency=3) as stand_in:
+        headers = get(stand_in, "/works", rows=1, mailto="a@b.org").headers
+    assert ("polite", "10", "1s", "3") == (
+        headers["x-api-pool"],
+        headers["x-rate-limit-limit"],
+        headers["x-rate-limit-interval"],
+        headers["x-concurrency-limit"],
+    )
+
+
+def test_refusals_are_counted_and_may_carry_retry_after(seed_works: list[dict[str, Any]]) -> None:
+    """Beyond the rate limit the 429 carries the configured Retry-After; ``refused`` counts it."""
+    with serve_crossref(seed_works, rate_limit=1, retry_after="2") as stand_in:
+        get(stand_in, "/works", rows=1)
+        refused = get(stand_in, "/works", rows=1)
+        assert (429, "2", 1) == (
+            refused.status_code,
+            refused.headers.get("Retry-After"),
+            stand_in.refused,
+        )

@@ -1,0 +1,279 @@
+"""Keep within a service's rate and concurrency limits, and ask for each thing once.
+
+* :class:`Limits` is a value: at most ``rate`` requests started in any ``interval`` seconds,
+  and at most ``concurrency`` in flight. :meth:`Limits.public` and :meth:`Limits.polite` are
+  the limits Crossref publishes for its public pool and for its polite pool (requests that
+  give a ``mailto``); :meth:`Limits.for_pool` picks one.
+* :class:`Limiter` enforces a :class:`Limits` for the threads that share it: :meth:`Limiter.slot`
+  waits for a free slot, in a ``with`` block. It reads the limits a service advertises in its
+  answers (:meth:`Limiter.observe`: Crossref's ``x-rate-limit-limit``,
+  ``x-rate-limit-interval`` and ``x-concurrency-limit``) and never exceeds the lower of those
+  and its own. The clock and the sleep are injectable, so tests run without waiting.
+* :class:`SingleFlight` makes threads that ask the same thing at the same time share one
+  answer (:meth:`SingleFlight.do`).
+
+:class:`~refcheck.crossref.CrossrefClient` uses one limiter per client, for every request that
+reaches the network (cache hits and recorded answers do not count), and one
+:class:`SingleFlight` for its GETs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from .retry import is_testing
+
+__all__ = ["Limiter", "Limits", "SingleFlight"]
+
+T = TypeVar("T")
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"Limits.{attribute.name}: expected a number > 0, found {value!r}")
+
+
+@attrs.frozen(slots=True)
+class Limits:
+    """At most ``rate`` request starts in any ``interval`` seconds, ``concurrency`` in flight.
+
+    ``margin`` widens the interval a little (5 % by default), so that the requests a client
+    spaces exactly still arrive within the limit after the jitter of the network.
+    """
+
+    rate: float = attrs.field(validator=_positive)
+    concurrency: int = attrs.field(validator=_positive)
+    interval: float = attrs.field(default=1.0, validator=_positive)
+    margin: float = 0.05
+
+    @classmethod
+    def public(cls) -> Limits:
+        """Crossref's public pool (no ``mailto``): 5 requests a second, 1 at a time."""
+        return cls(rate=5, concurrency=1)
+
+    @classmethod
+    def polite(cls) -> Limits:
+        """Crossref's polite pool (a ``mailto`` given): 10 requests a second, 3 at a time."""
+        return cls(rate=10, concurrency=3)
+
+    @classmethod
+    def for_pool(cls, mailto: str | None) -> Limits:
+        """The polite pool's limits when ``mailto`` is set, else the public pool's."""
+        return cls.polite() if mailto else cls.public()
+
+    @property
+    def spacing(self) -> float:
+        """The window, in seconds, in which at most ``rate`` requests start."""
+        return self.interval * (1.0 + self.margin)
+
+
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_interval(value: str) -> float | None:
+    """Seconds of an ``x-rate-limit-interval`` ("1s", "60s", "500ms"), or ``None``."""
+    match = _INTERVAL.match(value)
+    if not match:
+        return None
+    seconds = float(match.group(1)) * _UNIT[(match.group(2) or "s").lower()]
+    return seconds if seconds > 0 else None
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number is not None and number > 0 else None
+
+
+class Limiter:
+    """Enforces :class:`Limits` for the threads that share it (see the module docstring).
+
+    ``clock`` (seconds, monotonic) and ``sleep`` are :func:`time.monotonic` and
+    :func:`time.sleep` unless given; tests pass a fake pair. Under
+    :func:`refcheck.testing.set_testing` the default pair does not sleep: the clock jumps
+    ahead instead, so that the limits are kept in virtual time, as retries are. ``started``
+    counts the requests let through, and ``waited`` is the total time spent waiting for the
+    rate limit.
+    """
+
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._configured = limits
+        self._limits = limits
+        self._skipped = 0.0
+        self._clock = clock if clock is not None else self._monotonic
+        self._sleep = sleep if sleep is not None else self._sleep_unless_testing
+        self._lock = threading.Lock()
+        self._free = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._starts: deque[float] = deque()
+        self.waited = 0.0
+        self.started = 0
+
+    def _monotonic(self) -> float:
+        return time.monotonic() + self._skipped
+
+    def _sleep_unless_testing(self, seconds: float) -> None:
+        if is_testing():
+            with self._lock:
+                self._skipped += seconds
+        else:
+            time.sleep(seconds)
+
+    @property
+    def limits(self) -> Limits:
+        """The limits in force: the configured ones, lowered by what the service advertised."""
+        with self._lock:
+            return self._limits
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Wait until a request may start within the limits; the block is the request."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def acquire(self) -> None:
+        """Wait for a concurrency slot, then for the rate limit; count this request started."""
+        with self._free:
+            while self._in_flight >= self._limits.concurrency:
+                self._free.wait()
+            self._in_flight += 1
+        try:
+            while True:
+                with self._lock:
+                    wait = self._wait(self._clock())
+                    if wait <= 0:
+                        self._starts.append(self._clock())
+                        self.started += 1
+                        return
+                    self.waited += wait
+                self._sleep(wait)
+        except BaseException:
+            self.release()
+            raise
+
+    def _wait(self, now: float) -> float:
+        """Seconds until another request may start (under the lock)."""
+        limits = self._limits
+        window = limits.spacing
+        while self._starts and now - self._starts[0] >= window:
+            self._starts.popleft()
+        allowed = max(1, int(limits.rate))
+        if len(self._starts) < allowed:
+            return 0.0
+        return self._starts[len(self._starts) - allowed] + window - now
+
+    def release(self) -> None:
+        """Free the concurrency slot taken by :meth:`acquire`."""
+        with self._free:
+            self._in_flight -= 1
+            self._free.notify()
+
+    def refused(self) -> None:
+        """A request was refused (429) within our limits: halve the rate from now on.
+
+        The service's limits are lower than we know, or shared with others (several processes
+        behind one address). The retry policy waits and asks again; this makes the requests
+        that follow slower, down to one per interval.
+        """
+        with self._free:
+            self._configured = attrs.evolve(
+                self._configured, rate=max(1.0, self._configured.rate / 2)
+            )
+            self._limits = attrs.evolve(
+                self._limits, rate=max(1.0, min(self._limits.rate, self._configured.rate))
+            )
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Adopt the limits a service advertises in an answer's headers, if lower than ours.
+
+        Reads ``x-rate-limit-limit`` with ``x-rate-limit-interval`` and ``x-concurrency-limit``
+        (any case); absent or unreadable headers change nothing.
+        """
+        folded = {k.lower(): v for k, v in headers.items()}
+        rate = _number(folded.get("x-rate-limit-limit"))
+        interval = parse_interval(folded.get("x-rate-limit-interval") or "1s")
+        concurrency = _number(folded.get("x-concurrency-limit"))
+        if rate is None and concurrency is None:
+            return
+        configured = self._configured
+        new_rate, new_interval = configured.rate, configured.interval
+        if (
+            rate is not None
+            and interval is not None
+            and rate / interval < configured.rate / configured.interval
+        ):
+            new_rate, new_interval = rate, interval
+        new_concurrency = configured.concurrency
+        if concurrency is not None:
+            new_concurrency = min(configured.concurrency, max(1, int(concurrency)))
+        with self._free:
+            self._limits = attrs.evolve(
+                configured, rate=new_rate, interval=new_interval, concurrency=new_concurrency
+            )
+            self._free.notify_all()
+
+
+class _Flight(Generic[T]):
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+
+class SingleFlight(Generic[T]):
+    """Calls with the same key while one is running wait for it and share its result."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flights: dict[Hashable, _Flight[T]] = {}
+        self.shared = 0
+
+    def do(self, key: Hashable, call: Callable[[], T]) -> T:
+        """``call()``, unless a call with ``key`` is running: then that call's result (or error)."""
+        with self._lock:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+            else:
+                self.shared += 1
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.result  # type: ignore[return-value]
+        try:
+            flight.result = call()
+            return flight.result
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
