@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import attrs
 import requests
@@ -54,6 +54,8 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 _MAX_ROWS = 1000
+_MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -402,16 +404,53 @@ class CrossrefClient:
     # -- requests --
 
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
-        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status."""
+        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status.
+
+        Redirects are followed here, not by requests (see :meth:`_follow`). Errors of requests
+        that retrying cannot help (too many redirects, a redirect to a non-HTTP URL, a body
+        that does not decode) are raised as :class:`~refcheck.errors.ServiceResponseError`.
+        """
         url = self.settings.base_url + path
         query = dict(params)
         if self.settings.mailto:
             query["mailto"] = self.settings.mailto
 
         def attempt() -> requests.Response:
-            return self._session.get(url, params=query, timeout=self.settings.timeout)
+            return self._follow(url, query)
 
-        return self.settings.retry.send(attempt, url=url)
+        try:
+            return self.settings.retry.send(attempt, url=url)
+        except requests.RequestException as exc:
+            raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+    def _follow(self, url: str, query: Mapping[str, str]) -> requests.Response:
+        """One GET of ``url``, following up to :data:`_MAX_REDIRECTS` redirects.
+
+        Following them by hand keeps every hop under the explicit timeout and lets the client
+        decide, hop by hop, which headers go where: only http(s) targets are followed.
+        """
+        response = self._session.get(
+            url, params=query, timeout=self.settings.timeout, allow_redirects=False
+        )
+        for _ in range(_MAX_REDIRECTS):
+            location = response.headers.get("Location")
+            if response.status_code not in _REDIRECTS or not location:
+                return response
+            target = urljoin(response.url or url, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise ServiceResponseError(
+                    f"{url}: redirected to {target[:100]!r}, expected an http(s) URL"
+                )
+            response.close()
+            response = self._session.get(
+                target, timeout=self.settings.timeout, allow_redirects=False
+            )
+        if response.status_code in _REDIRECTS:
+            raise ServiceResponseError(
+                f"{url}: more than {_MAX_REDIRECTS} redirects (the last to "
+                f"{response.headers.get('Location', '')[:100]!r})"
+            )
+        return response
 
     @staticmethod
     def _json(response: requests.Response, *, expect: str, what: str) -> Mapping[str, Any]:
