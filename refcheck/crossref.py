@@ -101,6 +101,7 @@ class CrossrefSettings:
     replay: Path | None = attrs.field(default=None, converter=_optional_path)
     record: Path | None = attrs.field(default=None, converter=_optional_path)
     expire_after_days: float = 30.0
+    cache_max_entries: int | None = _cache.DEFAULT_MAX_ENTRIES
 
     @classmethod
     def from_env(
@@ -109,9 +110,10 @@ class CrossrefSettings:
         """Settings from ``REFCHECK_*`` variables, then ``overrides``, then the defaults.
 
         ``REFCHECK_BASE_URL``, ``REFCHECK_MAILTO``, ``REFCHECK_TIMEOUT`` (seconds),
-        ``REFCHECK_CACHE`` (a path; ``none``, ``off`` or empty for no cache) and
-        ``REFCHECK_OFFLINE`` (``1/0``, ``true/false``, ``yes/no``, ``on/off``). A value that
-        cannot be used raises :class:`~refcheck.errors.ConfigError` naming the variable.
+        ``REFCHECK_CACHE`` (a path; ``none``, ``off`` or empty for no cache),
+        ``REFCHECK_CACHE_MAX_ENTRIES`` (answers kept at most) and ``REFCHECK_OFFLINE``
+        (``1/0``, ``true/false``, ``yes/no``, ``on/off``). A value that cannot be used raises
+        :class:`~refcheck.errors.ConfigError` naming the variable.
         """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -139,6 +141,12 @@ class CrossrefSettings:
         if (cache := env.get("REFCHECK_CACHE")) is not None:
             off = cache.strip().lower() in {"", "none", "off", "0", "false", "no"}
             values["cache"] = None if off else Path(cache)
+        if (entries := env.get("REFCHECK_CACHE_MAX_ENTRIES")) is not None:
+            if not entries.strip().isdigit() or int(entries) < 1:
+                raise ConfigError(
+                    f"REFCHECK_CACHE_MAX_ENTRIES: expected a whole number >= 1, found {entries!r}"
+                )
+            values["cache_max_entries"] = int(entries)
         if (offline := env.get("REFCHECK_OFFLINE")) is not None:
             flag = offline.strip().lower()
             if flag in {"1", "true", "yes", "on"}:
@@ -367,6 +375,7 @@ class CrossrefClient:
                 settings.cache,
                 offline=settings.offline,
                 expire_after=timedelta(days=settings.expire_after_days),
+                max_entries=settings.cache_max_entries,
             )
         elif settings.offline:
             raise ConfigError(
