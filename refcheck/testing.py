@@ -189,13 +189,15 @@ def load_works(path: Path | str) -> list[dict[str, Any]]:
 
 @attrs.frozen(slots=True)
 class LoggedRequest:
-    """One request the stand-in received: path (decoded), query parameters, headers, answer."""
+    """One request the stand-in received: path (decoded), query parameters, headers, answer,
+    and ``target``, the request target exactly as received (path and query, still encoded)."""
 
     method: str
     path: str
     params: Mapping[str, tuple[str, ...]]
     headers: Mapping[str, str]
     status: int
+    target: str = ""
 
 
 def _text(value: Any) -> str:
@@ -699,6 +701,7 @@ class _Handler(BaseHTTPRequestHandler):
                 params={k: tuple(v) for k, v in params.items()},
                 headers=dict(self.headers.items()),
                 status=status,
+                target=self.path,
             )
         )
 
