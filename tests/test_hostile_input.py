@@ -10,8 +10,8 @@ each call time-boxed (a watchdog ends the run with a traceback if one hangs).
 from __future__ import annotations
 
 import faulthandler
-import os
 import importlib
+import os
 import pkgutil
 import random
 import re
