@@ -11,7 +11,12 @@
   :class:`~refcheck.errors.NotCached`;
 * a corrupt or truncated file is found when it is opened, moved aside to ``<name>.corrupt``
   with a logged warning, and rebuilt empty; :class:`~refcheck.errors.CacheError` if even that
-  fails. Database errors while in use are raised as ``CacheError`` too.
+  fails. So is a cache whose tables have the wrong columns (a damaged or foreign cache). An
+  SQLite database that holds other tables and none of the cache's is somebody else's file:
+  refcheck refuses it with ``CacheError`` rather than move it. Database errors while in use are
+  raised as ``CacheError`` too;
+* the file is bounded: expired answers are deleted when it is opened, and once it holds more
+  than ``max_entries`` answers the oldest are deleted as new ones come in.
 
 The default location is :func:`default_cache_path`. The session is safe to share between the
 threads of a small pool: requests-cache serialises writes to the SQLite file with a lock and
@@ -30,11 +35,13 @@ from typing import Any
 
 import requests
 import requests_cache
+from requests_cache.backends.sqlite import SQLiteCache
 
-from .errors import CacheError, NotCached
+from .errors import CacheError, ConfigError, NotCached
 
 __all__ = [
     "DEFAULT_EXPIRY",
+    "DEFAULT_MAX_ENTRIES",
     "IGNORED_PARAMETERS",
     "default_cache_path",
     "open_session",
@@ -58,7 +65,12 @@ IGNORED_PARAMETERS = (
     "token",
 )
 
+#: How many answers the cache keeps at most (about 5-20 kB each for Crossref works).
+DEFAULT_MAX_ENTRIES = 50_000
+
 _CACHED_STATUSES = (200, 404)
+#: The tables requests-cache's SQLite backend makes, and the columns each must have.
+_TABLES = {"responses": {"key", "value", "expires"}, "redirects": {"key", "value", "expires"}}
 
 
 def default_cache_path() -> Path:
@@ -78,11 +90,38 @@ def default_cache_path() -> Path:
     return base / "refcheck" / "crossref.sqlite"
 
 
+class _BoundedCache(SQLiteCache):
+    """requests-cache's SQLite cache that keeps at most ``max_entries`` answers, the newest."""
+
+    def __init__(self, path: Path, *, max_entries: int | None, **kwargs: Any) -> None:
+        super().__init__(str(path), **kwargs)
+        self.max_entries = max_entries
+
+    def save_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        super().save_response(response, *args, **kwargs)
+        self.trim()
+
+    def trim(self) -> int:
+        """Delete the answers that expire first beyond ``max_entries``; how many went."""
+        if self.max_entries is None:
+            return 0
+        with self.responses.connection(commit=True) as db:
+            (count,) = db.execute("SELECT COUNT(*) FROM responses").fetchone()
+            excess = int(count) - self.max_entries
+            if excess > 0:
+                db.execute(
+                    "DELETE FROM responses WHERE key IN"
+                    " (SELECT key FROM responses ORDER BY expires, rowid LIMIT ?)",
+                    (excess,),
+                )
+        return max(0, excess)
+
+
 class _Session(requests_cache.CachedSession):
     """A ``CachedSession`` that raises refcheck's errors instead of returning 504s."""
 
     def __init__(self, path: Path, *, offline: bool, **kwargs: Any) -> None:
-        super().__init__(str(path), **kwargs)
+        super().__init__(**kwargs)
         self.refcheck_offline = offline
         self.refcheck_path = path
 
@@ -112,12 +151,32 @@ def _redacted(url: str | None) -> str:
 
 
 def _check(path: Path) -> None:
-    """Raise ``sqlite3.DatabaseError`` unless ``path`` is a readable, intact SQLite file."""
+    """Raise ``sqlite3.DatabaseError`` unless ``path`` is a readable, intact SQLite file whose
+    cache tables, if any, have the cache's columns; :class:`CacheError` if it is an SQLite
+    database of something else (other tables, none of the cache's)."""
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         rows = connection.execute("PRAGMA quick_check").fetchall()
         if rows != [("ok",)]:
             raise sqlite3.DatabaseError("; ".join(str(r[0]) for r in rows[:3]))
+        tables = {
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if tables and not tables & set(_TABLES):
+            raise CacheError(
+                f"cache {path}: expected a refcheck cache, found an SQLite database with the "
+                f"tables {sorted(tables)[:5]}; refusing to use it (choose another cache file)"
+            )
+        for table in tables & set(_TABLES):
+            columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+            if not _TABLES[table] <= columns:
+                raise sqlite3.DatabaseError(
+                    f"table {table} has the columns {sorted(columns)}, "
+                    f"expected {sorted(_TABLES[table])}"
+                )
     finally:
         connection.close()
 
@@ -142,17 +201,20 @@ def open_session(
     *,
     offline: bool = False,
     expire_after: timedelta = DEFAULT_EXPIRY,
+    max_entries: int | None = DEFAULT_MAX_ENTRIES,
 ) -> requests.Session:
     """A session whose ``GET`` answers are cached in the SQLite file at ``path``.
 
     Creates the parent directories. Checks an existing file first and rebuilds it if it is
-    corrupt (see the module docs). With ``offline=True`` nothing goes to the network: a
-    request the cache cannot answer raises :class:`~refcheck.errors.NotCached`.
+    corrupt (see the module docs), then deletes its expired answers and trims it to
+    ``max_entries`` answers (``None``: no bound). With ``offline=True`` nothing goes to the
+    network: a request the cache cannot answer raises :class:`~refcheck.errors.NotCached`.
     Raises :class:`~refcheck.errors.CacheError` when the file cannot be created or opened.
     """
     path = Path(path).expanduser()
+    if max_entries is not None and max_entries < 1:
+        raise ConfigError(f"cache max_entries: expected a number >= 1, found {max_entries!r}")
     kwargs: dict[str, Any] = {
-        "backend": "sqlite",
         "expire_after": expire_after,
         "allowable_codes": _CACHED_STATUSES,
         "allowable_methods": ("GET", "HEAD"),
@@ -168,10 +230,16 @@ def open_session(
                 _check(path)
             except sqlite3.DatabaseError as exc:
                 _move_aside(path, exc)
-        session = _Session(path, offline=offline, **kwargs)
+        backend = _BoundedCache(path, max_entries=max_entries)
+        session = _Session(path, offline=offline, backend=backend, **kwargs)
         # Touch the table now, so that an unusable file fails here and not mid-check.
         session.cache.responses.keys()
+        if not offline:
+            backend.delete(expired=True, vacuum=False)
+            backend.trim()
         len(session.cache.responses)
+    except CacheError:
+        raise
     except (OSError, sqlite3.Error) as exc:
         raise CacheError(f"cannot open the cache {path}: {exc}") from exc
     return session

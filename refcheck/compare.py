@@ -69,7 +69,7 @@ __all__ = [
 
 _ERROR, _WARNING, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _TOKEN = re.compile(r"[^\W_]+")
-_PARENTHETICAL = re.compile(r"\([^)]*\)")
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
 _STOPWORDS = frozenset(
     {"the", "of", "and", "for", "in", "on", "a", "an", "de", "des", "la", "le", "und", "der", "et"}
 )

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import attrs
 import requests
@@ -62,6 +62,10 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 _MAX_ROWS = 1000
+_MAX_REDIRECTS = 5
+#: The header of Crossref Metadata Plus: ``Crossref-Plus-API-Token: Bearer <token>``.
+PLUS_TOKEN_HEADER = "Crossref-Plus-API-Token"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -83,6 +87,19 @@ def _optional_text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
+def _token(value: str | None) -> str | None:
+    """A Crossref Plus token, without a "Bearer " prefix; never quoted in errors."""
+    token = (value or "").strip()
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+    if any(ord(c) < 33 or ord(c) > 126 for c in token):
+        raise ConfigError(
+            "plus_token: expected a Crossref Plus token (printable ASCII, no spaces); "
+            "the value given is not one (not shown: it is a secret)"
+        )
+    return token or None
+
+
 def _optional_path(value: Path | str | None) -> Path | None:
     return None if value is None else Path(value).expanduser()
 
@@ -98,6 +115,9 @@ class CrossrefSettings:
     network to such a file. ``limits`` caps the requests that reach the network (see
     :mod:`refcheck.limits`); ``None`` means Crossref's published limits for the pool the
     requests go to: the polite pool's when ``mailto`` is set, else the public pool's.
+    ``cache_max_entries`` bounds the cache. ``plus_token`` is a Crossref Metadata Plus token,
+    sent as ``Crossref-Plus-API-Token: Bearer ...`` to ``base_url``'s host only; it is never in
+    ``repr``, in logs, in the cache or in record files.
     """
 
     base_url: str = attrs.field(default=DEFAULT_BASE_URL, converter=_base_url)
@@ -110,6 +130,8 @@ class CrossrefSettings:
     record: Path | None = attrs.field(default=None, converter=_optional_path)
     expire_after_days: float = 30.0
     limits: Limits | None = None
+    cache_max_entries: int | None = _cache.DEFAULT_MAX_ENTRIES
+    plus_token: str | None = attrs.field(default=None, converter=_token, repr=False)
 
     @classmethod
     def from_env(
@@ -118,9 +140,11 @@ class CrossrefSettings:
         """Settings from ``REFCHECK_*`` variables, then ``overrides``, then the defaults.
 
         ``REFCHECK_BASE_URL``, ``REFCHECK_MAILTO``, ``REFCHECK_TIMEOUT`` (seconds),
-        ``REFCHECK_CACHE`` (a path; ``none``, ``off`` or empty for no cache) and
-        ``REFCHECK_OFFLINE`` (``1/0``, ``true/false``, ``yes/no``, ``on/off``). A value that
-        cannot be used raises :class:`~refcheck.errors.ConfigError` naming the variable.
+        ``REFCHECK_CACHE`` (a path; ``none``, ``off`` or empty for no cache),
+        ``REFCHECK_CACHE_MAX_ENTRIES`` (answers kept at most), ``REFCHECK_OFFLINE``
+        (``1/0``, ``true/false``, ``yes/no``, ``on/off``) and ``REFCHECK_CROSSREF_PLUS_TOKEN``
+        (a Crossref Plus token, sent only to ``base_url``'s host). A value that cannot be used
+        raises :class:`~refcheck.errors.ConfigError` naming the variable.
         """
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -148,6 +172,20 @@ class CrossrefSettings:
         if (cache := env.get("REFCHECK_CACHE")) is not None:
             off = cache.strip().lower() in {"", "none", "off", "0", "false", "no"}
             values["cache"] = None if off else Path(cache)
+        if (token := env.get("REFCHECK_CROSSREF_PLUS_TOKEN")) is not None:
+            try:
+                values["plus_token"] = _token(token)
+            except ConfigError:
+                raise ConfigError(
+                    "REFCHECK_CROSSREF_PLUS_TOKEN: expected a Crossref Plus token (printable "
+                    "ASCII, no spaces); the value is not shown"
+                ) from None
+        if (entries := env.get("REFCHECK_CACHE_MAX_ENTRIES")) is not None:
+            if not entries.strip().isdigit() or int(entries) < 1:
+                raise ConfigError(
+                    f"REFCHECK_CACHE_MAX_ENTRIES: expected a whole number >= 1, found {entries!r}"
+                )
+            values["cache_max_entries"] = int(entries)
         if (offline := env.get("REFCHECK_OFFLINE")) is not None:
             flag = offline.strip().lower()
             if flag in {"1", "true", "yes", "on"}:
@@ -353,17 +391,15 @@ def _list(value: Any) -> Iterable[Any]:
 def doi_path(doi: str) -> str:
     """The URL path of a DOI's work: ``/works/`` and the DOI percent-encoded.
 
-    Slashes between segments are kept (Crossref's own form), every other reserved character
-    is encoded, and dot segments ("." and "..") are encoded too, so that no DOI can make the
-    path leave ``/works/``.
+    Slashes between segments are kept (Crossref's own form) and every other reserved character
+    is encoded. A DOI with a dot segment ("." or "..") has its slashes encoded too, as one
+    segment: requests turns ``%2E`` back into ``.`` (an unreserved character), and a dot segment
+    on the wire could make the path leave ``/works/`` at any server or proxy on the way.
     """
-    segments = []
-    for segment in doi.split("/"):
-        encoded = quote(segment, safe="")
-        if encoded in {".", ".."}:
-            encoded = encoded.replace(".", "%2E")
-        segments.append(encoded)
-    return "/works/" + "/".join(segments)
+    segments = doi.split("/")
+    if any(segment in {".", ".."} for segment in segments):
+        return "/works/" + quote(doi, safe="")
+    return "/works/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 class CrossrefClient:
@@ -401,6 +437,7 @@ class CrossrefClient:
                 settings.cache,
                 offline=settings.offline,
                 expire_after=timedelta(days=settings.expire_after_days),
+                max_entries=settings.cache_max_entries,
             )
         elif settings.offline:
             raise ConfigError(
@@ -438,20 +475,74 @@ class CrossrefClient:
     # -- requests --
 
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
-        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status."""
+        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status.
+
+        Redirects are followed here, not by requests (see :meth:`_follow`). Errors of requests
+        that retrying cannot help (too many redirects, a redirect to a non-HTTP URL, a body
+        that does not decode) are raised as :class:`~refcheck.errors.ServiceResponseError`.
+        """
         url = self.settings.base_url + path
         query = dict(params)
         if self.settings.mailto:
             query["mailto"] = self.settings.mailto
 
         def attempt() -> requests.Response:
-            return self._session.get(url, params=query, timeout=self.settings.timeout)
+            return self._follow(url, query)
 
         def send() -> requests.Response:
-            return self.settings.retry.send(attempt, url=url)
+            try:
+                return self.settings.retry.send(attempt, url=url)
+            except requests.RequestException as exc:
+                raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
         # Identical requests in flight at once (two references citing one DOI) share one answer.
         return self._flights.do((path, tuple(sorted(params.items()))), send)
+
+    def _follow(self, url: str, query: Mapping[str, str]) -> requests.Response:
+        """One GET of ``url``, following up to :data:`_MAX_REDIRECTS` redirects.
+
+        Following them by hand keeps every hop under the explicit timeout and lets the client
+        decide, hop by hop, which headers go where: only http(s) targets are followed, and the
+        Crossref Plus token goes only to ``base_url``'s scheme, host and port (requests strips
+        ``Authorization`` on a redirect to another host, but not custom headers such as
+        Crossref's).
+        """
+        response = self._session.get(
+            url,
+            params=query,
+            timeout=self.settings.timeout,
+            allow_redirects=False,
+            headers=self._secrets_for(url),
+        )
+        for _ in range(_MAX_REDIRECTS):
+            location = response.headers.get("Location")
+            if response.status_code not in _REDIRECTS or not location:
+                return response
+            target = urljoin(response.url or url, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise ServiceResponseError(
+                    f"{url}: redirected to {target[:100]!r}, expected an http(s) URL"
+                )
+            response.close()
+            response = self._session.get(
+                target,
+                timeout=self.settings.timeout,
+                allow_redirects=False,
+                headers=self._secrets_for(target),
+            )
+        if response.status_code in _REDIRECTS:
+            raise ServiceResponseError(
+                f"{url}: more than {_MAX_REDIRECTS} redirects (the last to "
+                f"{response.headers.get('Location', '')[:100]!r})"
+            )
+        return response
+
+    def _secrets_for(self, url: str) -> dict[str, str]:
+        """The Crossref Plus header, if there is a token and ``url`` is on the configured host."""
+        token = self.settings.plus_token
+        if token is None or _origin(url) != _origin(self.settings.base_url):
+            return {}
+        return {PLUS_TOKEN_HEADER: f"Bearer {token}"}
 
     @staticmethod
     def _json(response: requests.Response, *, expect: str, what: str) -> Mapping[str, Any]:
@@ -629,6 +720,16 @@ def _limit_network(session: requests.Session, limiter: Limiter) -> None:
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, (ReplayAdapter, _LimitedAdapter)):
             session.adapters[prefix] = _LimitedAdapter(adapter, limiter)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port or default
+    except ValueError:
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)

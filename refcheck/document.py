@@ -35,8 +35,15 @@ _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOWER = "a-zß-öø-ÿā-ž"
 _NAME = rf"[{_UPPER}][{_LOWER}'’]+(?:-[{_UPPER}][{_LOWER}'’]+)*"
 # "Nihal Martis", "Alexandra Audemard-Vergier", "Randy Q Cron", "Jessica J. Manson"
-_PROSE_NAME = re.compile(rf"\b(?P<given>{_NAME})\s+(?:[{_UPPER}]\.?\s+)?(?P<family>{_NAME})\b")
-_EMAIL = re.compile(r"^[\s*_]*[\w.+-]+@[\w-]+(?:\.[\w-]+)+[\s*_]*$")
+# The look-behind makes a name start a word (not the middle of "Ab-Cd-Ef..."), which keeps the
+# scan of a long hyphenated run linear.
+_PROSE_NAME = re.compile(
+    rf"(?<![\w'’-])(?P<given>{_NAME})\s+(?:[{_UPPER}]\.?\s+)?(?P<family>{_NAME})\b"
+)
+# "martis.n@chu-nice.fr", once the Markdown around it ("**...**", "*...*") is stripped.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_MARKDOWN_AROUND = " \t*_"
+_LONGEST_NAME = 120  # a signature piece longer than this is prose, not a name
 _SIGNATURE_NAME = re.compile(
     rf"^(?P<given>{_NAME}(?:\s+{_NAME})*)\s+(?:[{_UPPER}]\.?\s+)*(?P<family>{_NAME})$"
 )
@@ -79,7 +86,7 @@ def _reference_names(references: Sequence[CheckedReference]) -> list[_Name]:
 def _signature_names(lines: list[TextLine], file: str) -> list[_Name]:
     names: list[_Name] = []
     for index, line in enumerate(lines):
-        if not _EMAIL.match(line.text):
+        if not _EMAIL.fullmatch(line.text.strip(_MARKDOWN_AROUND)):
             continue
         block: list[TextLine] = []
         j = index - 1
@@ -89,6 +96,8 @@ def _signature_names(lines: list[TextLine], file: str) -> list[_Name]:
         for entry in block[-4:]:
             cleaned = re.sub(r"[*_\\]", "", entry.text)
             for piece in re.split(r",|\band\b", cleaned):
+                if len(piece) > _LONGEST_NAME:
+                    continue
                 m = _SIGNATURE_NAME.match(piece.strip())
                 if m:
                     names.append(

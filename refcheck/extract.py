@@ -39,11 +39,13 @@ _ITEM = re.compile(
         )[ \t]+(?P<rest>\S.*)$""",
     re.VERBOSE,
 )
-# "References", "## References", "**Bibliography**", "Literature cited:", "Works Cited"
+# "References", "## References", "**Bibliography**", "Literature cited:", "Works Cited".
+# No two runs of optional blanks touch (each optional part starts with a character the blanks
+# cannot match), so a line of 100,000 blanks is refused in linear time, not quadratic.
 _HEADING = re.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?[*_]*[ \t]*"
+    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:[*_]+[ \t]*)?"
     r"(?:references?|bibliography|literature[ \t]+cited|works[ \t]+cited|reference[ \t]+list)"
-    r"[ \t]*[*_]*:?[ \t]*$",
+    r"(?:[ \t]*[*_]+:?|[ \t]*:)?[ \t]*$",
     re.IGNORECASE,
 )
 _ANY_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+\S")

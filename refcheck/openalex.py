@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_BASE_URL", "OpenAlexClient", "work_from_openalex"]
 
 DEFAULT_BASE_URL = "https://api.openalex.org"
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
-_PMID_URL = re.compile(r"(\d+)/?$")
+_PMID_URL = re.compile(r"(?<!\d)(\d+)/?$")  # starts a digit run: linear
 
 
 def _text(value: Any) -> str | None:

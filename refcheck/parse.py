@@ -415,7 +415,7 @@ def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any
 # --------------------------------------------------------------------------------------------
 
 _VANCOUVER_AUTHOR = re.compile(
-    rf"(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.VANCOUVER_INITIALS})"
+    rf"(?<![^\W\d_'-])(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.VANCOUVER_INITIALS})"
     rf"{g.VANCOUVER_AUTHOR_END}"
 )
 # "Mehta P, Porter JC, Manson JJ, et al. " (seed C3)
@@ -732,7 +732,7 @@ def _fallback(ctx: _Context) -> _Reading:
 # it bounds the work on hostile input.
 _GENERIC_WINDOW = 3000
 # PDF-to-text spacing: "Phys.Rev .Lett .96 ,100603 ( 2006)" -> "Phys.Rev.Lett.96,100603 (2006)".
-_SPACE_BEFORE = re.compile(r"\s+(?=[,;)\]]|\.(?!\.))")
+_SPACE_BEFORE = re.compile(r"(?<!\s)\s+(?=[,;)\]]|\.(?!\.))")
 _SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
 # A sentence end that lost its space: "Optical roguewaves.Nature 450" -> "... roguewaves. Nature".
 _GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z])")
@@ -760,7 +760,9 @@ _INV_LIST = re.compile(
     rf"^{g.INV_PERSON}{g.PERSON_END}(?:{g.LIST_SEP}{g.INV_PERSON}{g.PERSON_END}){{0,300}}(?P<et_al>{g.ET_AL})?"
 )
 _VAN_PERSON = re.compile(
-    rf"(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.APA_GIVEN}|{g.VANCOUVER_INITIALS})"
+    # A name starts a word: without the look-behind, a long run of letters is tried from
+    # every one of its letters (quadratic).
+    rf"(?<![^\W\d_'-])(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.APA_GIVEN}|{g.VANCOUVER_INITIALS})"
     rf"{g.PERSON_END}"
 )
 _VAN_LIST = re.compile(

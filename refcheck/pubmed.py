@@ -36,7 +36,7 @@ DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
-_NAME = re.compile(r"^(?P<family>.+?)\s+(?P<initials>[A-Z]{1,4})$")
+_NAME = re.compile(r"^(?P<family>.*\S)\s+(?P<initials>[A-Z]{1,4})$")
 _PMID = re.compile(r"^\d{1,9}$")
 
 

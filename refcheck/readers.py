@@ -383,7 +383,7 @@ def latex_manuscript(text: str, file: str) -> Manuscript:
 
 
 _NEWBLOCK = re.compile(r"\\newblock\b")
-_NAME_SEPARATOR = re.compile(r"\s*,\s*and\s+|\s+and\s+|\s*,\s*")
+_NAME_SEPARATOR = re.compile(r"(?<!\s)(?:\s*,\s*and\s+|\s+and\s+|\s*,\s*)")
 _ITALIC_SPAN = re.compile(r"(?<!\*)\*(?P<inner>[^*]+)\*(?!\*)")
 
 

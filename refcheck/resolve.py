@@ -72,7 +72,7 @@ _WEIGHTS = {
     "volume": 0.10,
     "page": 0.10,
 }
-_MARKUP = re.compile(r"[*_`]|\\(?=[()\[\]])|<[^>]+>|\[|\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`]|\\(?=[()\[\]])|<[^<>]+>|\[|\]\([^()]*\)")
 
 
 def bibliographic_query(reference: Reference) -> str:
@@ -164,7 +164,7 @@ def _validate_text(text: str, work: Work) -> tuple[Candidate, dict[str, float]]:
 
 
 #: A word of digits in which OCR read a digit as a letter: "20l8", "2O18", "l1".
-_NUMBERISH = re.compile(r"(?=.*\d)[\dlio]{2,}|[lio]?\d[\dlio]*")
+_NUMBERISH = re.compile(r"(?<![\dlio])(?:(?=[lio]*\d)[\dlio]{2,}|[lio]?\d[\dlio]*)")
 _OCR_DIGITS = re.compile(r"[lio]")
 
 

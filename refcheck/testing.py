@@ -33,8 +33,14 @@ It speaks:
 Knobs: ``latency`` (seconds each answer takes, at least), ``rate_limit`` (requests per second,
 ``429`` beyond), ``max_concurrency`` (requests in flight, ``429`` beyond), and at run time
 :meth:`CrossrefStandIn.fail_next` (the next *n* requests answer 500/502/503/504/429, with an
-optional ``Retry-After``) and :meth:`CrossrefStandIn.truncate_next` (the next *n* bodies are
-cut short). Every request is logged, thread-safely, in :attr:`CrossrefStandIn.requests`.
+optional ``Retry-After``), :meth:`CrossrefStandIn.truncate_next` (the next *n* bodies are
+cut short), :meth:`CrossrefStandIn.reset_next` (the connection is reset, nothing answered),
+:meth:`CrossrefStandIn.slow_next` (the body trickles in, ``delay`` seconds a piece),
+:meth:`CrossrefStandIn.answer_next` (any body and status instead of the answer: an HTML error
+page with ``200``, JSON of the wrong shape) and :meth:`CrossrefStandIn.redirect_next` (a 3xx to
+any ``Location``, another host's too). The ``*_next`` faults queue up in the order they are
+asked for, one per request. Every request is logged, thread-safely, in
+:attr:`CrossrefStandIn.requests` (a reset one with status ``0``).
 
 No-wait retries
 ---------------
@@ -47,7 +53,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import socket
 import sqlite3
+import struct
 import threading
 import time
 from collections import deque
@@ -181,13 +189,15 @@ def load_works(path: Path | str) -> list[dict[str, Any]]:
 
 @attrs.frozen(slots=True)
 class LoggedRequest:
-    """One request the stand-in received: path (decoded), query parameters, headers, answer."""
+    """One request the stand-in received: path (decoded), query parameters, headers, answer,
+    and ``target``, the request target exactly as received (path and query, still encoded)."""
 
     method: str
     path: str
     params: Mapping[str, tuple[str, ...]]
     headers: Mapping[str, str]
     status: int
+    target: str = ""
 
 
 def _text(value: Any) -> str:
@@ -270,9 +280,34 @@ class _Index:
 
 
 class _Failure:
-    def __init__(self, status: int, retry_after: str | None) -> None:
+    """How the stand-in misbehaves for one request.
+
+    ``kind`` is ``"status"`` (a canned error page of ``status``), ``"reset"`` (the connection
+    is dropped with a TCP reset before any answer), ``"slow"`` (the right answer, its body sent
+    in ``pieces`` with ``delay`` seconds before each), ``"body"`` (``body`` with ``status`` and
+    ``content_type`` instead of the answer) or ``"redirect"`` (``status`` and a ``Location``).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        retry_after: str | None,
+        *,
+        kind: str = "status",
+        delay: float = 0.0,
+        pieces: int = 1,
+        body: bytes = b"",
+        content_type: str = "text/html",
+        location: str = "",
+    ) -> None:
         self.status = status
         self.retry_after = retry_after
+        self.kind = kind
+        self.delay = delay
+        self.pieces = pieces
+        self.body = body
+        self.content_type = content_type
+        self.location = location
 
 
 class CrossrefStandIn:
@@ -373,6 +408,49 @@ class CrossrefStandIn:
         with self._lock:
             self._failures.extend(_Failure(status, retry_after) for _ in range(count))
 
+    def reset_next(self, count: int = 1) -> None:
+        """Drop the connection of the next ``count`` requests with a TCP reset; no answer."""
+        with self._lock:
+            self._failures.extend(_Failure(0, None, kind="reset") for _ in range(count))
+
+    def slow_next(self, count: int = 1, *, delay: float, pieces: int = 4) -> None:
+        """Send the next ``count`` answers slowly: headers at once, then the body in ``pieces``
+        parts with ``delay`` seconds before each (a client read timeout shorter than ``delay``
+        times out mid-body; a longer one gets the whole answer, late)."""
+        if delay < 0 or pieces < 1:
+            raise ValueError("slow_next: expected delay >= 0 and pieces >= 1")
+        with self._lock:
+            self._failures.extend(
+                _Failure(200, None, kind="slow", delay=delay, pieces=pieces) for _ in range(count)
+            )
+
+    def answer_next(
+        self,
+        count: int = 1,
+        *,
+        body: bytes | str,
+        status: int = 200,
+        content_type: str = "text/html",
+    ) -> None:
+        """Answer the next ``count`` requests with ``body`` (e.g. an HTML error page, or JSON
+        of the wrong shape) instead of the API's answer."""
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        with self._lock:
+            self._failures.extend(
+                _Failure(status, None, kind="body", body=data, content_type=content_type)
+                for _ in range(count)
+            )
+
+    def redirect_next(self, count: int = 1, *, location: str, status: int = 302) -> None:
+        """Redirect the next ``count`` requests to ``location``; ``{path}`` in it is replaced
+        by the request's path and query (``"http://127.0.0.1:8/elsewhere{path}"``)."""
+        if status not in (301, 302, 303, 307, 308):
+            raise ValueError(f"redirect_next: {status} is not a redirect status")
+        with self._lock:
+            self._failures.extend(
+                _Failure(status, None, kind="redirect", location=location) for _ in range(count)
+            )
+
     def truncate_next(self, count: int = 1) -> None:
         """Cut the body of the next ``count`` answers in half (the Content-Length stays whole)."""
         with self._lock:
@@ -406,7 +484,9 @@ class CrossrefStandIn:
                 self._recent.popleft()
             self._recent.append(now)
             if self._failures:
-                return self._failures.popleft(), False
+                failure = self._failures.popleft()
+                self._in_flight += failure.kind == "slow"
+                return failure, False
             if self.rate_limit is not None and len(self._recent) > self.rate_limit:
                 self.refused += 1
                 return _Failure(429, self.retry_after), False
@@ -591,32 +671,38 @@ class _Handler(BaseHTTPRequestHandler):
         params = parse_qs(parts.query, keep_blank_values=True)
         arrived = time.monotonic()
         failure, truncate = stand_in._admit()
-        done = failure is not None
+        # Only answered requests (and slow ones) count as in flight: see ``_admit``.
+        done = not (failure is None or failure.kind == "slow")
         try:
+            if failure is not None and failure.kind == "reset":
+                if stand_in.latency:
+                    time.sleep(stand_in.latency)
+                self._log(parts.path, params, 0)
+                self._reset()
+                return
             headers: dict[str, str] = {}
-            if failure is not None:
+            slow: _Failure | None = None
+            if failure is not None and failure.kind == "status":
                 status = failure.status
                 body = _FAILURE_BODIES[status]
                 content_type = "application/json" if status == 500 else "text/html"
                 headers["Cache-Control"] = "no-cache"
                 if failure.retry_after is not None:
                     headers["Retry-After"] = failure.retry_after
+            elif failure is not None and failure.kind == "body":
+                status, content_type, body = failure.status, failure.content_type, failure.body
+            elif failure is not None and failure.kind == "redirect":
+                status, content_type, body = failure.status, "text/plain", b""
+                headers["Location"] = failure.location.replace("{path}", self.path)
             else:
+                slow = failure
                 status, content_type, body = stand_in.answer(parts.path, params)
                 headers.update(stand_in._limit_headers(params, self.headers.get("User-Agent")))
             # Every answer takes ``latency`` in all, however long the search itself took.
             remaining = stand_in.latency - (time.monotonic() - arrived)
             if remaining > 0:
                 time.sleep(remaining)
-            stand_in._record(
-                LoggedRequest(
-                    method="GET",
-                    path=unquote(parts.path),
-                    params={k: tuple(v) for k, v in params.items()},
-                    headers=dict(self.headers.items()),
-                    status=status,
-                )
-            )
+            self._log(parts.path, params, status)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -628,12 +714,42 @@ class _Handler(BaseHTTPRequestHandler):
             if not done:
                 stand_in._done()
                 done = True
-            self.wfile.write(body[: len(body) // 2] if truncate else body)
+            if slow is not None:
+                self._trickle(body, slow.delay, slow.pieces)
+            else:
+                self.wfile.write(body[: len(body) // 2] if truncate else body)
             if truncate:
                 self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timeout): nothing to answer
         finally:
             if not done:
                 stand_in._done()
+
+    def _log(self, path: str, params: Mapping[str, list[str]], status: int) -> None:
+        self.stand_in._record(
+            LoggedRequest(
+                method="GET",
+                path=unquote(path),
+                params={k: tuple(v) for k, v in params.items()},
+                headers=dict(self.headers.items()),
+                status=status,
+                target=self.path,
+            )
+        )
+
+    def _trickle(self, body: bytes, delay: float, pieces: int) -> None:
+        size = max(1, -(-len(body) // pieces))
+        for start in range(0, max(len(body), 1), size):
+            time.sleep(delay)
+            self.wfile.write(body[start : start + size])
+            self.wfile.flush()
+
+    def _reset(self) -> None:
+        """Close the socket with SO_LINGER 0, so that the client sees a connection reset."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
 
 
 def serve_crossref(

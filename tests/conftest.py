@@ -40,6 +40,8 @@ def _isolated_refcheck_env(
         "REFCHECK_FAIL_ON",
         "REFCHECK_CONCURRENCY",
         "REFCHECK_THRESHOLD",
+        "REFCHECK_CACHE_MAX_ENTRIES",
+        "REFCHECK_CROSSREF_PLUS_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
