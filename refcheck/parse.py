@@ -830,6 +830,12 @@ _LEAD_YEAR = re.compile(
 )
 # A title in quotes: '"Culture Shopping." New Yorker' ; "“LMI-based ...,” in Decision and".
 _QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'’](?=[\s,.;:]|$)[,.]?\s?")
+# A source of abbreviated journal words and its first number, with no title before it:
+# "Astropart. Phys. 7 (1997) 263", "J. Phys.: Condens. Matter 23 (2011)", "Nucl. Phys. B 360".
+_JOURNAL_ONLY = re.compile(
+    r"^[A-Z][a-z]{0,11}\.:?\s?(?:(?:[A-Z][a-z]{0,11}\.|[A-Z]\b),?:?\s?){0,6}"
+    r"(?:[A-Z][a-z]{0,11}\s)?(?:[A-Z]\s?)?\(?\d"
+)
 # A candidate sentence end: ". " (or "? ", "! "), and the word before it.
 _BREAK = re.compile(r"(?P<word>[^\s.?!,;:()\"]{0,40})(?P<stop>[.?!])\s(?=\S)")
 # Abbreviations that journal names are made of, which a period does not end a sentence after:
@@ -895,6 +901,13 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
             stop = True
         elif match.start("word") == 0 and len(letters) <= 5 and letters[0].isupper():
             stop = False  # "Annu. Rev. Nucl. Part. Sci.", "Helv. Chim. Acta"
+        elif (
+            len(letters) <= 8
+            and letters[1:].islower()
+            and text[max(0, match.start("word") - 2) : match.start("word")] == ", "
+            and _ABBREVIATION.match(text, match.end()) is not None
+        ):
+            stop = False  # a journal after the title's comma: "... W-algebras, Adv. Math. 200"
         else:
             before = text[max(0, match.start("word") - 2) : match.start("word")]
             after_abbreviation = before.endswith(".") or before.endswith(". ")
@@ -967,7 +980,7 @@ _CONTAINER_STOP = re.compile(
     rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b)"
     rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
     rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
-    rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
+    rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)|(?<=[a-z]\.)(?=\d{{1,5}}\b))",
 )
 _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
@@ -1100,7 +1113,9 @@ def _generic(ctx: _Context) -> _Reading | None:
         rest = rest[lead.end() :]
     title = container = publisher = kind = None
     quoted = _QUOTED.match(rest)
-    if quoted is not None:
+    if _JOURNAL_ONLY.match(rest):
+        source = rest  # "I. Belolaptikov et al. Astropart. Phys. 7 (1997) 263.": no title
+    elif quoted is not None:
         title = quoted["title"]
         source = rest[quoted.end() :]
     else:

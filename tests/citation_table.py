@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from refcheck.model import Author, Reference
 
-__all__ = ["ALL", "EDGES", "SEED", "STYLES", "WIDE"]
+__all__ = ["ALL", "EDGES", "SEED", "STYLES", "TITLES", "WIDE"]
 
 _ARTICLE = "journal-article"
 
@@ -773,4 +773,45 @@ WIDE: tuple[tuple[str, Reference], ...] = (
     ),
 )
 
-ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE
+# Where the title ends and the container begins, in the shapes that the corpora showed wrong.
+TITLES: tuple[tuple[str, Reference], ...] = (
+    # Physics: no title, the journal's abbreviated words lead straight to the numbers.
+    _ref(
+        "R. Lindqvist et al. Astropart. Phys. 41 (2013) 102.",
+        authors=(Author("Lindqvist", "R."),),
+        et_al=True,
+        container_title="Astropart. Phys",
+        year="2013",
+        volume="41",
+        pages="102",
+        first_page="102",
+        kind=_ARTICLE,
+    ),
+    # PDF-to-text: the volume glued to the journal's last period.
+    _ref(
+        "T. Haverkamp, P. Osei, Phys.Rev.Lett.98,170401(2007).",
+        authors=(Author("Haverkamp", "T."), Author("Osei", "P.")),
+        container_title="Phys.Rev.Lett",
+        year="2007",
+        volume="98",
+        pages="170401",
+        first_page="170401",
+        kind=_ARTICLE,
+    ),
+    # Title and abbreviated journal told apart by a comma only.
+    _ref(
+        "A. Moreau and J. Kessler, Quiver varieties and shifted Yangians, Adv. Math. 312 (2017), "
+        "1-48.",
+        authors=(Author("Moreau", "A."), Author("Kessler", "J.")),
+        title="Quiver varieties and shifted Yangians",
+        container_title="Adv. Math",
+        year="2017",
+        volume="312",
+        pages="1-48",
+        first_page="1",
+        last_page="48",
+        kind=_ARTICLE,
+    ),
+)
+
+ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
