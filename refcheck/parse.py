@@ -977,10 +977,19 @@ _NUMBERS_START = re.compile(
 )
 _CONTAINER_STOP = re.compile(
     rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
-    rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b)"
+    rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b|pp?\.)"
+    rf"|,\s?v\.\s?(?=\d)"
     rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
     rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
     rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)|(?<=[a-z]\.)(?=\d{{1,5}}\b))",
+)
+# A publisher or a place after the container's name: "In Proceedings of the 6th ...
+# Conference, Portland, OR, April 1991", "In Computer Aided Geometric Design, Academic Press,
+# New York", "Orality and literature, New York 1991".
+_PLACE_AFTER = re.compile(
+    r",\s(?:(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books|Company|Corp)\b"
+    r"|[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},\s[A-Z]{2}\b\.?"
+    r"|[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2}\s(?:1[5-9]|20)\d\d\b)"
 )
 _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
@@ -1159,6 +1168,9 @@ def _generic(ctx: _Context) -> _Reading | None:
         or (title is None and not press and not _BOOK_WORDS.search(candidate))
     ):
         container = candidate
+        place = _PLACE_AFTER.search(candidate) if ", " in candidate else None
+        if place is not None:
+            container = candidate[: place.start()]
     elif candidate and title is not None and kind is None and not _THESIS.search(candidate):
         # "Title. Place: Publisher, Year." or "Title, Publisher, Place 1983": a book.
         kind = "book"
@@ -1184,10 +1196,10 @@ def _generic(ctx: _Context) -> _Reading | None:
         kind = "book" if container is None else "book-chapter"
     lower = rest.lower()
     if kind == "thesis":
-        publisher, container = publisher or container, None
+        publisher, container = publisher or (container and candidate), None
     elif ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
         kind = "thesis"
-        publisher, container = publisher or container, None
+        publisher, container = publisher or (container and candidate), None
     elif (
         not volume
         and ("rxiv" in lower or "print" in lower or "hep-" in lower)

@@ -812,6 +812,44 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="48",
         kind=_ARTICLE,
     ),
+    # A conference's place after its name, not part of it.
+    _ref(
+        "H. Lindgren and S. Park. Adaptive routing in sparse sensor meshes. In Proceedings of the "
+        "9th Workshop on Embedded Networks, Portland, OR, May 2004.",
+        authors=(Author("Lindgren", "H."), Author("Park", "S.")),
+        title="Adaptive routing in sparse sensor meshes",
+        container_title="Proceedings of the 9th Workshop on Embedded Networks",
+        year="2004",
+        kind="proceedings-article",
+    ),
+    # Geology's "v." for the volume after the journal.
+    _ref(
+        "Okoro, P.N. and Vidal, J., Shocked quartz from the Tenoumer crater, Mauritania, Nature, "
+        "v. 388, pp. 311-314, 1997.",
+        authors=(Author("Okoro", "P.N."), Author("Vidal", "J.")),
+        title="Shocked quartz from the Tenoumer crater, Mauritania",
+        container_title="Nature",
+        year="1997",
+        volume="388",
+        pages="311-314",
+        first_page="311",
+        last_page="314",
+        kind=_ARTICLE,
+    ),
+    # APA chapter: the pages in brackets after the book's title.
+    _ref(
+        "Brandt, K. (2010). Reading the margins. In L. Ferris & M. Otte (Eds.), Marginalia and "
+        "their readers (pp. 45-67). Leiden: Brill.",
+        authors=(Author("Brandt", "K."),),
+        title="Reading the margins",
+        container_title="Marginalia and their readers",
+        year="2010",
+        pages="45-67",
+        first_page="45",
+        last_page="67",
+        kind="book-chapter",
+        publisher="Brill",
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
