@@ -920,6 +920,28 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
+# A word of a sentence-case subtitle: "Efficient transfection of T lymphocytes in adult mice".
+_LOWER_WORD = re.compile(r"(?<!\S)[a-z][a-z-]{3,30}(?=[\s,;:]|$)")
+_FUNCTION_WORDS = frozenset(
+    ["with", "from", "into", "over", "under", "upon", "about", "their", "this", "that"]
+)
+
+
+def _with_subtitle(title: str, following: str) -> tuple[str, str]:
+    """The title with its subtitle, and the source: "In vivo gene delivery. Efficient
+    transfection of T lymphocytes in adult mice. J Biol Chem (1993) 268:16087" reads the title
+    through "mice". A sentence is a subtitle, not the source, when a source with a number
+    follows it and it is written in sentence case, three or more lower-case words, as journal
+    names are not."""
+    subtitle, after = _first_sentence(following)
+    if after is None or _IN.match(subtitle) or not any(c.isdigit() for c in after[:120]):
+        return title, following
+    lower = [w for w in _LOWER_WORD.findall(subtitle) if w not in _FUNCTION_WORDS]
+    if len(lower) < 3 or _SERIAL.search(subtitle):
+        return title, following
+    return f"{title}. {subtitle}", after
+
+
 _IN = re.compile(r"^(?:In|in)\s?:?\s")
 # Editors' mark after an author list: "Ewing, David W. (ed.) Long-Range Planning ...",
 # "Levinson, David, and Melvin M. Ember, eds. Encyclopedia of ...".
@@ -1139,8 +1161,7 @@ def _generic(ctx: _Context) -> _Reading | None:
             else:
                 source = rest
         elif following is not None or not any(c.isdigit() for c in first):
-            title = first
-            source = following or ""
+            title, source = _with_subtitle(first, following) if following else (first, "")
         else:
             # "Title, Math. Res. Lett. (2017).": the title ends at the last comma before the
             # first number, if what precedes it is long enough to be a title.

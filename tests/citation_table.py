@@ -850,6 +850,20 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         kind="book-chapter",
         publisher="Brill",
     ),
+    # A sentence-case subtitle after the title's period is part of the title.
+    _ref(
+        "Halvorsen T, Mbeki L, Quist R. Tracing lipid rafts. Rapid labelling of membrane domains "
+        "in living yeast cells. J Cell Sci (2011) 124:3021-3030.",
+        authors=_vancouver("Halvorsen T", "Mbeki L", "Quist R"),
+        title="Tracing lipid rafts. Rapid labelling of membrane domains in living yeast cells",
+        container_title="J Cell Sci",
+        year="2011",
+        volume="124",
+        pages="3021-3030",
+        first_page="3021",
+        last_page="3030",
+        kind=_ARTICLE,
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
