@@ -1254,6 +1254,34 @@ def _generic(ctx: _Context) -> _Reading | None:
     )
 
 
+# Words that may join the capitalised words of a journal's name: "Huisarts en Wetenschap".
+_JOINING = frozenset(["of", "and", "the", "for", "in", "on", "de", "la", "du", "des", "en", "&"])
+
+
+def _run_on_title(container: str) -> tuple[str, str] | None:
+    """A sentence-case title run on into its journal, with no stop between them, split:
+    "DNA damage activates p53 through a phosphorylation-acetylation cascade Genes Dev" ->
+    ("DNA damage ... cascade", "Genes Dev"). The journal is the capitalised words at the end;
+    the word before them is a lower-case word that does not join a name ("of", "the"), and
+    the title has three lower-case words or more. ``None`` when there is no such split."""
+    words = container.split()
+    if len(words) < 5:
+        return None
+    start = len(words)
+    while start > 0 and (words[start - 1][:1].isupper() or words[start - 1] in _JOINING):
+        start -= 1
+    while start < len(words) and words[start] in _JOINING:
+        start += 1
+    if start == len(words) or start < 4 or len(words) - start > 6:
+        return None
+    before = words[start - 1]
+    if not before.isalpha() or not before.islower() or before in _JOINING or len(before) < 4:
+        return None
+    if sum(word.islower() for word in words[:start]) < 3:
+        return None
+    return " ".join(words[:start]), " ".join(words[start:])
+
+
 _Recogniser = Callable[[_Context], _Reading | None]
 
 # A reading this confident ends the search.
@@ -1285,6 +1313,15 @@ def parse_citation(text: str) -> Reference:
             if best.confidence >= _SURE:
                 break
     reference = (best or _fallback(ctx)).reference
+    if (
+        reference.title is None
+        and reference.container_title
+        and reference.authors
+        and (reference.volume or reference.pages)
+    ):
+        split = _run_on_title(reference.container_title)
+        if split is not None:
+            reference = attrs.evolve(reference, title=split[0], container_title=split[1])
     if "rxiv" in text.lower():
         archive = _ARCHIVE.search(text)
         container = reference.container_title or ""

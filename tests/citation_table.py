@@ -864,6 +864,20 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="3030",
         kind=_ARTICLE,
     ),
+    # No stop between a sentence-case title and the journal: the capitalised words at the end.
+    _ref(
+        "Okonkwo C, Ferrari L, Nilsen H. Hypoxia delays the repair of double-strand breaks in "
+        "cycling cells Mol Cell Biol 2003; 23:4512-4520.",
+        authors=_vancouver("Okonkwo C", "Ferrari L", "Nilsen H"),
+        title="Hypoxia delays the repair of double-strand breaks in cycling cells",
+        container_title="Mol Cell Biol",
+        year="2003",
+        volume="23",
+        pages="4512-4520",
+        first_page="4512",
+        last_page="4520",
+        kind=_ARTICLE,
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
