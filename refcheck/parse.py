@@ -1000,7 +1000,7 @@ _NUMBERS_START = re.compile(
 _CONTAINER_STOP = re.compile(
     rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
     rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b|pp?\.)"
-    rf"|,\s?v\.\s?(?=\d)"
+    rf"|,\s?v\.\s?(?=\d)|[\s,.;]\s?(?:[Vv]ol(?:ume)?|VOL(?:UME)?|[Pp]p|[Pp]ages|[Nn]°|[Nn]o)\.?\s?(?=\d)"
     rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
     rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
     rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)|(?<=[a-z]\.)(?=\d{{1,5}}\b))",
@@ -1010,7 +1010,7 @@ _CONTAINER_STOP = re.compile(
 # New York", "Orality and literature, New York 1991".
 _PLACE_AFTER = re.compile(
     r",\s(?:(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books|Company|Corp)\b"
-    r"|[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},\s[A-Z]{2}\b\.?"
+    r"|[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},\s[A-Z]{2}\b\.?|(?:ACM|IEEE|SPIE|AIP)(?:\sPress)?(?=,|$)"
     r"|[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2}\s(?:1[5-9]|20)\d\d\b)"
 )
 _PUBLISHER = re.compile(

@@ -878,6 +878,34 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="4520",
         kind=_ARTICLE,
     ),
+    # "Vol." after the journal with no comma before it.
+    _ref(
+        "Brennan, T. and Oduya, K., Night shifts and memory, Journal of Shift Work Studies Vol. "
+        "12, No. 3, pp. 45-52, 2008.",
+        authors=(Author("Brennan", "T."), Author("Oduya", "K.")),
+        title="Night shifts and memory",
+        container_title="Journal of Shift Work Studies",
+        year="2008",
+        volume="12",
+        issue="3",
+        pages="45-52",
+        first_page="45",
+        last_page="52",
+        kind=_ARTICLE,
+    ),
+    # A proceedings' publisher and place after its name.
+    _ref(
+        "Tanaka, R. (2004). Sketching interfaces with pens. In Proceedings of the 3rd Symposium "
+        "on Pen Computing, ACM, New York, pp. 11-19.",
+        authors=(Author("Tanaka", "R."),),
+        title="Sketching interfaces with pens",
+        container_title="Proceedings of the 3rd Symposium on Pen Computing",
+        year="2004",
+        pages="11-19",
+        first_page="11",
+        last_page="19",
+        kind="proceedings-article",
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
