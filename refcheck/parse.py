@@ -986,6 +986,16 @@ _BARE_NAMES = re.compile(
     rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,5}})"
     rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)?,?\s(?=\(?{g.YEAR}[a-z]?\b)"
 )
+# Surnames alone with "et al." and no year next: "Beutler, et al., Science 234, 470 (1985)".
+_BARE_ET_AL = re.compile(
+    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,2}})"
+    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?),?\s"
+)
+# Surnames alone before an abbreviated journal: "Shiojima and Walsh, Circ. Res. (2002) 90".
+_BARE_BEFORE = re.compile(
+    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,2}})(?P<et_al>(?!))?,\s"
+)
+_TWO_ABBREVIATIONS = re.compile(r"[A-Z][a-z]{0,11}\.\s?[A-Z]")
 _BARE_SPLIT = re.compile(r",\s?|\s(?:and|&)\s")
 # A collaboration in brackets after the authors: "M. Ackermann et al. (Fermi-LAT), Phys. Rev."
 _GROUP = re.compile(r"^\([^()\d]{1,40}\)[.,]?\s?(?=[A-Z])")
@@ -1118,7 +1128,12 @@ def _generic(ctx: _Context) -> _Reading | None:
         if named is not None:
             end = named.end()
     if not authors:
-        bare = _BARE_NAMES.match(text)
+        bare = _BARE_NAMES.match(text) or _BARE_ET_AL.match(text)
+        if bare is None:
+            bare = _BARE_BEFORE.match(text)
+            tail = text[bare.end() :] if bare is not None else ""
+            if not (_JOURNAL_ONLY.match(tail) and _TWO_ABBREVIATIONS.match(tail)):
+                bare = None
         if bare is not None:
             authors = [Author(name) for name in _BARE_SPLIT.split(bare["names"]) if name]
             et_al, end = bare["et_al"] is not None, bare.end()

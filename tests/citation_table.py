@@ -906,6 +906,31 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="19",
         kind="proceedings-article",
     ),
+    # Surnames alone with "et al." before an abbreviated journal, no title.
+    _ref(
+        "Okafor, et al., J. Plant Physiol. 161 (2004) 211-219.",
+        authors=(Author("Okafor"),),
+        et_al=True,
+        container_title="J. Plant Physiol",
+        year="2004",
+        volume="161",
+        pages="211-219",
+        first_page="211",
+        last_page="219",
+        kind=_ARTICLE,
+    ),
+    # Two surnames alone before an abbreviated journal, no title.
+    _ref(
+        "Lindahl and Moreau, Circ. Res. (2006) 98:1120-1128.",
+        authors=(Author("Lindahl"), Author("Moreau")),
+        container_title="Circ. Res",
+        year="2006",
+        volume="98",
+        pages="1120-1128",
+        first_page="1120",
+        last_page="1128",
+        kind=_ARTICLE,
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
