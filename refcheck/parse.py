@@ -933,6 +933,8 @@ def _with_subtitle(title: str, following: str) -> tuple[str, str]:
     through "mice". A sentence is a subtitle, not the source, when a source with a number
     follows it and it is written in sentence case, three or more lower-case words, as journal
     names are not."""
+    if not _LOWER_WORD.search(following, 0, 200):
+        return title, following  # no sentence-case words near: not worth reading the sentence
     subtitle, after = _first_sentence(following)
     if after is None or _IN.match(subtitle) or not any(c.isdigit() for c in after[:120]):
         return title, following
@@ -1010,7 +1012,8 @@ _NUMBERS_START = re.compile(
 _CONTAINER_STOP = re.compile(
     rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
     rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b|pp?\.)"
-    rf"|,\s?v\.\s?(?=\d)|[\s,.;]\s?(?:[Vv]ol(?:ume)?|VOL(?:UME)?|[Pp]p|[Pp]ages|[Nn]°|[Nn]o)\.?\s?(?=\d)"
+    rf"|,\s?v\.\s?(?=\d)"
+    rf"|[\s,.;]\s?(?=[VvPpNn])(?:[Vv]ol(?:ume)?|VOL(?:UME)?|[Pp]p|[Pp]ages|[Nn]°|[Nn]o)\.?\s?(?=\d)"
     rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
     rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
     rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)|(?<=[a-z]\.)(?=\d{{1,5}}\b))",
