@@ -1030,6 +1030,13 @@ _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
     r"|\b(?P<press>(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books))\b"
 )
+# A source that is not a container: a report series and number ("Technical Report
+# CS-TR-317-91, Princeton University", "Pomona, New Jersey, Tech. Rep."), a count of volumes
+# ("Encyclopedia of Cultural Anthropology. 4 vols. New York").
+_NOT_CONTAINER = re.compile(
+    r"(?:^|,\s)(?:Technical\s[Rr]eport|Tech\.\s?[Rr]ep\b|Research\s[Rr]eport|Working\s[Pp]aper)"
+    r"(?!\sSeries)|^\d{1,3}\s?vols?\b"
+)
 _BOOK_WORDS = re.compile(r"\b(?:Press|Publishers?|Publishing|Verlag|ed\.|edn|edition)\b")
 _THESIS = re.compile(r"\b(?:Ph\.?\s?D|thesis|Thèse|Dissertation|Master'?s)\b", re.IGNORECASE)
 _REPORT = re.compile(r"\b(?:Technical\sReport|Tech\.\sRep|Report|Working\sPaper)\b")
@@ -1200,7 +1207,10 @@ def _generic(ctx: _Context) -> _Reading | None:
     candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
     volume, issue, pages = _generic_numbers(source)
     press = None if volume else _PUBLISHER.search(source)
-    if candidate and (
+    if candidate and title is not None and _NOT_CONTAINER.search(candidate):
+        if candidate[:1] in "TtRrW" or "Rep" in candidate:
+            kind = "report"  # "Technical Report TR-96-66, University of Massachusetts"
+    elif candidate and (
         volume
         or pages
         or (chapter is not None or source_was_in or _SERIAL.search(candidate))

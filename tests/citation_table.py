@@ -931,6 +931,15 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="1128",
         kind=_ARTICLE,
     ),
+    # A technical report: its series and number are not a container.
+    _ref(
+        "M. Okada and P. Varga. Lazy evaluation of sparse tensor programs. Technical Report "
+        "TR-2011-07, Department of Computer Science, University of Leeds, 2011.",
+        authors=(Author("Okada", "M."), Author("Varga", "P.")),
+        title="Lazy evaluation of sparse tensor programs",
+        year="2011",
+        kind="report",
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
