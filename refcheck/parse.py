@@ -933,6 +933,12 @@ def _with_subtitle(title: str, following: str) -> tuple[str, str]:
     through "mice". A sentence is a subtitle, not the source, when a source with a number
     follows it and it is written in sentence case, three or more lower-case words, as journal
     names are not."""
+    within = _IN_LATER.search(following, 0, 400) if " in" in following.lower() else None
+    if within is not None and not _IN.match(following):
+        subtitle = following[: within.start()]
+        if not any(c.isdigit() for c in subtitle) and not _SERIAL.search(subtitle):
+            # "Flaches Land. Zur Landschaft der pianura. In: Italienisch 66 (2011)"
+            return f"{title}. {subtitle}", following[within.start() + 1 :].lstrip()
     if not _LOWER_WORD.search(following, 0, 200):
         return title, following  # no sentence-case words near: not worth reading the sentence
     subtitle, after = _first_sentence(following)
@@ -945,6 +951,8 @@ def _with_subtitle(title: str, following: str) -> tuple[str, str]:
 
 
 _IN = re.compile(r"^(?:In|in)\s?:?\s")
+# A chapter's or article's "In" after a sentence end: ". In: ", ". In J. Smith (Ed.)".
+_IN_LATER = re.compile(r"[.?!]\s(?=[Ii]n:?\s(?!press\b|print\b)[A-Z])")
 # Editors' mark after an author list: "Ewing, David W. (ed.) Long-Range Planning ...",
 # "Levinson, David, and Melvin M. Ember, eds. Encyclopedia of ...".
 _EDITORS = re.compile(r"^\(?(?:eds?|Eds?|editors?|Hrsg|dir)\.?\)?[.,]?\s?")

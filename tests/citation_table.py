@@ -940,6 +940,20 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         year="2011",
         kind="report",
     ),
+    # A subtitle after the title's period, up to the "In:" of the source.
+    _ref(
+        "Brauer, M. (2009). Stille Wasser. Zur Poetik der Flusslandschaft bei Storm. In: "
+        "Weimarer Beiträge 55, 211-230.",
+        authors=(Author("Brauer", "M."),),
+        title="Stille Wasser. Zur Poetik der Flusslandschaft bei Storm",
+        container_title="Weimarer Beiträge",
+        year="2009",
+        volume="55",
+        pages="211-230",
+        first_page="211",
+        last_page="230",
+        kind=_ARTICLE,
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
