@@ -1067,6 +1067,8 @@ _SERIES_VOLUME = re.compile(r"[A-Z]\d{2,}$")
 # A number that is part of a name: "SIGPLAN 91 Conference", "CHI '95. ACM".
 _NAMED_NUMBER = re.compile(r"\s[A-Z][a-z]")
 _MONTH_AFTER = re.compile(rf"\s?{g.MONTH}")
+# The length of a book after its number: "406 p.", "272 pp.", "218 p. (Sup' Foucher)".
+_PAGE_COUNT = re.compile(r"\s?pp?\b(?!\.?\s?\d)")
 
 
 def _next_to_month(text: str, match: re.Match[str]) -> bool:
@@ -1111,6 +1113,8 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
             continue
         if match["paren"] is None and _NAMED_NUMBER.match(text, match.end()):
             continue
+        if "p" in text and _PAGE_COUNT.match(text, match.end()):
+            continue  # "New York University Press, 2003, 406 p.": a book's length
         plain.append((number, match["paren"] is not None))
     for index, (number, paren) in enumerate(plain):
         ranged = bool(_PAGE_SPLIT.search(number))

@@ -954,6 +954,16 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="230",
         kind=_ARTICLE,
     ),
+    # A book's length, "312 p.", is neither a volume nor its pages.
+    _ref(
+        "Halloran, M., Rivers of the Steppe: Water and Empire in Central Asia, Chicago: Meridian "
+        "Press, 2011, 312 p.",
+        authors=(Author("Halloran", "M."),),
+        title="Rivers of the Steppe: Water and Empire in Central Asia",
+        year="2011",
+        kind="book",
+        publisher="Meridian Press",
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
