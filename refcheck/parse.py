@@ -922,6 +922,7 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
 
 # A word of a sentence-case subtitle: "Efficient transfection of T lymphocytes in adult mice".
 _LOWER_WORD = re.compile(r"(?<!\S)[a-z][a-z-]{3,30}(?=[\s,;:]|$)")
+_DIGIT = re.compile(r"\d")
 _FUNCTION_WORDS = frozenset(
     ["with", "from", "into", "over", "under", "upon", "about", "their", "this", "that"]
 )
@@ -933,13 +934,13 @@ def _with_subtitle(title: str, following: str) -> tuple[str, str]:
     through "mice". A sentence is a subtitle, not the source, when a source with a number
     follows it and it is written in sentence case, three or more lower-case words, as journal
     names are not."""
-    within = _IN_LATER.search(following, 0, 400) if " in" in following.lower() else None
+    within = _IN_LATER.search(following, 0, 400) if "n" in following[:400] else None
     if within is not None and not _IN.match(following):
         subtitle = following[: within.start()]
         if not any(c.isdigit() for c in subtitle) and not _SERIAL.search(subtitle):
             # "Flaches Land. Zur Landschaft der pianura. In: Italienisch 66 (2011)"
             return f"{title}. {subtitle}", following[within.start() + 1 :].lstrip()
-    if not _LOWER_WORD.search(following, 0, 200):
+    if not _DIGIT.search(following) or not _LOWER_WORD.search(following, 0, 200):
         return title, following  # no sentence-case words near: not worth reading the sentence
     subtitle, after = _first_sentence(following)
     if after is None or _IN.match(subtitle) or not any(c.isdigit() for c in after[:120]):
