@@ -1315,6 +1315,8 @@ def _run_on_title(container: str) -> tuple[str, str] | None:
         start += 1
     if start == len(words) or start < 4 or len(words) - start > 6:
         return None
+    if any(c.isdigit() for c in words[start]):
+        return None  # "... and leukotriene B4. PLoS Pathog": a name's number, not a journal
     before = words[start - 1]
     if not before.isalpha() or not before.islower() or before in _JOINING or len(before) < 4:
         return None
