@@ -1046,6 +1046,10 @@ _NOT_CONTAINER = re.compile(
     r"(?:^|,\s)(?:Technical\s[Rr]eport|Tech\.\s?[Rr]ep\b|Research\s[Rr]eport|Working\s[Pp]aper)"
     r"(?!\sSeries)|^\d{1,3}\s?vols?\b"
 )
+# A publisher after the title's comma: "Smalltown: A Study ..., Oxford University Press, Melbourne".
+_TITLE_PRESS = re.compile(
+    r",\s(?P<press>(?:[A-Z][\w&.-]*\s(?:of\s)?){0,5}(?:Press|Publishers|Publishing|Verlag)\b)(?=\s?[,.;(]|$)"
+)
 _BOOK_WORDS = re.compile(r"\b(?:Press|Publishers?|Publishing|Verlag|ed\.|edn|edition)\b")
 _THESIS = re.compile(r"\b(?:Ph\.?\s?D|thesis|Thèse|Dissertation|Master'?s)\b", re.IGNORECASE)
 _REPORT = re.compile(r"\b(?:Technical\sReport|Tech\.\sRep|Report|Working\sPaper)\b")
@@ -1242,6 +1246,12 @@ def _generic(ctx: _Context) -> _Reading | None:
         # "J. E. O'Brien. Thèse, Harvard University, Cambridge, MA. 1972."
         publisher = title[thesis.end() :].strip(" ,.") or None
         title, kind = None, "thesis"
+    if title is not None and quoted is None and ", " in title:
+        house = _TITLE_PRESS.search(title)
+        if house is not None and house.start() > 0:
+            # "The Godel Programming Language, MIT Press, Cambridge, Mass., 1994": a book.
+            publisher = publisher or house["press"]
+            title, kind = title[: house.start()], kind or "book"
     if title is not None:
         genre = _GENRE.search(title)
         if genre is not None:

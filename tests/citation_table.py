@@ -964,6 +964,16 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         kind="book",
         publisher="Meridian Press",
     ),
+    # A publisher after the title's comma ends the title.
+    _ref(
+        "Ferreira, L. and Amoah, K., The Shape of Rivers, Riverbend University Press, Cambridge, "
+        "1998.",
+        authors=(Author("Ferreira", "L."), Author("Amoah", "K.")),
+        title="The Shape of Rivers",
+        year="1998",
+        kind="book",
+        publisher="Riverbend University Press",
+    ),
 )
 
 ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES
