@@ -1000,7 +1000,7 @@ _BARE_NAMES = re.compile(
 # Surnames alone with "et al." and no year next: "Beutler, et al., Science 234, 470 (1985)".
 _BARE_ET_AL = re.compile(
     rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,2}})"
-    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?),?\s"
+    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)[.,]?\s"
 )
 # Surnames alone before an abbreviated journal: "Shiojima and Walsh, Circ. Res. (2002) 90".
 _BARE_BEFORE = re.compile(
