@@ -147,8 +147,12 @@ LIST_SEP = r"(?:\s?[,;]{1,2}\s?(?:and\s|&\s?)?|\s(?:and|&|et|und|y|e)\s)"
 ET_AL = r",?\s?(?:et\.?\s?al\b\.?|and\sothers\b|et\scoll?\b\.?|…|\.\.\.)"
 
 # An author with given names or initials first: "J. P. Collman", "Robin C. Williamson",
+# "ChaolinLi" glued by PDF-to-text, but not "Buci-Glucksmann" nor "McGuinness" (one surname),
 # "D. H. van Hessem" in "[58] D. H. van Hessem, C. W. Scherer, and O. H. Bosgra, “LMI-based..."
-FWD_PERSON = rf"(?:(?:{GIVEN_NAME}|{INITIAL})[\s-]?){{1,3}}\s?{FAMILY}(?:,?\s(?:Jr|Sr|III|II)\.?)?"
+FWD_PERSON = (
+    rf"(?:{GIVEN_NAME}(?:\s|-\s|(?<!Mc)(?<!Mac)(?=[A-Z]))|{INITIAL}[\s-]?){{1,3}}\s?{FAMILY}"
+    rf"(?:,?\s(?:Jr|Sr|III|II)\.?)?"
+)
 
 # An inverted author with initials: "Cron, R. Q.", "Pettingill, O. S., Jr." in
 # "Pettingill, O. S., Jr. (1980). Falcon and Falconry."

@@ -832,6 +832,12 @@ _LEAD_YEAR = re.compile(
 )
 # A title in quotes: '"Culture Shopping." New Yorker' ; "“LMI-based ...,” in Decision and".
 _QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'’](?=[\s,.;:]|$)[,.]?\s?")
+# A source of abbreviated journal words and its first number, with no title before it:
+# "Astropart. Phys. 7 (1997) 263", "J. Phys.: Condens. Matter 23 (2011)", "Nucl. Phys. B 360".
+_JOURNAL_ONLY = re.compile(
+    r"^[A-Z][a-z]{0,11}\.:?\s?(?:(?:[A-Z][a-z]{0,11}\.|[A-Z]\b),?:?\s?){0,6}"
+    r"(?:[A-Z][a-z]{0,11}\s)?(?:[A-Z]\s?)?\(?\d"
+)
 # A candidate sentence end: ". " (or "? ", "! "), and the word before it.
 _BREAK = re.compile(r"(?P<word>[^\s.?!,;:()\"]{0,40})(?P<stop>[.?!])\s(?=\S)")
 # Abbreviations that journal names are made of, which a period does not end a sentence after:
@@ -897,6 +903,13 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
             stop = True
         elif match.start("word") == 0 and len(letters) <= 5 and letters[0].isupper():
             stop = False  # "Annu. Rev. Nucl. Part. Sci.", "Helv. Chim. Acta"
+        elif (
+            len(letters) <= 8
+            and letters[1:].islower()
+            and text[max(0, match.start("word") - 2) : match.start("word")] == ", "
+            and _ABBREVIATION.match(text, match.end()) is not None
+        ):
+            stop = False  # a journal after the title's comma: "... W-algebras, Adv. Math. 200"
         else:
             before = text[max(0, match.start("word") - 2) : match.start("word")]
             after_abbreviation = before.endswith(".") or before.endswith(". ")
@@ -909,7 +922,40 @@ def _first_sentence(text: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
+# A word of a sentence-case subtitle: "Efficient transfection of T lymphocytes in adult mice".
+_LOWER_WORD = re.compile(r"(?<!\S)[a-z][a-z-]{3,30}(?=[\s,;:]|$)")
+_DIGIT = re.compile(r"\d")
+_FUNCTION_WORDS = frozenset(
+    ["with", "from", "into", "over", "under", "upon", "about", "their", "this", "that"]
+)
+
+
+def _with_subtitle(title: str, following: str) -> tuple[str, str]:
+    """The title with its subtitle, and the source: "In vivo gene delivery. Efficient
+    transfection of T lymphocytes in adult mice. J Biol Chem (1993) 268:16087" reads the title
+    through "mice". A sentence is a subtitle, not the source, when a source with a number
+    follows it and it is written in sentence case, three or more lower-case words, as journal
+    names are not."""
+    within = _IN_LATER.search(following, 0, 400) if "n" in following[:400] else None
+    if within is not None and not _IN.match(following):
+        subtitle = following[: within.start()]
+        if not any(c.isdigit() for c in subtitle) and not _SERIAL.search(subtitle):
+            # "Flaches Land. Zur Landschaft der pianura. In: Italienisch 66 (2011)"
+            return f"{title}. {subtitle}", following[within.start() + 1 :].lstrip()
+    if not _DIGIT.search(following) or not _LOWER_WORD.search(following, 0, 200):
+        return title, following  # no sentence-case words near: not worth reading the sentence
+    subtitle, after = _first_sentence(following)
+    if after is None or _IN.match(subtitle) or not any(c.isdigit() for c in after[:120]):
+        return title, following
+    lower = [w for w in _LOWER_WORD.findall(subtitle) if w not in _FUNCTION_WORDS]
+    if len(lower) < 3 or _SERIAL.search(subtitle):
+        return title, following
+    return f"{title}. {subtitle}", after
+
+
 _IN = re.compile(r"^(?:In|in)\s?:?\s")
+# A chapter's or article's "In" after a sentence end: ". In: ", ". In J. Smith (Ed.)".
+_IN_LATER = re.compile(r"[.?!]\s(?=[Ii]n:?\s(?!press\b|print\b)[A-Z])")
 # Editors' mark after an author list: "Ewing, David W. (ed.) Long-Range Planning ...",
 # "Levinson, David, and Melvin M. Ember, eds. Encyclopedia of ...".
 _EDITORS = re.compile(r"^\(?(?:eds?|Eds?|editors?|Hrsg|dir)\.?\)?[.,]?\s?")
@@ -953,6 +999,16 @@ _BARE_NAMES = re.compile(
     rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,5}})"
     rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)?,?\s(?=\(?{g.YEAR}[a-z]?\b)"
 )
+# Surnames alone with "et al." and no year next: "Beutler, et al., Science 234, 470 (1985)".
+_BARE_ET_AL = re.compile(
+    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,2}})"
+    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)[.,]?\s"
+)
+# Surnames alone before an abbreviated journal: "Shiojima and Walsh, Circ. Res. (2002) 90".
+_BARE_BEFORE = re.compile(
+    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,2}})(?P<et_al>(?!))?,\s"
+)
+_TWO_ABBREVIATIONS = re.compile(r"[A-Z][a-z]{0,11}\.\s?[A-Z]")
 _BARE_SPLIT = re.compile(r",\s?|\s(?:and|&)\s")
 # A collaboration in brackets after the authors: "M. Ackermann et al. (Fermi-LAT), Phys. Rev."
 _GROUP = re.compile(r"^\([^()\d]{1,40}\)[.,]?\s?(?=[A-Z])")
@@ -966,14 +1022,35 @@ _NUMBERS_START = re.compile(
 )
 _CONTAINER_STOP = re.compile(
     rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
-    rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b)"
+    rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b|pp?\.)"
+    rf"|,\s?v\.\s?(?=\d)"
+    rf"|[\s,.;]\s?(?=[VvPpNn])(?:[Vv]ol(?:ume)?|VOL(?:UME)?|[Pp]p|[Pp]ages|[Nn]°|[Nn]o)\.?\s?(?=\d)"
     rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
     rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
-    rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b))",
+    rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)|(?<=[a-z]\.)(?=\d{{1,5}}\b))",
+)
+# A publisher or a place after the container's name: "In Proceedings of the 6th ...
+# Conference, Portland, OR, April 1991", "In Computer Aided Geometric Design, Academic Press,
+# New York", "Orality and literature, New York 1991".
+_PLACE_AFTER = re.compile(
+    r",\s(?:(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books|Company|Corp)\b"
+    r"|[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},\s[A-Z]{2}\b\.?|(?:ACM|IEEE|SPIE|AIP)(?:\sPress)?(?=,|$)"
+    r"|[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2}\s(?:1[5-9]|20)\d\d\b)"
 )
 _PUBLISHER = re.compile(
     r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
     r"|\b(?P<press>(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books))\b"
+)
+# A source that is not a container: a report series and number ("Technical Report
+# CS-TR-317-91, Princeton University", "Pomona, New Jersey, Tech. Rep."), a count of volumes
+# ("Encyclopedia of Cultural Anthropology. 4 vols. New York").
+_NOT_CONTAINER = re.compile(
+    r"(?:^|,\s)(?:Technical\s[Rr]eport|Tech\.\s?[Rr]ep\b|Research\s[Rr]eport|Working\s[Pp]aper)"
+    r"(?!\sSeries)|^\d{1,3}\s?vols?\b"
+)
+# A publisher after the title's comma: "Smalltown: A Study ..., Oxford University Press, Melbourne".
+_TITLE_PRESS = re.compile(
+    r",\s(?P<press>(?:[A-Z][\w&.-]*\s(?:of\s)?){0,5}(?:Press|Publishers|Publishing|Verlag)\b)(?=\s?[,.;(]|$)"
 )
 _BOOK_WORDS = re.compile(r"\b(?:Press|Publishers?|Publishing|Verlag|ed\.|edn|edition)\b")
 _THESIS = re.compile(r"\b(?:Ph\.?\s?D|thesis|Thèse|Dissertation|Master'?s)\b", re.IGNORECASE)
@@ -997,6 +1074,8 @@ _SERIES_VOLUME = re.compile(r"[A-Z]\d{2,}$")
 # A number that is part of a name: "SIGPLAN 91 Conference", "CHI '95. ACM".
 _NAMED_NUMBER = re.compile(r"\s[A-Z][a-z]")
 _MONTH_AFTER = re.compile(rf"\s?{g.MONTH}")
+# The length of a book after its number: "406 p.", "272 pp.", "218 p. (Sup' Foucher)".
+_PAGE_COUNT = re.compile(r"\s?pp?\b(?!\.?\s?\d)")
 
 
 def _next_to_month(text: str, match: re.Match[str]) -> bool:
@@ -1041,6 +1120,8 @@ def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
             continue
         if match["paren"] is None and _NAMED_NUMBER.match(text, match.end()):
             continue
+        if "p" in text and _PAGE_COUNT.match(text, match.end()):
+            continue  # "New York University Press, 2003, 406 p.": a book's length
         plain.append((number, match["paren"] is not None))
     for index, (number, paren) in enumerate(plain):
         ranged = bool(_PAGE_SPLIT.search(number))
@@ -1076,7 +1157,12 @@ def _generic(ctx: _Context) -> _Reading | None:
         if named is not None:
             end = named.end()
     if not authors:
-        bare = _BARE_NAMES.match(text)
+        bare = _BARE_NAMES.match(text) or _BARE_ET_AL.match(text)
+        if bare is None:
+            bare = _BARE_BEFORE.match(text)
+            tail = text[bare.end() :] if bare is not None else ""
+            if not (_JOURNAL_ONLY.match(tail) and _TWO_ABBREVIATIONS.match(tail)):
+                bare = None
         if bare is not None:
             authors = [Author(name) for name in _BARE_SPLIT.split(bare["names"]) if name]
             et_al, end = bare["et_al"] is not None, bare.end()
@@ -1102,7 +1188,9 @@ def _generic(ctx: _Context) -> _Reading | None:
         rest = rest[lead.end() :]
     title = container = publisher = kind = None
     quoted = _QUOTED.match(rest)
-    if quoted is not None:
+    if _JOURNAL_ONLY.match(rest):
+        source = rest  # "I. Belolaptikov et al. Astropart. Phys. 7 (1997) 263.": no title
+    elif quoted is not None:
         title = quoted["title"]
         source = rest[quoted.end() :]
     else:
@@ -1117,8 +1205,7 @@ def _generic(ctx: _Context) -> _Reading | None:
             else:
                 source = rest
         elif following is not None or not any(c.isdigit() for c in first):
-            title = first
-            source = following or ""
+            title, source = _with_subtitle(first, following) if following else (first, "")
         else:
             # "Title, Math. Res. Lett. (2017).": the title ends at the last comma before the
             # first number, if what precedes it is long enough to be a title.
@@ -1139,13 +1226,19 @@ def _generic(ctx: _Context) -> _Reading | None:
     candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
     volume, issue, pages = _generic_numbers(source)
     press = None if volume else _PUBLISHER.search(source)
-    if candidate and (
+    if candidate and title is not None and _NOT_CONTAINER.search(candidate):
+        if candidate[:1] in "TtRrW" or "Rep" in candidate:
+            kind = "report"  # "Technical Report TR-96-66, University of Massachusetts"
+    elif candidate and (
         volume
         or pages
         or (chapter is not None or source_was_in or _SERIAL.search(candidate))
         or (title is None and not press and not _BOOK_WORDS.search(candidate))
     ):
         container = candidate
+        place = _PLACE_AFTER.search(candidate) if ", " in candidate else None
+        if place is not None:
+            container = candidate[: place.start()]
     elif candidate and title is not None and kind is None and not _THESIS.search(candidate):
         # "Title. Place: Publisher, Year." or "Title, Publisher, Place 1983": a book.
         kind = "book"
@@ -1155,6 +1248,12 @@ def _generic(ctx: _Context) -> _Reading | None:
         # "J. E. O'Brien. Thèse, Harvard University, Cambridge, MA. 1972."
         publisher = title[thesis.end() :].strip(" ,.") or None
         title, kind = None, "thesis"
+    if title is not None and quoted is None and ", " in title:
+        house = _TITLE_PRESS.search(title)
+        if house is not None and house.start() > 0:
+            # "The Godel Programming Language, MIT Press, Cambridge, Mass., 1994": a book.
+            publisher = publisher or house["press"]
+            title, kind = title[: house.start()], kind or "book"
     if title is not None:
         genre = _GENRE.search(title)
         if genre is not None:
@@ -1171,10 +1270,10 @@ def _generic(ctx: _Context) -> _Reading | None:
         kind = "book" if container is None else "book-chapter"
     lower = rest.lower()
     if kind == "thesis":
-        publisher, container = publisher or container, None
+        publisher, container = publisher or (container and candidate), None
     elif ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
         kind = "thesis"
-        publisher, container = publisher or container, None
+        publisher, container = publisher or (container and candidate), None
     elif (
         not volume
         and ("rxiv" in lower or "print" in lower or "hep-" in lower)
@@ -1208,6 +1307,36 @@ def _generic(ctx: _Context) -> _Reading | None:
     )
 
 
+# Words that may join the capitalised words of a journal's name: "Huisarts en Wetenschap".
+_JOINING = frozenset(["of", "and", "the", "for", "in", "on", "de", "la", "du", "des", "en", "&"])
+
+
+def _run_on_title(container: str) -> tuple[str, str] | None:
+    """A sentence-case title run on into its journal, with no stop between them, split:
+    "DNA damage activates p53 through a phosphorylation-acetylation cascade Genes Dev" ->
+    ("DNA damage ... cascade", "Genes Dev"). The journal is the capitalised words at the end;
+    the word before them is a lower-case word that does not join a name ("of", "the"), and
+    the title has three lower-case words or more. ``None`` when there is no such split."""
+    words = container.split()
+    if len(words) < 5:
+        return None
+    start = len(words)
+    while start > 0 and (words[start - 1][:1].isupper() or words[start - 1] in _JOINING):
+        start -= 1
+    while start < len(words) and words[start] in _JOINING:
+        start += 1
+    if start == len(words) or start < 4 or len(words) - start > 6:
+        return None
+    if any(c.isdigit() for c in words[start]):
+        return None  # "... and leukotriene B4. PLoS Pathog": a name's number, not a journal
+    before = words[start - 1]
+    if not before.isalpha() or not before.islower() or before in _JOINING or len(before) < 4:
+        return None
+    if sum(word.islower() for word in words[:start]) < 3:
+        return None
+    return " ".join(words[:start]), " ".join(words[start:])
+
+
 _Recogniser = Callable[[_Context], _Reading | None]
 
 # A reading this confident ends the search.
@@ -1239,6 +1368,15 @@ def parse_citation(text: str) -> Reference:
             if best.confidence >= _SURE:
                 break
     reference = (best or _fallback(ctx)).reference
+    if (
+        reference.title is None
+        and reference.container_title
+        and reference.authors
+        and (reference.volume or reference.pages)
+    ):
+        split = _run_on_title(reference.container_title)
+        if split is not None:
+            reference = attrs.evolve(reference, title=split[0], container_title=split[1])
     if "rxiv" in text.lower():
         archive = _ARCHIVE.search(text)
         container = reference.container_title or ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from refcheck.model import Author, Reference
 
-__all__ = ["ALL", "EDGES", "SEED", "STYLES", "WIDE"]
+__all__ = ["ALL", "EDGES", "SEED", "STYLES", "TITLES", "WIDE"]
 
 _ARTICLE = "journal-article"
 
@@ -773,4 +773,207 @@ WIDE: tuple[tuple[str, Reference], ...] = (
     ),
 )
 
-ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE
+# Where the title ends and the container begins, in the shapes that the corpora showed wrong.
+TITLES: tuple[tuple[str, Reference], ...] = (
+    # Physics: no title, the journal's abbreviated words lead straight to the numbers.
+    _ref(
+        "R. Lindqvist et al. Astropart. Phys. 41 (2013) 102.",
+        authors=(Author("Lindqvist", "R."),),
+        et_al=True,
+        container_title="Astropart. Phys",
+        year="2013",
+        volume="41",
+        pages="102",
+        first_page="102",
+        kind=_ARTICLE,
+    ),
+    # PDF-to-text: the volume glued to the journal's last period.
+    _ref(
+        "T. Haverkamp, P. Osei, Phys.Rev.Lett.98,170401(2007).",
+        authors=(Author("Haverkamp", "T."), Author("Osei", "P.")),
+        container_title="Phys.Rev.Lett",
+        year="2007",
+        volume="98",
+        pages="170401",
+        first_page="170401",
+        kind=_ARTICLE,
+    ),
+    # Title and abbreviated journal told apart by a comma only.
+    _ref(
+        "A. Moreau and J. Kessler, Quiver varieties and shifted Yangians, Adv. Math. 312 (2017), "
+        "1-48.",
+        authors=(Author("Moreau", "A."), Author("Kessler", "J.")),
+        title="Quiver varieties and shifted Yangians",
+        container_title="Adv. Math",
+        year="2017",
+        volume="312",
+        pages="1-48",
+        first_page="1",
+        last_page="48",
+        kind=_ARTICLE,
+    ),
+    # A conference's place after its name, not part of it.
+    _ref(
+        "H. Lindgren and S. Park. Adaptive routing in sparse sensor meshes. In Proceedings of the "
+        "9th Workshop on Embedded Networks, Portland, OR, May 2004.",
+        authors=(Author("Lindgren", "H."), Author("Park", "S.")),
+        title="Adaptive routing in sparse sensor meshes",
+        container_title="Proceedings of the 9th Workshop on Embedded Networks",
+        year="2004",
+        kind="proceedings-article",
+    ),
+    # Geology's "v." for the volume after the journal.
+    _ref(
+        "Okoro, P.N. and Vidal, J., Shocked quartz from the Tenoumer crater, Mauritania, Nature, "
+        "v. 388, pp. 311-314, 1997.",
+        authors=(Author("Okoro", "P.N."), Author("Vidal", "J.")),
+        title="Shocked quartz from the Tenoumer crater, Mauritania",
+        container_title="Nature",
+        year="1997",
+        volume="388",
+        pages="311-314",
+        first_page="311",
+        last_page="314",
+        kind=_ARTICLE,
+    ),
+    # APA chapter: the pages in brackets after the book's title.
+    _ref(
+        "Brandt, K. (2010). Reading the margins. In L. Ferris & M. Otte (Eds.), Marginalia and "
+        "their readers (pp. 45-67). Leiden: Brill.",
+        authors=(Author("Brandt", "K."),),
+        title="Reading the margins",
+        container_title="Marginalia and their readers",
+        year="2010",
+        pages="45-67",
+        first_page="45",
+        last_page="67",
+        kind="book-chapter",
+        publisher="Brill",
+    ),
+    # A sentence-case subtitle after the title's period is part of the title.
+    _ref(
+        "Halvorsen T, Mbeki L, Quist R. Tracing lipid rafts. Rapid labelling of membrane domains "
+        "in living yeast cells. J Cell Sci (2011) 124:3021-3030.",
+        authors=_vancouver("Halvorsen T", "Mbeki L", "Quist R"),
+        title="Tracing lipid rafts. Rapid labelling of membrane domains in living yeast cells",
+        container_title="J Cell Sci",
+        year="2011",
+        volume="124",
+        pages="3021-3030",
+        first_page="3021",
+        last_page="3030",
+        kind=_ARTICLE,
+    ),
+    # No stop between a sentence-case title and the journal: the capitalised words at the end.
+    _ref(
+        "Okonkwo C, Ferrari L, Nilsen H. Hypoxia delays the repair of double-strand breaks in "
+        "cycling cells Mol Cell Biol 2003; 23:4512-4520.",
+        authors=_vancouver("Okonkwo C", "Ferrari L", "Nilsen H"),
+        title="Hypoxia delays the repair of double-strand breaks in cycling cells",
+        container_title="Mol Cell Biol",
+        year="2003",
+        volume="23",
+        pages="4512-4520",
+        first_page="4512",
+        last_page="4520",
+        kind=_ARTICLE,
+    ),
+    # "Vol." after the journal with no comma before it.
+    _ref(
+        "Brennan, T. and Oduya, K., Night shifts and memory, Journal of Shift Work Studies Vol. "
+        "12, No. 3, pp. 45-52, 2008.",
+        authors=(Author("Brennan", "T."), Author("Oduya", "K.")),
+        title="Night shifts and memory",
+        container_title="Journal of Shift Work Studies",
+        year="2008",
+        volume="12",
+        issue="3",
+        pages="45-52",
+        first_page="45",
+        last_page="52",
+        kind=_ARTICLE,
+    ),
+    # A proceedings' publisher and place after its name.
+    _ref(
+        "Tanaka, R. (2004). Sketching interfaces with pens. In Proceedings of the 3rd Symposium "
+        "on Pen Computing, ACM, New York, pp. 11-19.",
+        authors=(Author("Tanaka", "R."),),
+        title="Sketching interfaces with pens",
+        container_title="Proceedings of the 3rd Symposium on Pen Computing",
+        year="2004",
+        pages="11-19",
+        first_page="11",
+        last_page="19",
+        kind="proceedings-article",
+    ),
+    # Surnames alone with "et al." before an abbreviated journal, no title.
+    _ref(
+        "Okafor, et al., J. Plant Physiol. 161 (2004) 211-219.",
+        authors=(Author("Okafor"),),
+        et_al=True,
+        container_title="J. Plant Physiol",
+        year="2004",
+        volume="161",
+        pages="211-219",
+        first_page="211",
+        last_page="219",
+        kind=_ARTICLE,
+    ),
+    # Two surnames alone before an abbreviated journal, no title.
+    _ref(
+        "Lindahl and Moreau, Circ. Res. (2006) 98:1120-1128.",
+        authors=(Author("Lindahl"), Author("Moreau")),
+        container_title="Circ. Res",
+        year="2006",
+        volume="98",
+        pages="1120-1128",
+        first_page="1120",
+        last_page="1128",
+        kind=_ARTICLE,
+    ),
+    # A technical report: its series and number are not a container.
+    _ref(
+        "M. Okada and P. Varga. Lazy evaluation of sparse tensor programs. Technical Report "
+        "TR-2011-07, Department of Computer Science, University of Leeds, 2011.",
+        authors=(Author("Okada", "M."), Author("Varga", "P.")),
+        title="Lazy evaluation of sparse tensor programs",
+        year="2011",
+        kind="report",
+    ),
+    # A subtitle after the title's period, up to the "In:" of the source.
+    _ref(
+        "Brauer, M. (2009). Stille Wasser. Zur Poetik der Flusslandschaft bei Storm. In: "
+        "Weimarer Beiträge 55, 211-230.",
+        authors=(Author("Brauer", "M."),),
+        title="Stille Wasser. Zur Poetik der Flusslandschaft bei Storm",
+        container_title="Weimarer Beiträge",
+        year="2009",
+        volume="55",
+        pages="211-230",
+        first_page="211",
+        last_page="230",
+        kind=_ARTICLE,
+    ),
+    # A book's length, "312 p.", is neither a volume nor its pages.
+    _ref(
+        "Halloran, M., Rivers of the Steppe: Water and Empire in Central Asia, Chicago: Meridian "
+        "Press, 2011, 312 p.",
+        authors=(Author("Halloran", "M."),),
+        title="Rivers of the Steppe: Water and Empire in Central Asia",
+        year="2011",
+        kind="book",
+        publisher="Meridian Press",
+    ),
+    # A publisher after the title's comma ends the title.
+    _ref(
+        "Ferreira, L. and Amoah, K., The Shape of Rivers, Riverbend University Press, Cambridge, "
+        "1998.",
+        authors=(Author("Ferreira", "L."), Author("Amoah", "K.")),
+        title="The Shape of Rivers",
+        year="1998",
+        kind="book",
+        publisher="Riverbend University Press",
+    ),
+)
+
+ALL: tuple[tuple[str, Reference], ...] = SEED + STYLES + EDGES + WIDE + TITLES

@@ -9,9 +9,10 @@ from refcheck.check import check_text
 from refcheck.model import Reference, Work
 from refcheck.parse import parse_citation
 
-# No period between the title and the journal: the parse runs them together.
+# No period between the title and the journal, and the title in title case (the parser splits
+# a sentence-case title from a journal's capitals by itself): the parse runs them together.
 _RUN_ON = (
-    "Zohar E, Burrello M. Building projected entangled pair states with a local gauge symmetry "
+    "Zohar E, Burrello M. Building Projected Entangled Pair States with a Local Gauge Symmetry "
     "New J Phys 2016;18:043008."
 )
 _ZOHAR = Work(
@@ -39,7 +40,7 @@ def test_run_on_title_is_cut_from_its_journal() -> None:
     """A title the parse ran into its journal is re-cut at the work's title and journal."""
     aligned = align(parse_citation(_RUN_ON), _ZOHAR)
     expected = (
-        "Building projected entangled pair states with a local gauge symmetry",
+        "Building Projected Entangled Pair States with a Local Gauge Symmetry",
         "New J Phys",
     )
     assert expected == (aligned.title, aligned.container_title)
@@ -117,7 +118,7 @@ def test_check_reports_the_aligned_reference() -> None:
     text = f"# References\n\n1. {_RUN_ON} doi:10.1088/1367-2630/18/4/043008\n"
     report = check_text(text, source=_OneWork(_ZOHAR))
     expected = (
-        "Building projected entangled pair states with a local gauge symmetry",
+        "Building Projected Entangled Pair States with a Local Gauge Symmetry",
         "New J Phys",
     )
     checked = report.references[0].reference
