@@ -108,18 +108,27 @@ def _signature_names(lines: list[TextLine], file: str) -> list[_Name]:
 
 def _prose_names(lines: list[TextLine], file: str, known: list[_Name]) -> list[_Name]:
     """Prose "Firstname Lastname" pairs that may be a known person: a surname close to one
-    already known, and a first name that does not contradict theirs."""
+    already known, and a first name that does not contradict theirs.
+
+    Each distinct known person and each distinct prose name is compared once, so that a long
+    document with the same names over and over costs time in proportion to its length.
+    """
+    people = list({(person.family, person.given): person for person in known}.values())
+    verdicts: dict[tuple[str, str], bool] = {}
     names: list[_Name] = []
     for line in lines:
         cleaned = re.sub(r"[*_\\]", "", line.text)
         for m in _PROSE_NAME.finditer(cleaned):
             candidate = _Name(m["family"], m["given"], Location(file, line.line), "prose")
-            folded = fold(candidate.family)
-            if any(
-                fuzz.ratio(folded, fold(person.family)) >= NAME_SIMILARITY
-                and _compatible(candidate, person)
-                for person in known
-            ):
+            key = (candidate.family, candidate.given)
+            if key not in verdicts:
+                folded = fold(candidate.family)
+                verdicts[key] = any(
+                    fuzz.ratio(folded, fold(person.family)) >= NAME_SIMILARITY
+                    and _compatible(candidate, person)
+                    for person in people
+                )
+            if verdicts[key]:
                 names.append(candidate)
     return names
 
