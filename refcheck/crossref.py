@@ -616,21 +616,9 @@ class CrossrefClient:
             "rows": str(rows),
             "select": ",".join(SEARCH_FIELDS),
         }
-        response = self._get("/works", params)
         shown = urlencode({"query.bibliographic": text[:60], "rows": rows})
         what = f"Crossref search {text[:60]!r} ({self.settings.base_url}/works?{shown})"
-        if response.status_code != 200:
-            raise self._unexpected(response, what)
-        message = self._json(response, expect="work-list", what=what)
-        items = message.get("items")
-        if not isinstance(items, list):
-            raise ServiceResponseError(
-                f"{what}: expected a list of 'items', found {type(items).__name__}"
-            )
-        try:
-            return tuple(work_from_crossref(item) for item in items[:rows])
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{what}: {exc}") from exc
+        return self._work_list(params, rows, what)
 
     def journal_works(
         self, container_title: str, year: str, *, issn: str | None = None, rows: int = 100
@@ -654,8 +642,12 @@ class CrossrefClient:
             "rows": str(rows),
             "select": ",".join(_JOURNAL_FIELDS),
         }
-        response = self._get("/works", params)
         what = f"Crossref works of {title[:60]!r} in {year[:4]} ({self.settings.base_url}/works)"
+        return self._work_list(params, rows, what)
+
+    def _work_list(self, params: Mapping[str, str], rows: int, what: str) -> tuple[Work, ...]:
+        """GET ``/works`` with ``params``: the works of the work-list answer, at most ``rows``."""
+        response = self._get("/works", params)
         if response.status_code != 200:
             raise self._unexpected(response, what)
         message = self._json(response, expect="work-list", what=what)
