@@ -388,6 +388,9 @@ def _list(value: Any) -> Iterable[Any]:
 # --- the client ---------------------------------------------------------------------------
 
 
+_DOT_SEGMENTS = frozenset({".", ".."})
+
+
 def doi_path(doi: str) -> str:
     """The URL path of a DOI's work: ``/works/`` and the DOI percent-encoded.
 
@@ -396,8 +399,11 @@ def doi_path(doi: str) -> str:
     segment: requests turns ``%2E`` back into ``.`` (an unreserved character), and a dot segment
     on the wire could make the path leave ``/works/`` at any server or proxy on the way.
     """
+    if doi in _DOT_SEGMENTS:
+        # No encoding survives: requests decodes "%2E" to "." and drops the dot segment.
+        raise ValueError(f"doi_path: {doi!r} is a dot segment, not a DOI; it has no URL")
     segments = doi.split("/")
-    if any(segment in {".", ".."} for segment in segments):
+    if any(segment in _DOT_SEGMENTS for segment in segments):
         return "/works/" + quote(doi, safe="")
     return "/works/" + "/".join(quote(segment, safe="") for segment in segments)
 
@@ -587,6 +593,8 @@ class CrossrefClient:
         bare = _bare_doi(doi)
         if not bare:
             raise ValueError(f"get_work: expected a DOI, found {doi!r}")
+        if bare in _DOT_SEGMENTS:
+            return None  # no DOI is "." or "..", and no URL can ask for one
         path = doi_path(bare)
         response = self._get(path, {})
         what = f"Crossref work {bare} ({self.settings.base_url}{path})"

@@ -244,15 +244,79 @@ def read_bib(path: str | os.PathLike[str]) -> Manuscript:
     return bib_manuscript(text, file)
 
 
+#: The longest text an ``@string`` macro may stand for. Macros concatenated from macros
+#: (``@string{b = a # a}``) double at each step: thirty lines make gigabytes.
+MAX_MACRO_LENGTH = 1_000_000
+_STRING_START = re.compile(r"@\s*string\s*[{(]", re.IGNORECASE)
+
+
+def _check_string_macros(text: str, file: str) -> None:
+    """Refuse a ``.bib`` whose ``@string`` macros would expand past :data:`MAX_MACRO_LENGTH`.
+
+    The lengths are added up without expanding anything (one pass over the text), before
+    pybtex, which expands every macro in full, sees the file.
+    """
+    lengths: dict[str, int] = {}
+    for start in _STRING_START.finditer(text):
+        body: list[str] = []
+        depth, quoted = 0, False
+        for ch in text[start.end() : start.end() + MAX_MACRO_LENGTH]:
+            if ch == '"' and depth == 0:
+                quoted = not quoted
+            elif ch == "{" and not quoted:
+                depth += 1
+            elif ch in "})" and not quoted:
+                if depth == 0:
+                    break
+                depth -= 1 if ch == "}" else 0
+            body.append(ch)
+        name, _, value = "".join(body).partition("=")
+        total = 0
+        for part in _split_concatenation(value):
+            part = part.strip()
+            total += lengths.get(part.lower(), len(part))
+        lengths[name.strip().lower()] = total
+        if total > MAX_MACRO_LENGTH:
+            line = text.count("\n", 0, start.start()) + 1
+            raise ParseError(
+                f"{file}:{line}: @string {name.strip()!r} would expand to {total:,} characters, "
+                f"more than the {MAX_MACRO_LENGTH:,} refcheck accepts"
+            )
+
+
+def _split_concatenation(value: str) -> list[str]:
+    """``"a" # b # {c}`` -> its parts, split at ``#`` outside quotes and braces."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
+    for ch in value:
+        if ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "{" and not quoted:
+            depth += 1
+        elif ch == "}" and not quoted:
+            depth -= 1
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
 def bib_manuscript(text: str, file: str) -> Manuscript:
     """The :class:`Manuscript` of the text of a ``.bib`` file (pure; see :func:`read_bib`)."""
+    _check_string_macros(text, file)
     # Each entry is parsed on its own (macros carry over), so that a broken entry cannot
     # swallow the next one.
     parser = _Parser()
-    starts = [
-        (m.start(), text.count("\n", 0, m.start()) + 1, m["key"], m["type"].lower())
-        for m in _BIB_ENTRY.finditer(text)
-    ]
+    starts = []
+    line, counted = 1, 0
+    for m in _BIB_ENTRY.finditer(text):
+        line += text.count("\n", counted, m.start())  # counted once: linear in the file
+        counted = m.start()
+        starts.append((m.start(), line, m["key"], m["type"].lower()))
     citations: list[Citation] = []
     references: list[Reference | None] = []
     for index, (start, line, key, entry_type) in enumerate(starts):
@@ -445,12 +509,32 @@ def read_docx(path: str | os.PathLike[str]) -> Manuscript:
     _read_bytes(Path(path))  # the size limit and a clear error for a missing file
     from docx.opc.exceptions import OpcError
 
+    _check_unpacked_size(Path(path), file)
     try:
         document = docx.Document(os.fspath(path))
     except (OpcError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ParseError(f"{file} is not a readable .docx file: {exc}") from exc
     paragraphs = [(_paragraph_text(p), _numbering(p), _style(p)) for p in document.paragraphs]
     return docx_manuscript(paragraphs, file)
+
+
+#: The most a ``.docx`` may unpack to: a small archive of highly compressed XML (a "zip
+#: bomb") would otherwise be inflated in memory by python-docx.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+def _check_unpacked_size(path: Path, file: str) -> None:
+    """Refuse a ``.docx`` whose parts unpack to more than :data:`MAX_UNPACKED_BYTES`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ParseError(f"{file} is not a readable .docx file: {exc}") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ParseError(
+            f"{file} unpacks to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} "
+            "refcheck reads from a .docx"
+        )
 
 
 def _style(paragraph: Any) -> str:

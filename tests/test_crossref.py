@@ -242,7 +242,12 @@ def test_doi_is_encoded_and_stays_under_works(rsps: responses.RequestsMock, doi:
 
 @given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1))
 def test_any_doi_path_stays_under_works_once_prepared(doi: str) -> None:
-    """For any text, the URL requests sends has path /works/ + that text, and no query."""
+    """For any text, the URL requests sends has path /works/ + that text, and no query (a
+    bare dot segment, which no URL can carry, is refused)."""
+    if doi in {".", ".."}:
+        with pytest.raises(ValueError, match="dot segment"):
+            doi_path(doi)
+        return
     prepared = requests.Request("GET", BASE + doi_path(doi)).prepare()
     parts = urlsplit(prepared.url)
     assert ("/works/", doi, "", "") == (
@@ -705,3 +710,13 @@ def test_converter_strips_title_markup() -> None:
         {"DOI": "10.1/x", "title": ["Control of <i>L. amazonensis</i> &amp; IL-1<sup>β</sup>"]}
     )
     assert "Control of L. amazonensis & IL-1β" == work.title
+
+
+@pytest.mark.parametrize("doi", [".", ".."])
+def test_dot_segment_doi_is_not_found_without_asking(
+    rsps: responses.RequestsMock, doi: str
+) -> None:
+    """ "." and ".." are no DOIs and have no URL: Crossref has no such work, nothing is sent."""
+    with client() as crossref:
+        assert crossref.get_work(doi) is None
+    assert 0 == len(rsps.calls)

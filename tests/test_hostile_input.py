@@ -307,3 +307,60 @@ def test_random_repeated_text_is_fast_everywhere(unit: str, tail: str) -> None:
     calls = [scan(p) for n, p in PATTERNS] + list(ENTRY_POINTS.values())
     took = max(slowest(call, [text])[0] for call in calls)
     assert took < TIME_BOX, f"{took:.2f} s on {text[:40]!r}"
+
+
+def test_bib_string_macro_bomb_is_refused_at_once() -> None:
+    """@string macros that double at each line (2**40 characters) are refused with a clear
+    error before pybtex expands them; without the check this exhausts memory."""
+    from refcheck.readers import bib_manuscript
+
+    lines = ['@string{s0 = "xxxxxxxxxx"}']
+    lines += [f"@string{{s{i} = s{i - 1} # s{i - 1}}}" for i in range(1, 40)]
+    lines.append("@article{k, title = s39, journal = {J}, year = {2020}}")
+    with pytest.raises(ParseError, match=r"x\.bib:18: @string 's17' would expand"):
+        bib_manuscript("\n".join(lines), "x.bib")
+
+
+def test_bib_macros_of_ordinary_size_still_expand() -> None:
+    """A macro built from a macro and a string is expanded as BibTeX does."""
+    from refcheck.readers import bib_manuscript
+
+    text = (
+        '@string{jr = "Journal of Things"}\n@string{j2 = jr # " Letters"}\n'
+        "@article{k, title = {T}, journal = j2, year = {2020}}"
+    )
+    [reference] = bib_manuscript(text, "y.bib").references
+    assert reference is not None and "Journal of Things Letters" == reference.container_title
+
+
+def test_many_bib_entries_are_read_in_linear_time() -> None:
+    """20,000 entries keep their line numbers and are read within the time box (the line of
+    each entry was once counted from the top of the file: quadratic)."""
+    from refcheck.readers import bib_manuscript
+
+    text = "".join(f"@misc{{k{i},\n  title = {{T{i}}},\n}}\n" for i in range(20_000))
+    started = time.perf_counter()
+    manuscript = bib_manuscript(text, "big.bib")
+    took = time.perf_counter() - started
+    assert (20_000, 3 * 19_999 + 1) == (len(manuscript.citations), manuscript.citations[-1].line)
+    assert took < 30, f"{took:.1f} s"
+
+
+def test_docx_zip_bomb_is_refused(tmp_path: Path) -> None:
+    """A .docx whose parts unpack to more than the limit is refused before python-docx
+    inflates it."""
+    import zipfile
+
+    from refcheck.readers import MAX_UNPACKED_BYTES, read_docx
+
+    path = tmp_path / "bomb.docx"
+    block = b"\0" * (1024 * 1024)
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/document.xml", "w", force_zip64=True) as part,
+    ):
+        for _ in range(MAX_UNPACKED_BYTES // len(block) + 1):
+            part.write(block)
+    assert path.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(ParseError, match="unpacks to"):
+        read_docx(path)
