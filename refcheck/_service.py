@@ -197,7 +197,12 @@ class ServiceClient:
         def attempt() -> requests.Response:
             return self._session.get(url, params=query, timeout=self.settings.timeout)
 
-        return self.settings.retry.send(attempt, url=url)
+        try:
+            return self.settings.retry.send(attempt, url=url)
+        except requests.RequestException as exc:
+            # What retrying cannot help (too many redirects, a bad URL, a body that does not
+            # decode) is this service's failure for this reference, not the whole check's.
+            raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
 
     def _json(self, response: requests.Response, what: str) -> Any:
         """The JSON body of a 200 answer."""

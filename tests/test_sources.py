@@ -515,3 +515,17 @@ def test_converters_never_crash_on_odd_shapes(
         assert isinstance(work, Work)
 
     check()
+
+
+@responses.activate
+def test_a_request_error_retrying_cannot_help_is_a_service_error() -> None:
+    """Too many redirects from NCBI is a ServiceResponseError naming the URL (so the chain
+    reports that reference as not checked), not requests' own exception ending the check."""
+    import requests
+
+    responses.get(f"{EUTILS}/esearch.fcgi", body=requests.exceptions.TooManyRedirects("loop"))
+    with (
+        PubMedClient(base_url=EUTILS, cache=None, min_interval=0.0) as pubmed,
+        pytest.raises(ServiceResponseError, match=r"esearch\.fcgi: TooManyRedirects: loop"),
+    ):
+        pubmed.get_work("10.1000/none")
