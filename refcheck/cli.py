@@ -111,6 +111,22 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of the commands that check whole manuscripts (``check``, ``bibtex``)."""
+    command = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
+        "first manuscript's directory upwards].",
+    )(command)
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, 10),
+        help="Requests in flight at once [default: 3; REFCHECK_CONCURRENCY].",
+    )(command)
+
+
 def _settings(options: dict[str, Any], config: Config | None = None) -> CrossrefSettings:
     overrides: dict[str, Any] = {}
     for key in ("mailto", "base_url", "timeout", "replay"):
@@ -196,18 +212,7 @@ def cli() -> None:
     help="Write the report to a file.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list references without findings.")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 10),
-    help="Requests in flight at once [default: 3; REFCHECK_CONCURRENCY].",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
-    "first manuscript's directory upwards].",
-)
+@_run_options
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -388,18 +393,7 @@ def resolve(citation: str, output_format: str, **service: Any) -> None:
     is_flag=True,
     help="Keep accented letters as UTF-8 (for biber) instead of LaTeX commands (for bibtex).",
 )
-@click.option(
-    "--concurrency",
-    type=click.IntRange(1, 10),
-    help="Requests in flight at once [default: 3; REFCHECK_CONCURRENCY].",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
-    "first manuscript's directory upwards].",
-)
+@_run_options
 @_service_options
 def bibtex(
     manuscripts: tuple[Path, ...],
