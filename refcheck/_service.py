@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from types import TracebackType
 from typing import Any, ClassVar, TypeVar
 
 import attrs
@@ -22,7 +21,7 @@ import requests
 
 from . import cache as _cache
 from ._version import __version__
-from .crossref import CrossrefSettings
+from .crossref import CrossrefSettings, SessionOwner
 from .errors import ConfigError, ServiceResponseError
 from .retry import RetryPolicy
 
@@ -107,7 +106,7 @@ class _Spacing(requests.adapters.HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-class ServiceClient:
+class ServiceClient(SessionOwner):
     """The HTTP edge of one second source; subclasses set ``name`` and ``default_base_url``
     and define ``get_work`` and ``search`` with their own converters."""
 
@@ -153,21 +152,6 @@ class ServiceClient:
         session.headers["User-Agent"] = f"{agent} (mailto:{s.mailto})" if s.mailto else agent
         session.headers["Accept"] = "application/json"
         return session
-
-    def close(self) -> None:
-        """Release the session's connections and the cache file."""
-        self._session.close()
-
-    def __enter__(self: _Client) -> _Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         s = self.settings

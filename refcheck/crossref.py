@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import attrs
@@ -408,7 +408,32 @@ def doi_path(doi: str) -> str:
     return "/works/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
-class CrossrefClient:
+_Owner = TypeVar("_Owner", bound="SessionOwner")
+
+
+class SessionOwner:
+    """A client that owns one ``requests`` session (and through it the cache file): closed by
+    :meth:`close`, or by leaving a ``with`` block. Shared by every service's client."""
+
+    _session: requests.Session
+
+    def close(self) -> None:
+        """Release the session's connections and the cache file."""
+        self._session.close()
+
+    def __enter__(self: _Owner) -> _Owner:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class CrossrefClient(SessionOwner):
     """A client of the Crossref REST API with its own session, cache and retry policy.
 
     ``CrossrefClient(settings)`` or ``CrossrefClient(mailto=..., cache=None, ...)`` (keyword
@@ -458,21 +483,6 @@ class CrossrefClient:
         session.headers["User-Agent"] = settings.user_agent
         session.headers["Accept"] = "application/json"
         return session
-
-    def close(self) -> None:
-        """Release the session's connections and the cache file."""
-        self._session.close()
-
-    def __enter__(self) -> CrossrefClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         s = self.settings
