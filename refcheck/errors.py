@@ -11,7 +11,8 @@ fits, from the matching builtin as well, so callers may catch either::
     │   ├── ServiceUnavailable(ConnectionError)   network error, timeout, 5xx, 429 after retries
     │   ├── ServiceResponseError(ValueError)      an answer that is not what the API documents
     │   └── NotCached(LookupError)                offline mode and the cache lacks the answer
-    └── CacheError(OSError)               the cache cannot be opened or rebuilt
+    ├── CacheError(OSError)               the cache cannot be opened or rebuilt
+    └── ModelMissingError(FileNotFoundError)  the citation model is not installed
 
 Unresolved, ambiguous and mismatched references are *not* errors: they are values in the
 result of a check. Errors are for the cases where refcheck could not do its job.
@@ -23,6 +24,7 @@ __all__ = [
     "CacheError",
     "ConfigError",
     "ExportError",
+    "ModelMissingError",
     "NotCached",
     "ParseError",
     "RefcheckError",
@@ -66,3 +68,7 @@ class NotCached(ServiceError, LookupError):
 
 class CacheError(RefcheckError, OSError):
     """The cache database cannot be opened, even after rebuilding it."""
+
+
+class ModelMissingError(RefcheckError, FileNotFoundError):
+    """The citation segmenter's model file is not where the package installs it."""

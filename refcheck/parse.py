@@ -1,4 +1,5 @@
-"""Parse a citation into a :class:`~refcheck.model.Reference`. Pure: no I/O.
+"""Parse a citation into a :class:`~refcheck.model.Reference`. Pure: no I/O (but for reading
+the citation model once).
 
 :func:`parse_citation` works in three steps:
 
@@ -7,18 +8,17 @@
    odd hyphens, ligatures and curly quotes, words hyphenated at a line end, list labels ("1 ",
    "[1]"). The italic spans are remembered: they usually mark the container title.
 2. *Identifiers*: DOI, URL, PMID and a "published online" / "Epub" date are found anywhere in
-   the citation and taken out of the text the style recognisers see; then PDF-to-text spacing
-   is repaired ("Phys.Rev .Lett .96 ,100603" -> "Phys.Rev.Lett.96,100603").
-3. *Styles*: an ordered set of recognisers each read the rest and return a reference with a
-   confidence; the most confident wins, and a reading of :data:`_SURE` confidence ends the
-   search. Vancouver/NLM/Lancet/AMA, APA/Harvard and IEEE have readers of their own; a
-   generic reader takes every style of the shape "authors, [year], title, source" (Chicago,
-   MLA, ACS, AIP/APS, Nature, Science, Cell, Elsevier, Springer, books, chapters, theses,
-   preprints...), reading author lists in four shapes, sentence ends that skip journal
-   abbreviations, and numbers in any order. A fallback, which never fails, finds at least the
-   year, volume, issue and pages in any text.
+   the citation by pattern and taken out of the text the next step sees.
+3. *Segments to fields*: :mod:`refcheck.segment`'s trained model labels each token of the
+   rest (author, title, container, date, volume, issue, pages, publisher...), whatever the
+   style; this module turns the labelled runs into fields: the author run into people
+   (Vancouver "Cron RQ", inverted "Cron, R. Q.", given names first "R. Q. Cron", MLA
+   "Cron, Randy Q., and Jane Doe", or an organisation), "Vol. 3" into "3", "pp. e358–67" into
+   its first and last page, and the brackets or quotes the model cut off back onto their field.
+   An italic span that is not the title is taken as the container, as the author marked it.
 
-A new style is one more recogniser in :data:`_RECOGNISERS`; nothing else changes.
+A new style needs no code: it needs labelled examples for the model
+(``benchmarks/train_segmenter.py``).
 
 A DOI printed as a link ("https://doi.org/10...") fills ``doi`` only; ``url`` holds other web
 addresses.
@@ -29,13 +29,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import attrs
 
 from refcheck import grammar as g
 from refcheck.model import Author, Reference
+from refcheck.segment import Segments, segment
 
 __all__ = ["clean_citation", "page_ends", "parse_citation"]
 
@@ -351,39 +351,6 @@ def _strip_container(container: str | None) -> str | None:
     return container.removeprefix("In: ").removeprefix("in: ").strip() or None
 
 
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s")
-_ABBREVIATION = re.compile(r"[A-ZÀ-ÖØ-Þ][^\W\d_]{0,14}\.")
-
-
-def _title_and_container(text: str, italics: Sequence[str]) -> tuple[str | None, str | None]:
-    """Split "Title. Journal" at the sentence break before the container title.
-
-    The container is the last italic span that ends the text, if any; else the last sentence,
-    with the dotted abbreviations before it: "Title. J. Invest. Dermatol." -> "J. Invest. Dermatol".
-    """
-    text = text.strip().rstrip(" .,;:")
-    if not text:
-        return None, None
-    for italic in reversed(italics):
-        italic = italic.rstrip(" .,;:")
-        if italic and text.endswith(italic) and len(italic) < len(text):
-            return _strip_title(text[: -len(italic)]), _strip_container(italic)
-    sentences = _SENTENCE_END.split(text)
-    if len(sentences) == 1:
-        return None, _strip_container(text)
-    cut = len(sentences) - 1
-    while cut > 1 and _ABBREVIATION.fullmatch(sentences[cut - 1]):
-        cut -= 1
-    return _strip_title(" ".join(sentences[:cut])), _strip_container(" ".join(sentences[cut:]))
-
-
-class _Reading(NamedTuple):
-    """What one recogniser made of a citation, and how sure it is (0-1)."""
-
-    confidence: float
-    reference: Reference
-
-
 class _Context(NamedTuple):
     """What every recogniser is given: the citation, its cleaned rest, italics, identifiers."""
 
@@ -414,258 +381,17 @@ def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any
 # Step 3a: Vancouver, NLM, Lancet, AMA
 # --------------------------------------------------------------------------------------------
 
-_VANCOUVER_AUTHOR = re.compile(
-    rf"(?<![^\W\d_'-])(?P<family>{g.VANCOUVER_FAMILY})\s(?P<given>{g.VANCOUVER_INITIALS})"
-    rf"{g.VANCOUVER_AUTHOR_END}"
-)
-# "Mehta P, Porter JC, Manson JJ, et al. " (seed C3)
-_VANCOUVER_AUTHORS = re.compile(
-    rf"^(?P<authors>{g.VANCOUVER_AUTHOR}(?:(?:,|\sand)\s?{g.VANCOUVER_AUTHOR}){{0,200}})"
-    rf"(?P<et_al>,?\s?et\s?al\b)?\.?\s?"
-)
-# "2020; **2**: e358–67" (Lancet), "2020 Jun;2(6):e358-e367" (NLM), "2020;2(6):e358-e367" (AMA),
-# "2020; published online June 16" (Lancet, online first).
-_VANCOUVER_SOURCE = re.compile(
-    rf"(?<=[\s.])(?P<year>{g.YEAR})[a-z]?"
-    rf"(?:\s(?:{g.MONTH}|{g.SEASON})(?:\s\d{{1,2}})?(?:\s?{g.DASH}\s?(?:{g.MONTH}|{g.SEASON})?"
-    rf"(?:\s?\d{{1,2}})?)?)?"
-    rf"(?:\s?[;,]\s?(?:(?P<online>published\sonline|Epub|online\sahead)\b"
-    rf"|{g.VOLUME_GROUP}?(?:\s?{g.ISSUE_GROUP})?(?:\s?:\s?{g.PAGES_GROUP})?(?=[\s.;,]|$))"
-    rf"|\.?$)"
-)
-
-
-def _vancouver(ctx: _Context) -> _Reading | None:
-    text, italics = ctx.rest, ctx.italics
-    source = _VANCOUVER_SOURCE.search(text)
-    if source is None:
-        return _vancouver_without_source(ctx)
-    head = text[: source.start()]
-    authors: list[Author] = []
-    et_al = False
-    heading = _VANCOUVER_AUTHORS.match(head)
-    if heading is not None:
-        authors = [
-            Author(m["family"], m["given"]) for m in _VANCOUVER_AUTHOR.finditer(heading["authors"])
-        ]
-        et_al = heading["et_al"] is not None
-        head = head[heading.end() :]
-    found = source["volume"] or source["pages"] or source["online"]
-    if not authors and not found:
-        return None  # a bare year after some text: too weak to name a title and a journal
-    title, container = _title_and_container(head, italics)
-    confidence = 0.3 + 0.3 * bool(authors) + 0.2 * bool(title) + 0.2 * bool(found)
-    return _Reading(
-        confidence,
-        _reference(
-            ctx,
-            source["year"],
-            source["pages"],
-            authors=authors,
-            et_al=et_al,
-            title=title,
-            container_title=container,
-            volume=source["volume"],
-            issue=source["issue"],
-            kind=_JOURNAL_ARTICLE if container and found else None,
-        ),
-    )
-
-
-def _vancouver_without_source(ctx: _Context) -> _Reading | None:
-    """Vancouver authors, then a title and a source that is not Vancouver's.
-
-    Springer's "Hilgenfeld R, Peiris M (2013) From SARS to MERS ... Antivir Res 100(1):286–295";
-    "Valstar M, Schuller B, et al. AVEC 2013: the ... challenge. In: Proceedings ... 2013. p. 3-10."
-    """
-    heading = _VANCOUVER_AUTHORS.match(ctx.rest)
-    if heading is None or not heading["authors"]:
-        return None
-    authors = [
-        Author(m["family"], m["given"]) for m in _VANCOUVER_AUTHOR.finditer(heading["authors"])
-    ]
-    et_al = heading["et_al"] is not None
-    rest = ctx.rest[heading.end() :]
-    year = _PAREN_YEAR.match(rest)
-    if year is None:
-        return _names_first(ctx, authors, et_al, rest, 0.4)
-    return _names_first(ctx, authors, et_al, rest[year.end() :], 0.8, year["year"])
-
-
-# "(2013) " in "Hilgenfeld R, Peiris M (2013) From SARS to MERS ... Antivir Res 100(1):286–295"
-_PAREN_YEAR = re.compile(rf"\(\s?(?P<year>{g.YEAR})[a-z]?\s?\)\.?\s?")
-
-
-def _names_first(
-    ctx: _Context,
-    authors: Sequence[Author],
-    et_al: bool,
-    rest: str,
-    confidence: float,
-    year: str | None = None,
-) -> _Reading:
-    """A reading of "Title. Container, numbers" after an author list that a style has read.
-
-    The title is the first sentence; the container runs from the next sentence to the first
-    comma, digit or parenthesis ("In: " dropped); the numbers are found as the fallback finds them.
-    """
-    parts = _SENTENCE_END.split(rest.strip(), maxsplit=1)
-    title = _strip_title(parts[0])
-    after = parts[1] if len(parts) > 1 else ""
-    container = _CONTAINER_END.split(after.removeprefix("In: ").removeprefix("In "), maxsplit=1)[0]
-    volume, issue, pages = _numbers(after)
-    return _Reading(
-        confidence,
-        _reference(
-            ctx,
-            year or _any_year(after),
-            pages,
-            authors=authors,
-            et_al=et_al,
-            title=title,
-            container_title=_strip_container(container),
-            volume=volume,
-            issue=issue,
-        ),
-    )
-
-
-_CONTAINER_END = re.compile(r",\s|\s(?=\d)|\s?\(|\.\s")
-
 
 # --------------------------------------------------------------------------------------------
 # Step 3b: APA and Harvard (author-date)
 # --------------------------------------------------------------------------------------------
 
-# "Mehta, P., Cron, R. Q., & Hartwell, J. (2020). " ; "Mehta, P. and Cron, R.Q. (2020) "
-_APA_HEAD = re.compile(
-    rf"^(?P<authors>[^()]{{1,3000}}?)\s?\(\s?(?P<year>{g.YEAR})[a-z]?(?:,\s?[^()]{{1,30}})?\s?\)"
-    rf"[.,:]?\s?"
-)
-# ", 2(6), e358–e367." ; ", 2(6), pp. e358-e367." ; ", 15, Article e1007887."
-_APA_SOURCE = re.compile(
-    rf",\s?(?:vol\.\s?)?{g.VOLUME_GROUP}(?:\s?{g.ISSUE_GROUP})?"
-    rf"(?:\s?[,:]\s?(?:pp?\.\s?|Article\s)?{g.PAGES_GROUP})?\.?$"
-)
-_APA_PERSON_SPLIT = re.compile(r"(?<=\.)\s?,\s?(?:&\s?|and\s)?|\s(?:&|and)\s|,\s?&\s")
-_APA_PERSON = re.compile(rf"(?P<family>[^,]{{1,100}}?),\s?(?P<given>{g.APA_GIVEN})")
 _ET_AL = re.compile(r"^(?:et\.?\s?al\.?|\.\.\.|…|others)$", re.IGNORECASE)
-
-
-def _apa_authors(text: str) -> tuple[list[Author], bool] | None:
-    """Read "Mehta, P., Cron, R. Q., & Hartwell, J."; ``None`` if it is not such a list."""
-    authors: list[Author] = []
-    et_al = False
-    for piece in _APA_PERSON_SPLIT.split(text.strip().rstrip(",")):
-        piece = piece.strip(" ,")
-        if not piece:
-            continue
-        if _ET_AL.match(piece):
-            et_al = True
-            continue
-        person = _APA_PERSON.fullmatch(piece)
-        if person is None:
-            return None
-        authors.append(Author(person["family"].removeprefix("& "), person["given"]))
-    return (authors, et_al) if authors else None
-
-
-def _apa(ctx: _Context) -> _Reading | None:
-    text, italics = ctx.rest, ctx.italics
-    head = _APA_HEAD.match(text)
-    if head is None:
-        return None
-    people = _apa_authors(head["authors"])
-    if people is None:
-        return None
-    authors, et_al = people
-    rest = text[head.end() :]
-    source = _APA_SOURCE.search(rest)
-    if source is not None:
-        title, container = _title_and_container(rest[: source.start()], italics)
-        volume, issue, pages = source["volume"], source["issue"], source["pages"]
-    else:
-        title, container = _strip_title(rest), None
-        volume = issue = pages = None
-    return _Reading(
-        0.5 + 0.2 * bool(title) + 0.25 * bool(source),
-        _reference(
-            ctx,
-            head["year"],
-            pages,
-            authors=authors,
-            et_al=et_al,
-            title=title,
-            container_title=container,
-            volume=volume,
-            issue=issue,
-            kind=_JOURNAL_ARTICLE if container and source else None,
-        ),
-    )
 
 
 # --------------------------------------------------------------------------------------------
 # Step 3c: IEEE
 # --------------------------------------------------------------------------------------------
-
-# 'P. Mehta, R. Q. Cron, and J. Hartwell, "Title," Lancet Rheumatol., vol. 2, ...'
-_IEEE_HEAD = re.compile(r'^(?P<authors>[^"]{1,3000}?),?\s?"(?P<title>[^"]{1,2000})"\s?,?\s?')
-_IEEE_PERSON_SPLIT = re.compile(r",\s?(?:and\s)?|\sand\s|\s(?=et\.?\sal\b)")
-_IEEE_PERSON = re.compile(rf"(?P<given>{g.IEEE_GIVEN})\s?(?P<family>[^\W\d_].{{0,100}})")
-_IEEE_VOLUME = re.compile(r"\bvol\.\s?(?P<volume>[\w-]{1,10})")
-_IEEE_ISSUE = re.compile(r"\bno\.\s?(?P<issue>[\w-]{1,10})")
-_IEEE_PAGES = re.compile(rf"\b(?:pp?\.|Art\.\s?no\.)\s?{g.PAGES_GROUP}")
-_IEEE_YEAR = re.compile(rf"(?<!\d)(?P<year>{g.YEAR})(?!\d)")
-
-
-def _ieee_authors(text: str) -> tuple[list[Author], bool] | None:
-    authors: list[Author] = []
-    et_al = False
-    for piece in _IEEE_PERSON_SPLIT.split(text):
-        piece = piece.strip(" ,")
-        if not piece:
-            continue
-        if _ET_AL.match(piece):
-            et_al = True
-            continue
-        person = _IEEE_PERSON.fullmatch(piece)
-        if person is None:
-            return None
-        authors.append(Author(person["family"], person["given"]))
-    return (authors, et_al) if authors else None
-
-
-def _ieee(ctx: _Context) -> _Reading | None:
-    text = ctx.rest
-    head = _IEEE_HEAD.match(text)
-    if head is None:
-        return None
-    people = _ieee_authors(head["authors"])
-    if people is None:
-        return None
-    authors, et_al = people
-    rest = text[head.end() :]
-    rest = rest.removeprefix("in ").removeprefix("In ")
-    container = _strip_container(rest.split(",", 1)[0]) if "," in rest else None
-    volume = _IEEE_VOLUME.search(rest)
-    issue = _IEEE_ISSUE.search(rest)
-    pages = _IEEE_PAGES.search(rest)
-    years = _IEEE_YEAR.findall(rest)
-    return _Reading(
-        0.55 + 0.2 * bool(volume) + 0.2 * bool(years),
-        _reference(
-            ctx,
-            years[-1] if years else None,
-            pages["pages"] if pages else None,
-            authors=authors,
-            et_al=et_al,
-            title=_strip_title(head["title"]),
-            container_title=container,
-            volume=volume["volume"] if volume else None,
-            issue=issue["issue"] if issue else None,
-            kind=_JOURNAL_ARTICLE if container and volume else None,
-        ),
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -675,13 +401,6 @@ def _ieee(ctx: _Context) -> _Reading | None:
 _ANY_YEAR = re.compile(
     rf"(?<![\w./-])(?P<paren>\(\s?)?(?P<year>{g.YEAR})[a-z]?(?(paren)\s?[),;]|(?![\w/]|-\d|–\d))"
 )
-_ANY_VOLUME_ISSUE_PAGES = re.compile(
-    rf"(?<![\w.])(?:vol\.?\s?)?{g.VOLUME_GROUP}\s?(?:{g.ISSUE_GROUP})?\s?[:,]\s?(?:pp?\.\s?)?"
-    rf"{g.PAGES_GROUP}"
-)
-_ANY_VOLUME = re.compile(r"\b(?:vol\.?|volume)\s?(?P<volume>\d{1,5})\b", re.IGNORECASE)
-_ANY_ISSUE = re.compile(r"\b(?:no\.|No\s|issue)\s?(?P<issue>\d{1,5})\b", re.IGNORECASE)
-_ANY_PAGES = re.compile(rf"\bpp?\.\s?{g.PAGES_GROUP}")
 
 
 def _any_year(text: str) -> str | None:
@@ -695,55 +414,10 @@ def _any_year(text: str) -> str | None:
     return first
 
 
-_YEAR_ONLY = re.compile(g.YEAR)
-
-
-def _numbers(text: str) -> tuple[str | None, str | None, str | None]:
-    """Volume, issue and pages of any text: "45(4), 376–396", or "vol. 2", "no. 6", "pp. 1-9"."""
-    numbers = _ANY_VOLUME_ISSUE_PAGES.search(text)
-    if numbers is not None and not _YEAR_ONLY.fullmatch(numbers["volume"]):
-        issue = numbers["issue"]
-        # "78 (2000), pp. 83–105": the parenthesised number is the year, not an issue.
-        return (
-            numbers["volume"],
-            None if _YEAR_ONLY.fullmatch(issue or "") else issue,
-            numbers["pages"],
-        )
-    volume = _ANY_VOLUME.search(text)
-    issue = _ANY_ISSUE.search(text)
-    pages = _ANY_PAGES.search(text)
-    return (
-        volume["volume"] if volume else None,
-        issue["issue"] if issue else None,
-        pages["pages"] if pages else None,
-    )
-
-
-def _fallback(ctx: _Context) -> _Reading:
-    volume, issue, pages = _numbers(ctx.rest)
-    return _Reading(0.1, _reference(ctx, _any_year(ctx.rest), pages, volume=volume, issue=issue))
-
-
 # --------------------------------------------------------------------------------------------
 # Step 3d: a generic reader for the many styles that are "authors, [year], title, source"
 # --------------------------------------------------------------------------------------------
 
-# The generic reader looks at most at this many characters: no real citation is longer, and
-# it bounds the work on hostile input.
-_GENERIC_WINDOW = 3000
-# PDF-to-text spacing: "Phys.Rev .Lett .96 ,100603 ( 2006)" -> "Phys.Rev.Lett.96,100603 (2006)".
-_SPACE_BEFORE = re.compile(r"(?<!\s)\s+(?=[,;)\]]|\.(?!\.))")
-_SPACE_AFTER = re.compile(r"(?<=[(\[])\s+")
-# A sentence end that lost its space: "Optical roguewaves.Nature 450" -> "... roguewaves. Nature".
-_GLUED_STOP = re.compile(r"(?P<word>\b[A-Za-z][a-z]{2,30})\.(?=[A-Z])")
-# A comma that lost its space: "the Einstein-Maxwell theory,Trans. Amer. Math. Soc."
-_GLUED_COMMA = re.compile(r"(?<=[a-z]),(?=[A-Za-z])")
-# Any of the three glues below, found in one pass.
-_GLUED_ANY = re.compile(r"[a-z][.,][A-Za-z]|[A-Za-z](?:1[5-9]|20)\d\d[;,.]")
-# A year glued to a journal: "Eur Respir J1995;8:1030-1038".
-_GLUED_YEAR = re.compile(rf"(?<=[A-Za-z])(?={g.YEAR}[;,.])")
-# A list label the cleanup left: "[124] ", "60. ", "(/) ".
-_LEAD_LABEL = re.compile(r"^(?:\[[^\[\]]{1,6}\]|\([^()\w]{0,3}\w?\))\s?")
 
 _FWD_PERSON = re.compile(
     rf"(?P<given>(?:(?:{g.GIVEN_NAME}|{g.INITIAL})[\s-]?){{1,3}})\s?(?P<family>{g.FAMILY})"
@@ -825,148 +499,6 @@ _SHAPES = (
 )
 
 
-# "(2009). " ; "2009. " ; ", 2004a, " ; "(2011, May 3). "
-_LEAD_YEAR = re.compile(
-    rf"^[.,:;]?\s?(?:\((?P<year>{g.YEAR})[a-z]?(?:,\s?[^()]{{1,30}})?\)|(?P<bare>{g.YEAR})[a-z]?\b)"
-    rf"\s?[.,:;]?\s?"
-)
-# A title in quotes: '"Culture Shopping." New Yorker' ; "“LMI-based ...,” in Decision and".
-_QUOTED = re.compile(r"^[\"“'‘](?P<title>[^\"“”]{2,1000}?)[,.]?[\"”'’](?=[\s,.;:]|$)[,.]?\s?")
-# A source of abbreviated journal words and its first number, with no title before it:
-# "Astropart. Phys. 7 (1997) 263", "J. Phys.: Condens. Matter 23 (2011)", "Nucl. Phys. B 360".
-_JOURNAL_ONLY = re.compile(
-    r"^[A-Z][a-z]{0,11}\.:?\s?(?:(?:[A-Z][a-z]{0,11}\.|[A-Z]\b),?:?\s?){0,6}"
-    r"(?:[A-Z][a-z]{0,11}\s)?(?:[A-Z]\s?)?\(?\d"
-)
-# A candidate sentence end: ". " (or "? ", "! "), and the word before it.
-_BREAK = re.compile(r"(?P<word>[^\s.?!,;:()\"]{0,40})(?P<stop>[.?!])\s(?=\S)")
-# Abbreviations that journal names are made of, which a period does not end a sentence after:
-# "Biochem. J.", "Tetrahedron Lett. 21", "Nucleic Acids Res.".
-_ABBREVIATED_WORDS = """
-    Acad Agric Amer Anal Anaesth Anat Ann Anthropol Appl Archaeol Astron Astrophys Aust
-    Bacteriol Biochem Biol Biophys Biotechnol Bot Br Brit Bull Can Cardiol Catal Chem Chin Clin
-    Commun Comput Conf Curr Dent Dermatol Dev Dis Ecol Econ Educ Electr Electron Endocrinol Eng
-    Entomol Environ Epidemiol Eur Evol Exp Gastroenterol Genet Geogr Geol Geophys Gynecol Hepatol
-    Hist Hydrol Immunol Infect Inform Inorg Instrum Int Intern Jpn Lett Linguist Manag Mater Math
-    Mech Med Mem Meteorol Microbiol Mol Natl Nephrol Neurol Neurosci Nucl Nutr Obstet Oceanogr
-    Oncol Ophthalmol Opt Org Paleontol Parasitol Pathol Pediatr Petrol Pharm Pharmacol Philos
-    Phys Physiol Polit Polym Proc Psychiatr Psychol Quant Radiol Res Rev Rheumatol Sci Sens Soc
-    Sociol Stat Struct Stud Surg Syst Technol Theor Ther Toxicol Trans Urol Vet Virol Zool
-    vol pp no eds ed al trans repr rev edn Vol No Eds Ed Inc Ltd Co St Dr Mr Jr Sr vs"""
-_ABBREVIATED = frozenset(_ABBREVIATED_WORDS.split())
-
-
-def _pdf_spacing(text: str) -> str:
-    """Undo PDF-to-text spacing: a list label left over, spaces before punctuation, stops,
-    commas and years glued to the next word. Each step runs only when its sign is there."""
-    if text[:1] in "[(":
-        text = _LEAD_LABEL.sub("", text)
-    if " ," in text or " ." in text or " ;" in text or " )" in text or " ]" in text:
-        text = _SPACE_BEFORE.sub("", text)
-    if "( " in text or "[ " in text:
-        text = _SPACE_AFTER.sub("", text)
-    if _GLUED_ANY.search(text):
-        text = _GLUED_STOP.sub(_unglue, text)
-        text = _GLUED_COMMA.sub(", ", text)
-        text = _GLUED_YEAR.sub(" ", text)
-    return text
-
-
-def _unglue(match: re.Match[str]) -> str:
-    """ "roguewaves.Nature" -> "roguewaves. Nature"; "Trans.Amer" stays (an abbreviation)."""
-    word = match["word"]
-    return f"{word}." if word in _ABBREVIATED else f"{word}. "
-
-
-def _first_sentence(text: str) -> tuple[str, str | None]:
-    """The first sentence of ``text`` and what follows it (``None`` when there is no end).
-
-    A sentence ends at ". " after a word that is not an abbreviation nor an initial: "in pain.
-    Nat Med" ends; "J. Am. Chem. Soc. 103" and "Biochem. J." do not. "?" and "!" always end.
-    """
-    for match in _BREAK.finditer(text):
-        word = match["word"]
-        letters = word.strip("()[]\"'“”,:;")
-        if match["stop"] != ".":
-            stop = True
-        elif not letters:
-            at = match.start("stop")
-            # "(Report). Next", "disease.. Palliative Medicine"
-            stop = at > 1 and (
-                text[at - 1] in ')]"”' or (text[at - 1] == "." and text[at - 2].islower())
-            )
-        elif letters[-1].isdigit() or letters[-1] in ")]":
-            stop = True
-        elif letters in _ABBREVIATED or len(letters) == 1:
-            stop = False
-        elif letters.islower():
-            stop = True
-        elif match.start("word") == 0 and len(letters) <= 5 and letters[0].isupper():
-            stop = False  # "Annu. Rev. Nucl. Part. Sci.", "Helv. Chim. Acta"
-        elif (
-            len(letters) <= 8
-            and letters[1:].islower()
-            and text[max(0, match.start("word") - 2) : match.start("word")] == ", "
-            and _ABBREVIATION.match(text, match.end()) is not None
-        ):
-            stop = False  # a journal after the title's comma: "... W-algebras, Adv. Math. 200"
-        else:
-            before = text[max(0, match.start("word") - 2) : match.start("word")]
-            after_abbreviation = before.endswith(".") or before.endswith(". ")
-            shortest = 2 if letters.isupper() else 3
-            stop = len(letters) >= shortest and not after_abbreviation
-        if stop:
-            first = text[: match.start("stop")].strip()
-            if first:
-                return first, text[match.end() :].strip() or None
-    return text.strip(), None
-
-
-# A word of a sentence-case subtitle: "Efficient transfection of T lymphocytes in adult mice".
-_LOWER_WORD = re.compile(r"(?<!\S)[a-z][a-z-]{3,30}(?=[\s,;:]|$)")
-_DIGIT = re.compile(r"\d")
-_FUNCTION_WORDS = frozenset(
-    ["with", "from", "into", "over", "under", "upon", "about", "their", "this", "that"]
-)
-
-
-def _with_subtitle(title: str, following: str) -> tuple[str, str]:
-    """The title with its subtitle, and the source: "In vivo gene delivery. Efficient
-    transfection of T lymphocytes in adult mice. J Biol Chem (1993) 268:16087" reads the title
-    through "mice". A sentence is a subtitle, not the source, when a source with a number
-    follows it and it is written in sentence case, three or more lower-case words, as journal
-    names are not."""
-    within = _IN_LATER.search(following, 0, 400) if "n" in following[:400] else None
-    if within is not None and not _IN.match(following):
-        subtitle = following[: within.start()]
-        if not any(c.isdigit() for c in subtitle) and not _SERIAL.search(subtitle):
-            # "Flaches Land. Zur Landschaft der pianura. In: Italienisch 66 (2011)"
-            return f"{title}. {subtitle}", following[within.start() + 1 :].lstrip()
-    if not _DIGIT.search(following) or not _LOWER_WORD.search(following, 0, 200):
-        return title, following  # no sentence-case words near: not worth reading the sentence
-    subtitle, after = _first_sentence(following)
-    if after is None or _IN.match(subtitle) or not any(c.isdigit() for c in after[:120]):
-        return title, following
-    lower = [w for w in _LOWER_WORD.findall(subtitle) if w not in _FUNCTION_WORDS]
-    if len(lower) < 3 or _SERIAL.search(subtitle):
-        return title, following
-    return f"{title}. {subtitle}", after
-
-
-_IN = re.compile(r"^(?:In|in)\s?:?\s")
-# A chapter's or article's "In" after a sentence end: ". In: ", ". In J. Smith (Ed.)".
-_IN_LATER = re.compile(r"[.?!]\s(?=[Ii]n:?\s(?!press\b|print\b)[A-Z])")
-# Editors' mark after an author list: "Ewing, David W. (ed.) Long-Range Planning ...",
-# "Levinson, David, and Melvin M. Ember, eds. Encyclopedia of ...".
-_EDITORS = re.compile(r"^\(?(?:eds?|Eds?|editors?|Hrsg|dir)\.?\)?[.,]?\s?")
-# "———." or "---." for the author of the entry above (Chicago, MLA).
-_SAME_AUTHOR = re.compile(r"^(?:[-—–_]{2,10})[.,]?\s?")
-# A book's imprint in brackets: "Politics, Parties, and Pressure Groups (New York: Crowell, 1964)."
-_PAREN_IMPRINT = re.compile(
-    rf"\s?\((?:(?P<place>[^():]{{2,60}}):\s?)?(?P<publisher>[^():,]{{2,80}}),\s?(?P<year>{g.YEAR})\s?\)"
-)
-# "et al., " left after an author list: "Adriani O. et al., Phys. Lett. B, 2 (2011) 128."
-_LEFT_ET_AL = re.compile(r"^(?:et\.?\s?al\b\.?|and\sothers\b)[.,]?\s?")
 # An organisation as author: "CMS collaboration, Measurement of ...", "WHO. Global report ...".
 _ORGANISATION = re.compile(
     r"^(?P<org>(?:The\s)?(?:[A-Z][\w&.'-]{0,30}\s){0,6}"
@@ -974,341 +506,31 @@ _ORGANISATION = re.compile(
     r"|Institute|Commission|Committee|Agency|Council|Office|Department|Ministry|Foundation"
     r"|Network|Board|Bureau|Centers?|Centres?)|WHO|UNICEF|OECD|NICE|CDC)(?=[.,:]|\s\()[.,:]?\s?"
 )
-# The editors of a book a chapter is in: "In: Jones K, editor. The handbook of ...",
-# "In: French, B.M. and Short, N.M., eds., Shock Metamorphism ...", "In J. Smith (Ed.), Book".
-_IN_EDITORS = re.compile(
-    r"^[Ii]n:?\s(?:[^.()]{1,150}?|[^()]{1,150}?)[,\s]\s?\(?(?:[Ee]ditors?|[Ee]ds?|[Hh]rsg)\b\.?\)?"
-    r"[.,:]?\s?"
-)
-# Words that name a serial or a proceedings even where no volume or page follows.
-_SERIAL = re.compile(
-    r"\b(?:Journal|J\.|Proc\.?|Proceedings|Conference|Conf\.|Symposium|Workshop|Review|Rev\."
-    r"|Letters|Lett\.|Transactions|Trans\.|Annals|Ann\.|Bulletin|Bull\.|Magazine|Quarterly"
-    r"|Zeitschrift|Revue|Rivista|Acta|Archives?|Science|Nature|Research|Studies)"
-)
-# A genre or edition in brackets after a title: "(Doctoral dissertation)", "(2nd ed.)".
-_GENRE = re.compile(
-    r"\s?[\[(](?:[^()\[\]]{0,30}(?:dissertation|thesis|[Rr]eport|[Pp]reprint|ed\.|edition"
-    r"|[Ii]n\s[A-Z][a-z]+)[^()\[\]]{0,10})[\])]$"
-)
-# The first number of a source: "(2017)", "18", "J. Phys. A 39".
-_FIRST_NUMBER = re.compile(r"\(?\d")
-# Surnames alone before a year (astronomy): "Patz, 1982, Am. J. Opthalmol. 94: 715",
-# "Waltman, et al., 1978, Am. J. Ophthal.", "Smith and Jones 2001".
-_BARE_NAMES = re.compile(
-    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,5}})"
-    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)?,?\s(?=\(?{g.YEAR}[a-z]?\b)"
-)
-# Surnames alone with "et al." and no year next: "Beutler, et al., Science 234, 470 (1985)".
-_BARE_ET_AL = re.compile(
-    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,2}})"
-    rf"(?P<et_al>,?\s?et\.?\s?al\b\.?)[.,]?\s"
-)
-# Surnames alone before an abbreviated journal: "Shiojima and Walsh, Circ. Res. (2002) 90".
-_BARE_BEFORE = re.compile(
-    rf"^(?P<names>{g.FAMILY}(?:(?:,\s?|\s(?:and|&)\s){g.FAMILY}){{0,2}})(?P<et_al>(?!))?,\s"
-)
-_TWO_ABBREVIATIONS = re.compile(r"[A-Z][a-z]{0,11}\.\s?[A-Z]")
-_BARE_SPLIT = re.compile(r",\s?|\s(?:and|&)\s")
-# A collaboration in brackets after the authors: "M. Ackermann et al. (Fermi-LAT), Phys. Rev."
-_GROUP = re.compile(r"^\([^()\d]{1,40}\)[.,]?\s?(?=[A-Z])")
-# Who signed for an organisation: "CMS Collab. (S. Chatrchyan et al.), Phys. Lett. B 716".
-_NAMED_FOR = re.compile(r"\s?\([^()]{1,80}\bet\.?\sal\.?\)[.,:]?\s?")
-# Where the numbers of a source begin, two numbers close together: "Res. 10, 265 (1977)",
-# "Phys. Rev. D 11 (1975) 395", "New J. Phys. 18(4)(2016)", "ApJ, 344, 685", ", vol. 39".
-_NUMBERS_START = re.compile(
-    r"(?=[\s,;:\d])(?:(?:\s?[,;:]\s?|\s)\(?[A-Z]?\d{1,5}(?!\d)[A-Za-z]?\)?\s?[,:;(]?\s?\(?\d"
-    r"|,\s?(?:[Vv]ol|pp?|[Nn]o|v)\.|,\s?(?:Issue|Vol|Volume)\s\d|(?<=[A-Za-z])(?=\d{2,5}\s?[,(]))"
-)
-_CONTAINER_STOP = re.compile(
-    rf"(?=[\s,;:.(\d])(?:\s?[,;:]\s?(?=\(?\d|[Vv]ol\b|[Vv]ol\.|pp?\.|[Nn]o\.|pages?\b|{g.MONTH}\s)"
-    rf"|\s(?=\d{{1,5}}(?:[^\w\s]|\s(?![A-Z][a-z])|$))|\s?\((?=\d|[Ee]ds?\b|pp?\.)"
-    rf"|,\s?v\.\s?(?=\d)"
-    rf"|[\s,.;]\s?(?=[VvPpNn])(?:[Vv]ol(?:ume)?|VOL(?:UME)?|[Pp]p|[Pp]ages|[Nn]°|[Nn]o)\.?\s?(?=\d)"
-    rf"|[.;,]\s(?=[A-Z][\w.]*(?:\s[A-Z][\w.]*){{0,2}},?(?:\s[A-Z]{{2}})?\s?:)"
-    rf"|,\s(?:[Vv]ol(?:ume)?|pp|[Nn]o)\b|,\s(?:edited|translated|trans\.|ed\.)\s"
-    rf"|\.\s?$|(?<=[A-Za-z])(?=\d{{2,5}}\b)|(?<=[a-z]\.)(?=\d{{1,5}}\b))",
-)
-# A publisher or a place after the container's name: "In Proceedings of the 6th ...
-# Conference, Portland, OR, April 1991", "In Computer Aided Geometric Design, Academic Press,
-# New York", "Orality and literature, New York 1991".
-_PLACE_AFTER = re.compile(
-    r",\s(?:(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books|Company|Corp)\b"
-    r"|[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2},\s[A-Z]{2}\b\.?|(?:ACM|IEEE|SPIE|AIP)(?:\sPress)?(?=,|$)"
-    r"|[A-Z][a-z]+(?:[\s-][A-Z][a-z]+){0,2}\s(?:1[5-9]|20)\d\d\b)"
-)
-_PUBLISHER = re.compile(
-    r"(?:^|[.,]\s)(?P<place>[A-Z][^.,:;()]{1,40}(?:,\s[A-Z]{2})?)\s?:\s?(?P<publisher>[^.,;()]{2,80})"
-    r"|\b(?P<press>(?:[A-Z][\w&-]*\s){0,5}(?:Press|Publishers?|Publishing|Verlag|Books))\b"
-)
-# A source that is not a container: a report series and number ("Technical Report
-# CS-TR-317-91, Princeton University", "Pomona, New Jersey, Tech. Rep."), a count of volumes
-# ("Encyclopedia of Cultural Anthropology. 4 vols. New York").
-_NOT_CONTAINER = re.compile(
-    r"(?:^|,\s)(?:Technical\s[Rr]eport|Tech\.\s?[Rr]ep\b|Research\s[Rr]eport|Working\s[Pp]aper)"
-    r"(?!\sSeries)|^\d{1,3}\s?vols?\b"
-)
-# A publisher after the title's comma: "Smalltown: A Study ..., Oxford University Press, Melbourne".
-_TITLE_PRESS = re.compile(
-    r",\s(?P<press>(?:[A-Z][\w&.-]*\s(?:of\s)?){0,5}(?:Press|Publishers|Publishing|Verlag)\b)(?=\s?[,.;(]|$)"
-)
-_BOOK_WORDS = re.compile(r"\b(?:Press|Publishers?|Publishing|Verlag|ed\.|edn|edition)\b")
 _THESIS = re.compile(r"\b(?:Ph\.?\s?D|thesis|Thèse|Dissertation|Master'?s)\b", re.IGNORECASE)
 _REPORT = re.compile(r"\b(?:Technical\sReport|Tech\.\sRep|Report|Working\sPaper)\b")
 _PREPRINT = re.compile(r"\b(?:arXiv|bioRxiv|medRxiv|preprint|hep-\w{2}/\d)", re.IGNORECASE)
 _PROCEEDINGS = re.compile(r"\b(?:Proc\.?|Proceedings|Conference|Conf\.|Symposium|Workshop)\b")
 
-# "63: 736-750", "272:C1482-C1491", "2(6):e358-e367", "12 (3): 45"
-_COMPACT = re.compile(
-    rf"(?<![\w.])(?P<volume>[A-Z]?\d{{1,5}}[A-Za-z]?)\s?(?:\((?P<issue>[^()]{{1,15}})\))?\s?:\s?"
-    rf"{g.PAGES_GROUP}"
-)
-# A number, a range, or a parenthesised number, as the generic reader sees the source:
-# "16", "1267-1276", "(5465)", "C34", "e1007887".
-_NUMBER = re.compile(
-    rf"(?:(?P<paren>\()\s?|(?<![\w/-])(?<!\d\.))(?P<number>[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?"
-    rf"(?:\s?{g.DASH}\s?[A-Za-z]{{0,2}}\d{{1,8}}[A-Za-z]?)?)(?(paren)\s?\))(?![\w/])"
-)
-_MONTH_BEFORE = re.compile(rf"{g.MONTH}\s?$")
-_SERIES_VOLUME = re.compile(r"[A-Z]\d{2,}$")
-# A number that is part of a name: "SIGPLAN 91 Conference", "CHI '95. ACM".
-_NAMED_NUMBER = re.compile(r"\s[A-Z][a-z]")
-_MONTH_AFTER = re.compile(rf"\s?{g.MONTH}")
-# The length of a book after its number: "406 p.", "272 pp.", "218 p. (Sup' Foucher)".
-_PAGE_COUNT = re.compile(r"\s?pp?\b(?!\.?\s?\d)")
-
-
-def _next_to_month(text: str, match: re.Match[str]) -> bool:
-    """Whether a number is a day: "15 Feb. 1993", "December 12, 1992"."""
-    before = text[max(0, match.start() - 10) : match.start()]
-    return bool(_MONTH_BEFORE.search(before) or _MONTH_AFTER.match(text, match.end()))
-
-
-def _generic_numbers(text: str) -> tuple[str | None, str | None, str | None]:
-    """Volume, issue and pages of a source in any order-based style.
-
-    Explicit labels win ("vol. 39, no. 9, pp. 1175-1185"); then the compact "63(2): 736-50";
-    else the numbers in order, years and days of months left out: a range is the pages, the
-    number before it the volume, a parenthesised number after the volume the issue.
-    """
-    lower = text.lower()
-    volume = _ANY_VOLUME.search(text) if "vol" in lower else None
-    issue = _ANY_ISSUE.search(text) if "no." in lower or "issue" in lower else None
-    pages = _ANY_PAGES.search(text) if "p." in lower or "pp" in lower else None
-    compact = _COMPACT.search(text) if ":" in text else None
-    if compact is not None and issue is not None and compact.start() <= issue.end() + 1:
-        # "2, no. 6 (2020): e358-67": the compact's "volume" is the labelled issue.
-        pages = pages or compact
-        compact = None
-    if compact is not None and not _YEAR_ONLY.fullmatch(compact["volume"]):
-        return (
-            volume["volume"] if volume else compact["volume"],
-            issue["issue"] if issue else compact["issue"],
-            pages["pages"] if pages else compact["pages"],
-        )
-    found_volume = volume["volume"] if volume else None
-    found_issue = issue["issue"] if issue else None
-    found_pages = pages["pages"] if pages else None
-    taken = [m.span() for m in (volume, issue, pages) if m is not None]
-    plain: list[tuple[str, bool]] = []
-    months = _MONTH_AFTER.search(text) is not None
-    for match in _NUMBER.finditer(text):
-        if any(start <= match.start() < end for start, end in taken):
-            continue
-        number = match["number"]
-        if _YEAR_ONLY.fullmatch(number) or (months and _next_to_month(text, match)):
-            continue
-        if match["paren"] is None and _NAMED_NUMBER.match(text, match.end()):
-            continue
-        if "p" in text and _PAGE_COUNT.match(text, match.end()):
-            continue  # "New York University Press, 2003, 406 p.": a book's length
-        plain.append((number, match["paren"] is not None))
-    for index, (number, paren) in enumerate(plain):
-        ranged = bool(_PAGE_SPLIT.search(number))
-        if ranged or (found_volume and not paren):
-            found_pages = found_pages or number
-            break
-        if paren:
-            if found_volume and not found_issue:
-                found_issue = number
-            continue
-        if found_volume is None:
-            following = plain[index + 1 :]
-            if not following and not pages and (len(number) >= 4 or not number[0].isdigit()):
-                found_pages = number
-                break
-            found_volume = number
-    if found_volume and _SERIES_VOLUME.match(found_volume):
-        found_volume = found_volume[1:]  # "Phys. Rev. D94": the series letter is the journal's
-    return found_volume, found_issue, found_pages
-
-
-def _generic(ctx: _Context) -> _Reading | None:
-    text = ctx.rest[:_GENERIC_WINDOW]
-    same = _SAME_AUTHOR.match(text)
-    if same is not None:
-        text = text[same.end() :]
-    organisation = _ORGANISATION.match(text)
-    authors, et_al, end = _generic_authors(text) if organisation is None else ([], False, 0)
-    if not authors and organisation is not None:
-        authors = [Author(organisation["org"], organisation=True)]
-        end = organisation.end()
-        named = _NAMED_FOR.match(text, end)
-        if named is not None:
-            end = named.end()
-    if not authors:
-        bare = _BARE_NAMES.match(text) or _BARE_ET_AL.match(text)
-        if bare is None:
-            bare = _BARE_BEFORE.match(text)
-            tail = text[bare.end() :] if bare is not None else ""
-            if not (_JOURNAL_ONLY.match(tail) and _TWO_ABBREVIATIONS.match(tail)):
-                bare = None
-        if bare is not None:
-            authors = [Author(name) for name in _BARE_SPLIT.split(bare["names"]) if name]
-            et_al, end = bare["et_al"] is not None, bare.end()
-    rest = text[end:].lstrip(" .,;:")
-    left = _LEFT_ET_AL.match(rest)
-    if left is not None:
-        et_al = True
-        rest = rest[left.end() :]
-    if authors:
-        group = _GROUP.match(rest)
-        if group is not None:
-            rest = rest[group.end() :]
-    editors = _EDITORS.match(rest) if authors else None
-    if editors is not None:
-        rest = rest[editors.end() :]
-    imprint = _PAREN_IMPRINT.search(rest)
-    if imprint is not None:
-        rest = rest[: imprint.start()] + rest[imprint.end() :]
-    lead = _LEAD_YEAR.match(rest)
-    year = None
-    if lead is not None:
-        year = lead["year"] or lead["bare"]
-        rest = rest[lead.end() :]
-    title = container = publisher = kind = None
-    quoted = _QUOTED.match(rest)
-    if _JOURNAL_ONLY.match(rest):
-        source = rest  # "I. Belolaptikov et al. Astropart. Phys. 7 (1997) 263.": no title
-    elif quoted is not None:
-        title = quoted["title"]
-        source = rest[quoted.end() :]
-    else:
-        first, following = _first_sentence(rest)
-        numbers = _NUMBERS_START.search(first)
-        if numbers is not None:
-            # No sentence end between the title and the source: "Title, Journal 12, 34 (2001)".
-            pre = first[: numbers.start()]
-            if "," in pre:
-                title = pre.rsplit(",", 1)[0]
-                source = rest[len(title) + 1 :]
-            else:
-                source = rest
-        elif following is not None or not any(c.isdigit() for c in first):
-            title, source = _with_subtitle(first, following) if following else (first, "")
-        else:
-            # "Title, Math. Res. Lett. (2017).": the title ends at the last comma before the
-            # first number, if what precedes it is long enough to be a title.
-            digit = _FIRST_NUMBER.search(first)
-            pre = first[: digit.start()] if digit else first
-            head = pre.rsplit(",", 1)[0] if "," in pre else ""
-            if head.count(" ") >= 2:
-                title, source = head, rest[len(head) + 1 :]
-            else:
-                source = rest
-    chapter = _IN_EDITORS.match(source)
-    if chapter is not None:
-        source = source[chapter.end() :]
-        kind = "book-chapter"
-    source_was_in = _IN.match(source) is not None
-    source = _IN.sub("", source)
-    cut = _CONTAINER_STOP.search(source)
-    candidate = (source[: cut.start()] if cut else source).strip(" .,;:")
-    volume, issue, pages = _generic_numbers(source)
-    press = None if volume else _PUBLISHER.search(source)
-    if candidate and title is not None and _NOT_CONTAINER.search(candidate):
-        if candidate[:1] in "TtRrW" or "Rep" in candidate:
-            kind = "report"  # "Technical Report TR-96-66, University of Massachusetts"
-    elif candidate and (
-        volume
-        or pages
-        or (chapter is not None or source_was_in or _SERIAL.search(candidate))
-        or (title is None and not press and not _BOOK_WORDS.search(candidate))
-    ):
-        container = candidate
-        place = _PLACE_AFTER.search(candidate) if ", " in candidate else None
-        if place is not None:
-            container = candidate[: place.start()]
-    elif candidate and title is not None and kind is None and not _THESIS.search(candidate):
-        # "Title. Place: Publisher, Year." or "Title, Publisher, Place 1983": a book.
-        kind = "book"
-        publisher = (press["publisher"] or press["press"]) if press else candidate
-    thesis = _THESIS.match(title) if title is not None else None
-    if title is not None and thesis is not None:
-        # "J. E. O'Brien. Thèse, Harvard University, Cambridge, MA. 1972."
-        publisher = title[thesis.end() :].strip(" ,.") or None
-        title, kind = None, "thesis"
-    if title is not None and quoted is None and ", " in title:
-        house = _TITLE_PRESS.search(title)
-        if house is not None and house.start() > 0:
-            # "The Godel Programming Language, MIT Press, Cambridge, Mass., 1994": a book.
-            publisher = publisher or house["press"]
-            title, kind = title[: house.start()], kind or "book"
-    if title is not None:
-        genre = _GENRE.search(title)
-        if genre is not None:
-            title = title[: genre.start()]
-            if _THESIS.search(genre[0]):
-                kind = "thesis"
-    if year is None:
-        year = _any_year(source) or _any_year(rest) or (imprint["year"] if imprint else None)
-    if imprint is not None:
-        publisher = imprint["publisher"]
-        kind = "book" if container is None else "book-chapter"
-    elif press is not None and not volume:
-        publisher = press["publisher"] or press["press"]
-        kind = "book" if container is None else "book-chapter"
-    lower = rest.lower()
-    if kind == "thesis":
-        publisher, container = publisher or (container and candidate), None
-    elif ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(rest):
-        kind = "thesis"
-        publisher, container = publisher or (container and candidate), None
-    elif (
-        not volume
-        and ("rxiv" in lower or "print" in lower or "hep-" in lower)
-        and _PREPRINT.search(rest)
-    ):
-        kind, publisher = "posted-content", None
-    elif kind is None and container and _PROCEEDINGS.search(container):
-        kind = "proceedings-article"
-    elif kind is None and "Rep" in source and _REPORT.search(source):
-        kind = "report"
-    elif kind is None and container and (volume or pages):
-        kind = _JOURNAL_ARTICLE
-    if title is not None and container is not None and not authors and not year:
-        return None
-    confidence = 0.55 + 0.15 * bool(authors) + 0.1 * bool(title) + 0.1 * bool(volume or pages)
-    return _Reading(
-        confidence,
-        _reference(
-            ctx,
-            year,
-            pages,
-            authors=authors,
-            et_al=et_al,
-            title=_strip_title(title),
-            container_title=_strip_container(container),
-            volume=volume,
-            issue=issue,
-            kind=kind,
-            publisher=_strip_container(publisher),
-        ),
-    )
-
 
 # Words that may join the capitalised words of a journal's name: "Huisarts en Wetenschap".
 _JOINING = frozenset(["of", "and", "the", "for", "in", "on", "de", "la", "du", "des", "en", "&"])
+
+
+_LAST_STOP = re.compile(r"^(?P<title>.{8,}?\w{2}[.?!])\s(?P<journal>[A-Z][^.]{0,40})$")
+
+
+def _stopped_title(container: str) -> tuple[str, str] | None:
+    """A title and its journal read as one container, split at the last sentence end:
+    "Anakinra in severe COVID-19. Science" -> ("Anakinra in severe COVID-19", "Science").
+    The title part must have two lower-case words; the journal part is at most four words
+    with no stop ("Acc. Chem. Res." stays whole)."""
+    found = _LAST_STOP.match(container)
+    if found is None or len(found["journal"].split()) > 4:
+        return None
+    title = found["title"]
+    if sum(word.isalpha() and word.islower() for word in title.split()) < 2:
+        return None
+    return _strip_title(title) or title, found["journal"]
 
 
 def _run_on_title(container: str) -> tuple[str, str] | None:
@@ -1337,14 +559,235 @@ def _run_on_title(container: str) -> tuple[str, str] | None:
     return " ".join(words[:start]), " ".join(words[start:])
 
 
-_Recogniser = Callable[[_Context], _Reading | None]
+# --------------------------------------------------------------------------------------------
+# Step 3: segments, from the trained model, to fields
+# --------------------------------------------------------------------------------------------
 
-# A reading this confident ends the search.
-_SURE = 0.85
+_ET_AL_AFTER = re.compile(r"^[\s,.;]{0,3}(?:et\.?\s?al\b|and\sothers\b|\.\.\.|…)", re.IGNORECASE)
+_ET_AL_ANYWHERE = re.compile(r",?\s?(?:et\.?\s?al\b\.?|and\sothers\b|\.\.\.|…)", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s?;\s?|,?\s(?:and|&|et|und|y)\s|,\s?")
+_VOLUME_LABEL = re.compile(r"^(?:vol(?:ume)?s?\.?|v\.|bd\.?|t\.|tome)\s?", re.IGNORECASE)
+_ISSUE_LABEL = re.compile(r"^(?:no\.?|nos\.?|nr\.?|issue|iss\.?|heft|n°|#)\s?", re.IGNORECASE)
+_PAGES_LABEL = re.compile(r"^(?:pp?\.?|pages?|S\.|art(?:icle)?\.?(?:\sno\.)?)\s?", re.IGNORECASE)
+_NUMBER_WORD = re.compile(r"[A-Za-z]{0,3}\d[\w.]{0,15}|[IVXLCivxlc]{1,8}\b")
+_PAGE_RANGE = re.compile(
+    r"[A-Za-z]{0,3}\d{1,9}[A-Za-z]?(?:\.[a-z]\d{1,3})?"
+    r"(?:\s{0,2}[-‐‑–—−]{1,2}\s{0,2}[A-Za-z]{0,3}\d{1,9}[A-Za-z]?(?:\.[a-z]\d{1,3})?)?"
+)
+_PAGE_SUFFIX = re.compile(r"\.[a-z]\d{1,3}\b")
+# A book's length, not its pages: "312 p.", "xii + 406 pp."
+_PAGE_COUNT_ONLY = re.compile(r"^\d{1,5}\s?(?:pp?|pages|S)\.?$")
+_OPENERS = {")": "(", "]": "[", "”": "“", '"': '"', "’": "‘"}
 
-# Tried in order; the most confident reading wins, the earlier one on a tie, and a reading of
-# full confidence ends the search. The fallback reads what none of them reads.
-_RECOGNISERS: tuple[_Recogniser, ...] = (_vancouver, _generic, _apa, _ieee)
+
+def _persons(run: str) -> list[Author]:
+    """The people (or the organisation) of an author run."""
+    run = _ET_AL_ANYWHERE.sub("", run).strip(" ,;:")
+    if _ORGANISATION.match(run + "."):
+        return [Author(family=_trim(run), organisation=True)]
+    read, _, end = _generic_authors(run)
+    if read and end >= len(run.rstrip(" .,")) - 1:
+        return read
+    authors = []
+    for name in _NAME_SPLIT.split(run):
+        name = name.strip(" .")
+        parts = [w for w in name.split() if w]
+        if not parts or _ET_AL.match(name):
+            continue
+        words = [w for w in parts if len(w.strip(".")) > 1 and not w.isupper()]
+        family = words[-1] if words else parts[-1]
+        given = " ".join(w for w in parts if w is not family) or None
+        authors.append(Author(family=family.strip(".,"), given=given))
+    return authors
+
+
+def _first(text: str, runs: list[tuple[int, int]] | None) -> str | None:
+    """The text of the first run, widened to the brackets and quotes it opens or closes: the
+    model often leaves a field's last ")" or first quote outside it."""
+    if not runs:
+        return None
+    start, end = runs[0]
+    value = text[start:end]
+    for closer, opener in _OPENERS.items():
+        if closer == opener:
+            if value.count(closer) % 2 == 1:
+                if end < len(text) and text[end] == closer:
+                    end += 1
+                elif start > 0 and text[start - 1] == opener:
+                    start -= 1
+            continue
+        if value.count(opener) > value.count(closer) and text[end : end + 1] == closer:
+            end += 1
+        elif value.count(closer) > value.count(opener) and text[start - 1 : start] == opener:
+            start -= 1
+    return text[start:end]
+
+
+def _number(value: str | None, label: re.Pattern[str]) -> str | None:
+    """ "Vol. 3," -> "3"; "(6)" -> "6"; "B428" stays."""
+    if not value:
+        return None
+    value = label.sub("", value.strip(" .,;:()[]"))
+    found = _NUMBER_WORD.search(value)
+    return _trim(found[0]) if found else (_trim(value) or None)
+
+
+# The title's first word, left by the model to the authors or to nothing: "Berliner N. To
+# "lump" or...", "(2013) From SARS to MERS".
+_LOST_FIRST_WORD = re.compile(r"(?<=[).:] )(?P<word>[A-Z][a-z]{0,14}) [\"“‘']?$")
+# The short words that begin titles and that the model takes for a name or leaves out; a
+# surname is never one of them ("William G. Cochran. Sampling..." keeps Cochran).
+_TITLE_FIRST = frozenset(
+    (  # noqa: SIM905 (a list of words reads best as words)
+        "A An The To From On Of For How Why What When Where Who Which Is Are Do Does Can Should "
+        "No Not Toward Towards Beyond Between After Before Against With Without At By Into "
+        "Le La Les Un Une Der Die Das Ein Eine El Los Las Il Lo"
+    ).split()
+)
+# A page's letter prefix, left outside: "e" of "e358".
+_LOST_PREFIX = re.compile(r"(?<![^\W\d_])[A-Za-z]{1,3}$")
+
+
+def _repaired(text: str, runs: Segments) -> Segments:
+    """The model's runs, with the boundary slips it makes on short words mended."""
+    authors = runs.get("author")
+    if authors:
+        # "Berliner N. To" / "AuthorIbx I. A title": the names end at a stop and the words
+        # after it begin the title.
+        start, end = authors[0]
+        _, _, read = _generic_authors(text[start:end])
+        rest = text[start + read : end]
+        titles = runs.get("title")
+        after = titles[0][0] if titles else end
+        if (
+            read
+            and text[start + read - 1] == "."
+            and rest[:1] == " "
+            and rest[1:].split(" ", 1)[0] in _TITLE_FIRST
+            and after >= end
+            and not text[end:after].strip(" \"“‘'")
+        ):
+            authors[0] = (start, start + read)
+            title_start = start + read + 1
+            if titles:
+                titles[0] = (title_start, titles[0][1])
+            else:
+                runs["title"] = [(title_start, end)]
+    titles = runs.get("title")
+    if titles:
+        start, end = titles[0]
+        lost = _LOST_FIRST_WORD.search(text, 0, start)
+        if lost is not None and lost["word"] in _TITLE_FIRST:
+            titles[0] = (lost.start("word"), end)
+            for label in ("author", "date", "note"):
+                for i, (a, b) in enumerate(runs.get(label, [])):
+                    if a < lost.start("word") < b:
+                        runs[label][i] = (a, lost.start("word"))
+                    elif lost.start("word") <= a < b <= lost.end("word"):
+                        runs[label][i] = (a, a)
+    pages = runs.get("pages")
+    if pages:
+        start, end = pages[0]
+        prefix = _LOST_PREFIX.search(text, 0, start)
+        if prefix is not None:
+            pages[0] = (prefix.start(), end)
+    return {label: [(a, b) for a, b in spans if b > a] for label, spans in runs.items()}
+
+
+def _from_segments(ctx: _Context) -> Reference:
+    """The reference the model's segments of the citation's cleaned rest make."""
+    text = ctx.rest
+    runs = _repaired(text, segment(text))
+    authors: list[Author] = []
+    et_al = False
+    if "author" in runs:
+        start, end = runs["author"][0]
+        authors = _persons(text[start:end])
+        et_al = bool(_ET_AL.search(text[start:end])) or bool(_ET_AL_AFTER.match(text[end:]))
+        et_al = et_al or "et al" in text[start:end] or "and others" in text[start:end]
+    title = _strip_title(_first(text, runs.get("title")))
+    container = _strip_container(_first(text, runs.get("container")))
+    container = _italic_container(ctx, text, runs, container)
+    year = None
+    for start, end in runs.get("date", []):
+        year = _any_year(text[start:end])
+        if year:
+            break
+    if year is None and "date" not in runs:
+        # No date labelled: a year standing alone outside the title and container.
+        outside = _cut(text, [*runs.get("title", []), *runs.get("container", [])])
+        year = _any_year(outside)
+    volume = _number(_first(text, runs.get("volume")), _VOLUME_LABEL)
+    issue = _number(_first(text, runs.get("issue")), _ISSUE_LABEL)
+    printed = _first(text, runs.get("pages"))
+    pages = None
+    if printed:
+        # "992–1000.e3": the model tends to leave the article-number suffix outside.
+        after = _PAGE_SUFFIX.match(text, runs["pages"][0][1])
+        printed += after[0] if after else ""
+        printed = printed.strip(" .,;:()[]")
+        found = (
+            None
+            if _PAGE_COUNT_ONLY.match(printed)
+            else _PAGE_RANGE.search(_PAGES_LABEL.sub("", printed))
+        )
+        pages = found[0] if found else None
+    publisher = _first(text, runs.get("publisher"))
+    if publisher:
+        publisher = _trim(publisher.strip()) or None
+    return _reference(
+        ctx,
+        year,
+        pages,
+        authors=authors,
+        et_al=et_al,
+        title=title,
+        container_title=container,
+        volume=volume,
+        issue=issue,
+        kind=_kind(text, runs, container, volume, pages),
+        publisher=publisher,
+    )
+
+
+def _italic_container(
+    ctx: _Context, text: str, runs: dict[str, list[tuple[int, int]]], container: str | None
+) -> str | None:
+    """An italic span that is not in the title is the container ("*Lancet Rheumatol*"): the
+    model never saw italics, the author did."""
+    titles = runs.get("title", [])
+    for italic in reversed(ctx.italics):
+        at = text.find(italic)
+        if at < 0 or any(start < at + len(italic) and at < end for start, end in titles):
+            continue
+        if container is None or italic in container or container in italic:
+            return _strip_container(italic)
+    return container
+
+
+def _kind(
+    text: str,
+    runs: dict[str, list[tuple[int, int]]],
+    container: str | None,
+    volume: str | None,
+    pages: str | None,
+) -> str | None:
+    """The Crossref type the segments suggest, or ``None`` where they do not tell."""
+    lower = text.lower()
+    if ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(text):
+        return "thesis"
+    preprint = "rxiv" in lower or "print" in lower or "hep-" in lower
+    if not volume and preprint and _PREPRINT.search(text):
+        return "posted-content"
+    if container and _PROCEEDINGS.search(container):
+        return "proceedings-article"
+    if container is None and "Rep" in text and _REPORT.search(text):
+        return "report"
+    if container and not any(k in runs for k in ("publisher", "editor", "location")):
+        return _JOURNAL_ARTICLE
+    if "publisher" in runs or "editor" in runs:
+        return "book-chapter" if container else "book"
+    return None
 
 
 def parse_citation(text: str) -> Reference:
@@ -1359,22 +802,17 @@ def parse_citation(text: str) -> Reference:
     """
     clean = _cleanup(text)
     ids = _identifiers(clean.text)
-    ctx = _Context(text, _pdf_spacing(ids.rest), clean.italics, ids)
-    best: _Reading | None = None
-    for recognise in _RECOGNISERS:
-        reading = recognise(ctx)
-        if reading is not None and (best is None or reading.confidence > best.confidence):
-            best = reading
-            if best.confidence >= _SURE:
-                break
-    reference = (best or _fallback(ctx)).reference
+    ctx = _Context(text, ids.rest, clean.italics, ids)
+    reference = _from_segments(ctx)
     if (
         reference.title is None
         and reference.container_title
         and reference.authors
         and (reference.volume or reference.pages)
     ):
-        split = _run_on_title(reference.container_title)
+        split = _run_on_title(reference.container_title) or _stopped_title(
+            reference.container_title
+        )
         if split is not None:
             reference = attrs.evolve(reference, title=split[0], container_title=split[1])
     if "rxiv" in text.lower():

@@ -893,7 +893,7 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="52",
         kind=_ARTICLE,
     ),
-    # A proceedings' publisher and place after its name.
+    # A proceedings' publisher and place after its name: ACM is the publisher.
     _ref(
         "Tanaka, R. (2004). Sketching interfaces with pens. In Proceedings of the 3rd Symposium "
         "on Pen Computing, ACM, New York, pp. 11-19.",
@@ -905,6 +905,7 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         first_page="11",
         last_page="19",
         kind="proceedings-article",
+        publisher="ACM",
     ),
     # Surnames alone with "et al." before an abbreviated journal, no title.
     _ref(
@@ -931,7 +932,8 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         last_page="1128",
         kind=_ARTICLE,
     ),
-    # A technical report: its series and number are not a container.
+    # A technical report: its series and number are not a container; the institution that
+    # issued it is its publisher, as in Crossref's records of reports.
     _ref(
         "M. Okada and P. Varga. Lazy evaluation of sparse tensor programs. Technical Report "
         "TR-2011-07, Department of Computer Science, University of Leeds, 2011.",
@@ -939,6 +941,7 @@ TITLES: tuple[tuple[str, Reference], ...] = (
         title="Lazy evaluation of sparse tensor programs",
         year="2011",
         kind="report",
+        publisher="Department of Computer Science, University of Leeds",
     ),
     # A subtitle after the title's period, up to the "In:" of the source.
     _ref(
