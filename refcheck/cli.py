@@ -111,15 +111,27 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options of the commands that check whole manuscripts (``check``, ``bibtex``)."""
-    command = click.option(
+def _config_option(where: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--config FILE``, found by default from ``where`` upwards (see :func:`_config`)."""
+    return click.option(
         "--config",
         "config_path",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
-        "first manuscript's directory upwards].",
-    )(command)
+        help=f"Configuration file (refcheck.toml or pyproject.toml) [default: found from {where} "
+        "upwards].",
+    )
+
+
+def _config(config_path: Path | None, start: Path) -> Config:
+    """The file given with ``--config``, else the one :func:`find_config` finds from ``start``,
+    else no file (the defaults)."""
+    found = config_path or find_config(start)
+    return load_config(found) if found is not None else Config()
+
+
+def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of the commands that check whole manuscripts (``check``, ``bibtex``)."""
+    command = _config_option("the first manuscript's directory")(command)
     return click.option(
         "--concurrency",
         type=click.IntRange(1, 10),
@@ -236,8 +248,7 @@ def check(
     grouped by reference, and a summary line.
     """
     with _errors():
-        found = config_path or find_config(manuscripts[0])
-        config = load_config(found) if found is not None else Config()
+        config = _config(config_path, manuscripts[0])
         output_format = effective("format", output_format, config)
         fail_on = effective("fail_on", fail_on, config)
         settings = _settings(service, config)
@@ -354,18 +365,25 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
     default="text",
     show_default=True,
 )
+@_config_option("the current directory")
 @_service_options
-def resolve(citation: str, output_format: str, **service: Any) -> None:
-    """Resolve one CITATION to its DOI on Crossref, with the evidence."""
+def resolve(citation: str, output_format: str, config_path: Path | None, **service: Any) -> None:
+    """Resolve one CITATION to its DOI on Crossref, with the evidence.
+
+    The configuration file's Crossref settings and threshold apply; without --config it is
+    looked for from the current directory upwards.
+    """
     with _errors():
+        config = _config(config_path, Path.cwd())
         reference = parse_citation(citation)
-        settings = _settings(service)
+        settings = _settings(service, config)
+        threshold = effective("threshold", None, config)
         with (
             _habanero(service, settings) as habanero,
             CrossrefClient(settings) if habanero is None else habanero as client,
             _fallbacks(service, settings) as fallbacks,
         ):
-            match = SourceChain((client, *fallbacks)).resolve(reference)
+            match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
     explained = {**explain(match), "source": match.source}
     if output_format == "json":
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
@@ -409,8 +427,7 @@ def bibtex(
     fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
     """
     with _errors():
-        found = config_path or find_config(manuscripts[0])
-        config = load_config(found) if found is not None else Config()
+        config = _config(config_path, manuscripts[0])
         settings = _settings(service, config)
         with (
             _habanero(service, settings) as crossref,
