@@ -22,15 +22,17 @@ from seed import MANUSCRIPT, seed_records
 
 from refcheck.cli import cli
 from refcheck.compare import compare
+from refcheck.crossref import CrossrefSettings
 from refcheck.datacite import DataCiteClient, work_from_datacite
 from refcheck.errors import ConfigError, ServiceResponseError
 from refcheck.integrity import integrity_findings
 from refcheck.model import Author, MatchStatus, Reference, Work
+from refcheck.openalex import DEFAULT_BASE_URL as OPENALEX_DEFAULT
 from refcheck.openalex import OpenAlexClient, work_from_openalex
 from refcheck.parse import parse_citation
 from refcheck.pubmed import DEFAULT_BASE_URL, PubMedClient, work_from_pubmed
 from refcheck.retry import RetryPolicy
-from refcheck.sources import SourceChain, parse_sources
+from refcheck.sources import SourceChain, base_urls_from_env, open_fallbacks, parse_sources
 from refcheck.testing import serve_crossref
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")
@@ -406,7 +408,8 @@ def test_cli_check_with_pubmed_resolves_the_seed_letter() -> None:
     responses.get(f"{DEFAULT_BASE_URL}/esummary.fcgi", json=ESUMMARY)
     responses.get(f"{DEFAULT_BASE_URL}/esearch.fcgi", json={"esearchresult": {"idlist": []}})
     with serve_crossref(seed_records()) as crossref:
-        responses.add_passthru(crossref.base_url)
+        stand_in = crossref.base_url
+        responses.add_passthru(stand_in)
         result = CliRunner().invoke(
             cli,
             [
@@ -425,6 +428,65 @@ def test_cli_check_with_pubmed_resolves_the_seed_letter() -> None:
         )
     letter = next(r for r in json.loads(result.stdout)["references"] if r["label"] == "B5")
     assert ("matched", "pubmed", None) == (letter["match"], letter["source"], letter["doi"])
+
+
+# --- base URLs of the sources after Crossref ----------------------------------------------------
+
+
+def test_open_fallbacks_put_each_source_at_its_base_url() -> None:
+    """``base_urls`` moves the sources it names (a trailing slash dropped); the others keep
+    their public API."""
+    clients = open_fallbacks(
+        ("crossref", "pubmed", "openalex", "datacite"),
+        CrossrefSettings(cache=None),
+        base_urls={"pubmed": EUTILS + "/", "datacite": DATACITE},
+    )
+    try:
+        assert [EUTILS, OPENALEX_DEFAULT, DATACITE] == [c.base_url for c in clients]
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_base_url_given_beats_the_variable() -> None:
+    """An override wins over REFCHECK_PUBMED_BASE_URL; a variable alone is used; ``None`` sets
+    nothing."""
+    env = {
+        "REFCHECK_PUBMED_BASE_URL": "https://env.example.org",
+        "REFCHECK_OPENALEX_BASE_URL": OPENALEX,
+    }
+    urls = base_urls_from_env(env, pubmed=EUTILS, datacite=None)
+    assert {"pubmed": EUTILS, "openalex": OPENALEX} == urls
+
+
+@pytest.mark.parametrize(
+    ("env", "overrides", "message"),
+    [
+        (
+            {"REFCHECK_DATACITE_BASE_URL": "datacite.example.org"},
+            {},
+            "REFCHECK_DATACITE_BASE_URL: expected an http(s) URL, found 'datacite.example.org'",
+        ),
+        (
+            {},
+            {"openalex": "ftp://x"},
+            "openalex_base_url: expected an http(s) URL, found 'ftp://x'",
+        ),
+        (
+            {},
+            {"scholar": OPENALEX},
+            "base URLs: expected names among pubmed, openalex, datacite, found 'scholar'",
+        ),
+    ],
+    ids=["variable", "override", "unknown-source"],
+)
+def test_unusable_base_url_is_a_config_error_naming_where_it_came_from(
+    env: dict[str, str], overrides: dict[str, str], message: str
+) -> None:
+    """A URL that is not http(s) is refused, as Crossref's is, naming the variable or setting."""
+    with pytest.raises(ConfigError) as info:
+        base_urls_from_env(env, **overrides)
+    assert message == str(info.value)
 
 
 def test_two_pubmed_works_without_doi_can_be_rivals() -> None:
