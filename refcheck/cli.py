@@ -34,7 +34,7 @@ from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
 from refcheck.pubmed import PubMedClient
 from refcheck.resolve import explain
-from refcheck.sources import SourceChain, open_fallbacks, parse_sources
+from refcheck.sources import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
 
@@ -89,6 +89,19 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             metavar="NAMES",
             help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
             "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
+        ),
+        *(
+            click.option(
+                f"--{name}-base-url",
+                metavar="URL",
+                help=f"{label} API base URL, when {name} is among --sources "
+                f"[{BASE_URL_VARIABLES[name]}].",
+            )
+            for name, label in (
+                ("pubmed", "PubMed (NCBI E-utilities)"),
+                ("openalex", "OpenAlex"),
+                ("datacite", "DataCite"),
+            )
         ),
         click.option(
             "--transport",
@@ -168,13 +181,18 @@ def _habanero(
 
 @contextmanager
 def _fallbacks(
-    options: dict[str, Any], settings: CrossrefSettings
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
 ) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
-    """The clients of ``--sources`` after Crossref, closed on exit."""
+    """The clients of ``--sources`` after Crossref, at their base URLs (``--pubmed-base-url``...,
+    then ``REFCHECK_PUBMED_BASE_URL``..., then the file), closed on exit."""
+    base_urls = config.source_base_urls(
+        {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
+    )
     clients = open_fallbacks(
         parse_sources(options.get("sources") or "crossref"),
         settings,
         ncbi_api_key=options.get("ncbi_api_key"),
+        base_urls=base_urls,
     )
     try:
         yield clients
@@ -255,7 +273,7 @@ def check(
         show_progress = sys.stderr.isatty() if progress is None else progress
         with (
             _habanero(service, settings) as crossref,
-            _fallbacks(service, settings) as fallbacks,
+            _fallbacks(service, settings, config) as fallbacks,
             _progress_bar(show_progress) as callback,
         ):
             report = check_files(
@@ -370,7 +388,7 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
 def resolve(citation: str, output_format: str, config_path: Path | None, **service: Any) -> None:
     """Resolve one CITATION to its DOI on Crossref, with the evidence.
 
-    The configuration file's Crossref settings and threshold apply; without --config it is
+    The configuration file's service settings and threshold apply; without --config it is
     looked for from the current directory upwards.
     """
     with _errors():
@@ -381,7 +399,7 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
         with (
             _habanero(service, settings) as habanero,
             CrossrefClient(settings) if habanero is None else habanero as client,
-            _fallbacks(service, settings) as fallbacks,
+            _fallbacks(service, settings, config) as fallbacks,
         ):
             match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
     explained = {**explain(match), "source": match.source}
@@ -431,7 +449,7 @@ def bibtex(
         settings = _settings(service, config)
         with (
             _habanero(service, settings) as crossref,
-            _fallbacks(service, settings) as fallbacks,
+            _fallbacks(service, settings, config) as fallbacks,
         ):
             report = check_files(
                 manuscripts,
