@@ -275,9 +275,9 @@ def test_resolve_reads_the_config_file_of_the_current_directory(
 ) -> None:
     """Without --config, `refcheck resolve` takes base-url, mailto and cache from the
     refcheck.toml of the current directory: the request reaches the stand-in with the file's
-    address, and no cache file is written."""
+    address, and the answers go to the file's cache (relative to the file)."""
     (tmp_path / "refcheck.toml").write_text(
-        f'base-url = "{crossref.base_url}"\nmailto = "file@example.org"\ncache = false\n',
+        f'base-url = "{crossref.base_url}"\nmailto = "file@example.org"\ncache = "c.sqlite"\n',
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
@@ -285,7 +285,7 @@ def test_resolve_reads_the_config_file_of_the_current_directory(
     exit_code, decision = _resolve(_CHAVES)
     assert (EXIT_CLEAN, "10.1371/journal.ppat.1007887") == (exit_code, decision["doi"])
     assert {("file@example.org",)} == {r.params["mailto"] for r in crossref.requests}
-    assert ["refcheck.toml"] == sorted(p.name for p in tmp_path.iterdir())
+    assert (tmp_path / "c.sqlite").is_file()
 
 
 def test_resolve_applies_the_config_threshold(crossref: CrossrefStandIn, tmp_path: Path) -> None:
