@@ -18,8 +18,8 @@ value of the wrong type is a :class:`~refcheck.errors.ConfigError` naming the ke
 
 Precedence, highest first: command-line option, ``REFCHECK_*`` environment variable, the
 file, the default (:func:`effective`, :meth:`Config.crossref_settings`,
-:meth:`Config.source_base_urls`). Ignoring codes and
-references is :func:`apply_ignores`, a pure function of a report.
+:meth:`Config.source_base_urls`). Ignoring codes and references is :func:`apply_ignores`, a
+pure function of a report.
 """
 
 from __future__ import annotations
