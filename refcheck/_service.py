@@ -22,6 +22,7 @@ import requests
 from . import cache as _cache
 from ._version import __version__
 from .crossref import CrossrefSettings, SessionOwner
+from .crossref import _base_url as _crossref_base_url
 from .errors import ConfigError, ServiceResponseError
 from .retry import RetryPolicy
 
@@ -31,12 +32,8 @@ _Client = TypeVar("_Client", bound="ServiceClient")
 
 
 def _base_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = str(value).strip().rstrip("/")
-    if not (value.startswith(("http://", "https://")) and len(value) > 8):
-        raise ConfigError(f"base_url: expected an http(s) URL, found {value!r}")
-    return value
+    """An http(s) URL without its trailing slash, checked as Crossref's base URL is."""
+    return None if value is None else _crossref_base_url(value)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:

@@ -34,7 +34,7 @@ from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
 from refcheck.pubmed import PubMedClient
 from refcheck.resolve import explain
-from refcheck.sources import SourceChain, open_fallbacks, parse_sources
+from refcheck.sources import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
 
@@ -90,6 +90,19 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
             "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
         ),
+        *(
+            click.option(
+                f"--{name}-base-url",
+                metavar="URL",
+                help=f"{label} API base URL, when {name} is among --sources "
+                f"[{BASE_URL_VARIABLES[name]}].",
+            )
+            for name, label in (
+                ("pubmed", "PubMed (NCBI E-utilities)"),
+                ("openalex", "OpenAlex"),
+                ("datacite", "DataCite"),
+            )
+        ),
         click.option(
             "--transport",
             type=click.Choice(["requests", "habanero"]),
@@ -111,15 +124,27 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options of the commands that check whole manuscripts (``check``, ``bibtex``)."""
-    command = click.option(
+def _config_option(where: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--config FILE``, found by default from ``where`` upwards (see :func:`_config`)."""
+    return click.option(
         "--config",
         "config_path",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Configuration file (refcheck.toml or pyproject.toml) [default: found from the "
-        "first manuscript's directory upwards].",
-    )(command)
+        help=f"Configuration file (refcheck.toml or pyproject.toml) [default: found from {where} "
+        "upwards].",
+    )
+
+
+def _config(config_path: Path | None, start: Path) -> Config:
+    """The file given with ``--config``, else the one :func:`find_config` finds from ``start``,
+    else no file (the defaults)."""
+    found = config_path or find_config(start)
+    return load_config(found) if found is not None else Config()
+
+
+def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of the commands that check whole manuscripts (``check``, ``bibtex``)."""
+    command = _config_option("the first manuscript's directory")(command)
     return click.option(
         "--concurrency",
         type=click.IntRange(1, 10),
@@ -156,13 +181,18 @@ def _habanero(
 
 @contextmanager
 def _fallbacks(
-    options: dict[str, Any], settings: CrossrefSettings
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
 ) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
-    """The clients of ``--sources`` after Crossref, closed on exit."""
+    """The clients of ``--sources`` after Crossref, at their base URLs (``--pubmed-base-url``...,
+    then ``REFCHECK_PUBMED_BASE_URL``..., then the file), closed on exit."""
+    base_urls = config.source_base_urls(
+        {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
+    )
     clients = open_fallbacks(
         parse_sources(options.get("sources") or "crossref"),
         settings,
         ncbi_api_key=options.get("ncbi_api_key"),
+        base_urls=base_urls,
     )
     try:
         yield clients
@@ -236,15 +266,14 @@ def check(
     grouped by reference, and a summary line.
     """
     with _errors():
-        found = config_path or find_config(manuscripts[0])
-        config = load_config(found) if found is not None else Config()
+        config = _config(config_path, manuscripts[0])
         output_format = effective("format", output_format, config)
         fail_on = effective("fail_on", fail_on, config)
         settings = _settings(service, config)
         show_progress = sys.stderr.isatty() if progress is None else progress
         with (
             _habanero(service, settings) as crossref,
-            _fallbacks(service, settings) as fallbacks,
+            _fallbacks(service, settings, config) as fallbacks,
             _progress_bar(show_progress) as callback,
         ):
             report = check_files(
@@ -354,18 +383,25 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
     default="text",
     show_default=True,
 )
+@_config_option("the current directory")
 @_service_options
-def resolve(citation: str, output_format: str, **service: Any) -> None:
-    """Resolve one CITATION to its DOI on Crossref, with the evidence."""
+def resolve(citation: str, output_format: str, config_path: Path | None, **service: Any) -> None:
+    """Resolve one CITATION to its DOI on Crossref, with the evidence.
+
+    The configuration file's service settings and threshold apply; without --config it is
+    looked for from the current directory upwards.
+    """
     with _errors():
+        config = _config(config_path, Path.cwd())
         reference = parse_citation(citation)
-        settings = _settings(service)
+        settings = _settings(service, config)
+        threshold = effective("threshold", None, config)
         with (
             _habanero(service, settings) as habanero,
             CrossrefClient(settings) if habanero is None else habanero as client,
-            _fallbacks(service, settings) as fallbacks,
+            _fallbacks(service, settings, config) as fallbacks,
         ):
-            match = SourceChain((client, *fallbacks)).resolve(reference)
+            match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
     explained = {**explain(match), "source": match.source}
     if output_format == "json":
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
@@ -409,12 +445,11 @@ def bibtex(
     fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
     """
     with _errors():
-        found = config_path or find_config(manuscripts[0])
-        config = load_config(found) if found is not None else Config()
+        config = _config(config_path, manuscripts[0])
         settings = _settings(service, config)
         with (
             _habanero(service, settings) as crossref,
-            _fallbacks(service, settings) as fallbacks,
+            _fallbacks(service, settings, config) as fallbacks,
         ):
             report = check_files(
                 manuscripts,

@@ -17,8 +17,9 @@ of a git repository. :func:`load_config` reads it into a :class:`Config`; an unk
 value of the wrong type is a :class:`~refcheck.errors.ConfigError` naming the key and the file.
 
 Precedence, highest first: command-line option, ``REFCHECK_*`` environment variable, the
-file, the default (:func:`effective`, :meth:`Config.crossref_settings`). Ignoring codes and
-references is :func:`apply_ignores`, a pure function of a report.
+file, the default (:func:`effective`, :meth:`Config.crossref_settings`,
+:meth:`Config.source_base_urls`). Ignoring codes and references is :func:`apply_ignores`, a
+pure function of a report.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from typing import Any
 import attrs
 
 from refcheck.crossref import CrossrefSettings
+from refcheck.crossref import _base_url as _checked_base_url
 from refcheck.errors import ConfigError
 from refcheck.formats import FORMATS, RULES
 from refcheck.model import CheckedReference, Finding, IgnoredReference, Report
+from refcheck.sources import BASE_URL_VARIABLES, base_urls_from_env
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -107,6 +110,9 @@ class Config:
     base_url: str | None = None
     timeout: float | None = None
     concurrency: int | None = None
+    pubmed_base_url: str | None = None
+    openalex_base_url: str | None = None
+    datacite_base_url: str | None = None
 
     def crossref_settings(
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
@@ -128,6 +134,22 @@ class Config:
             elif self.cache is not None:
                 from_file["cache"] = self.cache
         return CrossrefSettings.from_env(env, **{**from_file, **overrides})
+
+    def source_base_urls(
+        self, overrides: Mapping[str, str | None], environ: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """The base URLs of the sources after Crossref, by name (``"pubmed"``...):
+        ``overrides`` (the command line; ``None`` is not given), then
+        ``REFCHECK_<NAME>_BASE_URL``, then this file (``pubmed-base-url``...); a source
+        missing from the result asks its public API."""
+        env = os.environ if environ is None else environ
+        from_file: dict[str, str] = {}
+        for name, variable in BASE_URL_VARIABLES.items():
+            url = getattr(self, f"{name}_base_url")
+            if url is not None and variable not in env:
+                from_file[name] = url
+        given = {name: url for name, url in overrides.items() if url is not None}
+        return base_urls_from_env(env, **{**from_file, **given})
 
 
 def find_config(start: str | os.PathLike[str]) -> Path | None:
@@ -199,6 +221,9 @@ class _Reader:
             "base-url": self.base_url,
             "timeout": self.timeout,
             "concurrency": self.concurrency,
+            "pubmed-base-url": self.base_url,
+            "openalex-base-url": self.base_url,
+            "datacite-base-url": self.base_url,
         }
         values: dict[str, Any] = {}
         for key, value in table.items():
@@ -266,10 +291,12 @@ class _Reader:
         return self.file.parent / Path(text).expanduser()
 
     def base_url(self, key: str, value: object) -> str:
+        """Crossref's or another source's base URL, checked as ``CrossrefSettings`` checks it."""
         text = self.string(key, value)
-        if not text.startswith(("http://", "https://")):
-            raise self.error(key, "an http(s) URL", value)
-        return text
+        try:
+            return _checked_base_url(text)
+        except ConfigError:
+            raise self.error(key, "an http(s) URL", value) from None
 
     def timeout(self, key: str, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -15,12 +15,14 @@ and attaches the evidence that the reference may be fabricated (``Match.doubts``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from refcheck._service import SourceSettings
 from refcheck.crossref import CrossrefSettings
+from refcheck.crossref import _base_url as _checked_base_url
 from refcheck.datacite import DataCiteClient
 from refcheck.errors import ConfigError, ServiceError
 from refcheck.existence import fabrication_evidence, journal_issn, needs_assessment
@@ -30,9 +32,11 @@ from refcheck.pubmed import PubMedClient
 from refcheck.resolve import Resolver, WorkSource
 
 __all__ = [
+    "BASE_URL_VARIABLES",
     "SOURCE_ORDER",
     "SourceChain",
     "SourceSettings",
+    "base_urls_from_env",
     "open_fallbacks",
     "parse_sources",
     "source_name",
@@ -40,6 +44,14 @@ __all__ = [
 
 #: The order in which sources are asked; Crossref is always first.
 SOURCE_ORDER = ("crossref", "pubmed", "openalex", "datacite")
+
+#: The variables that set the base URLs of the sources after Crossref, as ``REFCHECK_BASE_URL``
+#: sets Crossref's.
+BASE_URL_VARIABLES: Mapping[str, str] = {
+    "pubmed": "REFCHECK_PUBMED_BASE_URL",
+    "openalex": "REFCHECK_OPENALEX_BASE_URL",
+    "datacite": "REFCHECK_DATACITE_BASE_URL",
+}
 
 
 def parse_sources(text: str | Sequence[str]) -> tuple[str, ...]:
@@ -57,23 +69,64 @@ def parse_sources(text: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(n for n in SOURCE_ORDER if n in wanted)
 
 
+def _unknown_base_url_names(names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - set(BASE_URL_VARIABLES))
+    if unknown:
+        raise ConfigError(
+            f"base URLs: expected names among {', '.join(BASE_URL_VARIABLES)}, found {unknown[0]!r}"
+        )
+
+
+def base_urls_from_env(
+    environ: Mapping[str, str] | None = None, **overrides: str | None
+) -> dict[str, str]:
+    """The base URLs of the sources after Crossref, by name: ``overrides``
+    (``pubmed="https://..."``; ``None`` sets nothing), then ``REFCHECK_PUBMED_BASE_URL``,
+    ``REFCHECK_OPENALEX_BASE_URL``, ``REFCHECK_DATACITE_BASE_URL``. A source without one asks
+    its public API.
+
+    Each URL is checked as Crossref's base URL is (an http(s) URL; a trailing slash is dropped);
+    one that cannot be used raises :class:`~refcheck.errors.ConfigError` naming the variable,
+    or the setting (``pubmed_base_url``).
+    """
+    env = os.environ if environ is None else environ
+    _unknown_base_url_names(overrides)
+    urls: dict[str, str] = {}
+    for name, variable in BASE_URL_VARIABLES.items():
+        given, where = overrides.get(name), f"{name}_base_url"
+        if given is None:
+            given, where = env.get(variable), variable
+        if given is None:
+            continue
+        try:
+            urls[name] = _checked_base_url(given)
+        except ConfigError:
+            raise ConfigError(f"{where}: expected an http(s) URL, found {given!r}") from None
+    return urls
+
+
 def open_fallbacks(
     names: Sequence[str],
     settings: CrossrefSettings,
     *,
     ncbi_api_key: str | None = None,
+    base_urls: Mapping[str, str] | None = None,
 ) -> list[PubMedClient | OpenAlexClient | DataCiteClient]:
     """Clients of the sources after Crossref among ``names``, with Crossref's mailto, timeout,
-    cache directory, offline mode and retries. The caller closes them."""
+    cache directory, offline mode and retries, each at its URL in ``base_urls`` (by name, see
+    :func:`base_urls_from_env`) or else at its public API. The caller closes them."""
+    urls = dict(base_urls or {})
+    _unknown_base_url_names(urls)
     common = SourceSettings.from_crossref(settings)
     clients: list[PubMedClient | OpenAlexClient | DataCiteClient] = []
     for name in parse_sources(names):
+        own = attrs.evolve(common, base_url=urls.get(name))
         if name == "pubmed":
-            clients.append(PubMedClient(common, api_key=ncbi_api_key))
+            clients.append(PubMedClient(own, api_key=ncbi_api_key))
         elif name == "openalex":
-            clients.append(OpenAlexClient(common))
+            clients.append(OpenAlexClient(own))
         elif name == "datacite":
-            clients.append(DataCiteClient(common))
+            clients.append(DataCiteClient(own))
     return clients
 
 

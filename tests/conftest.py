@@ -42,6 +42,9 @@ def _isolated_refcheck_env(
         "REFCHECK_THRESHOLD",
         "REFCHECK_CACHE_MAX_ENTRIES",
         "REFCHECK_CROSSREF_PLUS_TOKEN",
+        "REFCHECK_PUBMED_BASE_URL",
+        "REFCHECK_OPENALEX_BASE_URL",
+        "REFCHECK_DATACITE_BASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -258,6 +259,73 @@ def test_resolve_json_has_work_evidence_and_runner_up(crossref: CrossrefStandIn)
         data["work"]["disagreed"],
     )
     assert data["runner_up"]["doi"] != data["doi"]
+
+
+_MEHTA = "Mehta P, Cron RQ. Silencing the cytokine storm: the use of intravenous anakinra in haemophagocytic lymphohistiocytosis. Lancet Rheumatol 2020; 2: e358-67."
+
+
+def _resolve(*args: str) -> tuple[int, dict[str, Any]]:
+    """Run `refcheck resolve --format json` in-process: the exit code and the decision."""
+    result = CliRunner().invoke(cli, ["resolve", "--format", "json", *args])
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}
+
+
+def test_resolve_reads_the_config_file_of_the_current_directory(
+    crossref: CrossrefStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --config, `refcheck resolve` takes base-url, mailto and cache from the
+    refcheck.toml of the current directory: the request reaches the stand-in with the file's
+    address, and the answers go to the file's cache (relative to the file)."""
+    (tmp_path / "refcheck.toml").write_text(
+        f'base-url = "{crossref.base_url}"\nmailto = "file@example.org"\ncache = "c.sqlite"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    crossref.clear_log()
+    exit_code, decision = _resolve(_CHAVES)
+    assert (EXIT_CLEAN, "10.1371/journal.ppat.1007887") == (exit_code, decision["doi"])
+    assert {("file@example.org",)} == {r.params["mailto"] for r in crossref.requests}
+    assert (tmp_path / "c.sqlite").is_file()
+
+
+def test_resolve_applies_the_config_threshold(crossref: CrossrefStandIn, tmp_path: Path) -> None:
+    """The file's threshold is the resolver's: a search result scoring 0.93 is taken at 0.90
+    and not at 0.95."""
+    statuses = []
+    for threshold in ("0.90", "0.95"):
+        config = tmp_path / f"{threshold}.toml"
+        config.write_text(f"threshold = {threshold}\n", encoding="utf-8")
+        args = ("--config", str(config), "--base-url", crossref.base_url, "--no-cache")
+        statuses.append(_resolve(_MEHTA, *args)[1]["status"])
+    assert ["matched", "unresolved"] == statuses
+
+
+def test_resolve_options_beat_the_config_file(crossref: CrossrefStandIn, tmp_path: Path) -> None:
+    """--base-url and --mailto win over the file's (whose base URL answers nothing)."""
+    config = tmp_path / "refcheck.toml"
+    config.write_text(
+        'base-url = "http://127.0.0.1:9"\nmailto = "file@example.org"\n', encoding="utf-8"
+    )
+    crossref.clear_log()
+    exit_code, decision = _resolve(
+        _CHAVES,
+        *("--config", str(config), "--no-cache"),
+        *("--base-url", crossref.base_url, "--mailto", "cli@example.org"),
+    )
+    assert (EXIT_CLEAN, "matched") == (exit_code, decision["status"])
+    assert {("cli@example.org",)} == {r.params["mailto"] for r in crossref.requests}
+
+
+def test_resolve_bad_config_is_a_usage_error(tmp_path: Path) -> None:
+    """A configuration file with an unknown key: exit 2, one line naming the key and the file,
+    before any request."""
+    config = tmp_path / "refcheck.toml"
+    config.write_text("colour = 'blue'\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["resolve", _CHAVES, "--config", str(config)])
+    assert (EXIT_USAGE, f"Error: {config}: unknown key 'colour'") == (
+        result.exit_code,
+        result.stderr.split(" (known keys")[0],
+    )
 
 
 def test_version() -> None:

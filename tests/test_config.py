@@ -38,6 +38,9 @@ cache = "cache/crossref.sqlite"
 base-url = "http://127.0.0.1:8080"
 timeout = 5
 concurrency = 2
+pubmed-base-url = "https://eutils.example.org/entrez/eutils/"
+openalex-base-url = "http://127.0.0.1:8081"
+datacite-base-url = "https://datacite.example.org"
 """
 
 
@@ -65,6 +68,9 @@ def test_refcheck_toml_keys_are_read_into_a_config(tmp_path: Path) -> None:
         base_url="http://127.0.0.1:8080",
         timeout=5.0,
         concurrency=2,
+        pubmed_base_url="https://eutils.example.org/entrez/eutils",
+        openalex_base_url="http://127.0.0.1:8081",
+        datacite_base_url="https://datacite.example.org",
     )
     assert expected == load_config(file)
 
@@ -107,6 +113,11 @@ def test_unknown_key_is_an_error_naming_the_key_and_the_file(tmp_path: Path) -> 
         ("concurrency = 2.5", "concurrency: expected a whole number from 1 to 10, found 2.5"),
         ("threshold = 1.5", "threshold: expected a number between 0 and 1, found 1.5"),
         ('base-url = "ftp://x"', "base-url: expected an http(s) URL, found 'ftp://x'"),
+        ('base-url = "http:// x"', "base-url: expected an http(s) URL, found 'http:// x'"),
+        (
+            'openalex-base-url = "api.openalex.org"',
+            "openalex-base-url: expected an http(s) URL, found 'api.openalex.org'",
+        ),
         ('ignore-codes = "pages-suffix"', "ignore-codes: expected a list of finding codes"),
         ('ignore-codes = ["page-suffix"]', "ignore-codes: expected finding codes"),
         ("cache = 3", "cache: expected a string, found 3"),
@@ -216,6 +227,28 @@ def test_crossref_settings_take_options_above_everything() -> None:
         {"mailto": "cli@example.org"}, {"REFCHECK_MAILTO": "env@example.org"}
     )
     assert "cli@example.org" == settings.mailto
+
+
+def test_source_base_urls_take_the_file_below_the_environment_and_options() -> None:
+    """Each second source's base URL: the option, else REFCHECK_<NAME>_BASE_URL, else the
+    file."""
+    config = Config(
+        pubmed_base_url="https://file.example.org/pubmed",
+        openalex_base_url="https://file.example.org/openalex",
+        datacite_base_url="https://file.example.org/datacite",
+    )
+    urls = config.source_base_urls(
+        {"pubmed": None, "datacite": "https://cli.example.org/datacite"},
+        {
+            "REFCHECK_OPENALEX_BASE_URL": "https://env.example.org/openalex",
+            "REFCHECK_DATACITE_BASE_URL": "https://env.example.org/datacite",
+        },
+    )
+    assert {
+        "pubmed": "https://file.example.org/pubmed",
+        "openalex": "https://env.example.org/openalex",
+        "datacite": "https://cli.example.org/datacite",
+    } == urls
 
 
 def test_file_no_cache_turns_the_cache_off() -> None:

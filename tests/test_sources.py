@@ -22,15 +22,17 @@ from seed import MANUSCRIPT, seed_records
 
 from refcheck.cli import cli
 from refcheck.compare import compare
+from refcheck.crossref import CrossrefSettings
 from refcheck.datacite import DataCiteClient, work_from_datacite
 from refcheck.errors import ConfigError, ServiceResponseError
 from refcheck.integrity import integrity_findings
 from refcheck.model import Author, MatchStatus, Reference, Work
+from refcheck.openalex import DEFAULT_BASE_URL as OPENALEX_DEFAULT
 from refcheck.openalex import OpenAlexClient, work_from_openalex
 from refcheck.parse import parse_citation
 from refcheck.pubmed import DEFAULT_BASE_URL, PubMedClient, work_from_pubmed
 from refcheck.retry import RetryPolicy
-from refcheck.sources import SourceChain, parse_sources
+from refcheck.sources import SourceChain, base_urls_from_env, open_fallbacks, parse_sources
 from refcheck.testing import serve_crossref
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")
@@ -406,7 +408,8 @@ def test_cli_check_with_pubmed_resolves_the_seed_letter() -> None:
     responses.get(f"{DEFAULT_BASE_URL}/esummary.fcgi", json=ESUMMARY)
     responses.get(f"{DEFAULT_BASE_URL}/esearch.fcgi", json={"esearchresult": {"idlist": []}})
     with serve_crossref(seed_records()) as crossref:
-        responses.add_passthru(crossref.base_url)
+        stand_in = crossref.base_url
+        responses.add_passthru(stand_in)
         result = CliRunner().invoke(
             cli,
             [
@@ -425,6 +428,196 @@ def test_cli_check_with_pubmed_resolves_the_seed_letter() -> None:
         )
     letter = next(r for r in json.loads(result.stdout)["references"] if r["label"] == "B5")
     assert ("matched", "pubmed", None) == (letter["match"], letter["source"], letter["doi"])
+
+
+# --- base URLs of the sources after Crossref ----------------------------------------------------
+
+
+def test_open_fallbacks_put_each_source_at_its_base_url() -> None:
+    """``base_urls`` moves the sources it names (a trailing slash dropped); the others keep
+    their public API."""
+    clients = open_fallbacks(
+        ("crossref", "pubmed", "openalex", "datacite"),
+        CrossrefSettings(cache=None),
+        base_urls={"pubmed": EUTILS + "/", "datacite": DATACITE},
+    )
+    try:
+        assert [EUTILS, OPENALEX_DEFAULT, DATACITE] == [c.base_url for c in clients]
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_base_url_given_beats_the_variable() -> None:
+    """An override wins over REFCHECK_PUBMED_BASE_URL; a variable alone is used; ``None`` sets
+    nothing."""
+    env = {
+        "REFCHECK_PUBMED_BASE_URL": "https://env.example.org",
+        "REFCHECK_OPENALEX_BASE_URL": OPENALEX,
+    }
+    urls = base_urls_from_env(env, pubmed=EUTILS, datacite=None)
+    assert {"pubmed": EUTILS, "openalex": OPENALEX} == urls
+
+
+@pytest.mark.parametrize(
+    ("env", "overrides", "message"),
+    [
+        (
+            {"REFCHECK_DATACITE_BASE_URL": "datacite.example.org"},
+            {},
+            "REFCHECK_DATACITE_BASE_URL: expected an http(s) URL, found 'datacite.example.org'",
+        ),
+        (
+            {},
+            {"openalex": "ftp://x"},
+            "openalex_base_url: expected an http(s) URL, found 'ftp://x'",
+        ),
+        (
+            {},
+            {"scholar": OPENALEX},
+            "base URLs: expected names among pubmed, openalex, datacite, found 'scholar'",
+        ),
+    ],
+    ids=["variable", "override", "unknown-source"],
+)
+def test_unusable_base_url_is_a_config_error_naming_where_it_came_from(
+    env: dict[str, str], overrides: dict[str, str], message: str
+) -> None:
+    """A URL that is not http(s) is refused, as Crossref's is, naming the variable or setting."""
+    with pytest.raises(ConfigError) as info:
+        base_urls_from_env(env, **overrides)
+    assert message == str(info.value)
+
+
+def _resolve_letter(*args: str, env: dict[str, str] | None = None) -> tuple[Any, list[str]]:
+    """`refcheck resolve --format json` of the seed's letter (which Crossref lacks) against the
+    stand-in: the result, and the URLs of the requests that did not go to the stand-in."""
+    with serve_crossref(seed_records()) as crossref:
+        stand_in = crossref.base_url
+        responses.add_passthru(stand_in)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "resolve",
+                LETTER,
+                "--format",
+                "json",
+                "--base-url",
+                crossref.base_url,
+                "--no-cache",
+                *args,
+            ],
+            env=env,
+        )
+    others = [
+        str(call.request.url)
+        for call in responses.calls
+        if not str(call.request.url).startswith(stand_in)
+    ]
+    return result, others
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("name", "base_url", "path", "body"),
+    [
+        ("openalex", OPENALEX, "/works", {"meta": {"count": 0}, "results": []}),
+        ("datacite", DATACITE, "/dois", {"data": []}),
+    ],
+)
+def test_cli_base_url_option_sends_the_source_requests_there(
+    name: str, base_url: str, path: str, body: dict[str, Any]
+) -> None:
+    """``--openalex-base-url``/``--datacite-base-url``: the source is asked at that URL (and
+    nowhere else), and the reference is reported as asked there."""
+    responses.get(base_url + path, json=body)
+    result, others = _resolve_letter(
+        "--sources", f"crossref,{name}", f"--{name}-base-url", base_url
+    )
+    assert (1, f"(asked crossref, {name})") == (
+        result.exit_code,
+        json.loads(result.stdout)["reason"][-len(f"(asked crossref, {name})") :],
+    )
+    assert others and all(url.startswith(base_url + path) for url in others), others
+
+
+FILE_EUTILS = "https://file.example.org/eutils"
+ENV_EUTILS = "https://env.example.org/eutils"
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("env", "option", "expected"),
+    [
+        ({}, (), FILE_EUTILS),
+        ({"REFCHECK_PUBMED_BASE_URL": ENV_EUTILS}, (), ENV_EUTILS),
+        ({"REFCHECK_PUBMED_BASE_URL": ENV_EUTILS}, ("--pubmed-base-url", EUTILS), EUTILS),
+    ],
+    ids=["file", "variable-beats-file", "option-beats-both"],
+)
+def test_cli_pubmed_base_url_from_the_file_the_variable_or_the_option(
+    tmp_path: Path, env: dict[str, str], option: tuple[str, ...], expected: str
+) -> None:
+    """``pubmed-base-url`` in the configuration file is used unless REFCHECK_PUBMED_BASE_URL
+    is set, and ``--pubmed-base-url`` beats both: PubMed is asked there only, and matches."""
+    for base in (FILE_EUTILS, ENV_EUTILS, EUTILS):
+        responses.get(f"{base}/ecitmatch.cgi", body=ECITMATCH, content_type="text/plain")
+        responses.get(f"{base}/esummary.fcgi", json=ESUMMARY)
+    config = tmp_path / "refcheck.toml"
+    config.write_text(f'pubmed-base-url = "{FILE_EUTILS}/"\n', encoding="utf-8")
+    result, others = _resolve_letter(
+        "--config", str(config), "--sources", "crossref,pubmed", *option, env=env
+    )
+    assert (0, "pubmed") == (result.exit_code, json.loads(result.stdout)["source"])
+    assert others and all(url.startswith(expected + "/") for url in others), others
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "config", "message"),
+    [
+        (
+            ("--openalex-base-url", "ftp://x"),
+            {},
+            "",
+            "openalex_base_url: expected an http(s) URL, found 'ftp://x'",
+        ),
+        (
+            (),
+            {"REFCHECK_DATACITE_BASE_URL": "nope"},
+            "",
+            "REFCHECK_DATACITE_BASE_URL: expected an http(s) URL, found 'nope'",
+        ),
+        (
+            (),
+            {},
+            'pubmed-base-url = "ftp://x"\n',
+            "{config}: pubmed-base-url: expected an http(s) URL, found 'ftp://x'",
+        ),
+    ],
+    ids=["option", "variable", "file"],
+)
+def test_cli_unusable_source_base_url_is_a_usage_error(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], config: str, message: str
+) -> None:
+    """A second source's base URL that is not http(s), from an option, a variable or the file,
+    is exit 2 with one line naming where it came from, even when that source is not asked."""
+    file = tmp_path / "refcheck.toml"
+    file.write_text(config, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "resolve",
+            LETTER,
+            "--config",
+            str(file),
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--no-cache",
+            *args,
+        ],
+        env=env,
+    )
+    assert (2, f"Error: {message.format(config=file)}\n") == (result.exit_code, result.stderr)
 
 
 def test_two_pubmed_works_without_doi_can_be_rivals() -> None:
