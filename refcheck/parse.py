@@ -705,6 +705,7 @@ def _from_segments(ctx: _Context) -> Reference:
         authors = _persons(text[start:end])
         et_al = bool(_ET_AL.search(text[start:end])) or bool(_ET_AL_AFTER.match(text[end:]))
         et_al = et_al or "et al" in text[start:end] or "and others" in text[start:end]
+    _title_before_italics(ctx, text, runs)
     title = _strip_title(_first(text, runs.get("title")))
     container = _strip_container(_first(text, runs.get("container")))
     container = _italic_container(ctx, text, runs, container)
@@ -732,6 +733,8 @@ def _from_segments(ctx: _Context) -> Reference:
             else _PAGE_RANGE.search(_PAGES_LABEL.sub("", printed))
         )
         pages = found[0] if found else None
+    if pages is None:
+        pages = _pages_after_numbers(text, runs)
     publisher = _first(text, runs.get("publisher"))
     if publisher:
         publisher = _trim(publisher.strip()) or None
@@ -748,6 +751,50 @@ def _from_segments(ctx: _Context) -> Reference:
         kind=_kind(text, runs, container, volume, pages),
         publisher=publisher,
     )
+
+
+# Pages the model left unlabelled right after the volume or issue: "46(10):1140–1146".
+_PAGES_AFTER = re.compile(
+    r"\)?\s?[:,]?\s?(?P<range>[A-Za-z]{0,3}\d{1,9}\s?[-–—]\s?[A-Za-z]{0,3}\d{1,9})(?!\d)"
+    r"|\)?\s?:\s?(?P<colon>[A-Za-z]{0,3}\d{1,9})(?![\d(])"
+)
+
+
+def _pages_after_numbers(text: str, runs: Segments) -> str | None:
+    """A page or range straight after the volume or issue that no label claims: the printed
+    "volume(issue):pages" of numbered styles."""
+    ends = [end for label in ("volume", "issue") for _, end in runs.get(label, [])]
+    if not ends:
+        return None
+    found = _PAGES_AFTER.match(text, max(ends))
+    if found is None:
+        return None
+    start = found.start("range") if found["range"] else found.start("colon")
+    end = found.end()
+    if any(a < end and start < b for spans in runs.values() for a, b in spans):
+        return None
+    return found["range"] or found["colon"]
+
+
+def _title_before_italics(ctx: _Context, text: str, runs: Segments) -> None:
+    """Markdown marks the journal in italics, so what lies between the title the model found
+    and the italic journal is title too, where nothing else was labelled there: the model
+    cuts 'To "lump" or to "split" in ...' short at its quotes."""
+    titles = runs.get("title")
+    if not titles or not ctx.italics:
+        return
+    start, end = titles[0]
+    for italic in ctx.italics:
+        at = text.find(italic, end)
+        if at < 0:
+            continue
+        for label, spans in runs.items():
+            if label not in ("title", "container") and any(a < at and b > end for a, b in spans):
+                return
+        gap = text[end:at].rstrip(" .,;:")
+        if gap.strip(" .,;:\"'“”‘’"):
+            titles[0] = (start, end + len(gap))
+        return
 
 
 def _italic_container(
@@ -814,7 +861,10 @@ def parse_citation(text: str) -> Reference:
             reference.container_title
         )
         if split is not None:
-            reference = attrs.evolve(reference, title=split[0], container_title=split[1])
+            title, container = split
+            reference = attrs.evolve(
+                reference, title=title, container_title=_strip_container(container)
+            )
     if "rxiv" in text.lower():
         archive = _ARCHIVE.search(text)
         container = reference.container_title or ""

@@ -167,8 +167,36 @@ def _sentence_end(text: str, spans: Sequence[tuple[int, int]], words: list[str],
     return not (i > 0 and len(words[i - 1]) <= 2 and words[i - 1][:1].isupper())
 
 
+_PAREN_YEAR = re.compile(r"\(\s?(?:1[5-9]|20)\d\d[a-z]?[),]")
+_SEMICOLON_YEAR = re.compile(r"(?:1[5-9]|20)\d\d\s?;")
+
+
+def _style(text: str) -> list[str]:
+    """Features of the whole citation, given to every token: what its style looks like."""
+    found = []
+    if '"' in text or "“" in text:
+        found.append("g:quotes")
+    if _PAREN_YEAR.search(text):
+        found.append("g:parenyear")
+    if _SEMICOLON_YEAR.search(text):
+        found.append("g:semiyear")
+    if " In " in text or "In:" in text or " in:" in text:
+        found.append("g:in")
+    return found
+
+
+def _chunk_shape(chunk: str) -> str:
+    out = []
+    for char in chunk[:12]:
+        kind = "X" if char.isupper() else "x" if char.isalpha() else "d" if char.isdigit() else char
+        if not out or out[-1] != kind:
+            out.append(kind)
+    return "ch=" + "".join(out)
+
+
 def features(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
     """The features of each token of ``text`` (at ``spans``), for training and tagging alike."""
+    style = _style(text)
     n = len(spans)
     size = len(text)
     words = [text[start:end] for start, end in spans]
@@ -203,6 +231,12 @@ def features(text: str, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
         ]
         if stop < size and text[stop] == "." and word.isalpha():
             row.append(_ABBREVIATION[min(len(word), 5)])
+        row += style
+        chunk_start = text.rfind(" ", 0, start) + 1
+        chunk_end = text.find(" ", stop)
+        chunk = text[chunk_start : chunk_end if chunk_end >= 0 else size]
+        row.append(_chunk_shape(chunk))
+        row.append("cf" if chunk_start == start else "cm")
         if i == 0:
             row.append("BOS")
         else:
