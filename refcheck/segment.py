@@ -186,7 +186,9 @@ def _style(text: str) -> list[str]:
 
 
 def _chunk_shape(chunk: str) -> str:
-    out = []
+    """The shape of the whitespace-delimited chunk a token is in, runs collapsed, first 12
+    characters: "Phys.Rev.Lett.98" -> "ch=Xx.Xx.Xx" (PDF-to-text glues fields together)."""
+    out: list[str] = []
     for char in chunk[:12]:
         kind = "X" if char.isupper() else "x" if char.isalpha() else "d" if char.isdigit() else char
         if not out or out[-1] != kind:
