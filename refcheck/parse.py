@@ -192,8 +192,12 @@ def _cleanup(text: str) -> _Clean:
 _DOI = re.compile(g.DOI, re.IGNORECASE)
 _URL = re.compile(g.URL, re.IGNORECASE)
 # What PDF-to-text glues to a DOI's end: "10.1103/PhysRevD.92.034519.URL https: ...",
-# "10.1016/j.physletb.2017.05.070,in press".
-_DOI_GLUED = re.compile(r"\.(?=(?:URL|arXiv|Available|PMID|PMCID)\b)|,(?=[A-Za-z]{2})")
+# "10.1016/j.physletb.2017.05.070,in press", "10.1007/BF02345020.URLhttps", PubMed's
+# "10.1038/nrn2947[doi]", "10.1007/JHEP01(2015)073[arXiv :1408.3203]".
+_DOI_GLUED = re.compile(
+    r"\.(?=(?:URL|arXiv|Available|PMID|PMCID)\b|URLhttp)|,(?=[A-Za-z]{2})"
+    r"|\[(?=(?:doi|pii)\]|arXiv)"
+)
 # The next word after a DOI, and the shapes of the words that continue a DOI that PDF-to-text
 # broke with a space: "npg- 19-227-2012" (after "-" or "/", a word with a digit),
 # "j.jbc. 2012.01.003" (after ".", digits with an inner period; not a year, page range or
@@ -203,6 +207,7 @@ _DOI_WORD = re.compile(r"[A-Za-z0-9][\w.\-/()]{0,300}")
 _DOI_NUMBERS = re.compile(r"\d[\d.]{0,300}")
 _DOI_START = re.compile(r"10\.\d{4,9}/")  # a word with one is another DOI
 _DOI_MAX = 300
+_DOI_TAG = re.compile(r"\[(?:doi|pii)\]")
 _PMID = re.compile(g.PMID, re.IGNORECASE)
 _PMCID = re.compile(r"\bPMCID\s?:?\s?PMC\d{1,9}\b", re.IGNORECASE)
 # "Available from: ", "[cited 2020 Jun 1]", "Accessed June 1, 2020." are left over around a URL.
@@ -275,8 +280,11 @@ def _doi_extent(text: str, match: re.Match[str]) -> tuple[str, int]:
         if not _doi_continues(value, _trim(word)):
             break
         value, end = value + word, following.start("word") + len(word)
-    trimmed = _trim(value)
-    return trimmed, end - (len(value) - len(trimmed))
+    # No DOI ends with an opening bracket: "10.1007/JHEP03(2014)118[ arXiv".
+    trimmed = _trim(_trim(value).rstrip("(["))
+    end -= len(value) - len(trimmed)
+    tag = _DOI_TAG.match(text, end)  # PubMed's "[doi]" goes with the DOI
+    return trimmed, end if tag is None else tag.end()
 
 
 class _Identifiers(NamedTuple):

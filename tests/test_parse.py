@@ -163,10 +163,22 @@ def test_doi_in_markdown_link_keeps_parentheses() -> None:
             "Petrov A. Wound healing. Dev Bio. 2016; 12:1-9. doi: 10.4444/j.devbio. 2016.03.011.",
             "10.4444/j.devbio.2016.03.011",
         ),
-        # A closing bracket of the DOI's is kept.
+        # Brackets: a closing one of the DOI's kept, an opening one or a "[doi]" tag left out.
         (
             "Ruiz M. Basin margins. In: Tectonics, v. 12, pp. 10-30, doi: 10.9999/2011.5123(07). 2011.",
             "10.9999/2011.5123(07)",
+        ),
+        (
+            "Zhou L. Entropy. JHEP 1904, 021 (2019) doi :10.2468/JHEP04(2019)021[ arXiv:1901.00001].",
+            "10.2468/JHEP04(2019)021",
+        ),
+        (
+            "Ito H. Glia. Pain. 2013. doi: 10.1357/j.pain.2013.06.002[doi]",
+            "10.1357/j.pain.2013.06.002",
+        ),
+        (
+            "Vos T. Flows. Rev. Flu. 75:7-9. doi: 10.1212/RevFlu.75.715.URLhttps : //example.org/f",
+            "10.1212/RevFlu.75.715",
         ),
         # What follows a DOI is not glued on: not a word, a year, a sentence, nor another DOI.
         (
