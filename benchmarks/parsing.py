@@ -187,7 +187,9 @@ def norm_pages(value: str | None) -> tuple[str | None, str | None]:
 def norm_doi(value: str | None) -> str | None:
     if not value:
         return None
-    value = "".join(value.split()).strip("()")
+    value = "".join(value.split()).rstrip(".,;")
+    if value.startswith("(") and value.endswith(")"):  # enclosing, not "10.1130/2010.2465(22)"
+        value = value[1:-1]
     return _DOI_PREFIX.sub("", value).rstrip(".,;").lower() or None
 
 

@@ -71,11 +71,14 @@ APA_GIVEN = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]{0,2}\.(?:\s?-?\s?[A-ZÀ-ÖØ-ÞА
 
 
 # A DOI with its optional prefix: "doi:10.1016/S2665-9913(20)30096-5",
-# "https://doi.org/10.1016/S2213-2600(20)30267-8". Trailing punctuation and unbalanced
-# closing brackets are trimmed by the parser, not here.
+# "https://doi.org/10.1016/S2213-2600(20)30267-8". PDF-to-text puts spaces into the prefix
+# ("doi:10 .1145/1601966", "doi :10.1103 /PhysRevE.49.55", "doi: 10.1097/ SHK.000"): one space
+# is allowed on either side of its "." and "/" when the "10" follows no digit or period (the
+# parser takes the spaces out). Trailing punctuation, unbalanced closing brackets and spaces
+# inside the suffix are handled by the parser, not here.
 DOI = (
     r"(?:(?:https?://)?(?:dx\.)?doi\.org/|\bdoi\s?[:.]?\s?)?"
-    r"(?P<doi>10\.\d{4,9}/[^\s\"<>]{1,300})"
+    r"(?P<doi>(?:10\.\d{4,9}/|(?<![\d.])10\s?\.\s?\d{4,9}\s?/\s?)[^\s\"<>]{1,300})"
 )
 
 # A web address: "http://www.ncbi.nlm.nih.gov/pubmed" in "PubMed. http://www.ncbi.nlm.nih.gov/pubmed".

@@ -192,8 +192,22 @@ def _cleanup(text: str) -> _Clean:
 _DOI = re.compile(g.DOI, re.IGNORECASE)
 _URL = re.compile(g.URL, re.IGNORECASE)
 # What PDF-to-text glues to a DOI's end: "10.1103/PhysRevD.92.034519.URL https: ...",
-# "10.1016/j.physletb.2017.05.070,in press".
-_DOI_GLUED = re.compile(r"\.(?=(?:URL|arXiv|Available|PMID|PMCID)\b)|,(?=[A-Za-z]{2})")
+# "10.1016/j.physletb.2017.05.070,in press", "10.1007/BF02345020.URLhttps", PubMed's
+# "10.1038/nrn2947[doi]", "10.1007/JHEP01(2015)073[arXiv :1408.3203]".
+_DOI_GLUED = re.compile(
+    r"\.(?=(?:URL|arXiv|Available|PMID|PMCID)\b|URLhttp)|,(?=[A-Za-z]{2})"
+    r"|\[(?=(?:doi|pii)\]|arXiv)"
+)
+# The next word after a DOI, and the shapes of the words that continue a DOI that PDF-to-text
+# broke with a space: "npg- 19-227-2012" (after "-" or "/", a word with a digit),
+# "j.jbc. 2012.01.003" (after ".", digits with an inner period; not a year, page range or
+# sentence), "PhysRevLett .100.228502", "molbev /msu300" (a word with a digit after "." or "/").
+_DOI_NEXT = re.compile(r"\s(?P<word>[^\s\"<>]{1,300})")
+_DOI_WORD = re.compile(r"[A-Za-z0-9][\w.\-/()]{0,300}")
+_DOI_NUMBERS = re.compile(r"\d[\d.]{0,300}")
+_DOI_START = re.compile(r"10\.\d{4,9}/")  # a word with one is another DOI
+_DOI_MAX = 300
+_DOI_TAG = re.compile(r"\[(?:doi|pii)\]")
 _PMID = re.compile(g.PMID, re.IGNORECASE)
 _PMCID = re.compile(r"\bPMCID\s?:?\s?PMC\d{1,9}\b", re.IGNORECASE)
 # "Available from: ", "[cited 2020 Jun 1]", "Accessed June 1, 2020." are left over around a URL.
@@ -235,6 +249,44 @@ def _trim(value: str) -> str:
     return value
 
 
+def _doi_continues(value: str, word: str) -> bool:
+    """Whether the word after a space continues the DOI ``value`` that PDF-to-text broke."""
+    if not any(c.isdigit() for c in word) or _DOI_START.search(word):
+        return False
+    if word[0] in "./":
+        return value[-1].isalnum() and _DOI_WORD.fullmatch(word, 1) is not None
+    if value[-1] in "-/":
+        return _DOI_WORD.fullmatch(word) is not None
+    if value[-1] == ".":
+        return "." in word and _DOI_NUMBERS.fullmatch(word) is not None
+    return False
+
+
+def _doi_extent(text: str, match: re.Match[str]) -> tuple[str, int]:
+    """The DOI of a match without its spaces and trailing punctuation, and where it ends.
+
+    Words after a space join the DOI while they continue its shape ("npg- 19-227-2012"); the
+    first that does not (", 2020", " Available from", " PMID: 1", the next sentence) ends it.
+    """
+    raw = match["doi"]
+    glued = _DOI_GLUED.split(raw, maxsplit=1)
+    value, end = "".join(glued[0].split()), match.start("doi") + len(glued[0])
+    while len(glued) == 1 and len(value) < _DOI_MAX:
+        following = _DOI_NEXT.match(text, end)
+        if following is None:
+            break
+        glued = _DOI_GLUED.split(following["word"], maxsplit=1)
+        word = _trim(glued[0]) if len(glued) > 1 else glued[0]
+        if not _doi_continues(value, _trim(word)):
+            break
+        value, end = value + word, following.start("word") + len(word)
+    # No DOI ends with an opening bracket: "10.1007/JHEP03(2014)118[ arXiv".
+    trimmed = _trim(_trim(value).rstrip("(["))
+    end -= len(value) - len(trimmed)
+    tag = _DOI_TAG.match(text, end)  # PubMed's "[doi]" goes with the DOI
+    return trimmed, end if tag is None else tag.end()
+
+
 class _Identifiers(NamedTuple):
     doi: str | None
     url: str | None
@@ -247,12 +299,14 @@ def _identifiers(text: str) -> _Identifiers:
     """Find the DOI, URL, PMID and online date; return them and the text without them."""
     doi = url = pmid = None
     spans: list[tuple[int, int]] = []
-    if "10." in text:
+    if "10." in text or "10 ." in text:
         for match in _DOI.finditer(text):
-            value = _trim(_DOI_GLUED.split(match["doi"], maxsplit=1)[0])
+            if spans and match.start() < spans[-1][1]:
+                continue
+            value, end = _doi_extent(text, match)
             if doi is None:
                 doi = value
-            spans.append((match.start(), match.start("doi") + len(value)))
+            spans.append((match.start(), end))
     if "://" in text or "www." in text:
         for match in _URL.finditer(text):
             if any(start <= match.start() < end for start, end in spans):
