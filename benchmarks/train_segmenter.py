@@ -15,7 +15,8 @@ The model learns from two kinds of labelled citations:
    (``../shared/data/crossref/works.jsonl.gz``), one a record, in a style drawn from the 15
    CSL styles of :data:`RENDERED_STYLES`; each field's value is wrapped in private-use
    characters before rendering, so the rendered text says which characters came from which
-   field. Only the half of the records that ``benchmarks/matching.py``'s
+   field. Records recorded by an AGPL-licensed test suite (:data:`AGPL_SOURCES`) are left out.
+   Only the half of the records that ``benchmarks/matching.py``'s
    ``parser_training`` picks (by a hash of the DOI) is used; every benchmark that renders
    records (matching, speed, parsing_styles) cites only the other half. The corpora are
    mostly references extracted from PDFs; these are the clean output of the reference
@@ -172,6 +173,9 @@ RENDERED_STYLES = (
     "springer-lecture-notes-in-computer-science",
 )
 
+#: Repositories whose recorded records are under the AGPL, not used for training.
+AGPL_SOURCES = ("dissemin/",)
+
 # Private-use characters put around each field's value before rendering: the rendered text
 # then tells which characters came from which field, whatever the style did around them.
 _END = "\ue000"
@@ -257,7 +261,13 @@ def rendered(seed: int) -> list[Pieces]:
     renderer = matching.Renderer(RENDERED_STYLES)
     out: list[Pieces] = []
     with gzip.open(matching.WORKS, "rt", encoding="utf-8") as lines:
-        records = [json.loads(line)["record"] for line in lines]
+        # Records recorded by an AGPL-licensed test suite are left out: the rest come from
+        # MIT-licensed ones (see ../shared/data/README.md), and Crossref's metadata is open.
+        records = [
+            entry["record"]
+            for entry in map(json.loads, lines)
+            if not str(entry.get("source", "")).startswith(AGPL_SOURCES)
+        ]
     for record in records:
         if not matching.eligible(record, training=True):
             continue
