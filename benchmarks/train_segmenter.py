@@ -54,11 +54,13 @@ import pycrfsuite
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import parsing  # noqa: E402  (benchmarks/parsing.py: the corpora's order)
 
 from refcheck.segment import LABELS, MODEL, features, tokens  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "parsing"
-GROBID = DATA / "grobid-citation" / "corpus"
 ANYSTYLE = DATA / "anystyle" / "core.xml"
 HOLD_OUT_EVERY = 5
 
@@ -93,20 +95,13 @@ def _grobid_label(child: ET.Element, has_article_title: bool) -> str:
 
 def grobid() -> Iterator[Pieces]:
     """GROBID's references as (text, label) pieces, in the benchmark's order."""
-    for path in sorted(GROBID.glob("*.xml")):
-        try:
-            tree = ET.parse(path)
-        except ET.ParseError:
-            continue
-        for bibl in tree.iter():
-            if _local(bibl.tag) != "bibl" or not "".join(bibl.itertext()).split():
-                continue
-            has_a = any(_local(c.tag) == "title" and c.get("level") == "a" for c in bibl)
-            pieces: Pieces = [(bibl.text or "", "other")]
-            for child in bibl:
-                pieces.append(("".join(child.itertext()), _grobid_label(child, has_a)))
-                pieces.append((child.tail or "", "other"))
-            yield pieces
+    for bibl in parsing.grobid_bibls():
+        has_a = any(_local(c.tag) == "title" and c.get("level") == "a" for c in bibl)
+        pieces: Pieces = [(bibl.text or "", "other")]
+        for child in bibl:
+            pieces.append(("".join(child.itertext()), _grobid_label(child, has_a)))
+            pieces.append((child.tail or "", "other"))
+        yield pieces
 
 
 _ANYSTYLE_LABELS = {

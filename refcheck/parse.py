@@ -406,7 +406,7 @@ def _strip_container(container: str | None) -> str | None:
 
 
 class _Context(NamedTuple):
-    """What every recogniser is given: the citation, its cleaned rest, italics, identifiers."""
+    """What step 3 is given: the citation, its cleaned rest, italics, identifiers."""
 
     citation: str
     rest: str
@@ -415,7 +415,7 @@ class _Context(NamedTuple):
 
 
 def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any) -> Reference:
-    """Build the reference, adding what all styles share: text, identifiers, page ends."""
+    """Build the reference, adding the text, identifiers and page ends to ``fields``."""
     first, last = _page_ends(pages)
     return Reference(
         text=ctx.citation,
@@ -431,26 +431,7 @@ def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Step 3a: Vancouver, NLM, Lancet, AMA
-# --------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------
-# Step 3b: APA and Harvard (author-date)
-# --------------------------------------------------------------------------------------------
-
 _ET_AL = re.compile(r"^(?:et\.?\s?al\.?|\.\.\.|…|others)$", re.IGNORECASE)
-
-
-# --------------------------------------------------------------------------------------------
-# Step 3c: IEEE
-# --------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------
-# Step 3z: fallback
-# --------------------------------------------------------------------------------------------
 
 _ANY_YEAR = re.compile(
     rf"(?<![\w./-])(?P<paren>\(\s?)?(?P<year>{g.YEAR})[a-z]?(?(paren)\s?[),;]|(?![\w/]|-\d|–\d))"
@@ -469,7 +450,7 @@ def _any_year(text: str) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Step 3d: a generic reader for the many styles that are "authors, [year], title, source"
+# Author lists, in the four shapes styles print them
 # --------------------------------------------------------------------------------------------
 
 
@@ -972,7 +953,7 @@ _ARCHIVES = {"arxiv": "arXiv", "biorxiv": "bioRxiv", "medrxiv": "medRxiv", "chem
 
 
 def clean_citation(text: str) -> str:
-    """The citation as the recognisers see it: markup, escapes, odd characters, list label,
+    """The citation as the segmenter sees it: markup, escapes, odd characters, list label,
     DOI, URL and PMID taken away ("*Lancet* 2020; **2**: e393. doi:10.1/x" ->
     "Lancet 2020; 2: e393")."""
     return _identifiers(_cleanup(text).text).rest
