@@ -759,8 +759,8 @@ def _from_segments(ctx: _Context) -> Reference:
         et_al = bool(_ET_AL.search(text[start:end])) or bool(_ET_AL_AFTER.match(text[end:]))
         et_al = et_al or "et al" in text[start:end] or "and others" in text[start:end]
     _title_before_italics(ctx, text, runs)
-    title = _strip_title(_first(text, runs.get("title")))
-    container = _strip_container(_first(text, runs.get("container")))
+    title, after_quote = _quoted_title(_first(text, runs.get("title")))
+    container = _strip_container(_first(text, runs.get("container")) or after_quote)
     container = _italic_container(ctx, text, runs, container)
     year = None
     for start, end in runs.get("date", []):
@@ -848,6 +848,25 @@ def _title_before_italics(ctx: _Context, text: str, runs: Segments) -> None:
         if gap.strip(" .,;:\"'“”‘’"):
             titles[0] = (start, end + len(gap))
         return
+
+
+_CLOSING_QUOTE = {'"': '"', "“": "”", "'": "'", "‘": "’"}
+_LEADING_IN = re.compile(r"^[Ii]n\b:?\s?")
+
+
+def _quoted_title(value: str | None) -> tuple[str | None, str | None]:
+    """The title, and what followed its closing quote inside the title run: a quoted title
+    ends at its quote where a stop stands there ('"Culture Shopping." New Yorker' ->
+    "Culture Shopping", "New Yorker"), whatever the model's run says."""
+    if value and value[0] in _CLOSING_QUOTE:
+        close = value.find(_CLOSING_QUOTE[value[0]], 1)
+        # The quote closes a field where a stop stands at it: '"Culture Shopping." New',
+        # '"Title", Journal'; '"Silencing the storm" — a review' is one title.
+        ended = close > 0 and (value[close - 1] in ".,?!" or value[close + 1 : close + 2] in ".,")
+        if ended and value[close + 1 :].strip(" .,;:"):
+            rest = _LEADING_IN.sub("", value[close + 1 :].strip(" .,;:"))
+            return _strip_title(value[: close + 1]), rest or None
+    return _strip_title(value), None
 
 
 def _italic_container(
