@@ -801,7 +801,7 @@ def _from_segments(ctx: _Context) -> Reference:
         container_title=container,
         volume=volume,
         issue=issue,
-        kind=_kind(text, runs, container, volume, pages),
+        kind=_kind(text, runs, container, volume),
         publisher=publisher,
     )
 
@@ -870,7 +870,7 @@ def _quoted_title(value: str | None) -> tuple[str | None, str | None]:
 
 
 def _italic_container(
-    ctx: _Context, text: str, runs: dict[str, list[tuple[int, int]]], container: str | None
+    ctx: _Context, text: str, runs: Segments, container: str | None
 ) -> str | None:
     """An italic span that is not in the title is the container ("*Lancet Rheumatol*"): the
     model never saw italics, the author did."""
@@ -884,13 +884,7 @@ def _italic_container(
     return container
 
 
-def _kind(
-    text: str,
-    runs: dict[str, list[tuple[int, int]]],
-    container: str | None,
-    volume: str | None,
-    pages: str | None,
-) -> str | None:
+def _kind(text: str, runs: Segments, container: str | None, volume: str | None) -> str | None:
     """The Crossref type the segments suggest, or ``None`` where they do not tell."""
     lower = text.lower()
     if ("thes" in lower or "diss" in lower or "ph" in lower) and _THESIS.search(text):

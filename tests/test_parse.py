@@ -465,5 +465,7 @@ def test_hyphenated_surname_first_is_one_surname() -> None:
 def test_a_quoted_title_ends_at_its_quote() -> None:
     """MLA and Chicago quote the title with its stop inside: the title ends at the quote and
     the journal follows, even where the model ran the two together."""
-    ref = parse_citation('Trillin, Calvin. "Culture Shopping." New Yorker, 15 Feb. 1993, pp. 48-51.')
+    ref = parse_citation(
+        'Trillin, Calvin. "Culture Shopping." New Yorker, 15 Feb. 1993, pp. 48-51.'
+    )
     assert ("Culture Shopping", "New Yorker") == (ref.title, ref.container_title)
