@@ -22,7 +22,7 @@ Typical use::
 from refcheck._service import SourceSettings
 from refcheck._version import __version__
 from refcheck.bibtex import to_bibtex, write_bibtex
-from refcheck.check import check_file, check_files, check_text, read_manuscript, resolve_reference
+from refcheck.check import check_file, check_files, check_text, resolve_reference
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
 from refcheck.datacite import DataCiteClient
@@ -37,7 +37,6 @@ from refcheck.errors import (
     ServiceResponseError,
     ServiceUnavailable,
 )
-from refcheck.extract import Manuscript, extract_citations
 from refcheck.formats import format_github, format_gitlab, format_junit, format_sarif
 from refcheck.limits import Limits
 from refcheck.model import (
@@ -61,6 +60,8 @@ from refcheck.model import (
 from refcheck.openalex import OpenAlexClient
 from refcheck.parse import parse_citation
 from refcheck.pubmed import PubMedClient
+from refcheck.readers import read_manuscript
+from refcheck.readers.text import Manuscript, extract_citations
 from refcheck.report import format_json, format_text, report_to_dict
 from refcheck.resolve import Resolver, WorkSource
 from refcheck.retry import RetryPolicy

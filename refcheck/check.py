@@ -9,11 +9,9 @@ a few at a time (``concurrency``), through one client.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from itertools import zip_longest
-from pathlib import Path
 
 import attrs
 
@@ -21,12 +19,10 @@ from refcheck.align import align
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.document import check_document
-from refcheck.errors import ParseError
-from refcheck.extract import Manuscript, extract_citations
 from refcheck.limits import Limits
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parse import parse_citation
-from refcheck.readers import read_file
+from refcheck.readers import Manuscript, extract_citations, read_file
 from refcheck.resolve import Resolver, WorkSource
 from refcheck.sources import SourceChain
 
@@ -35,99 +31,11 @@ __all__ = [
     "check_file",
     "check_files",
     "check_text",
-    "read_manuscript",
     "resolve_reference",
 ]
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each reference is resolved."""
-
-_MAX_BYTES = 50 * 1024 * 1024
-#: The start of files that are not text, and what they are.
-_BINARY = (
-    (b"%PDF-", "a PDF"),
-    (b"PK\x03\x04", "a ZIP archive (.docx, .odt, .epub ...)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.doc)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"\x1f\x8b", "a gzip file"),
-    (b"\x7fELF", "a program"),
-)
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-)
-# C0 and C1 control characters but tab, line feed, vertical tab, form feed and carriage return:
-# never meaningful in a manuscript, and ESC or CSI could drive the terminal a report is shown in.
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def read_manuscript(path: str | os.PathLike[str]) -> str:
-    """The text of a manuscript file (Markdown or plain text), whatever its encoding.
-
-    Encodings: the one a byte-order mark names (UTF-8, UTF-16, UTF-32); UTF-16 without a mark
-    when every other byte of the start is NUL; otherwise UTF-8, else Windows-1252, else
-    Latin-1 (which reads any bytes). Control characters other than tab and the line breaks
-    become U+FFFD. Raises :class:`~refcheck.errors.ParseError` for a file that cannot be
-    read, is larger than 50 MB, is binary (a PDF, a .docx, NUL bytes in 8-bit text ...), or
-    does not decode in the encoding its byte-order mark names.
-    """
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > _MAX_BYTES:
-            raise ParseError(
-                f"{file}: {size} bytes is more than the {_MAX_BYTES} bytes (50 MB) refcheck "
-                "reads; split the manuscript, or give its reference list alone"
-            )
-        data = file.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read manuscript {file}: {exc.strerror or exc}") from exc
-    return _CONTROL.sub("\ufffd", _decode(data, file))
-
-
-def _decode(data: bytes, file: Path) -> str:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise ParseError(
-                    f"{file}: starts with a {encoding.upper().removesuffix('-SIG')} byte-order "
-                    f"mark, but bytes {exc.start}-{exc.end} are not {exc.encoding.upper()}: "
-                    f"{exc.reason}"
-                ) from exc
-    for signature, kind in _BINARY:
-        if data.startswith(signature):
-            raise ParseError(f"{file} is {kind}, not a Markdown or text manuscript")
-    head = data[:4096]
-    if len(head) >= 4 and head.count(0) >= len(head) // 2 - 1:
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        wide: str | None = None
-        if odd > 0.9 * len(head[1::2]) and even < 0.1 * len(head[0::2]):
-            wide = "utf-16-le"
-        elif even > 0.9 * len(head[0::2]) and odd < 0.1 * len(head[1::2]):
-            wide = "utf-16-be"
-        if wide is not None:
-            try:
-                return data.decode(wide)
-            except UnicodeDecodeError:
-                pass
-    nul = data.find(0)
-    if nul >= 0:
-        raise ParseError(
-            f"{file} is a binary file (a NUL byte at offset {nul}), not a Markdown or text "
-            "manuscript"
-        )
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
 
 
 def check_text(

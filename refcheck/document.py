@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 import attrs
 from rapidfuzz import fuzz
 
-from refcheck.extract import TextLine
 from refcheck.model import CheckedReference, Finding, Location, Reference, Severity
 from refcheck.normalize import fold, words
+from refcheck.readers.text import TextLine
 
 __all__ = ["NAME_SIMILARITY", "check_document"]
 

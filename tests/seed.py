@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from refcheck.crossref import work_from_crossref
-from refcheck.extract import Manuscript, extract_citations
 from refcheck.model import Work
+from refcheck.readers.text import Manuscript, extract_citations
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "anakinra"
 MANUSCRIPT = EXAMPLE / "manuscript.md"

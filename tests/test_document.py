@@ -5,7 +5,6 @@ from __future__ import annotations
 from seed import seed_manuscript
 
 from refcheck.document import check_document
-from refcheck.extract import TextLine, extract_citations
 from refcheck.model import (
     Author,
     CheckedReference,
@@ -17,6 +16,7 @@ from refcheck.model import (
     Work,
 )
 from refcheck.parse import parse_citation
+from refcheck.readers.text import TextLine, extract_citations
 
 
 def _unchecked(citation: Citation) -> CheckedReference:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from refcheck.extract import extract_citations
 from refcheck.model import Citation
+from refcheck.readers.text import extract_citations
 
 SEED = Path(__file__).parents[1] / "examples" / "anakinra" / "manuscript.md"
 

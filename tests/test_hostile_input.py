@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 from seed import MANUSCRIPT, seed_records
 
 import refcheck
-from refcheck.check import read_manuscript
 from refcheck.cli import EXIT_UNCHECKED, EXIT_USAGE, cli
 from refcheck.crossref import CrossrefClient, work_from_crossref
 from refcheck.document import check_document
 from refcheck.errors import ParseError
-from refcheck.extract import extract_citations
 from refcheck.parse import parse_citation
+from refcheck.readers import read_manuscript
+from refcheck.readers.text import extract_citations
 from refcheck.resolve import bibliographic_query
 from refcheck.testing import serve_crossref
 
@@ -212,12 +212,14 @@ def test_hostile_doi_stays_under_works_and_round_trips(doi_server: Any, doi: str
 
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     found = []
-    for module in pkgutil.iter_modules(refcheck.__path__):
-        if module.name.startswith("__"):
+    # Every module of the package, subpackages included ("readers.bibtex").
+    for module in pkgutil.walk_packages(refcheck.__path__, "refcheck."):
+        short = module.name.removeprefix("refcheck.")
+        if short.rpartition(".")[2].startswith("__"):
             continue
-        namespace = vars(importlib.import_module(f"refcheck.{module.name}"))
+        namespace = vars(importlib.import_module(module.name))
         found += [
-            (f"{module.name}.{name}", value)
+            (f"{short}.{name}", value)
             for name, value in sorted(namespace.items())
             if isinstance(value, re.Pattern)
         ]
@@ -351,7 +353,8 @@ def test_docx_zip_bomb_is_refused(tmp_path: Path) -> None:
     inflates it."""
     import zipfile
 
-    from refcheck.readers import MAX_UNPACKED_BYTES, read_docx
+    from refcheck.readers import read_docx
+    from refcheck.readers.docx import MAX_UNPACKED_BYTES
 
     path = tmp_path / "bomb.docx"
     block = b"\0" * (1024 * 1024)

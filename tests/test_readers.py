@@ -15,7 +15,6 @@ from seed import seed_records
 
 from refcheck import ParseError
 from refcheck.cli import EXIT_FINDINGS
-from refcheck.extract import Manuscript, TextLine
 from refcheck.model import Author, Citation, Reference
 from refcheck.parse import parse_citation
 from refcheck.readers import (
@@ -31,6 +30,7 @@ from refcheck.readers import (
     read_latex,
     read_text,
 )
+from refcheck.readers.text import Manuscript, TextLine
 from refcheck.testing import CrossrefStandIn, serve_crossref
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,6 +1,7 @@
-"""Find the reference lists of a Markdown or plain-text manuscript.
+"""Read a Markdown or plain-text manuscript: find its reference lists.
 
-This is the first step of the data flow: ``text -> extract -> citations``. It is pure: it takes
+:func:`read_text` reads the file (:func:`~refcheck.readers._files.read_manuscript`), and
+:func:`extract_citations` does the rest. That is pure: it takes
 the text and a file name for messages, and returns a :class:`Manuscript` holding every
 :class:`~refcheck.model.Citation` (with its file, 1-based line and label) and the rest of the
 text, line by line, for the document-level checks.
@@ -20,6 +21,7 @@ with one list they are the number alone ("3").
 
 from __future__ import annotations
 
+import os
 import re
 import string
 from collections.abc import Iterable
@@ -27,8 +29,9 @@ from collections.abc import Iterable
 import attrs
 
 from refcheck.model import Citation, Reference
+from refcheck.readers._files import read_manuscript
 
-__all__ = ["Manuscript", "TextLine", "extract_citations"]
+__all__ = ["Manuscript", "TextLine", "extract_citations", "read_text"]
 
 # "- 1 Mehta P, ..." (Markdown list of Lancet PDFs), "1. Mehta P", "1) ...", "[1] P. Mehta",
 # "- [1] ...". The number is at most four digits so that years ("2020 saw ...") do not count.
@@ -221,3 +224,8 @@ def _label(lists: list[list[_Item]], file: str) -> tuple[Citation, ...]:
 def _list_letter(index: int) -> str:
     letters = string.ascii_uppercase
     return letters[index] if index < len(letters) else f"L{index + 1}-"
+
+
+def read_text(path: str | os.PathLike[str]) -> Manuscript:
+    """A Markdown or plain-text manuscript: its numbered or headed reference lists."""
+    return extract_citations(read_manuscript(path), os.fspath(path))
