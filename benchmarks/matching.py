@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from refcheck.crossref import CrossrefClient  # noqa: E402
 from refcheck.limits import Limits  # noqa: E402
-from refcheck.parse import parse_citation  # noqa: E402
+from refcheck.parsing import parse_citation  # noqa: E402
 from refcheck.resolve import Resolver  # noqa: E402
 from refcheck.testing import load_works, serve_crossref  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Benchmark of :func:`refcheck.parse.parse_citation` on real labelled corpora.
+"""Benchmark of :func:`refcheck.parsing.parse_citation` on real labelled corpora.
 
 Run from the repository root::
 
@@ -79,7 +79,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from refcheck.model import Reference  # noqa: E402
-from refcheck.parse import parse_citation  # noqa: E402
+from refcheck.parsing import parse_citation  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "parsing"
 GROBID = DATA / "grobid-citation" / "corpus"

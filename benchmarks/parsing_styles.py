@@ -1,4 +1,4 @@
-"""How well :func:`refcheck.parse.parse_citation` reads the styles authors submit, one by one.
+"""How well :func:`refcheck.parsing.parse_citation` reads the styles authors submit, one by one.
 
 Run from the repository root (needs ``../shared/data`` and the ``bench`` extra)::
 
@@ -37,7 +37,7 @@ from matching import WORKS, Renderer, csl_item, eligible  # noqa: E402
 from parsing import fold, norm_number, norm_pages, norm_text, norm_year  # noqa: E402
 from train_segmenter import RENDERED_STYLES  # noqa: E402
 
-from refcheck.parse import parse_citation  # noqa: E402
+from refcheck.parsing import parse_citation  # noqa: E402
 
 #: The styles the parser's rendered training citations are drawn from (on other records).
 STYLES = RENDERED_STYLES

@@ -1,4 +1,4 @@
-"""Train the citation segmenter's model (``refcheck/segmenter.crfsuite``).
+"""Train the citation segmenter's model (``refcheck/parsing/segmenter.crfsuite``).
 
 Run from the repository root (needs ``../shared/data`` and the ``bench`` extra; takes about
 four minutes)::
@@ -22,7 +22,7 @@ The model learns from two kinds of labelled citations:
    mostly references extracted from PDFs; these are the clean output of the reference
    managers authors use. ``--no-rendered`` leaves them out.
 
-Corpus labels map to :data:`refcheck.segment.LABELS`:
+Corpus labels map to :data:`refcheck.parsing.segment.LABELS`:
 
 * GROBID TEI: ``<author>``, ``<editor>``; ``<title level="a">`` is the title, ``level="m"`` the
   title too unless there is an ``a`` title (then it is the container, a book holding a
@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import parsing  # noqa: E402  (benchmarks/parsing.py: the corpora's order)
 
-from refcheck.segment import LABELS, MODEL, features, tokens  # noqa: E402
+from refcheck.parsing.segment import LABELS, MODEL, features, tokens  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "parsing"
 ANYSTYLE = DATA / "anystyle" / "core.xml"
@@ -310,7 +310,7 @@ def training(pieces: list[Pieces], validation: bool) -> list[Pieces]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=Path, default=ROOT / "refcheck" / MODEL)
+    parser.add_argument("--output", type=Path, default=ROOT / "refcheck" / "parsing" / MODEL)
     parser.add_argument(
         "--no-rendered",
         dest="rendered",

@@ -58,7 +58,7 @@ from refcheck.model import (
     Work,
 )
 from refcheck.openalex import OpenAlexClient
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 from refcheck.pubmed import PubMedClient
 from refcheck.readers import read_manuscript
 from refcheck.readers.text import Manuscript, extract_citations

@@ -15,13 +15,13 @@ from itertools import zip_longest
 
 import attrs
 
-from refcheck.align import align
 from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.document import check_document
 from refcheck.limits import Limits
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
+from refcheck.parsing.align import align
 from refcheck.readers import Manuscript, extract_citations, read_file
 from refcheck.resolve import Resolver, WorkSource
 from refcheck.sources import SourceChain
@@ -152,7 +152,7 @@ def _check(
 
 
 def _aligned(reference: Reference, match: Match) -> Reference:
-    """The reference re-cut along its matched work (:func:`refcheck.align.align`)."""
+    """The reference re-cut along its matched work (:func:`refcheck.parsing.align.align`)."""
     if match.status is MatchStatus.MATCHED and match.work is not None:
         return align(reference, match.work)
     return reference

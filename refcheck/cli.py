@@ -31,7 +31,7 @@ from refcheck.formats import FORMATS, render
 from refcheck.habanero_source import HabaneroSource
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.openalex import OpenAlexClient
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 from refcheck.pubmed import PubMedClient
 from refcheck.resolve import explain
 from refcheck.sources import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources

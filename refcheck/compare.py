@@ -57,7 +57,7 @@ from refcheck.model import (
     Severity,
     Work,
 )
-from refcheck.normalize import fold, words
+from refcheck.parsing.normalize import fold, words
 
 __all__ = [
     "compare",

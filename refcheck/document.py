@@ -24,7 +24,7 @@ import attrs
 from rapidfuzz import fuzz
 
 from refcheck.model import CheckedReference, Finding, Location, Reference, Severity
-from refcheck.normalize import fold, words
+from refcheck.parsing.normalize import fold, words
 from refcheck.readers.text import TextLine
 
 __all__ = ["NAME_SIMILARITY", "check_document"]

@@ -49,7 +49,7 @@ from rapidfuzz import fuzz
 from refcheck.compare import container_matches, same_family, title_similarity
 from refcheck.errors import NotCached, ServiceError
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
-from refcheck.normalize import fold, words
+from refcheck.parsing.normalize import fold, words
 
 __all__ = ["Resolver", "WorkSource", "bibliographic_query", "explain", "validate"]
 

@@ -1,13 +1,13 @@
-"""Tests of :func:`refcheck.align.align`: re-cutting a matched reference along its work."""
+"""Tests of :func:`refcheck.parsing.align.align`: re-cutting a matched reference along its work."""
 
 from __future__ import annotations
 
 import attrs
 
-from refcheck.align import align
 from refcheck.check import check_text
 from refcheck.model import Reference, Work
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
+from refcheck.parsing.align import align
 
 # PDF-to-text lost the punctuation between the names, the title and the journal: the first
 # parse gives the title's first word to the authors (checked by the test below).

@@ -7,7 +7,7 @@ from seed import seed_citation, seed_works
 
 from refcheck.compare import compare_fields, container_matches, same_family
 from refcheck.model import Author, Finding, Reference, Severity, Work
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 
 # Each seed citation that has a record, and the finding codes it must give, checked by hand
 # against the records (see examples/anakinra/README.md for the reasoning behind each).

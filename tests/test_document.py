@@ -15,7 +15,7 @@ from refcheck.model import (
     Reference,
     Work,
 )
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 from refcheck.readers.text import TextLine, extract_citations
 
 

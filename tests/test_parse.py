@@ -1,4 +1,4 @@
-"""Tests of :func:`refcheck.parse.parse_citation`.
+"""Tests of :func:`refcheck.parsing.parse_citation`.
 
 The table in ``citation_table.py`` drives the main test; the other tests each prove one
 behaviour. The corpus test reads ``../shared/data`` and skips when it is absent.
@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refcheck.model import Author, Reference
-from refcheck.normalize import words
-from refcheck.parse import clean_citation, parse_citation
+from refcheck.parsing import parse_citation
+from refcheck.parsing.citation import clean_citation
+from refcheck.parsing.normalize import words
 
 _CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "crossref"
 _CORPUS = _CORPUS / "citations.jsonl.gz"

@@ -16,7 +16,7 @@ from seed import seed_records
 from refcheck import ParseError
 from refcheck.cli import EXIT_FINDINGS
 from refcheck.model import Author, Citation, Reference
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 from refcheck.readers import (
     READERS,
     bib_manuscript,

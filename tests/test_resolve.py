@@ -8,7 +8,7 @@ from seed import seed_citation, seed_works
 
 from refcheck.errors import NotCached, ServiceUnavailable
 from refcheck.model import Author, MatchStatus, Reference, Work
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 from refcheck.resolve import Resolver, bibliographic_query, validate
 
 

@@ -1,4 +1,4 @@
-"""Tests of :mod:`refcheck.segment`: tokens, features and the trained model's labels."""
+"""Tests of :mod:`refcheck.parsing.segment`: tokens, features and the trained model's labels."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import threading
 
 import pytest
 
-from refcheck import segment
 from refcheck.errors import ModelMissingError, RefcheckError
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation, segment
 
 _LANCET = "Mehta P, Cron RQ. Silencing the cytokine storm. Lancet Rheumatol 2020; 2: e358–67."
 

@@ -29,7 +29,7 @@ from refcheck.integrity import integrity_findings
 from refcheck.model import Author, MatchStatus, Reference, Work
 from refcheck.openalex import DEFAULT_BASE_URL as OPENALEX_DEFAULT
 from refcheck.openalex import OpenAlexClient, work_from_openalex
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 from refcheck.pubmed import DEFAULT_BASE_URL, PubMedClient, work_from_pubmed
 from refcheck.retry import RetryPolicy
 from refcheck.sources import SourceChain, base_urls_from_env, open_fallbacks, parse_sources

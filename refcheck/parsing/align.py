@@ -22,7 +22,7 @@ import attrs
 from rapidfuzz import fuzz
 
 from refcheck.model import Reference, Work
-from refcheck.parse import clean_citation, page_ends
+from refcheck.parsing.citation import clean_citation, page_ends
 
 __all__ = ["align"]
 
@@ -128,7 +128,7 @@ def _pages(first: str | None, text: str, taken: set[str]) -> str | None:
 def align(reference: Reference, work: Work) -> Reference:
     """The reference re-cut along what ``work`` says, every value taken from the citation.
 
-    >>> from refcheck.parse import parse_citation
+    >>> from refcheck.parsing.citation import parse_citation
     >>> cited = parse_citation("Zohar E, Burrello M. Building projected entangled pair states "
     ...     "with a local gauge symmetry New J Phys 2016;18:043008.")
     >>> work = Work(doi="10.1088/1367-2630/18/4/043008", container_title="New Journal of Physics",

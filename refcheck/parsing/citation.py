@@ -9,7 +9,7 @@ the citation model once).
    "[1]"). The italic spans are remembered: they usually mark the container title.
 2. *Identifiers*: DOI, URL, PMID and a "published online" / "Epub" date are found anywhere in
    the citation by pattern and taken out of the text the next step sees.
-3. *Segments to fields*: :mod:`refcheck.segment`'s trained model labels each token of the
+3. *Segments to fields*: :mod:`refcheck.parsing.segment`'s trained model labels each token of the
    rest (author, title, container, date, volume, issue, pages, publisher...), whatever the
    style; this module turns the labelled runs into fields: the author run into people
    (Vancouver "Cron RQ", inverted "Cron, R. Q.", given names first "R. Q. Cron", MLA
@@ -33,9 +33,9 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from refcheck import grammar as g
 from refcheck.model import Author, Reference
-from refcheck.segment import Segments, segment
+from refcheck.parsing import grammar as g
+from refcheck.parsing.segment import Segments, segment
 
 __all__ = ["clean_citation", "page_ends", "parse_citation"]
 

@@ -1,6 +1,6 @@
 """Named regular-expression fragments for citations, in the manner of h11's ``_abnf.py``.
 
-Each fragment is a plain string, so fragments compose by f-string; :mod:`refcheck.parse`
+Each fragment is a plain string, so fragments compose by f-string; :mod:`refcheck.parsing.citation`
 compiles the patterns it needs once, at import. Each fragment shows, in a comment, a real
 citation (from the seed manuscript or the Crossref corpus) that it matches.
 

@@ -12,7 +12,7 @@ corpora of GROBID (Apache-2.0) and AnyStyle (BSD-2-Clause), without their held-o
 in 15 CSL styles (see NOTICE).
 
 :func:`segment` returns, for each label, the character spans of its runs of tokens, in order;
-:mod:`refcheck.parse` turns those into a :class:`~refcheck.model.Reference`.
+:mod:`refcheck.parsing.citation` turns those into a :class:`~refcheck.model.Reference`.
 """
 
 from __future__ import annotations
@@ -288,7 +288,7 @@ def _tagger() -> pycrfsuite.Tagger:
     """This thread's tagger (CRFsuite's is not safe to share between threads)."""
     tagger = getattr(_local, "tagger", None)
     if tagger is None:
-        path = Path(str(resources.files("refcheck").joinpath(MODEL)))
+        path = Path(str(resources.files("refcheck.parsing").joinpath(MODEL)))
         if not path.is_file():
             raise ModelMissingError(f"the citation model {path} is missing; reinstall refcheck")
         tagger = pycrfsuite.Tagger()

@@ -16,7 +16,7 @@ from pybtex.exceptions import PybtexError
 
 from refcheck.errors import ParseError
 from refcheck.model import Author, Citation, Reference
-from refcheck.parse import _page_ends
+from refcheck.parsing.citation import _page_ends
 from refcheck.readers._fields import describe
 from refcheck.readers._files import decode_source, read_bytes
 from refcheck.readers.latex import clean_latex

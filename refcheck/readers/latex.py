@@ -14,7 +14,7 @@ import latexcodec  # noqa: F401  (registers the "latex" codec)
 
 from refcheck.errors import ParseError
 from refcheck.model import Author, Citation, Reference
-from refcheck.parse import parse_citation
+from refcheck.parsing import parse_citation
 from refcheck.readers._files import decode_source, read_bytes
 from refcheck.readers.text import Manuscript, TextLine
 

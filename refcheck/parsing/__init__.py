@@ -1,0 +1,14 @@
+"""The third step: ``citation text -> parse -> Reference``, and after resolving, ``align``.
+
+Takes the text of one citation; gives a :class:`~refcheck.model.Reference`, its fields cut by
+a trained sequence model (:mod:`~refcheck.parsing.segment`, the model file beside it) and put
+into shape by :mod:`~refcheck.parsing.citation` (clean-up, identifiers, names and numbers;
+its patterns in :mod:`~refcheck.parsing.grammar`). Once a reference is matched,
+:func:`align` re-cuts its fields along the matched work's. :mod:`~refcheck.parsing.normalize`
+folds text for comparison. Pure: no I/O but reading the model once.
+"""
+
+from refcheck.parsing.align import align
+from refcheck.parsing.citation import clean_citation, page_ends, parse_citation
+
+__all__ = ["align", "clean_citation", "page_ends", "parse_citation"]
