@@ -23,7 +23,6 @@ from refcheck._service import SourceSettings
 from refcheck._version import __version__
 from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import check_file, check_files, check_text, resolve_reference
-from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
 from refcheck.datacite import DataCiteClient
 from refcheck.errors import (
@@ -37,6 +36,7 @@ from refcheck.errors import (
     ServiceResponseError,
     ServiceUnavailable,
 )
+from refcheck.findings import compare
 from refcheck.formats import format_github, format_gitlab, format_junit, format_sarif
 from refcheck.limits import Limits
 from refcheck.model import (

@@ -15,9 +15,8 @@ from itertools import zip_longest
 
 import attrs
 
-from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings
-from refcheck.document import check_document
+from refcheck.findings import check_document, compare
 from refcheck.limits import Limits
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parsing import parse_citation

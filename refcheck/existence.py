@@ -22,8 +22,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from refcheck.compare import container_matches
 from refcheck.model import Match, MatchStatus, Reference, Work
+from refcheck.similarity import container_matches
 
 __all__ = [
     "MIN_SAMPLE",

@@ -46,10 +46,10 @@ from typing import Any, Protocol
 import attrs
 from rapidfuzz import fuzz
 
-from refcheck.compare import container_matches, same_family, title_similarity
 from refcheck.errors import NotCached, ServiceError
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
 from refcheck.parsing.normalize import fold, words
+from refcheck.similarity import container_matches, same_family, title_similarity
 
 __all__ = ["Resolver", "WorkSource", "bibliographic_query", "explain", "validate"]
 

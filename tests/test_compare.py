@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from seed import seed_citation, seed_works
 
-from refcheck.compare import compare_fields, container_matches, same_family
+from refcheck.findings.compare import compare_fields
 from refcheck.model import Author, Finding, Reference, Severity, Work
 from refcheck.parsing import parse_citation
+from refcheck.similarity import container_matches, same_family
 
 # Each seed citation that has a record, and the finding codes it must give, checked by hand
 # against the records (see examples/anakinra/README.md for the reasoning behind each).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from seed import seed_manuscript
 
-from refcheck.document import check_document
+from refcheck.findings import check_document
 from refcheck.model import (
     Author,
     CheckedReference,

@@ -10,9 +10,9 @@ import responses
 from conftest import GENUINE_WORKS
 
 from refcheck.check import check_text
-from refcheck.compare import compare
 from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.existence import fabrication_evidence
+from refcheck.findings import compare
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
 from refcheck.sources import SourceChain
 from refcheck.testing import load_works, serve_crossref

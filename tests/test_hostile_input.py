@@ -30,8 +30,8 @@ from seed import MANUSCRIPT, seed_records
 import refcheck
 from refcheck.cli import EXIT_UNCHECKED, EXIT_USAGE, cli
 from refcheck.crossref import CrossrefClient, work_from_crossref
-from refcheck.document import check_document
 from refcheck.errors import ParseError
+from refcheck.findings import check_document
 from refcheck.parsing import parse_citation
 from refcheck.readers import read_manuscript
 from refcheck.readers.text import extract_citations

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from seed import MANUSCRIPT, seed_records
 
 from refcheck.cli import cli
-from refcheck.compare import compare
 from refcheck.crossref import CrossrefSettings
 from refcheck.datacite import DataCiteClient, work_from_datacite
 from refcheck.errors import ConfigError, ServiceResponseError
-from refcheck.integrity import integrity_findings
+from refcheck.findings import compare
+from refcheck.findings.integrity import integrity_findings
 from refcheck.model import Author, MatchStatus, Reference, Work
 from refcheck.openalex import DEFAULT_BASE_URL as OPENALEX_DEFAULT
 from refcheck.openalex import OpenAlexClient, work_from_openalex

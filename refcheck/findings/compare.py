@@ -1,7 +1,7 @@
 """Compare a reference with the work it matched, field by field.
 
-This step is pure: ``compare(reference, match)`` returns the findings, and the similarity
-functions below are shared with the resolver, which uses them to validate candidates.
+This step is pure: ``compare(reference, match)`` returns the findings. How alike two fields
+are is judged by :mod:`refcheck.similarity`, as the resolver judges them.
 
 Finding codes (stable; see ``docs/findings.md``):
 
@@ -37,7 +37,7 @@ ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
 =================  ========  ======================================================
 
-The integrity codes come from :func:`refcheck.integrity.integrity_findings` (see there).
+The integrity codes come from :func:`refcheck.findings.integrity.integrity_findings` (see there).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from refcheck.integrity import integrity_findings
+from refcheck.findings.integrity import integrity_findings
 from refcheck.model import (
     Author,
     Finding,
@@ -57,22 +57,13 @@ from refcheck.model import (
     Severity,
     Work,
 )
-from refcheck.parsing.normalize import fold, words
+from refcheck.parsing.normalize import fold
+from refcheck.similarity import container_matches, same_family
 
-__all__ = [
-    "compare",
-    "compare_fields",
-    "container_matches",
-    "same_family",
-    "title_similarity",
-]
+__all__ = ["compare", "compare_fields"]
 
 _ERROR, _WARNING, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 _TOKEN = re.compile(r"[^\W_]+")
-_PARENTHETICAL = re.compile(r"\([^()]*\)")
-_STOPWORDS = frozenset(
-    {"the", "of", "and", "for", "in", "on", "a", "an", "de", "des", "la", "le", "und", "der", "et"}
-)
 _SPELLING_RATIO = 70.0  # a surname this similar to the record's is a misspelling of it
 
 
@@ -169,22 +160,6 @@ def compare_fields(reference: Reference, work: Work) -> list[Finding]:
 
 
 # --- authors -------------------------------------------------------------------------------
-
-
-def same_family(cited: str, recorded: str) -> bool:
-    """Whether two surnames are the same once case, accents, spaces and hyphens are ignored.
-
-    A family name that the record has with extra leading parts also counts ("Almeida de Jesus"
-    in a record, "de Jesus" cited), since records and styles split compound names differently.
-    """
-    a, b = _squash(cited), _squash(recorded)
-    if not a or not b:
-        return False
-    return a == b or (len(a) >= 4 and len(b) >= 4 and (a.endswith(b) or b.endswith(a)))
-
-
-def _squash(name: str) -> str:
-    return "".join(ch for ch in fold(name) if ch.isalnum())
 
 
 def _show(author: Author) -> str:
@@ -323,23 +298,6 @@ def _changes(cited: list[str], recorded: list[str]) -> list[tuple[int, int, int,
     return merged
 
 
-def _record_titles(work: Work) -> list[str]:
-    titles = [t for t in (work.title,) if t]
-    if work.title and work.subtitle:
-        titles.insert(0, f"{work.title}: {work.subtitle}")
-    return titles
-
-
-def title_similarity(cited: str, work: Work) -> float:
-    """0-1: how well a cited title agrees with the record's title (with or without subtitle)."""
-    a = " ".join(words(cited))
-    best = 0.0
-    for title in _record_titles(work):
-        b = " ".join(words(title))
-        best = max(best, fuzz.ratio(a, b) / 100, fuzz.token_sort_ratio(a, b) / 100 - 0.05)
-    return best
-
-
 def _compare_title(reference: Reference, work: Work) -> list[Finding]:
     if not reference.title or not work.title:
         return []
@@ -388,44 +346,6 @@ def _join_title(work: Work) -> str | None:
 
 
 # --- journal -------------------------------------------------------------------------------
-
-
-def _journal_words(title: str) -> list[str]:
-    title = _PARENTHETICAL.sub(" ", title)
-    return [w for w in _TOKEN.findall(fold(title)) if w not in _STOPWORDS]
-
-
-def _abbreviates(short: str, full: str) -> bool:
-    """Whether ``short`` is an ISO 4 style abbreviation of ``full`` ("Natl" of "National")."""
-    if short == full:
-        return True
-    if not short or short[0] != full[0] or len(short) > len(full):
-        return False
-    rest = iter(full[1:])
-    return all(ch in rest for ch in short[1:])
-
-
-def container_matches(cited: str, titles: tuple[str, ...]) -> bool:
-    """Whether a cited journal is one of ``titles`` or an abbreviation of one.
-
-    "Nat Genet" matches "Nature Genetics", "J Invest Dermatol" matches "Journal of
-    Investigative Dermatology", "Rheumatology (Oxford)" matches "Rheumatology", "PNAS" matches
-    "Proceedings of the National Academy of Sciences".
-    """
-    mine = _journal_words(cited)
-    if not mine:
-        return True
-    for title in titles:
-        theirs = _journal_words(title)
-        if len(mine) == len(theirs) and all(
-            _abbreviates(a, b) for a, b in zip(mine, theirs, strict=True)
-        ):
-            return True
-        if len(mine) == 1 and len(theirs) > 1:
-            acronym = "".join(w[0] for w in _TOKEN.findall(fold(title)) if w not in {"the"})
-            if mine[0] in {acronym, "".join(w[0] for w in theirs)}:
-                return True
-    return False
 
 
 def _compare_container(reference: Reference, work: Work) -> list[Finding]:

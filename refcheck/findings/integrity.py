@@ -1,7 +1,7 @@
 """Integrity findings: what has happened to a cited work since it was published.
 
-Pure, like :mod:`refcheck.compare`, which calls :func:`integrity_findings` for every matched
-reference. It reads the work's update metadata (Crossref ``updated-by`` and ``update-to``,
+Pure, like :mod:`refcheck.findings.compare`, which calls :func:`integrity_findings` for every
+matched reference. It reads the work's update metadata (Crossref ``updated-by`` and ``update-to``,
 publisher-deposited or from the Retraction Watch database that Crossref carries) and its
 relations (``is-preprint-of``):
 
