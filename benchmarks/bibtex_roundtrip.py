@@ -32,8 +32,8 @@ import latexcodec  # noqa: F401  (registers the "latex" codec)
 from pybtex.database import parse_string
 
 from refcheck.bibtex import to_bibtex
-from refcheck.crossref import work_from_crossref
 from refcheck.model import CheckedReference, Citation, Match, MatchStatus, Reference, Work
+from refcheck.sources.crossref import work_from_crossref
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKS = ROOT.parent / "shared" / "data" / "crossref" / "works.jsonl.gz"

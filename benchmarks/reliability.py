@@ -33,7 +33,7 @@ import resource, sys, time
 sys.path.insert(0, "tests")
 from seed import MANUSCRIPT, seed_records
 from refcheck.check import check_file
-from refcheck.crossref import CrossrefClient
+from refcheck.sources.crossref import CrossrefClient
 from refcheck.testing import serve_crossref
 path = sys.argv[1]
 started = time.perf_counter()

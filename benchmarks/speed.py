@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from matching import WORKS, Renderer, csl_item, eligible  # noqa: E402
 
 from refcheck.check import check_text  # noqa: E402
-from refcheck.crossref import CrossrefSettings  # noqa: E402
 from refcheck.model import ReferenceStatus  # noqa: E402
+from refcheck.sources.crossref import CrossrefSettings  # noqa: E402
 from refcheck.testing import load_works, serve_crossref  # noqa: E402
 
 STYLE = "american-medical-association"

@@ -2,9 +2,9 @@
 
 Runs the same DOI lookups and bibliographic searches through
 
-* ``requests``: refcheck's own :class:`~refcheck.crossref.CrossrefClient`, without a cache,
+* ``requests``: refcheck's own :class:`~refcheck.sources.crossref.CrossrefClient`, without a cache,
   then with a cache (a cold pass that fills it and a warm pass answered from it);
-* ``habanero``: :class:`~refcheck.habanero_source.HabaneroSource` (no cache possible),
+* ``habanero``: :class:`~refcheck.sources.habanero.HabaneroSource` (no cache possible),
 
 all against :func:`refcheck.testing.serve_crossref` on 127.0.0.1, which indexes the genuine
 records of ``../shared/data/crossref/works.jsonl.gz`` (the seed's records when that is absent).
@@ -30,10 +30,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's refcheck, not an installed one
 
-from refcheck.crossref import CrossrefClient, CrossrefSettings  # noqa: E402
-from refcheck.habanero_source import HabaneroSource  # noqa: E402
 from refcheck.model import Work  # noqa: E402
-from refcheck.retry import RetryPolicy  # noqa: E402
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings  # noqa: E402
+from refcheck.sources.habanero import HabaneroSource  # noqa: E402
+from refcheck.sources.http.retry import RetryPolicy  # noqa: E402
 from refcheck.testing import load_works, serve_crossref  # noqa: E402
 
 GENUINE = ROOT.parent / "shared" / "data" / "crossref" / "works.jsonl.gz"

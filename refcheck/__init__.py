@@ -19,12 +19,9 @@ Typical use::
     match = refcheck.resolve_reference(reference)
 """
 
-from refcheck._service import SourceSettings
 from refcheck._version import __version__
 from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import check_file, check_files, check_text, resolve_reference
-from refcheck.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
-from refcheck.datacite import DataCiteClient
 from refcheck.errors import (
     CacheError,
     ConfigError,
@@ -38,7 +35,6 @@ from refcheck.errors import (
 )
 from refcheck.findings import compare
 from refcheck.formats import format_github, format_gitlab, format_junit, format_sarif
-from refcheck.limits import Limits
 from refcheck.model import (
     Author,
     Candidate,
@@ -57,15 +53,19 @@ from refcheck.model import (
     Update,
     Work,
 )
-from refcheck.openalex import OpenAlexClient
 from refcheck.parsing import parse_citation
-from refcheck.pubmed import PubMedClient
 from refcheck.readers import read_manuscript
 from refcheck.readers.text import Manuscript, extract_citations
 from refcheck.report import format_json, format_text, report_to_dict
-from refcheck.resolve import Resolver, WorkSource
-from refcheck.retry import RetryPolicy
-from refcheck.sources import SourceChain
+from refcheck.sources.chain import SourceChain
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
+from refcheck.sources.datacite import DataCiteClient
+from refcheck.sources.http.limits import Limits
+from refcheck.sources.http.retry import RetryPolicy
+from refcheck.sources.http.service import SourceSettings
+from refcheck.sources.openalex import OpenAlexClient
+from refcheck.sources.pubmed import PubMedClient
+from refcheck.sources.resolve import Resolver, WorkSource
 
 __all__ = [
     "Author",

@@ -15,15 +15,15 @@ from itertools import zip_longest
 
 import attrs
 
-from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.findings import check_document, compare
-from refcheck.limits import Limits
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parsing import parse_citation
 from refcheck.parsing.align import align
 from refcheck.readers import Manuscript, extract_citations, read_file
-from refcheck.resolve import Resolver, WorkSource
-from refcheck.sources import SourceChain
+from refcheck.sources.chain import SourceChain
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
+from refcheck.sources.http.limits import Limits
+from refcheck.sources.resolve import Resolver, WorkSource
 
 __all__ = [
     "Progress",
@@ -50,7 +50,7 @@ def check_text(
     """Check the references of one manuscript given as text.
 
     ``fallbacks`` are the sources asked, in order, when Crossref (or ``source``) leaves a
-    reference unresolved (see :mod:`refcheck.sources`); the caller opens and closes them.
+    reference unresolved (see :mod:`refcheck.sources.chain`); the caller opens and closes them.
     """
     return _check(
         [extract_citations(text, file)], source, settings, concurrency, progress, None, fallbacks
@@ -72,7 +72,7 @@ def check_files(
     Each file is read by the reader of its extension (:func:`refcheck.readers.read_file`):
     ``.bib``, ``.tex``/``.bbl``, ``.docx``, JATS ``.xml``; anything else as Markdown or text.
     ``threshold`` is the resolver's validation score a search result needs (default
-    :attr:`Resolver.threshold <refcheck.resolve.Resolver.threshold>`). ``fallbacks`` are the
+    :attr:`Resolver.threshold <refcheck.sources.resolve.Resolver.threshold>`). ``fallbacks`` are the
     sources asked, in order, for the references Crossref leaves unresolved.
     """
     manuscripts = [read_file(p) for p in paths]

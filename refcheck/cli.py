@@ -24,17 +24,17 @@ from refcheck._version import __version__
 from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
-from refcheck.crossref import CrossrefClient, CrossrefSettings
-from refcheck.datacite import DataCiteClient
 from refcheck.errors import ConfigError, ParseError, RefcheckError
 from refcheck.formats import FORMATS, render
-from refcheck.habanero_source import HabaneroSource
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
-from refcheck.openalex import OpenAlexClient
 from refcheck.parsing import parse_citation
-from refcheck.pubmed import PubMedClient
-from refcheck.resolve import explain
-from refcheck.sources import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
+from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
+from refcheck.sources.datacite import DataCiteClient
+from refcheck.sources.habanero import HabaneroSource
+from refcheck.sources.openalex import OpenAlexClient
+from refcheck.sources.pubmed import PubMedClient
+from refcheck.sources.resolve import explain
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
 
@@ -170,7 +170,7 @@ def _settings(options: dict[str, Any], config: Config | None = None) -> Crossref
 def _habanero(
     options: dict[str, Any], settings: CrossrefSettings
 ) -> Iterator[HabaneroSource | None]:
-    """A :class:`~refcheck.habanero_source.HabaneroSource` for ``--transport habanero``, else
+    """A :class:`~refcheck.sources.habanero.HabaneroSource` for ``--transport habanero``, else
     ``None`` (refcheck's own client)."""
     if options.get("transport") != "habanero":
         yield None

@@ -330,8 +330,9 @@ class Match:
 
     ``source`` names the service that answered ("crossref", "pubmed", "openalex",
     "datacite"), when known; ``asked`` names every source asked, in order, when a chain of
-    sources resolved the reference (see :mod:`refcheck.sources`). ``doubts`` is the evidence,
-    for an unresolved reference, that it may not exist at all (see :mod:`refcheck.existence`).
+    sources resolved the reference (see :mod:`refcheck.sources.chain`). ``doubts`` is the evidence,
+    for an unresolved reference, that it may not exist at all (see
+    :mod:`refcheck.sources.existence`).
     """
 
     status: MatchStatus

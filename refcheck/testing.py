@@ -7,7 +7,7 @@ background thread, serving the works you give it (Crossref work records, the ``m
 ``/works/{doi}``, e.g. the ``record`` of each line of a ``works.jsonl``) the way the Crossref
 REST API does::
 
-    from refcheck.crossref import CrossrefClient
+    from refcheck.sources.crossref import CrossrefClient
     from refcheck.testing import serve_crossref, set_testing
 
     set_testing(True)                      # retries do not wait
@@ -44,8 +44,8 @@ asked for, one per request. Every request is logged, thread-safely, in
 
 No-wait retries
 ---------------
-:func:`set_testing` (from :mod:`refcheck.retry`) turns backoff off process-wide, so tests of
-retries run instantly; waits are still computed and passed to ``RetryPolicy.on_retry``.
+:func:`set_testing` (from :mod:`refcheck.sources.http.retry`) turns backoff off process-wide, so
+tests of retries run instantly; waits are still computed and passed to ``RetryPolicy.on_retry``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
 
-from .retry import is_testing, set_testing
+from refcheck.sources.http.retry import is_testing, set_testing
 
 __all__ = [
     "CrossrefStandIn",

@@ -7,9 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from refcheck.crossref import work_from_crossref
 from refcheck.model import Work
 from refcheck.readers.text import Manuscript, extract_citations
+from refcheck.sources.crossref import work_from_crossref
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "anakinra"
 MANUSCRIPT = EXAMPLE / "manuscript.md"

@@ -103,7 +103,7 @@ def test_every_aligned_field_is_text_of_the_citation() -> None:
 
 
 class _OneWork:
-    """A work source that knows one work (the protocol of :class:`refcheck.resolve.WorkSource`)."""
+    """A work source that knows one work (the protocol of :class:`refcheck.sources.resolve.WorkSource`)."""
 
     def __init__(self, work: Work) -> None:
         self.work = work

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import responses
 
-from refcheck.cache import default_cache_path, open_session
-from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.errors import CacheError, NotCached, ServiceUnavailable
-from refcheck.retry import RetryPolicy
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
+from refcheck.sources.http.cache import default_cache_path, open_session
+from refcheck.sources.http.retry import RetryPolicy
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")
 
@@ -117,7 +117,10 @@ def test_garbage_cache_file_is_rebuilt_with_a_warning(
     path = tmp_path / "c.sqlite"
     path.write_bytes(b"\x00garbage, not a database\xff" * 200)
     rsps.get(URL, json=BODY)
-    with caplog.at_level(logging.WARNING, logger="refcheck.cache"), client(path) as crossref:
+    with (
+        caplog.at_level(logging.WARNING, logger="refcheck.sources.http.cache"),
+        client(path) as crossref,
+    ):
         work = crossref.get_work(DOI)
     warned = any("corrupt" in r.getMessage() for r in caplog.records)
     assert (DOI, True, True) == (

@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 from seed import MANUSCRIPT, seed_records
 
-from refcheck.cache import open_session
-from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.errors import CacheError, ConfigError
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
+from refcheck.sources.http.cache import open_session
 from refcheck.testing import CrossrefStandIn, serve_crossref
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")
@@ -59,7 +59,10 @@ def lookup_after_damage(
     server: CrossrefStandIn, path: Path, caplog: pytest.LogCaptureFixture
 ) -> tuple[str | None, bool, bool]:
     """(DOI found, a "corrupt" warning was logged, the file was moved aside)."""
-    with caplog.at_level(logging.WARNING, logger="refcheck.cache"), client(server, path) as c:
+    with (
+        caplog.at_level(logging.WARNING, logger="refcheck.sources.http.cache"),
+        client(server, path) as c,
+    ):
         work = c.get_work(DOIS[0])
     warned = any("corrupt" in r.getMessage() for r in caplog.records)
     return (work.doi if work else None, warned, path.with_name(path.name + ".corrupt").exists())

@@ -25,16 +25,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from refcheck._version import __version__
-from refcheck.crossref import (
+from refcheck.errors import ConfigError, NotCached, ServiceResponseError, ServiceUnavailable
+from refcheck.model import Author, Update, Work
+from refcheck.sources.crossref import (
     SEARCH_FIELDS,
     CrossrefClient,
     CrossrefSettings,
     doi_path,
     work_from_crossref,
 )
-from refcheck.errors import ConfigError, NotCached, ServiceResponseError, ServiceUnavailable
-from refcheck.model import Author, Update, Work
-from refcheck.retry import RetryEvent, RetryPolicy, parse_retry_after
+from refcheck.sources.http.retry import RetryEvent, RetryPolicy, parse_retry_after
 from refcheck.testing import CrossrefStandIn
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")

@@ -10,11 +10,11 @@ import responses
 from conftest import GENUINE_WORKS
 
 from refcheck.check import check_text
-from refcheck.crossref import CrossrefClient, CrossrefSettings
-from refcheck.existence import fabrication_evidence
 from refcheck.findings import compare
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
-from refcheck.sources import SourceChain
+from refcheck.sources.chain import SourceChain
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
+from refcheck.sources.existence import fabrication_evidence
 from refcheck.testing import load_works, serve_crossref
 
 BASE = "https://api.example.org"

@@ -3,7 +3,7 @@
 Each test injects one kind of fault (429 storms, 5xx, resets, timeouts, slow or truncated
 bodies, HTML and non-JSON answers, redirects) and checks the whole data flow on the seed
 manuscript: every reference gets a result (checked, or "not checked" with the reason), nothing
-crashes, and no request is retried beyond its :class:`~refcheck.retry.RetryPolicy` (attempts
+crashes, and no request is retried beyond its :class:`~refcheck.sources.http.retry.RetryPolicy` (attempts
 and the time budget, measured on the policy's virtual clock through ``on_retry`` events).
 Retries do not sleep (``set_testing``); timeouts and latencies are a few tens of milliseconds.
 """
@@ -20,9 +20,9 @@ from seed import MANUSCRIPT, seed_citation, seed_records
 
 from refcheck.check import check_text
 from refcheck.cli import EXIT_UNCHECKED, cli
-from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.model import ReferenceStatus, Report
-from refcheck.retry import RetryEvent, RetryPolicy
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
+from refcheck.sources.http.retry import RetryEvent, RetryPolicy
 from refcheck.testing import CrossrefStandIn, serve_crossref
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")

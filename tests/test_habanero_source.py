@@ -9,13 +9,13 @@ from click.testing import CliRunner
 from seed import seed_citation, seed_entries, seed_records
 
 from refcheck.cli import cli
-from refcheck.crossref import CrossrefClient, CrossrefSettings
 from refcheck.errors import ConfigError, ServiceUnavailable
+from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.testing import CrossrefStandIn, serve_crossref
 
 pytest.importorskip("habanero")
 
-from refcheck.habanero_source import HabaneroSource
+from refcheck.sources.habanero import HabaneroSource
 
 
 @pytest.fixture

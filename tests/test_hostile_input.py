@@ -29,13 +29,13 @@ from seed import MANUSCRIPT, seed_records
 
 import refcheck
 from refcheck.cli import EXIT_UNCHECKED, EXIT_USAGE, cli
-from refcheck.crossref import CrossrefClient, work_from_crossref
 from refcheck.errors import ParseError
 from refcheck.findings import check_document
 from refcheck.parsing import parse_citation
 from refcheck.readers import read_manuscript
 from refcheck.readers.text import extract_citations
-from refcheck.resolve import bibliographic_query
+from refcheck.sources.crossref import CrossrefClient, work_from_crossref
+from refcheck.sources.resolve import bibliographic_query
 from refcheck.testing import serve_crossref
 
 TEXT = MANUSCRIPT.read_text(encoding="utf-8")

@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from conftest import GENUINE_WORKS
 
 from refcheck.cli import cli
-from refcheck.crossref import work_from_crossref
 from refcheck.findings import compare
 from refcheck.findings.integrity import integrity_findings
 from refcheck.model import Finding, Match, MatchStatus, Reference, Relation, Severity, Update
+from refcheck.sources.crossref import work_from_crossref
 from refcheck.testing import serve_crossref
 
 

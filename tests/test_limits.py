@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from refcheck.crossref import CrossrefClient
-from refcheck.limits import Limiter, Limits, SingleFlight, parse_interval
+from refcheck.sources.crossref import CrossrefClient
+from refcheck.sources.http.limits import Limiter, Limits, SingleFlight, parse_interval
 from refcheck.testing import serve_crossref
 
 
@@ -231,7 +231,7 @@ def test_client_adopts_the_limits_the_service_advertises(seed_works: list[dict[s
 def test_check_caps_requests_in_flight_at_its_concurrency() -> None:
     """``check_*(concurrency=1)`` makes a client that sends one request at a time, polite or not."""
     from refcheck.check import _client
-    from refcheck.crossref import CrossrefSettings
+    from refcheck.sources.crossref import CrossrefSettings
 
     client = _client(CrossrefSettings(mailto="a@b.org", cache=None), 1)
     try:

@@ -9,7 +9,7 @@ from seed import seed_citation, seed_works
 from refcheck.errors import NotCached, ServiceUnavailable
 from refcheck.model import Author, MatchStatus, Reference, Work
 from refcheck.parsing import parse_citation
-from refcheck.resolve import Resolver, bibliographic_query, validate
+from refcheck.sources.resolve import Resolver, bibliographic_query, validate
 
 
 @attrs.define

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from seed import MANUSCRIPT, seed_records
 
 from refcheck.cli import cli
-from refcheck.crossref import PLUS_TOKEN_HEADER, CrossrefClient, CrossrefSettings
 from refcheck.errors import ConfigError
+from refcheck.sources.crossref import PLUS_TOKEN_HEADER, CrossrefClient, CrossrefSettings
 from refcheck.testing import CrossrefStandIn, serve_crossref
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")

@@ -21,18 +21,18 @@ from hypothesis import strategies as st
 from seed import MANUSCRIPT, seed_records
 
 from refcheck.cli import cli
-from refcheck.crossref import CrossrefSettings
-from refcheck.datacite import DataCiteClient, work_from_datacite
 from refcheck.errors import ConfigError, ServiceResponseError
 from refcheck.findings import compare
 from refcheck.findings.integrity import integrity_findings
 from refcheck.model import Author, MatchStatus, Reference, Work
-from refcheck.openalex import DEFAULT_BASE_URL as OPENALEX_DEFAULT
-from refcheck.openalex import OpenAlexClient, work_from_openalex
 from refcheck.parsing import parse_citation
-from refcheck.pubmed import DEFAULT_BASE_URL, PubMedClient, work_from_pubmed
-from refcheck.retry import RetryPolicy
-from refcheck.sources import SourceChain, base_urls_from_env, open_fallbacks, parse_sources
+from refcheck.sources.chain import SourceChain, base_urls_from_env, open_fallbacks, parse_sources
+from refcheck.sources.crossref import CrossrefSettings
+from refcheck.sources.datacite import DataCiteClient, work_from_datacite
+from refcheck.sources.http.retry import RetryPolicy
+from refcheck.sources.openalex import DEFAULT_BASE_URL as OPENALEX_DEFAULT
+from refcheck.sources.openalex import OpenAlexClient, work_from_openalex
+from refcheck.sources.pubmed import DEFAULT_BASE_URL, PubMedClient, work_from_pubmed
 from refcheck.testing import serve_crossref
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")

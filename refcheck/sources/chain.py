@@ -1,16 +1,16 @@
 """Resolve against several bibliographic sources, in a fixed order.
 
-:class:`SourceChain` asks Crossref first (through a :class:`~refcheck.resolve.Resolver`), and
-only when Crossref leaves a reference *unresolved* asks the next source, and so on: PubMed,
+:class:`SourceChain` asks Crossref first (through a :class:`~refcheck.sources.resolve.Resolver`),
+and only when Crossref leaves a reference *unresolved* asks the next source, and so on: PubMed,
 OpenAlex, DataCite (:data:`SOURCE_ORDER`). The first source that matches wins, and the match
 says which source it was (``Match.source``). An ambiguous or unchecked answer from Crossref
 stops the chain: it is not "Crossref has no such work".
 
 When every source leaves the reference unresolved, and the first source can list a journal's
-works (:class:`~refcheck.existence.JournalSource`, as Crossref can), the chain asks for the
+works (:class:`~refcheck.sources.existence.JournalSource`, as Crossref can), the chain asks for the
 cited journal's works of the cited year, once per such reference (cached like every request),
 and attaches the evidence that the reference may be fabricated (``Match.doubts``; see
-:mod:`refcheck.existence`).
+:mod:`refcheck.sources.existence`).
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from refcheck._service import SourceSettings
-from refcheck.crossref import CrossrefSettings
-from refcheck.crossref import _base_url as _checked_base_url
-from refcheck.datacite import DataCiteClient
 from refcheck.errors import ConfigError, ServiceError
-from refcheck.existence import fabrication_evidence, journal_issn, needs_assessment
 from refcheck.model import Match, MatchStatus, Reference
-from refcheck.openalex import OpenAlexClient
-from refcheck.pubmed import PubMedClient
-from refcheck.resolve import Resolver, WorkSource
+from refcheck.sources.crossref import CrossrefSettings
+from refcheck.sources.crossref import _base_url as _checked_base_url
+from refcheck.sources.datacite import DataCiteClient
+from refcheck.sources.existence import fabrication_evidence, journal_issn, needs_assessment
+from refcheck.sources.http.service import SourceSettings
+from refcheck.sources.openalex import OpenAlexClient
+from refcheck.sources.pubmed import PubMedClient
+from refcheck.sources.resolve import Resolver, WorkSource
 
 __all__ = [
     "BASE_URL_VARIABLES",
@@ -147,7 +147,7 @@ class SourceChain:
     ``assess`` turns the existence check off (it costs one request per unresolved reference
     that has a journal, a year and a volume or DOI). ``threshold`` is each resolver's
     validation threshold (``None``: :attr:`Resolver.threshold
-    <refcheck.resolve.Resolver.threshold>`).
+    <refcheck.sources.resolve.Resolver.threshold>`).
     """
 
     sources: tuple[WorkSource, ...] = attrs.field(converter=_tuple)

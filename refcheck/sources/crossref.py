@@ -2,7 +2,7 @@
 
 ::
 
-    from refcheck.crossref import CrossrefClient
+    from refcheck.sources.crossref import CrossrefClient
 
     with CrossrefClient(mailto="you@example.org") as crossref:
         work = crossref.get_work("10.1016/S2665-9913(20)30096-5")   # Work, or None
@@ -10,8 +10,8 @@
 
 Settings are a :class:`CrossrefSettings` value (:meth:`CrossrefSettings.from_env` reads
 ``REFCHECK_*`` environment variables). Every request has an explicit timeout and runs under
-a :class:`~refcheck.retry.RetryPolicy`. Errors of requests are translated where they enter:
-:class:`~refcheck.errors.ServiceUnavailable` (network, timeout, 5xx and 429 after retries),
+a :class:`~refcheck.sources.http.retry.RetryPolicy`. Errors of requests are translated where they
+enter: :class:`~refcheck.errors.ServiceUnavailable` (network, timeout, 5xx and 429 after retries),
 :class:`~refcheck.errors.ServiceResponseError` (an answer the API does not document),
 :class:`~refcheck.errors.NotCached` (offline or replay, and no recorded answer).
 
@@ -19,12 +19,12 @@ a :class:`~refcheck.retry.RetryPolicy`. Errors of requests are translated where 
 
 Threads: one client may be shared by the threads of a small pool. What is shared is the
 ``requests.Session`` (its urllib3 connection pool is thread-safe, and the client never
-mutates the session after construction), the cache (see :mod:`refcheck.cache`) and the
+mutates the session after construction), the cache (see :mod:`refcheck.sources.http.cache`) and the
 immutable settings; each call has its own retry state.
 
 Limits: every request that reaches the network (not a cache hit, not a replayed answer) waits
-for the client's :class:`~refcheck.limits.Limiter` (``client.limiter``), which keeps within
-``settings.limits`` (by default Crossref's published limits for the pool: polite with a
+for the client's :class:`~refcheck.sources.http.limits.Limiter` (``client.limiter``), which keeps
+within ``settings.limits`` (by default Crossref's published limits for the pool: polite with a
 ``mailto``, else public) and adopts lower limits that Crossref's answers advertise. Identical
 GETs in flight at once are sent once and share the answer.
 """
@@ -44,13 +44,13 @@ import attrs
 import requests
 from requests.adapters import BaseAdapter
 
-from . import cache as _cache
-from ._version import __version__
-from .errors import ConfigError, ServiceResponseError
-from .limits import Limiter, Limits, SingleFlight
-from .model import Author, Relation, Update, Work
-from .replay import RecordingAdapter, ReplayAdapter
-from .retry import RetryPolicy
+from refcheck._version import __version__
+from refcheck.errors import ConfigError, ServiceResponseError
+from refcheck.model import Author, Relation, Update, Work
+from refcheck.sources.http import cache as _cache
+from refcheck.sources.http.limits import Limiter, Limits, SingleFlight
+from refcheck.sources.http.replay import RecordingAdapter, ReplayAdapter
+from refcheck.sources.http.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -109,12 +109,12 @@ class CrossrefSettings:
     """How to reach Crossref.
 
     ``cache`` is the SQLite cache file, ``None`` for no cache (default: the platform's user
-    cache directory, see :func:`refcheck.cache.default_cache_path`). ``offline`` answers only
-    from the cache. ``replay`` answers only from a file of recorded exchanges (implies
-    offline; see :mod:`refcheck.replay`); ``record`` appends every exchange that reaches the
-    network to such a file. ``limits`` caps the requests that reach the network (see
-    :mod:`refcheck.limits`); ``None`` means Crossref's published limits for the pool the
-    requests go to: the polite pool's when ``mailto`` is set, else the public pool's.
+    cache directory, see :func:`refcheck.sources.http.cache.default_cache_path`). ``offline``
+    answers only from the cache. ``replay`` answers only from a file of recorded exchanges (implies
+    offline; see :mod:`refcheck.sources.http.replay`); ``record`` appends every exchange that
+    reaches the network to such a file. ``limits`` caps the requests that reach the network (see
+    :mod:`refcheck.sources.http.limits`); ``None`` means Crossref's published limits for the pool
+    the requests go to: the polite pool's when ``mailto`` is set, else the public pool's.
     ``cache_max_entries`` bounds the cache. ``plus_token`` is a Crossref Metadata Plus token,
     sent as ``Crossref-Plus-API-Token: Bearer ...`` to ``base_url``'s host only; it is never in
     ``repr``, in logs, in the cache or in record files.
@@ -642,7 +642,7 @@ class CrossrefClient(SessionOwner):
         self, container_title: str, year: str, *, issn: str | None = None, rows: int = 100
     ) -> tuple[Work, ...]:
         """A sample of a journal's works of one ``year`` (at most ``rows``), for
-        :mod:`refcheck.existence`: ``query.container-title`` and a publication-date filter,
+        :mod:`refcheck.sources.existence`: ``query.container-title`` and a publication-date filter,
         narrowed to the ISSN when it is known. Works of other journals may come back too (a
         title query is fuzzy); the caller keeps those whose journal matches.
         """
@@ -697,7 +697,8 @@ _JOURNAL_FIELDS = (
 
 
 class _LimitedAdapter(BaseAdapter):
-    """Passes requests to ``adapter`` within a :class:`~refcheck.limits.Limiter`'s limits.
+    """Passes requests to ``adapter`` within a :class:`~refcheck.sources.http.limits.Limiter`'s
+    limits.
 
     Mounted in place of a session's network adapters, so that only the requests that reach
     the network count (a cache answers before its session calls an adapter). The body is read

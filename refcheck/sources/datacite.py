@@ -3,7 +3,7 @@ software, repository preprints: Zenodo, Figshare, arXiv's DOIs...).
 
 ::
 
-    from refcheck.datacite import DataCiteClient
+    from refcheck.sources.datacite import DataCiteClient
 
     with DataCiteClient(mailto="you@example.org") as datacite:
         work = datacite.get_work("10.5281/zenodo.3509134")     # Work, or None
@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ._service import ServiceClient
-from .errors import ServiceResponseError
-from .model import Author, Work
+from refcheck.errors import ServiceResponseError
+from refcheck.model import Author, Work
+from refcheck.sources.http.service import ServiceClient
 
 __all__ = ["DEFAULT_BASE_URL", "DataCiteClient", "work_from_datacite"]
 

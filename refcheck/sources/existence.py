@@ -11,9 +11,9 @@ that the cited journal's own records can show:
 
 :func:`fabrication_evidence` is pure: it reads a sample of the journal's works of the cited
 year (from :meth:`JournalSource.journal_works`, one cached request per reference; see
-:meth:`refcheck.crossref.CrossrefClient.journal_works`) and returns the evidence as sentences,
-or nothing. It says nothing when the sample is empty (the journal may simply have no DOIs)
-or too small to speak for the journal.
+:meth:`refcheck.sources.crossref.CrossrefClient.journal_works`) and returns the evidence as
+sentences, or nothing. It says nothing when the sample is empty (the journal may simply have no
+DOIs) or too small to speak for the journal.
 """
 
 from __future__ import annotations

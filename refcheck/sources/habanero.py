@@ -2,22 +2,23 @@
 
 ::
 
-    from refcheck.habanero_source import HabaneroSource
+    from refcheck.sources.habanero import HabaneroSource
 
     with HabaneroSource(CrossrefSettings(mailto="you@example.org")) as crossref:
         work = crossref.get_work("10.1016/S2665-9913(20)30096-5")
 
 Needs the optional extra: ``pip install 'refcheck[habanero]'``. It is a
-:class:`~refcheck.resolve.WorkSource` built on ``habanero.Crossref(base_url=..., mailto=...,
+:class:`~refcheck.sources.resolve.WorkSource` built on ``habanero.Crossref(base_url=..., mailto=...,
 ua_string=...)``, and converts habanero's answers with the same
-:func:`~refcheck.crossref.work_from_crossref` as the default transport.
+:func:`~refcheck.sources.crossref.work_from_crossref` as the default transport.
 
 habanero makes its own HTTP calls (with its own HTTP library), so it cannot share refcheck's
 session, and with it the things refcheck puts on that session:
 
 * no cache: every run asks Crossref again (the ``cache`` setting is ignored);
 * no offline mode and no replay files (a :class:`~refcheck.errors.ConfigError`);
-* no :class:`~refcheck.retry.RetryPolicy`: a 429 or 5xx is not retried, it makes the reference
+* no :class:`~refcheck.sources.http.retry.RetryPolicy`: a 429 or 5xx is not retried, it makes the
+reference
   "not checked" at once;
 * the timeout is habanero's, set from the ``timeout`` setting.
 
@@ -34,11 +35,11 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ._version import __version__
-from .crossref import SEARCH_FIELDS, CrossrefSettings, work_from_crossref
-from .errors import ConfigError, ServiceResponseError, ServiceUnavailable
-from .model import Work
-from .retry import RETRY_STATUSES
+from refcheck._version import __version__
+from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailable
+from refcheck.model import Work
+from refcheck.sources.crossref import SEARCH_FIELDS, CrossrefSettings, work_from_crossref
+from refcheck.sources.http.retry import RETRY_STATUSES
 
 __all__ = ["HabaneroSource"]
 
@@ -46,7 +47,7 @@ _T = TypeVar("_T")
 
 
 class HabaneroSource:
-    """A Crossref :class:`~refcheck.resolve.WorkSource` whose HTTP is habanero's."""
+    """A Crossref :class:`~refcheck.sources.resolve.WorkSource` whose HTTP is habanero's."""
 
     #: The source name a :class:`~refcheck.model.Match` carries.
     name = "crossref"

@@ -2,7 +2,7 @@
 
 ::
 
-    from refcheck.openalex import OpenAlexClient
+    from refcheck.sources.openalex import OpenAlexClient
 
     with OpenAlexClient(mailto="you@example.org") as openalex:
         work = openalex.get_work("10.7717/peerj.4375")       # Work, or None
@@ -28,10 +28,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from ._service import ServiceClient
-from .errors import ServiceResponseError
-from .model import Author, Reference, Update, Work
-from .resolve import bibliographic_query
+from refcheck.errors import ServiceResponseError
+from refcheck.model import Author, Reference, Update, Work
+from refcheck.sources.http.service import ServiceClient
+from refcheck.sources.resolve import bibliographic_query
 
 __all__ = ["DEFAULT_BASE_URL", "OpenAlexClient", "work_from_openalex"]
 

@@ -2,7 +2,7 @@
 
 ::
 
-    from refcheck.pubmed import PubMedClient
+    from refcheck.sources.pubmed import PubMedClient
 
     with PubMedClient(mailto="you@example.org", api_key="...") as pubmed:
         work = pubmed.get_work("10.1093/rheumatology/kem155")   # Work, or None
@@ -26,9 +26,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from ._service import ServiceClient, SourceSettings
-from .errors import ServiceResponseError
-from .model import Author, Reference, Update, Work
+from refcheck.errors import ServiceResponseError
+from refcheck.model import Author, Reference, Update, Work
+from refcheck.sources.http.service import ServiceClient, SourceSettings
 
 __all__ = ["DEFAULT_BASE_URL", "PubMedClient", "work_from_pubmed"]
 
@@ -134,7 +134,7 @@ class PubMedClient(ServiceClient):
     """NCBI E-utilities (PubMed) with its own session, cache, rate limit and retry policy.
 
     ``PubMedClient(settings)`` or ``PubMedClient(mailto=..., api_key=..., cache=None)``
-    (keyword arguments are :class:`~refcheck._service.SourceSettings` fields).
+    (keyword arguments are :class:`~refcheck.sources.http.service.SourceSettings` fields).
     """
 
     name: ClassVar[str] = "pubmed"

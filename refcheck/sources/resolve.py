@@ -1,7 +1,8 @@
 """Resolve a reference to the work it cites.
 
 ``Resolver(source).resolve(reference) -> Match``. The source is anything with ``get_work`` and
-``search`` (a :class:`~refcheck.crossref.CrossrefClient`, or a fake in tests). The algorithm:
+``search`` (a :class:`~refcheck.sources.crossref.CrossrefClient`, or a fake in tests). The
+algorithm:
 
 1. A DOI in the citation is looked up directly. The record must still agree with the citation
    (validation score at least ``doi_threshold``); otherwise the DOI is reported as belonging to

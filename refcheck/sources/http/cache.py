@@ -37,7 +37,7 @@ import requests
 import requests_cache
 from requests_cache.backends.sqlite import SQLiteCache
 
-from .errors import CacheError, ConfigError, NotCached
+from refcheck.errors import CacheError, ConfigError, NotCached
 
 __all__ = [
     "DEFAULT_EXPIRY",
@@ -78,7 +78,7 @@ def default_cache_path() -> Path:
 
     ``$XDG_CACHE_HOME`` (else ``~/.cache``) on Linux and other Unixes, ``~/Library/Caches`` on
     macOS, ``%LOCALAPPDATA%`` on Windows. The ``REFCHECK_CACHE`` setting is read by
-    :meth:`refcheck.crossref.CrossrefSettings.from_env`, not here.
+    :meth:`refcheck.sources.crossref.CrossrefSettings.from_env`, not here.
     """
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")

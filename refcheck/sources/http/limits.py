@@ -12,8 +12,8 @@
 * :class:`SingleFlight` makes threads that ask the same thing at the same time share one
   answer (:meth:`SingleFlight.do`).
 
-:class:`~refcheck.crossref.CrossrefClient` uses one limiter per client, for every request that
-reaches the network (cache hits and recorded answers do not count), and one
+:class:`~refcheck.sources.crossref.CrossrefClient` uses one limiter per client, for every request
+that reaches the network (cache hits and recorded answers do not count), and one
 :class:`SingleFlight` for its GETs.
 """
 
@@ -29,7 +29,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from .retry import is_testing
+from refcheck.sources.http.retry import is_testing
 
 __all__ = ["Limiter", "Limits", "SingleFlight"]
 

@@ -12,7 +12,7 @@ the decoded text of the answer.
 
 :class:`RecordingAdapter` writes such a file while passing requests on to the network;
 :class:`ReplayAdapter` answers from one and raises :class:`~refcheck.errors.NotCached` for
-anything the file lacks. :class:`refcheck.crossref.CrossrefClient` mounts them for its
+anything the file lacks. :class:`refcheck.sources.crossref.CrossrefClient` mounts them for its
 ``record=`` and ``replay=`` settings.
 """
 
@@ -29,7 +29,7 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from .errors import ConfigError, NotCached
+from refcheck.errors import ConfigError, NotCached
 
 __all__ = ["RecordingAdapter", "ReplayAdapter", "exchange_key", "load_exchanges"]
 

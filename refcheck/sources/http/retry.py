@@ -29,7 +29,7 @@ import attrs
 import requests
 import tenacity
 
-from .errors import ServiceUnavailable
+from refcheck.errors import ServiceUnavailable
 
 __all__ = [
     "RETRY_STATUSES",

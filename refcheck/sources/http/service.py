@@ -1,10 +1,11 @@
 """What the clients of the second sources (PubMed, OpenAlex, DataCite) share: settings and
 the HTTP edge (session with cache, User-Agent, rate limit, timeout, retry policy).
 
-Each client lives in its own module with its own converter (:mod:`refcheck.pubmed`,
-:mod:`refcheck.openalex`, :mod:`refcheck.datacite`); this module holds no service's keys.
-Each service has its own cache file, next to Crossref's (``pubmed.sqlite``...), through
-:func:`refcheck.cache.open_session`, so that one service's answers never shadow another's.
+Each client lives in its own module with its own converter (:mod:`refcheck.sources.pubmed`,
+:mod:`refcheck.sources.openalex`, :mod:`refcheck.sources.datacite`); this module holds no service's
+keys. Each service has its own cache file, next to Crossref's (``pubmed.sqlite``...), through
+:func:`refcheck.sources.http.cache.open_session`, so that one service's answers never shadow
+another's.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 import requests
 
-from . import cache as _cache
-from ._version import __version__
-from .crossref import CrossrefSettings, SessionOwner
-from .crossref import _base_url as _crossref_base_url
-from .errors import ConfigError, ServiceResponseError
-from .retry import RetryPolicy
+from refcheck._version import __version__
+from refcheck.errors import ConfigError, ServiceResponseError
+from refcheck.sources.crossref import CrossrefSettings, SessionOwner
+from refcheck.sources.crossref import _base_url as _crossref_base_url
+from refcheck.sources.http import cache as _cache
+from refcheck.sources.http.retry import RetryPolicy
 
 __all__ = ["ServiceClient", "SourceSettings"]
 
@@ -57,7 +58,7 @@ class SourceSettings:
     the cache files (``<dir>/<service>.sqlite``), ``None`` for no cache. ``min_interval``
     is the least time between two requests to the service (its rate limit), ``None`` for
     the service's documented default. ``api_key`` is sent only to the service whose
-    setting it is (NCBI's E-utilities take one; see :class:`refcheck.pubmed.PubMedClient`).
+    setting it is (NCBI's E-utilities take one; see :class:`refcheck.sources.pubmed.PubMedClient`).
     """
 
     base_url: str | None = attrs.field(default=None, converter=_base_url)
