@@ -37,7 +37,7 @@ from refcheck.formats import FORMATS, RULES
 from refcheck.model import CheckedReference, Finding, IgnoredReference, Report
 from refcheck.sources.chain import BASE_URL_VARIABLES, base_urls_from_env
 from refcheck.sources.crossref import CrossrefSettings
-from refcheck.sources.crossref import _base_url as _checked_base_url
+from refcheck.sources.http.service import check_base_url as _checked_base_url
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -23,10 +23,10 @@ import attrs
 from refcheck.errors import ConfigError, ServiceError
 from refcheck.model import Match, MatchStatus, Reference
 from refcheck.sources.crossref import CrossrefSettings
-from refcheck.sources.crossref import _base_url as _checked_base_url
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.existence import fabrication_evidence, journal_issn, needs_assessment
 from refcheck.sources.http.service import SourceSettings
+from refcheck.sources.http.service import check_base_url as _checked_base_url
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
 from refcheck.sources.resolve import Resolver, WorkSource

@@ -36,9 +36,8 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import TracebackType
-from typing import Any, TypeVar
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from typing import Any
+from urllib.parse import quote, urlencode
 
 import attrs
 import requests
@@ -51,6 +50,7 @@ from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.limits import Limiter, Limits, SingleFlight
 from refcheck.sources.http.replay import RecordingAdapter, ReplayAdapter
 from refcheck.sources.http.retry import RetryPolicy
+from refcheck.sources.http.service import SessionOwner, check_base_url, origin
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -62,10 +62,8 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 _MAX_ROWS = 1000
-_MAX_REDIRECTS = 5
 #: The header of Crossref Metadata Plus: ``Crossref-Plus-API-Token: Bearer <token>``.
 PLUS_TOKEN_HEADER = "Crossref-Plus-API-Token"
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 # --- settings -----------------------------------------------------------------------------
@@ -74,13 +72,6 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 def _timeout(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not value > 0:
         raise ConfigError(f"timeout: expected a number of seconds > 0, found {value!r}")
-
-
-def _base_url(value: str) -> str:
-    value = str(value).strip().rstrip("/")
-    if not re.match(r"^https?://[^/\s]+", value):
-        raise ConfigError(f"base_url: expected an http(s) URL, found {value!r}")
-    return value
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -120,7 +111,7 @@ class CrossrefSettings:
     ``repr``, in logs, in the cache or in record files.
     """
 
-    base_url: str = attrs.field(default=DEFAULT_BASE_URL, converter=_base_url)
+    base_url: str = attrs.field(default=DEFAULT_BASE_URL, converter=check_base_url)
     mailto: str | None = attrs.field(default=None, converter=_optional_text)
     timeout: float = attrs.field(default=20.0, converter=float, validator=_timeout)
     cache: Path | None = attrs.field(factory=_cache.default_cache_path, converter=_optional_path)
@@ -150,7 +141,7 @@ class CrossrefSettings:
         values: dict[str, Any] = {}
         if (url := env.get("REFCHECK_BASE_URL")) is not None:
             try:
-                values["base_url"] = _base_url(url)
+                values["base_url"] = check_base_url(url)
             except ConfigError:
                 raise ConfigError(
                     f"REFCHECK_BASE_URL: expected an http(s) URL, found {url!r}"
@@ -408,31 +399,6 @@ def doi_path(doi: str) -> str:
     return "/works/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
-_Owner = TypeVar("_Owner", bound="SessionOwner")
-
-
-class SessionOwner:
-    """A client that owns one ``requests`` session (and through it the cache file): closed by
-    :meth:`close`, or by leaving a ``with`` block. Shared by every service's client."""
-
-    _session: requests.Session
-
-    def close(self) -> None:
-        """Release the session's connections and the cache file."""
-        self._session.close()
-
-    def __enter__(self: _Owner) -> _Owner:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
 class CrossrefClient(SessionOwner):
     """A client of the Crossref REST API with its own session, cache and retry policy.
 
@@ -449,6 +415,9 @@ class CrossrefClient(SessionOwner):
         self.settings: CrossrefSettings = attrs.evolve(settings, **changes) if changes else settings
         self.limiter = Limiter(self.settings.limits or Limits.for_pool(self.settings.mailto))
         self._flights: SingleFlight[requests.Response] = SingleFlight()
+        self.base_url = self.settings.base_url
+        self.timeout = self.settings.timeout
+        self.retry = self.settings.retry
         self._session = self._open_session(self.settings)
         _limit_network(self._session, self.limiter)
 
@@ -490,86 +459,27 @@ class CrossrefClient(SessionOwner):
 
     # -- requests --
 
-    def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
-        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status.
+    def _identity(self) -> dict[str, str]:
+        return {"mailto": self.settings.mailto} if self.settings.mailto else {}
 
-        Redirects are followed here, not by requests (see :meth:`_follow`). Errors of requests
-        that retrying cannot help (too many redirects, a redirect to a non-HTTP URL, a body
-        that does not decode) are raised as :class:`~refcheck.errors.ServiceResponseError`.
-        """
-        url = self.settings.base_url + path
-        query = dict(params)
-        if self.settings.mailto:
-            query["mailto"] = self.settings.mailto
-
-        def attempt() -> requests.Response:
-            return self._follow(url, query)
-
-        def send() -> requests.Response:
-            try:
-                return self.settings.retry.send(attempt, url=url)
-            except requests.RequestException as exc:
-                raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
-
-        # Identical requests in flight at once (two references citing one DOI) share one answer.
-        return self._flights.do((path, tuple(sorted(params.items()))), send)
-
-    def _follow(self, url: str, query: Mapping[str, str]) -> requests.Response:
-        """One GET of ``url``, following up to :data:`_MAX_REDIRECTS` redirects.
-
-        Following them by hand keeps every hop under the explicit timeout and lets the client
-        decide, hop by hop, which headers go where: only http(s) targets are followed, and the
-        Crossref Plus token goes only to ``base_url``'s scheme, host and port (requests strips
-        ``Authorization`` on a redirect to another host, but not custom headers such as
-        Crossref's).
-        """
-        response = self._session.get(
-            url,
-            params=query,
-            timeout=self.settings.timeout,
-            allow_redirects=False,
-            headers=self._secrets_for(url),
-        )
-        for _ in range(_MAX_REDIRECTS):
-            location = response.headers.get("Location")
-            if response.status_code not in _REDIRECTS or not location:
-                return response
-            target = urljoin(response.url or url, location)
-            if urlsplit(target).scheme not in ("http", "https"):
-                raise ServiceResponseError(
-                    f"{url}: redirected to {target[:100]!r}, expected an http(s) URL"
-                )
-            response.close()
-            response = self._session.get(
-                target,
-                timeout=self.settings.timeout,
-                allow_redirects=False,
-                headers=self._secrets_for(target),
-            )
-        if response.status_code in _REDIRECTS:
-            raise ServiceResponseError(
-                f"{url}: more than {_MAX_REDIRECTS} redirects (the last to "
-                f"{response.headers.get('Location', '')[:100]!r})"
-            )
-        return response
-
-    def _secrets_for(self, url: str) -> dict[str, str]:
+    def _secret_headers(self, url: str) -> dict[str, str]:
         """The Crossref Plus header, if there is a token and ``url`` is on the configured host."""
         token = self.settings.plus_token
-        if token is None or _origin(url) != _origin(self.settings.base_url):
+        if token is None or origin(url) != origin(self.base_url):
             return {}
         return {PLUS_TOKEN_HEADER: f"Bearer {token}"}
 
-    @staticmethod
-    def _json(response: requests.Response, *, expect: str, what: str) -> Mapping[str, Any]:
+    def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
+        """The shared GET (:meth:`SessionOwner._get`); identical requests in flight at once (two
+        references citing one DOI) share one answer."""
+        return self._flights.do(
+            (path, tuple(sorted(params.items()))),
+            lambda: super(CrossrefClient, self)._get(path, params),
+        )
+
+    def _json(self, response: requests.Response, *, expect: str, what: str) -> Mapping[str, Any]:
         """The ``message`` of a Crossref answer of ``message-type`` ``expect``."""
-        try:
-            body = response.json()
-        except (ValueError, requests.exceptions.JSONDecodeError) as exc:
-            raise ServiceResponseError(
-                f"{what}: expected a JSON answer, found {response.headers.get('Content-Type')!r} "
-                f"starting {response.text[:60]!r}"
-            ) from exc
+        body = self._body(response, what)
         if not isinstance(body, dict):
             raise ServiceResponseError(
                 f"{what}: expected a JSON object, found {type(body).__name__}"
@@ -585,14 +495,6 @@ class CrossrefClient(SessionOwner):
                 f"{what}: expected a 'message' object, found {type(message).__name__}"
             )
         return message
-
-    @staticmethod
-    def _unexpected(response: requests.Response, what: str) -> ServiceResponseError:
-        detail = response.text[:200].strip()
-        return ServiceResponseError(
-            f"{what}: expected HTTP 200, got HTTP {response.status_code}"
-            + (f": {detail}" if detail else "")
-        )
 
     def get_work(self, doi: str) -> Work | None:
         """The work Crossref has for ``doi``, or ``None`` when Crossref has no such DOI (404).
@@ -731,16 +633,6 @@ def _limit_network(session: requests.Session, limiter: Limiter) -> None:
     for prefix, adapter in list(session.adapters.items()):
         if not isinstance(adapter, (ReplayAdapter, _LimitedAdapter)):
             session.adapters[prefix] = _LimitedAdapter(adapter, limiter)
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    try:
-        port = parts.port or default
-    except ValueError:
-        port = -1
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)

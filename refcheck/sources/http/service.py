@@ -1,40 +1,70 @@
-"""What the clients of the second sources (PubMed, OpenAlex, DataCite) share: settings and
-the HTTP edge (session with cache, User-Agent, rate limit, timeout, retry policy).
+"""What every source's client shares: the session it owns, and one way to send a GET and
+read its answer.
 
-Each client lives in its own module with its own converter (:mod:`refcheck.sources.pubmed`,
-:mod:`refcheck.sources.openalex`, :mod:`refcheck.sources.datacite`); this module holds no service's
-keys. Each service has its own cache file, next to Crossref's (``pubmed.sqlite``...), through
+:class:`SessionOwner` sends each request under the client's timeout and
+:class:`~refcheck.sources.http.retry.RetryPolicy`, follows redirects itself (only to http(s)
+URLs, at most five, and each hop gets only the headers meant for its origin: a secret goes
+only to its own service), and translates the errors of requests into
+:class:`~refcheck.errors.ServiceResponseError`. :class:`ServiceClient` adds the settings of a
+second source (:class:`SourceSettings`: mailto, key, cache directory, spacing). Each service
+lives in its own module with its own converter (:mod:`refcheck.sources.pubmed`,
+:mod:`refcheck.sources.openalex`, :mod:`refcheck.sources.datacite`,
+:mod:`refcheck.sources.crossref`); this module holds no service's keys. Each service has its
+own cache file, next to Crossref's (``pubmed.sqlite``...), through
 :func:`refcheck.sources.http.cache.open_session`, so that one service's answers never shadow
 another's.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 import attrs
 import requests
 
 from refcheck._version import __version__
 from refcheck.errors import ConfigError, ServiceResponseError
-from refcheck.sources.crossref import CrossrefSettings, SessionOwner
-from refcheck.sources.crossref import _base_url as _crossref_base_url
 from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.retry import RetryPolicy
 
-__all__ = ["ServiceClient", "SourceSettings"]
+if TYPE_CHECKING:
+    from refcheck.sources.crossref import CrossrefSettings
 
-_Client = TypeVar("_Client", bound="ServiceClient")
+__all__ = ["ServiceClient", "SessionOwner", "SourceSettings", "check_base_url", "origin"]
+
+_MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def check_base_url(value: str) -> str:
+    """An http(s) URL without its trailing slash; :class:`ConfigError` for anything else."""
+    value = str(value).strip().rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ConfigError(f"base_url: expected an http(s) URL, found {value!r}")
+    return value
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """The scheme, host and port of ``url``: where a secret may go."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port or default
+    except ValueError:
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _base_url(value: str | None) -> str | None:
-    """An http(s) URL without its trailing slash, checked as Crossref's base URL is."""
-    return None if value is None else _crossref_base_url(value)
+    return None if value is None else check_base_url(value)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -48,6 +78,125 @@ def _optional_path(value: Path | str | None) -> Path | None:
 
 def _optional_text(value: str | None) -> str | None:
     return (value or "").strip() or None
+
+
+_Owner = TypeVar("_Owner", bound="SessionOwner")
+
+
+class SessionOwner:
+    """A client that owns one ``requests`` session (and through it the cache file): closed by
+    :meth:`close`, or by leaving a ``with`` block. Shared by every service's client.
+
+    Subclasses set ``base_url``, ``timeout`` and ``retry``, and may add the query parameters
+    that identify the user (:meth:`_identity`) and the headers meant for one origin only
+    (:meth:`_secret_headers`).
+    """
+
+    _session: requests.Session
+    base_url: str
+    timeout: float
+    retry: RetryPolicy
+
+    def close(self) -> None:
+        """Release the session's connections and the cache file."""
+        self._session.close()
+
+    def __enter__(self: _Owner) -> _Owner:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _identity(self) -> dict[str, str]:
+        """Query parameters that identify the user to the service (mailto, api_key...)."""
+        return {}
+
+    def _secret_headers(self, url: str) -> dict[str, str]:
+        """Headers for a request to ``url`` that only the service's own origin may see."""
+        return {}
+
+    def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
+        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status.
+
+        Redirects are followed here, not by requests (see :meth:`_follow`). Errors of requests
+        that retrying cannot help (too many redirects, a redirect to a non-HTTP URL, a bad URL,
+        a body that does not decode) are this service's failure for this reference, not the
+        whole check's: :class:`~refcheck.errors.ServiceResponseError`.
+        """
+        url = self.base_url + path
+        query = {**params, **self._identity()}
+
+        def attempt() -> requests.Response:
+            return self._follow(url, query)
+
+        try:
+            return self.retry.send(attempt, url=url)
+        except requests.RequestException as exc:
+            raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+    def _follow(self, url: str, query: Mapping[str, str]) -> requests.Response:
+        """One GET of ``url``, following up to five redirects.
+
+        Following them by hand keeps every hop under the explicit timeout and lets the client
+        decide, hop by hop, what goes where: only http(s) targets are followed, the query
+        (with the user's e-mail and key) is sent only with the first request, and secret
+        headers only to their own origin (requests strips ``Authorization`` on a redirect to
+        another host, but not custom headers such as Crossref's).
+        """
+        response = self._session.get(
+            url,
+            params=query,
+            timeout=self.timeout,
+            allow_redirects=False,
+            headers=self._secret_headers(url),
+        )
+        for _ in range(_MAX_REDIRECTS):
+            location = response.headers.get("Location")
+            if response.status_code not in _REDIRECTS or not location:
+                return response
+            target = urljoin(response.url or url, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise ServiceResponseError(
+                    f"{url}: redirected to {target[:100]!r}, expected an http(s) URL"
+                )
+            response.close()
+            response = self._session.get(
+                target,
+                timeout=self.timeout,
+                allow_redirects=False,
+                headers=self._secret_headers(target),
+            )
+        if response.status_code in _REDIRECTS:
+            raise ServiceResponseError(
+                f"{url}: more than {_MAX_REDIRECTS} redirects (the last to "
+                f"{response.headers.get('Location', '')[:100]!r})"
+            )
+        return response
+
+    @staticmethod
+    def _unexpected(response: requests.Response, what: str) -> ServiceResponseError:
+        """The error for an answer that is not the HTTP 200 the caller expected."""
+        detail = response.text[:200].strip()
+        return ServiceResponseError(
+            f"{what}: expected HTTP 200, got HTTP {response.status_code}"
+            + (f": {detail}" if detail else "")
+        )
+
+    @staticmethod
+    def _body(response: requests.Response, what: str) -> Any:
+        """The JSON body of an answer, whatever its shape."""
+        try:
+            return response.json()
+        except (ValueError, requests.exceptions.JSONDecodeError) as exc:
+            raise ServiceResponseError(
+                f"{what}: expected a JSON answer, found {response.headers.get('Content-Type')!r} "
+                f"starting {response.text[:60]!r}"
+            ) from exc
 
 
 @attrs.frozen(slots=True)
@@ -116,7 +265,9 @@ class ServiceClient(SessionOwner):
     def __init__(self, settings: SourceSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else SourceSettings()
         self.settings: SourceSettings = attrs.evolve(settings, **changes) if changes else settings
-        self.base_url: str = self.settings.base_url or self.default_base_url
+        self.base_url = self.settings.base_url or self.default_base_url
+        self.timeout = self.settings.timeout
+        self.retry = self.settings.retry
         self.min_interval: float = (
             self.settings.min_interval
             if self.settings.min_interval is not None
@@ -158,10 +309,6 @@ class ServiceClient(SessionOwner):
             f"offline={s.offline})"
         )
 
-    def _identity(self) -> dict[str, str]:
-        """Query parameters that identify the user to the service (mailto, api_key...)."""
-        return {}
-
     def _wait_turn(self) -> None:
         """Keep ``min_interval`` between the starts of two requests, across threads."""
         with self._lock:
@@ -171,33 +318,8 @@ class ServiceClient(SessionOwner):
         if wait > 0:
             time.sleep(wait)
 
-    def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
-        """GET ``base_url + path`` under the retry policy; the final answer, whatever its status."""
-        url = self.base_url + path
-        query = {**params, **self._identity()}
-
-        def attempt() -> requests.Response:
-            return self._session.get(url, params=query, timeout=self.settings.timeout)
-
-        try:
-            return self.settings.retry.send(attempt, url=url)
-        except requests.RequestException as exc:
-            # What retrying cannot help (too many redirects, a bad URL, a body that does not
-            # decode) is this service's failure for this reference, not the whole check's.
-            raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
-
     def _json(self, response: requests.Response, what: str) -> Any:
         """The JSON body of a 200 answer."""
         if response.status_code != 200:
-            detail = response.text[:200].strip()
-            raise ServiceResponseError(
-                f"{what}: expected HTTP 200, got HTTP {response.status_code}"
-                + (f": {detail}" if detail else "")
-            )
-        try:
-            return response.json()
-        except (ValueError, requests.exceptions.JSONDecodeError) as exc:
-            raise ServiceResponseError(
-                f"{what}: expected a JSON answer, found {response.headers.get('Content-Type')!r} "
-                f"starting {response.text[:60]!r}"
-            ) from exc
+            raise self._unexpected(response, what)
+        return self._body(response, what)
