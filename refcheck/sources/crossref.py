@@ -515,10 +515,7 @@ class CrossrefClient(SessionOwner):
         if response.status_code != 200:
             raise self._unexpected(response, what)
         message = self._json(response, expect="work", what=what)
-        try:
-            return work_from_crossref(message)
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{what}: {exc}") from exc
+        return self._convert(what, work_from_crossref, [message])[0]
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """The works Crossref ranks highest for a citation text, best first (at most ``rows``).
@@ -576,10 +573,7 @@ class CrossrefClient(SessionOwner):
             raise ServiceResponseError(
                 f"{what}: expected a list of 'items', found {type(items).__name__}"
             )
-        try:
-            return tuple(work_from_crossref(item) for item in items[:rows])
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{what}: {exc}") from exc
+        return tuple(self._convert(what, work_from_crossref, items[:rows]))
 
 
 #: The fields :meth:`CrossrefClient.journal_works` asks for.

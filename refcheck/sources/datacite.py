@@ -117,10 +117,8 @@ class DataCiteClient(ServiceClient):
         what = f"DataCite DOI {bare} ({self.base_url}{path})"
         body = self._json(response, what)
         data = body.get("data") if isinstance(body, dict) else None
-        try:
-            return work_from_datacite(data if isinstance(data, Mapping) else {})
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{what}: {exc}") from exc
+        record = data if isinstance(data, Mapping) else {}
+        return self._convert(what, work_from_datacite, [record])[0]
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """DataCite's works for a free-text query, by its relevance, best first."""
@@ -132,7 +130,4 @@ class DataCiteClient(ServiceClient):
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list):
             raise ServiceResponseError(f"{what}: expected a list of 'data'")
-        try:
-            return tuple(work_from_datacite(d) for d in data[:rows])
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{what}: {exc}") from exc
+        return tuple(self._convert(what, work_from_datacite, data[:rows]))

@@ -30,7 +30,6 @@ answers habanero rejects are :class:`~refcheck.errors.ServiceResponseError`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, TypeVar
 
 import attrs
@@ -40,13 +39,14 @@ from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailabl
 from refcheck.model import Work
 from refcheck.sources.crossref import SEARCH_FIELDS, CrossrefSettings, work_from_crossref
 from refcheck.sources.http.retry import RETRY_STATUSES
+from refcheck.sources.http.service import Closing
 
 __all__ = ["HabaneroSource"]
 
 _T = TypeVar("_T")
 
 
-class HabaneroSource:
+class HabaneroSource(Closing):
     """A Crossref :class:`~refcheck.sources.resolve.WorkSource` whose HTTP is habanero's."""
 
     #: The source name a :class:`~refcheck.model.Match` carries.
@@ -78,17 +78,6 @@ class HabaneroSource:
 
     def close(self) -> None:
         """Nothing to release: habanero opens a connection per request."""
-
-    def __enter__(self) -> HabaneroSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"HabaneroSource(base_url={self.settings.base_url!r})"

@@ -123,20 +123,14 @@ class OpenAlexClient(ServiceClient):
             return None
         what = f"OpenAlex work {bare} ({self.base_url}{path})"
         body = self._json(response, what)
-        try:
-            return work_from_openalex(body)
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{what}: {exc}") from exc
+        return self._convert(what, work_from_openalex, [body])[0]
 
     def _works(self, params: dict[str, str], what: str) -> tuple[Work, ...]:
         body = self._json(self._get("/works", params), what)
         results = body.get("results") if isinstance(body, dict) else None
         if not isinstance(results, list):
             raise ServiceResponseError(f"{what}: expected a list of 'results'")
-        try:
-            return tuple(work_from_openalex(r) for r in results)
-        except ServiceResponseError as exc:
-            raise ServiceResponseError(f"{what}: {exc}") from exc
+        return tuple(self._convert(what, work_from_openalex, results))
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """OpenAlex's works for a free-text query, by its relevance, best first."""

@@ -179,15 +179,9 @@ class PubMedClient(ServiceClient):
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise ServiceResponseError(f"{what}: expected a 'result' object")
-        works = []
-        for pmid in pmids:
-            record = result.get(pmid)
-            if isinstance(record, dict) and not record.get("error"):
-                try:
-                    works.append(work_from_pubmed(record))
-                except ServiceResponseError as exc:
-                    raise ServiceResponseError(f"{what}: {exc}") from exc
-        return tuple(works)
+        records = [result.get(pmid) for pmid in pmids]
+        found = [r for r in records if isinstance(r, dict) and not r.get("error")]
+        return tuple(self._convert(what, work_from_pubmed, found))
 
     def get_work(self, doi: str) -> Work | None:
         """The PubMed work with this DOI, or ``None`` when PubMed has none."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
@@ -38,7 +38,7 @@ from refcheck.sources.http.retry import RetryPolicy
 if TYPE_CHECKING:
     from refcheck.sources.crossref import CrossrefSettings
 
-__all__ = ["ServiceClient", "SessionOwner", "SourceSettings", "check_base_url", "origin"]
+__all__ = ["Closing", "ServiceClient", "SessionOwner", "SourceSettings", "check_base_url", "origin"]
 
 _MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -80,10 +80,29 @@ def _optional_text(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-_Owner = TypeVar("_Owner", bound="SessionOwner")
+_Owner = TypeVar("_Owner", bound="Closing")
+_Work = TypeVar("_Work")
 
 
-class SessionOwner:
+class Closing:
+    """Something to :meth:`close`, by hand or by leaving a ``with`` block."""
+
+    def close(self) -> None:
+        """Release what the object holds."""
+
+    def __enter__(self: _Owner) -> _Owner:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SessionOwner(Closing):
     """A client that owns one ``requests`` session (and through it the cache file): closed by
     :meth:`close`, or by leaving a ``with`` block. Shared by every service's client.
 
@@ -100,17 +119,6 @@ class SessionOwner:
     def close(self) -> None:
         """Release the session's connections and the cache file."""
         self._session.close()
-
-    def __enter__(self: _Owner) -> _Owner:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _identity(self) -> dict[str, str]:
         """Query parameters that identify the user to the service (mailto, api_key...)."""
@@ -186,6 +194,14 @@ class SessionOwner:
             f"{what}: expected HTTP 200, got HTTP {response.status_code}"
             + (f": {detail}" if detail else "")
         )
+
+    @staticmethod
+    def _convert(what: str, convert: Callable[[Any], _Work], records: Iterable[Any]) -> list[_Work]:
+        """Each record through the service's converter; one it refuses fails with ``what``."""
+        try:
+            return [convert(record) for record in records]
+        except ServiceResponseError as exc:
+            raise ServiceResponseError(f"{what}: {exc}") from exc
 
     @staticmethod
     def _body(response: requests.Response, what: str) -> Any:
