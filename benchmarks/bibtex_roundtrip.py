@@ -31,8 +31,8 @@ from pathlib import Path
 import latexcodec  # noqa: F401  (registers the "latex" codec)
 from pybtex.database import parse_string
 
-from refcheck.bibtex import to_bibtex
 from refcheck.model import CheckedReference, Citation, Match, MatchStatus, Reference, Work
+from refcheck.output.bibtex import to_bibtex
 from refcheck.sources.crossref import work_from_crossref
 
 ROOT = Path(__file__).resolve().parents[1]

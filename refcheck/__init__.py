@@ -20,7 +20,6 @@ Typical use::
 """
 
 from refcheck._version import __version__
-from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import check_file, check_files, check_text, resolve_reference
 from refcheck.errors import (
     CacheError,
@@ -34,7 +33,6 @@ from refcheck.errors import (
     ServiceUnavailable,
 )
 from refcheck.findings import compare
-from refcheck.formats import format_github, format_gitlab, format_junit, format_sarif
 from refcheck.model import (
     Author,
     Candidate,
@@ -53,10 +51,12 @@ from refcheck.model import (
     Update,
     Work,
 )
+from refcheck.output.bibtex import to_bibtex, write_bibtex
+from refcheck.output.formats import format_github, format_gitlab, format_junit, format_sarif
+from refcheck.output.report import format_json, format_text, report_to_dict
 from refcheck.parsing import parse_citation
 from refcheck.readers import read_manuscript
 from refcheck.readers.text import Manuscript, extract_citations
-from refcheck.report import format_json, format_text, report_to_dict
 from refcheck.sources.chain import SourceChain
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings, work_from_crossref
 from refcheck.sources.datacite import DataCiteClient

@@ -21,12 +21,12 @@ import attrs
 import click
 
 from refcheck._version import __version__
-from refcheck.bibtex import to_bibtex, write_bibtex
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.errors import ConfigError, ParseError, RefcheckError
-from refcheck.formats import FORMATS, render
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
+from refcheck.output.bibtex import to_bibtex, write_bibtex
+from refcheck.output.formats import FORMATS, render
 from refcheck.parsing import parse_citation
 from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings

@@ -33,8 +33,8 @@ from typing import Any
 import attrs
 
 from refcheck.errors import ConfigError
-from refcheck.formats import FORMATS, RULES
 from refcheck.model import CheckedReference, Finding, IgnoredReference, Report
+from refcheck.output.formats import FORMATS, RULES
 from refcheck.sources.chain import BASE_URL_VARIABLES, base_urls_from_env
 from refcheck.sources.crossref import CrossrefSettings
 from refcheck.sources.http.service import check_base_url as _checked_base_url

@@ -20,7 +20,6 @@ from pybtex.database import BibliographyData, parse_string
 from seed import MANUSCRIPT, seed_records, seed_works
 
 from refcheck import ExportError, to_bibtex, write_bibtex
-from refcheck.bibtex import base_key, escape, title_field
 from refcheck.cli import EXIT_CLEAN
 from refcheck.model import (
     Author,
@@ -32,6 +31,7 @@ from refcheck.model import (
     Report,
     Work,
 )
+from refcheck.output.bibtex import base_key, escape, title_field
 from refcheck.testing import CrossrefStandIn, serve_crossref
 
 

@@ -24,7 +24,7 @@ from refcheck.model import (
     Severity,
     Work,
 )
-from refcheck.report import format_text, report_to_dict, summary_line
+from refcheck.output.report import format_text, report_to_dict, summary_line
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "anakinra"
 FULL = """\

@@ -13,15 +13,6 @@ from click.testing import CliRunner
 
 from refcheck.cli import cli
 from refcheck.errors import ConfigError
-from refcheck.formats import (
-    RULES,
-    format_github,
-    format_gitlab,
-    format_junit,
-    format_sarif,
-    render,
-    report_to_sarif,
-)
 from refcheck.model import (
     CheckedReference,
     Citation,
@@ -33,6 +24,15 @@ from refcheck.model import (
     Report,
     Severity,
     Work,
+)
+from refcheck.output.formats import (
+    RULES,
+    format_github,
+    format_gitlab,
+    format_junit,
+    format_sarif,
+    render,
+    report_to_sarif,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ from refcheck.model import (
     Severity,
     Work,
 )
-from refcheck.report import format_json, format_text, report_to_dict, summary_line
+from refcheck.output.report import format_json, format_text, report_to_dict, summary_line
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
 

@@ -1,6 +1,6 @@
 """Render a :class:`~refcheck.model.Report` for CI systems: GitHub, GitLab, JUnit XML, SARIF.
 
-Pure, like :mod:`refcheck.report` next to it: each function takes a report and returns a
+Pure, like :mod:`refcheck.output.report` next to it: each function takes a report and returns a
 string. :func:`render` picks a renderer by the name ``refcheck check --format`` takes.
 
 * ``github``: one `workflow command`_ per finding (``::error file=...,line=...,title=...::``),
@@ -36,7 +36,7 @@ from refcheck.model import (
     Report,
     Severity,
 )
-from refcheck.report import format_json, format_text, summary_line
+from refcheck.output.report import format_json, format_text, summary_line
 
 __all__ = [
     "FORMATS",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import attrs
@@ -34,9 +34,6 @@ from refcheck._version import __version__
 from refcheck.errors import ConfigError, ServiceResponseError
 from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.retry import RetryPolicy
-
-if TYPE_CHECKING:
-    from refcheck.sources.crossref import CrossrefSettings
 
 __all__ = ["Closing", "ServiceClient", "SessionOwner", "SourceSettings", "check_base_url", "origin"]
 
@@ -215,6 +212,26 @@ class SessionOwner(Closing):
             ) from exc
 
 
+class SharedSettings(Protocol):
+    """The settings the second sources take from Crossref's
+    (:class:`~refcheck.sources.crossref.CrossrefSettings`)."""
+
+    @property
+    def mailto(self) -> str | None: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def cache(self) -> Path | None: ...
+    @property
+    def offline(self) -> bool: ...
+    @property
+    def replay(self) -> Path | None: ...
+    @property
+    def retry(self) -> RetryPolicy: ...
+    @property
+    def expire_after_days(self) -> float: ...
+
+
 @attrs.frozen(slots=True)
 class SourceSettings:
     """How to reach a second source.
@@ -239,7 +256,7 @@ class SourceSettings:
     expire_after_days: float = 30.0
 
     @classmethod
-    def from_crossref(cls, settings: CrossrefSettings, **overrides: Any) -> SourceSettings:
+    def from_crossref(cls, settings: SharedSettings, **overrides: Any) -> SourceSettings:
         """The same mailto, timeout, cache directory, offline mode and retries as Crossref's.
 
         Replay files hold Crossref's answers only: with ``settings.replay`` set, the second
