@@ -3,7 +3,8 @@
 ``text -> extract citations -> parse -> Reference -> resolve -> Match -> compare -> findings``,
 then the document-level checks. This module only wires the steps together; each step lives in
 its own module. The network is the slow part, so distinct references are resolved once each,
-a few at a time (``concurrency``), through one client.
+a few at a time (``concurrency``), through one client, and the DOIs they cite are looked up
+first in a few list requests (:func:`prefetch_dois`) rather than one request each.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "check_file",
     "check_files",
     "check_text",
+    "prefetch_dois",
     "resolve_reference",
 ]
 
@@ -169,6 +171,17 @@ def _client(settings: CrossrefSettings | None, concurrency: int) -> CrossrefClie
     return CrossrefClient(attrs.evolve(settings, limits=limits))
 
 
+def prefetch_dois(source: WorkSource, references: Iterable[Reference]) -> int:
+    """Look up the DOIs ``references`` cite in batches, when ``source`` can (it has a
+    ``prefetch`` method, as :class:`~refcheck.sources.crossref.CrossrefClient` has), so that
+    resolving them costs no request each; how many works were found (0 for other sources)."""
+    prefetch = getattr(source, "prefetch", None)
+    dois = [r.doi for r in references if r.doi]
+    if not callable(prefetch) or len(dois) < 2:
+        return 0
+    return int(prefetch(dois))
+
+
 def _resolve_all(
     resolver: Resolver | SourceChain,
     references: list[Reference],
@@ -176,6 +189,8 @@ def _resolve_all(
     progress: Progress | None,
 ) -> dict[Reference, Match]:
     unique = list(dict.fromkeys(references))
+    first = resolver.source if isinstance(resolver, Resolver) else resolver.sources[0]
+    prefetch_dois(first, unique)
     results: dict[Reference, Match] = {}
     total = len(unique)
     if concurrency <= 1 or total <= 1:

@@ -24,9 +24,16 @@ immutable settings; each call has its own retry state.
 
 Limits: every request that reaches the network (not a cache hit, not a replayed answer) waits
 for the client's :class:`~refcheck.sources.http.limits.Limiter` (``client.limiter``), which keeps
-within ``settings.limits`` (by default Crossref's published limits for the pool: polite with a
-``mailto``, else public) and adopts lower limits that Crossref's answers advertise. Identical
-GETs in flight at once are sent once and share the answer.
+within ``settings.limits`` (by default Crossref's limits for the pool: polite with a
+``mailto``, else public; single-work requests, ``/works/{doi}``, and list requests,
+``/works?...``, each at their own rate) and adopts lower limits that Crossref's answers
+advertise. Identical GETs in flight at once are sent once and share the answer.
+
+Fewer requests: :meth:`CrossrefClient.prefetch` looks many DOIs up in list requests of
+:attr:`CrossrefClient.doi_batch` DOIs each (``filter=doi:A,doi:B,...``, which Crossref ORs),
+and keeps the works it finds for the :meth:`~CrossrefClient.get_work` calls that follow: each
+is answered once from them, without a request. A DOI the batch did not return is asked alone
+as before (its 404 is the evidence that Crossref lacks it).
 """
 
 from __future__ import annotations
@@ -34,20 +41,21 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import attrs
 import requests
 from requests.adapters import BaseAdapter
 
 from refcheck._version import __version__
-from refcheck.errors import ConfigError, ServiceResponseError
+from refcheck.errors import ConfigError, ServiceError, ServiceResponseError
 from refcheck.model import Author, Relation, Update, Work
 from refcheck.sources.http import cache as _cache
-from refcheck.sources.http.limits import Limiter, Limits, SingleFlight
+from refcheck.sources.http.limits import LIST, SINGLE, Limiter, Limits, SingleFlight
 from refcheck.sources.http.replay import RecordingAdapter, ReplayAdapter
 from refcheck.sources.http.retry import RetryPolicy
 from refcheck.sources.http.service import SessionOwner, check_base_url, origin
@@ -409,12 +417,18 @@ class CrossrefClient(SessionOwner):
 
     #: The source name a :class:`~refcheck.model.Match` carries.
     name = "crossref"
+    #: DOIs per list request of :meth:`prefetch` (a URL of about 2 kB).
+    doi_batch = 50
+    #: Works kept from :meth:`prefetch` for :meth:`get_work`, at most.
+    max_prefetched = 100_000
 
     def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else CrossrefSettings()
         self.settings: CrossrefSettings = attrs.evolve(settings, **changes) if changes else settings
         self.limiter = Limiter(self.settings.limits or Limits.for_pool(self.settings.mailto))
         self._flights: SingleFlight[requests.Response] = SingleFlight()
+        self._prefetched: dict[str, Work] = {}
+        self._prefetch_lock = threading.Lock()
         self.base_url = self.settings.base_url
         self.timeout = self.settings.timeout
         self.retry = self.settings.retry
@@ -507,6 +521,10 @@ class CrossrefClient(SessionOwner):
             raise ValueError(f"get_work: expected a DOI, found {doi!r}")
         if bare in _DOT_SEGMENTS:
             return None  # no DOI is "." or "..", and no URL can ask for one
+        with self._prefetch_lock:
+            known = self._prefetched.pop(bare.lower(), None)
+        if known is not None:
+            return known
         path = doi_path(bare)
         response = self._get(path, {})
         what = f"Crossref work {bare} ({self.settings.base_url}{path})"
@@ -516,6 +534,56 @@ class CrossrefClient(SessionOwner):
             raise self._unexpected(response, what)
         message = self._json(response, expect="work", what=what)
         return self._convert(what, work_from_crossref, [message])[0]
+
+    def get_works(self, dois: Iterable[str]) -> dict[str, Work]:
+        """The works Crossref has for ``dois``, by lower-case bare DOI, in list requests of
+        :attr:`doi_batch` DOIs each (``filter=doi:A,doi:B,...``: Crossref ORs a repeated
+        filter). A DOI Crossref did not return is left out; a DOI that cannot stand in a
+        filter (it holds a comma) is left out too, for :meth:`get_work`. Raises
+        :class:`~refcheck.errors.ServiceError` as :meth:`search` does.
+        """
+        wanted = sorted(
+            {
+                bare.lower()
+                for doi in dois
+                if (bare := _bare_doi(doi)) and bare not in _DOT_SEGMENTS and "," not in bare
+            }
+        )
+        found: dict[str, Work] = {}
+        for start in range(0, len(wanted), self.doi_batch):
+            chunk = wanted[start : start + self.doi_batch]
+            params = {
+                "filter": ",".join(f"doi:{doi}" for doi in chunk),
+                "rows": str(len(chunk)),
+                "select": ",".join(SEARCH_FIELDS),
+            }
+            what = (
+                f"Crossref works of {len(chunk)} DOIs ({chunk[0]}...) "
+                f"({self.settings.base_url}/works?filter=doi:...)"
+            )
+            for work in self._work_list(params, len(chunk), what):
+                key = work.doi.lower()
+                if key in chunk:
+                    found[key] = attrs.evolve(work, score=None)
+        return found
+
+    def prefetch(self, dois: Iterable[str]) -> int:
+        """Look ``dois`` up in batches (:meth:`get_works`) and keep the works found, so that
+        the next :meth:`get_work` of each is answered without a request; how many were found.
+
+        A failed batch keeps nothing (its DOIs are asked one by one later, and a failure is
+        reported then, for the references it touches). At most :attr:`max_prefetched` works
+        are kept; each is given out once.
+        """
+        try:
+            found = self.get_works(dois)
+        except ServiceError:
+            return 0
+        with self._prefetch_lock:
+            room = max(0, self.max_prefetched - len(self._prefetched))
+            for key in list(found)[:room]:
+                self._prefetched[key] = found[key]
+        return len(found)
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """The works Crossref ranks highest for a citation text, best first (at most ``rows``).
@@ -609,17 +677,26 @@ class _LimitedAdapter(BaseAdapter):
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
-        with self._limiter.slot():
+        kind = request_kind(request.url or "")
+        with self._limiter.slot(kind):
             response: requests.Response = self._adapter.send(request, *args, **kwargs)
             if not kwargs.get("stream"):
                 response.content  # noqa: B018 - read the body inside the slot
         if response.status_code == 429:
-            self._limiter.refused()
-        self._limiter.observe(response.headers)
+            self._limiter.refused(kind)
+        self._limiter.observe(response.headers, kind)
         return response
 
     def close(self) -> None:
         self._adapter.close()
+
+
+def request_kind(url: str) -> str:
+    """:data:`~refcheck.sources.http.limits.LIST` for a list of works (a path ending in
+    ``/works``: searches, filters), else :data:`~refcheck.sources.http.limits.SINGLE` (one
+    work, ``/works/{doi}``, or any other single record)."""
+    path = urlsplit(url).path.rstrip("/")
+    return LIST if path.endswith("/works") else SINGLE
 
 
 def _limit_network(session: requests.Session, limiter: Limiter) -> None:
