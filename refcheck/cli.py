@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.habanero import HabaneroSource
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
-from refcheck.sources.resolve import explain
+from refcheck.sources.resolve import WorkSource, explain
+from refcheck.sources.snapshot import SnapshotSource, split_sources
+from refcheck.sources.snapshot_build import build_index, update_index
 
 __all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
 
@@ -88,7 +91,9 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             envvar="REFCHECK_SOURCES",
             metavar="NAMES",
             help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
-            "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
+            "the later ones only for references Crossref leaves unresolved. snapshot:INDEX "
+            "asks a local index (refcheck index build) first, and the others only for what it "
+            "leaves unresolved: snapshot:INDEX,crossref [REFCHECK_SOURCES].",
         ),
         *(
             click.option(
@@ -188,17 +193,45 @@ def _fallbacks(
     base_urls = config.source_base_urls(
         {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
     )
-    clients = open_fallbacks(
-        parse_sources(options.get("sources") or "crossref"),
-        settings,
-        ncbi_api_key=options.get("ncbi_api_key"),
-        base_urls=base_urls,
+    _, names = split_sources(options.get("sources") or "crossref")
+    clients = (
+        open_fallbacks(
+            parse_sources(names),
+            settings,
+            ncbi_api_key=options.get("ncbi_api_key"),
+            base_urls=base_urls,
+        )
+        if names
+        else []
     )
     try:
         yield clients
     finally:
         for client in clients:
             client.close()
+
+
+@contextmanager
+def _sources(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> Iterator[tuple[WorkSource | None, list[WorkSource]]]:
+    """The first source and those after it, from ``--sources`` and ``--transport``: with
+    ``snapshot:INDEX``, the local index first, then Crossref (when named) and the rest; else
+    Crossref (``None``: the library opens its own client) and the rest. Closed on exit."""
+    index, names = split_sources(options.get("sources") or "crossref")
+    with (
+        _habanero(options, settings) as habanero,
+        _fallbacks(options, settings, config) as fallbacks,
+    ):
+        if index is None:
+            yield habanero, list(fallbacks)
+            return
+        with SnapshotSource(index) as snapshot:
+            if not names:
+                yield snapshot, []
+                return
+            with habanero or CrossrefClient(settings) as crossref:
+                yield snapshot, [crossref, *fallbacks]
 
 
 @contextmanager
@@ -272,13 +305,12 @@ def check(
         settings = _settings(service, config)
         show_progress = sys.stderr.isatty() if progress is None else progress
         with (
-            _habanero(service, settings) as crossref,
-            _fallbacks(service, settings, config) as fallbacks,
+            _sources(service, settings, config) as (first, fallbacks),
             _progress_bar(show_progress) as callback,
         ):
             report = check_files(
                 manuscripts,
-                source=crossref,
+                source=first,
                 settings=settings,
                 concurrency=effective("concurrency", concurrency, config),
                 progress=callback,
@@ -397,9 +429,8 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
         settings = _settings(service, config)
         threshold = effective("threshold", None, config)
         with (
-            _habanero(service, settings) as habanero,
-            CrossrefClient(settings) if habanero is None else habanero as client,
-            _fallbacks(service, settings, config) as fallbacks,
+            _sources(service, settings, config) as (first, fallbacks),
+            CrossrefClient(settings) if first is None else nullcontext(first) as client,
         ):
             match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
     explained = {**explain(match), "source": match.source}
@@ -447,13 +478,10 @@ def bibtex(
     with _errors():
         config = _config(config_path, manuscripts[0])
         settings = _settings(service, config)
-        with (
-            _habanero(service, settings) as crossref,
-            _fallbacks(service, settings, config) as fallbacks,
-        ):
+        with _sources(service, settings, config) as (first, fallbacks):
             report = check_files(
                 manuscripts,
-                source=crossref,
+                source=first,
                 settings=settings,
                 concurrency=effective("concurrency", concurrency, config),
                 threshold=effective("threshold", None, config),
@@ -478,6 +506,118 @@ def bibtex(
     )
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+
+
+@cli.group()
+def index() -> None:
+    """Build and update a local index of Crossref's works (the `index` extra: tantivy)."""
+
+
+def _rate_line(label: str) -> Callable[..., None]:
+    """A progress callback that rewrites one status line on stderr: counts and rate."""
+    started = time.perf_counter()
+
+    def show(records: int, done: int, total: int | None = None) -> None:
+        rate = records / max(time.perf_counter() - started, 1e-9)
+        files = f"{done}/{total}" if total is not None else str(done)
+        unit = "pages" if label == "Updating" else "files"
+        click.echo(
+            f"\r{label}: {records:,} records, {files} {unit}, {rate:,.0f} records/s",
+            err=True,
+            nl=False,
+        )
+
+    return show
+
+
+@index.command("build")
+@click.argument("snapshot", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The index to make (a new directory).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: when it is a terminal).",
+)
+def index_build(snapshot: Path, output: Path, progress: bool | None) -> None:
+    """Build a local index from SNAPSHOT, Crossref's public data file (a directory or tar of
+    .json.gz files, each {"items": [...]}).
+
+    Use it with `--sources snapshot:INDEX` (then `crossref` for what it lacks).
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    with _errors():
+        result = build_index(snapshot, output, progress=_rate_line("Indexing") if show else None)
+    if show:
+        click.echo("", err=True)
+    skipped = f", {result.skipped_records} records skipped" if result.skipped_records else ""
+    click.echo(
+        f"{result.works:,} works indexed from {result.files} files{skipped} in "
+        f"{result.seconds:.1f} s ({result.records_per_second:,.0f} records/s, "
+        f"{result.bytes_per_record:,.0f} bytes a record): {output}"
+    )
+    for reason in result.skipped_files:
+        click.echo(f"skipped {reason}", err=True)
+
+
+@index.command("update")
+@click.argument("index_path", metavar="INDEX", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    help="Ask for changes since this day [default: the day before the index's latest].",
+)
+@click.option(
+    "--field",
+    type=click.Choice(["index", "update"]),
+    default="index",
+    show_default=True,
+    help="Works Crossref indexed since (from-index-date: every change), or that their "
+    "publishers updated since (from-update-date).",
+)
+@click.option("--rows", type=click.IntRange(1, 1000), default=1000, show_default=True)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: when it is a terminal).",
+)
+@click.option("--mailto", metavar="EMAIL", help="Your e-mail for Crossref's polite pool.")
+@click.option("--base-url", metavar="URL", help="Crossref API base URL [REFCHECK_BASE_URL].")
+@click.option("--timeout", type=float, metavar="SECONDS", help="Timeout of each request.")
+def index_update(
+    index_path: Path,
+    since: str | None,
+    field: str,
+    rows: int,
+    progress: bool | None,
+    **service: Any,
+) -> None:
+    """Bring INDEX up to date from the Crossref API (deep paging; a killed update resumes)."""
+    show = sys.stderr.isatty() if progress is None else progress
+    with _errors():
+        settings = attrs.evolve(_settings(service), cache=None)
+        with CrossrefClient(settings) as crossref:
+            result = update_index(
+                index_path,
+                crossref,
+                since=since,
+                field=field,
+                rows=rows,
+                progress=_rate_line("Updating") if show else None,
+            )
+    if show:
+        click.echo("", err=True)
+    resumed = " (resumed)" if result.resumed else ""
+    click.echo(
+        f"{result.records:,} works written from {result.pages} pages of {result.filter}"
+        f"{resumed}; the index holds {result.works:,} works"
+    )
 
 
 def _explained_text(explained: dict[str, Any]) -> str:

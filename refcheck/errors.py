@@ -12,6 +12,8 @@ fits, from the matching builtin as well, so callers may catch either::
     │   ├── ServiceResponseError(ValueError)      an answer that is not what the API documents
     │   └── NotCached(LookupError)                offline mode and the cache lacks the answer
     ├── CacheError(OSError)               the cache cannot be opened or rebuilt
+    ├── SnapshotError(OSError)            a snapshot or a local index cannot be read or written
+    ├── ExtraMissingError(ImportError)    an optional part needs its extra (pip install ...)
     └── ModelMissingError(FileNotFoundError)  the citation model is not installed
 
 Unresolved, ambiguous and mismatched references are *not* errors: they are values in the
@@ -24,6 +26,7 @@ __all__ = [
     "CacheError",
     "ConfigError",
     "ExportError",
+    "ExtraMissingError",
     "ModelMissingError",
     "NotCached",
     "ParseError",
@@ -31,6 +34,7 @@ __all__ = [
     "ServiceError",
     "ServiceResponseError",
     "ServiceUnavailable",
+    "SnapshotError",
 ]
 
 
@@ -68,6 +72,14 @@ class NotCached(ServiceError, LookupError):
 
 class CacheError(RefcheckError, OSError):
     """The cache database cannot be opened, even after rebuilding it."""
+
+
+class SnapshotError(RefcheckError, OSError):
+    """A Crossref snapshot or a local index cannot be read or written."""
+
+
+class ExtraMissingError(RefcheckError, ImportError):
+    """An optional part of refcheck needs a package its extra installs; the message says how."""
 
 
 class ModelMissingError(RefcheckError, FileNotFoundError):

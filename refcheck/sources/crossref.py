@@ -65,6 +65,9 @@ __all__ = [
     "SEARCH_FIELDS",
     "CrossrefClient",
     "CrossrefSettings",
+    "record_doi",
+    "record_indexed",
+    "request_kind",
     "work_from_crossref",
 ]
 
@@ -384,6 +387,23 @@ def _list(value: Any) -> Iterable[Any]:
     return value if isinstance(value, list) else ()
 
 
+def record_doi(message: Any) -> str | None:
+    """The DOI of a Crossref work record, or ``None`` when it is no record with a DOI."""
+    if not isinstance(message, Mapping):
+        return None
+    doi = _string(message.get("DOI"))
+    return doi.strip() if doi and doi.strip() else None
+
+
+def record_indexed(message: Mapping[str, Any]) -> str:
+    """When Crossref last indexed a record ("2024-05-01T10:00:00Z"), or "" if it does not say:
+    what ``from-index-date`` filters on."""
+    indexed = message.get("indexed")
+    if isinstance(indexed, Mapping) and isinstance(indexed.get("date-time"), str):
+        return str(indexed["date-time"])
+    return ""
+
+
 # --- the client ---------------------------------------------------------------------------
 
 
@@ -584,6 +604,35 @@ class CrossrefClient(SessionOwner):
             for key in list(found)[:room]:
                 self._prefetched[key] = found[key]
         return len(found)
+
+    def record_pages(
+        self, filters: str, *, rows: int = 1000, cursor: str = "*"
+    ) -> Iterable[tuple[list[dict[str, Any]], str]]:
+        """The work records that pass ``filters`` (``"from-index-date:2024-05-01"``), a page
+        at a time with Crossref's deep paging (``cursor``): each page's records (Crossref's
+        JSON, as a snapshot holds it) and the cursor of the page after it. Ends after the
+        first empty page. Raises :class:`~refcheck.errors.ServiceError` as :meth:`search` does
+        (an expired cursor is a :class:`~refcheck.errors.ServiceResponseError`).
+        """
+        if not 1 <= rows <= _MAX_ROWS:
+            raise ValueError(f"record_pages: expected 1 <= rows <= {_MAX_ROWS}, found {rows!r}")
+        while True:
+            params = {"filter": filters, "rows": str(rows), "cursor": cursor}
+            what = f"Crossref works of {filters!r} ({self.settings.base_url}/works?cursor=...)"
+            response = self._get("/works", params)
+            if response.status_code != 200:
+                raise self._unexpected(response, what)
+            message = self._json(response, expect="work-list", what=what)
+            items = message.get("items")
+            following = message.get("next-cursor")
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise ServiceResponseError(f"{what}: expected a list of work records as 'items'")
+            if items and not (isinstance(following, str) and following):
+                raise ServiceResponseError(f"{what}: expected a 'next-cursor' with the items")
+            yield items, str(following or cursor)
+            if not items:
+                return
+            cursor = str(following)
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """The works Crossref ranks highest for a citation text, best first (at most ``rows``).
