@@ -22,6 +22,7 @@ import attrs
 import click
 
 from refcheck._version import __version__
+from refcheck.batch import BatchSources, check_batch
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.errors import ConfigError, ParseError, RefcheckError
@@ -506,6 +507,97 @@ def bibtex(
     )
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+
+
+@cli.command()
+@click.argument("references", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results, one JSON object a line; an existing one is resumed.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="A Dask scheduler (tcp://host:8786) [default: a local cluster].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    help="Worker processes of the local cluster [default: one per core].",
+)
+@click.option(
+    "--chunk",
+    type=click.IntRange(1, 100_000),
+    default=200,
+    show_default=True,
+    help="Lines a task.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress and rate on stderr (default: when it is a terminal).",
+)
+@_config_option("the current directory")
+@_service_options
+def batch(
+    references: Path,
+    output: Path,
+    scheduler: str | None,
+    workers: int | None,
+    chunk: int,
+    progress: bool | None,
+    config_path: Path | None,
+    **service: Any,
+) -> None:
+    """Check REFERENCES (one citation, or one structured reference, a JSON line) on Dask,
+    writing one result a line to --output, as the JSON report's references.
+
+    A killed run, started again with the same --output, goes on where it stopped.
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    with _errors():
+        config = _config(config_path, Path.cwd())
+        settings = _settings(service, config)
+        index, names = split_sources(service.get("sources") or "crossref")
+        wanted = parse_sources(names) if names else ()
+        sources = BatchSources(
+            snapshot=index,
+            crossref=settings if wanted else None,
+            fallbacks=tuple(n for n in wanted if n != "crossref"),
+            base_urls=config.source_base_urls(
+                {name: service.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
+            ),
+            ncbi_api_key=service.get("ncbi_api_key"),
+            threshold=effective("threshold", None, config),
+        )
+        started = time.perf_counter()
+
+        def report(written: int, resumed_after: int) -> None:
+            rate = written / max(time.perf_counter() - started, 1e-9)
+            again = f" (resumed after line {resumed_after:,})" if resumed_after else ""
+            click.echo(
+                f"\rChecked {written:,} references{again}, {rate:,.0f}/s", err=True, nl=False
+            )
+
+        result = check_batch(
+            references,
+            output,
+            sources=sources,
+            scheduler=scheduler,
+            workers=workers,
+            chunk=chunk,
+            progress=report if show else None,
+        )
+    if show:
+        click.echo("", err=True)
+    resumed = f" after line {result.resumed_after:,}" if result.resumed_after else ""
+    click.echo(
+        f"{result.written:,} results written{resumed} ({result.errors:,} errors) by "
+        f"{result.workers} workers in {result.seconds:.1f} s ({result.rate:,.0f}/s): {output}"
+    )
 
 
 @cli.group()

@@ -22,7 +22,14 @@ from refcheck.model import (
     Severity,
 )
 
-__all__ = ["SCHEMA_VERSION", "format_json", "format_text", "report_to_dict", "summary_line"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "checked_to_dict",
+    "format_json",
+    "format_text",
+    "report_to_dict",
+    "summary_line",
+]
 
 SCHEMA_VERSION = 1
 
@@ -135,6 +142,12 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
         "reference": _reference_dict(checked.reference),
         "findings": [_finding_dict(f) for f in checked.findings],
     }
+
+
+def checked_to_dict(checked: CheckedReference) -> dict[str, Any]:
+    """One checked reference as the JSON report's ``references`` hold it (``refcheck batch``
+    writes one a line)."""
+    return _checked_dict(checked)
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
