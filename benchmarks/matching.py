@@ -18,6 +18,11 @@ DOI returned is wrong), and the 2,000 real reference strings of Crossref's evalu
 ``../shared/data/rme/real-unstructured-2000.json.gz`` (``--real``), none of whose works is in
 the index.
 
+``--source snapshot`` resolves against a local index instead
+(:class:`~refcheck.sources.snapshot.SnapshotSource`), built at run time, in a temporary
+directory, from the same indexed records written out in Crossref's snapshot file format: the
+same citations, the same resolver, another search engine (needs the ``index`` extra).
+
 Precision is correct DOIs over DOIs returned; recall is correct DOIs over citations; F1 their
 harmonic mean. The output is a Markdown table (stdout, and ``--output FILE``);
 ``--misses FILE`` writes every wrong or missing answer as JSON Lines, for study.
@@ -394,6 +399,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--styles", default=",".join(STYLES), help="comma-separated CSL styles")
     parser.add_argument("--output", type=Path, help="also write the Markdown table here")
     parser.add_argument("--misses", type=Path, help="write wrong/missing answers (JSON Lines)")
+    parser.add_argument(
+        "--source",
+        choices=("api", "snapshot"),
+        default="api",
+        help="the stand-in API over HTTP (default), or a local snapshot index",
+    )
     args = parser.parse_args(argv)
     if not WORKS.exists():
         print(f"{WORKS} is absent", file=sys.stderr)
@@ -440,11 +451,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             yield from real_negatives(REAL, args.real)
 
     misses: list[dict[str, Any]] = []
-    with (
-        serve_crossref(indexed) as stand_in,
-        CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
-    ):
-        tallies = run(cases(), Resolver(client), lambda: len(stand_in.requests), misses)
+    if args.source == "snapshot":
+        import tempfile
+
+        from refcheck.sources.snapshot import SnapshotSource
+        from refcheck.sources.snapshot_build import build_index, write_snapshot
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write_snapshot(indexed, Path(tmp) / "snapshot")
+            build_index(Path(tmp) / "snapshot", Path(tmp) / "index")
+            with SnapshotSource(Path(tmp) / "index") as snapshot:
+                tallies = run(cases(), Resolver(snapshot), lambda: 0, misses)
+    else:
+        with (
+            serve_crossref(indexed) as stand_in,
+            CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
+        ):
+            tallies = run(cases(), Resolver(client), lambda: len(stand_in.requests), misses)
     overall: dict[str, Tally] = {}
     for label in ("clean", "noisy"):
         total = Tally()
@@ -461,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report += (
         f"\n\nAverage F1 over {len(styles_f1)} style/noise groups: "
         f"{sum(styles_f1) / len(styles_f1):.3f}. Seed {args.seed}, {args.limit} records per style, "
-        f"{len(indexed)} records indexed, {args.withheld} withheld. "
+        f"{len(indexed)} records indexed ({args.source}), {args.withheld} withheld. "
         f"Wall time {time.perf_counter() - started:.0f} s.\n"
     )
     print(report)

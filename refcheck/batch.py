@@ -49,7 +49,8 @@ from refcheck.errors import ConfigError, ExtraMissingError, ParseError, Refcheck
 from refcheck.findings import compare
 from refcheck.model import Author, CheckedReference, Citation, Match, Reference
 from refcheck.output.report import checked_to_dict
-from refcheck.parsing import parse_citation
+from refcheck.parsing import clean_citation, parse_citation
+from refcheck.parsing.segment import prepared
 from refcheck.sources.chain import SourceChain, open_fallbacks
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.http.limits import Limits
@@ -222,6 +223,17 @@ def read_line(line: str, number: int, file: str) -> tuple[Citation, Reference]:
     )
 
 
+def _citation_text(line: str) -> str | None:
+    """The citation a line holds, if it holds one (for labelling a chunk's citations at once)."""
+    try:
+        data = json.loads(line) if len(line) <= MAX_LINE else None
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        data = data.get("citation", data.get("text"))
+    return data if isinstance(data, str) and data.strip() else None
+
+
 def _error(line: str, number: int, file: str, reason: str) -> dict[str, Any]:
     return {
         "file": file,
@@ -240,11 +252,14 @@ def check_lines(
     of the chunk looked up first, in batches where the first source can, and each distinct
     reference resolved once."""
     read: list[tuple[int, str, tuple[Citation, Reference] | str]] = []
-    for number, line in lines:
-        try:
-            read.append((number, line, read_line(line, number, file)))
-        except RefcheckError as exc:
-            read.append((number, line, str(exc)))
+    texts = [_citation_text(line) for _, line in lines]
+    with prepared([clean_citation(t) for t in texts if t is not None]):
+        # Every citation of the chunk labelled at once (the batch decoder), then each parsed.
+        for number, line in lines:
+            try:
+                read.append((number, line, read_line(line, number, file)))
+            except RefcheckError as exc:
+                read.append((number, line, str(exc)))
     references = [r[1] for _, _, r in read if not isinstance(r, str)]
     prefetch_dois(chain.sources[0], references)
     matches: dict[Reference, Match] = {}
