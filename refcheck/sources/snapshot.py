@@ -52,11 +52,12 @@ __all__ = [
     "document_fields",
     "kept_record",
     "open_tantivy",
+    "searched_text",
     "split_sources",
 ]
 
 #: The version of the index layout; an index of another version must be built again.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 #: The file that says what an index holds.
 META_FILE = "refcheck-index.json"
 #: The fields searched, and their weights (as the stand-in Crossref weighs them).
@@ -96,8 +97,7 @@ def schema(tantivy: Any) -> Any:
     """The index's fields: ``doi`` (one term), the four searched, and the stored ``record``."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("doi", stored=False, tokenizer_name="raw")
-    for name in SEARCH_WEIGHTS:
-        builder.add_text_field(name, stored=False, tokenizer_name=_TOKENIZER)
+    builder.add_text_field("text", stored=False, tokenizer_name=_TOKENIZER, index_option="freq")
     builder.add_bytes_field("record", stored=True)
     return builder.build()
 
@@ -105,6 +105,14 @@ def schema(tantivy: Any) -> Any:
 def kept_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a Crossref record an index keeps: what the converter reads."""
     return {key: record[key] for key in KEPT_FIELDS if key in record}
+
+
+def searched_text(work: Work) -> str:
+    """The one field searched: each field's words as many times as its weight, so that a word's
+    frequency is weighted as SQLite FTS5's bm25 weighs columns (the stand-in Crossref's
+    ranking), and a word's rarity counts over all fields of the work alike."""
+    fields = document_fields(work)
+    return " ".join(" ".join([fields[k]] * int(w)) for k, w in SEARCH_WEIGHTS.items() if fields[k])
 
 
 def document_fields(work: Work) -> dict[str, str]:
@@ -273,12 +281,7 @@ class SnapshotSource:
         tantivy = self._tantivy
         terms = list(dict.fromkeys(self._analyzer.analyze(query[:2000])))
         clauses = [
-            (
-                tantivy.Occur.Should,
-                tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, field, t), w),
-            )
-            for t in terms
-            for field, w in SEARCH_WEIGHTS.items()
+            (tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "text", t)) for t in terms
         ]
         if not clauses:
             return ()

@@ -45,11 +45,11 @@ from refcheck.sources.crossref import (
 from refcheck.sources.snapshot import (
     IndexMeta,
     analyzer,
-    document_fields,
     doi_key,
     kept_record,
     open_tantivy,
     schema,
+    searched_text,
 )
 
 __all__ = [
@@ -243,7 +243,7 @@ def _document(tantivy: Any, record: Mapping[str, Any]) -> tuple[str, Any, str] |
         return None
     key = doi_key(doi)
     kept = json.dumps(kept_record(record), ensure_ascii=False, separators=(",", ":"))
-    document = tantivy.Document(doi=key, record=kept.encode("utf-8"), **document_fields(work))
+    document = tantivy.Document(doi=key, record=kept.encode("utf-8"), text=searched_text(work))
     return key, document, record_indexed(record)
 
 
