@@ -18,7 +18,7 @@ import attrs
 
 from refcheck.findings import check_document, compare
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
-from refcheck.parsing import parse_citation, parse_citations
+from refcheck.parsing import parse_citation
 from refcheck.parsing.align import align
 from refcheck.readers import Manuscript, extract_citations, read_file
 from refcheck.sources.chain import SourceChain
@@ -125,13 +125,11 @@ def _check(
     threshold: float | None = None,
     fallbacks: Sequence[WorkSource] = (),
 ) -> Report:
-    pairs = [
-        (citation, built)
+    parsed = [
+        (citation, built if built is not None else parse_citation(citation.text))
         for manuscript in manuscripts
         for citation, built in zip_longest(manuscript.citations, manuscript.references)
     ]
-    texts = iter(parse_citations([c.text for c, built in pairs if built is None]))
-    parsed = [(c, built if built is not None else next(texts)) for c, built in pairs]
     owned = source is None
     client: WorkSource = source if source is not None else _client(settings, concurrency)
     try:
