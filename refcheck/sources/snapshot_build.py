@@ -46,7 +46,9 @@ from refcheck.sources.snapshot import (
     IndexMeta,
     analyzer,
     doi_key,
+    dumps,
     kept_record,
+    loads,
     open_tantivy,
     schema,
     searched_text,
@@ -123,8 +125,8 @@ def _decoded(name: str, raw: IO[bytes]) -> bytes:
 def _items(name: str, data: bytes) -> list[Any]:
     """The records of one snapshot file: ``{"items": [...]}``, or one record a line."""
     if name.removesuffix(".gz").endswith(".jsonl"):
-        return [json.loads(line) for line in data.splitlines() if line.strip()]
-    body = json.loads(data)
+        return [loads(line) for line in data.splitlines() if line.strip()]
+    body = loads(data)
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise SnapshotError(f'{name}: expected a JSON object {{"items": [...]}}')
     items: list[Any] = body["items"]
@@ -242,8 +244,9 @@ def _document(tantivy: Any, record: Mapping[str, Any]) -> tuple[str, Any, str] |
     except ServiceResponseError:
         return None
     key = doi_key(doi)
-    kept = json.dumps(kept_record(record), ensure_ascii=False, separators=(",", ":"))
-    document = tantivy.Document(doi=key, record=kept.encode("utf-8"), text=searched_text(work))
+    document = tantivy.Document(
+        doi=key, record=dumps(kept_record(record)), text=searched_text(work)
+    )
     return key, document, record_indexed(record)
 
 
