@@ -467,6 +467,7 @@ def build(
         target = out / f"{name}.pdf"
         shutil.copy(pdf, target)
         shutil.copy(work / "paper.bbl", out / f"{name}.bbl")
+        shutil.copy(work / "refs.bib", out / f"{name}.bib")
     _write_truth(out / f"{name}.truth.json", paper, lists)
     return target
 
@@ -619,10 +620,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         papers = [p for p in papers if p.name in wanted]
     if args.only:
         papers = [p for p in papers if p.name in args.only.split(",")]
-    rng = random.Random(args.seed)
     halves = ("test",) if args.fixtures else ("tune", "test")
     for paper in papers:
         for part in halves:
+            # One generator per paper: a paper's references do not depend on which other
+            # papers are made in the same run.
+            rng = random.Random(f"{args.seed}-{paper.name}-{part}")
             pool = pools[part]
             count = 12 if args.fixtures else args.references
             chosen = rng.sample(pool, count)

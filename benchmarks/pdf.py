@@ -246,8 +246,12 @@ def match_recall(path: Path, truth: Mapping[str, Any], client: Any, tally: Tally
 
 
 def _text_twin(path: Path) -> Path | None:
-    """The same references as text: the paper's ``.bbl``, or pandoc's plain text."""
-    for suffix in (".bbl", ".txt"):
+    """The same references as text: the paper's ``.bbl`` (BibTeX's), pandoc's plain text, or
+    for a biblatex paper (whose ``.bbl`` is not text) its ``.bib``."""
+    bbl = path.with_suffix(".bbl")
+    if bbl.exists() and "\\entry{" not in bbl.read_text(encoding="utf-8", errors="replace"):
+        return bbl
+    for suffix in (".txt", ".bib"):
         twin = path.with_suffix(suffix)
         if twin.exists():
             return twin

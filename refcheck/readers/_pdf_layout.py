@@ -404,7 +404,7 @@ def _split(page: Page, frags: Sequence[_Fragment]) -> float | None:
 
     The gutter is the x near the middle that the fewest fragments cross; the page has two
     columns when at most a quarter of its fragments cross it (titles, author lists, wide
-    figures) and a fifth or more lie wholly on each side.
+    figures) and a few lie wholly on each side.
     """
     text = [f for f in frags if len(f.text) > 2]
     if len(text) < 8:
@@ -433,7 +433,7 @@ def _split(page: Page, frags: Sequence[_Fragment]) -> float | None:
     middle = (start + stop) / 2
     left = sum(1 for f in text if f.x1 <= middle)
     right = sum(1 for f in text if f.x0 >= middle)
-    if min(left, right) < max(4, 0.2 * len(text)):
+    if min(left, right) < max(2, 0.05 * len(text)):
         return None
     return middle
 

@@ -18,8 +18,10 @@ line: encrypted, no text layer (a scan: refcheck does no OCR), damaged, or beyon
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -129,11 +131,49 @@ def pdf_pages(data: bytes, file: str) -> list[Page]:
     except ImportError as exc:
         raise ParseError(f"{file}: {_INSTALL}") from exc
     if not _LOCK.acquire(timeout=TIME_LIMIT):
-        raise ParseError(f"{file}: another PDF is still being read; try again")
-    try:
-        return _pages(pdfium, data, file)
-    finally:
-        _LOCK.release()
+        raise ParseError(f"{file}: another PDF is still being read; try again later")
+    # PDFium runs in a thread of its own, so that a page that takes forever (a stream that
+    # inflates to gigabytes) cannot hang refcheck: past the time limit, the read is given up
+    # (the thread ends when PDFium returns; it holds the lock until then).
+    result: list[list[Page]] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(_pages(pdfium, data, file))
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+        finally:
+            _LOCK.release()
+
+    thread = threading.Thread(target=work, name="refcheck-pdf", daemon=True)
+    thread.start()
+    thread.join(TIME_LIMIT + 1)
+    if thread.is_alive():
+        _on_exit_wait_for(thread)
+        raise ParseError(f"{file}: reading took longer than {TIME_LIMIT:g} s; given up")
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
+#: How long the interpreter's exit waits for a PDF read that was given up.
+EXIT_GRACE = 10.0
+
+
+def _on_exit_wait_for(thread: threading.Thread) -> None:
+    """At exit, wait for a given-up PDF read to return before pypdfium2 closes PDFium (which
+    would crash under it); past :data:`EXIT_GRACE`, end the process at once, with exit
+    code 2 (the file could not be read)."""
+
+    def wait() -> None:
+        thread.join(EXIT_GRACE)
+        if thread.is_alive():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(2)
+
+    atexit.register(wait)
 
 
 def _pages(pdfium: Any, data: bytes, file: str) -> list[Page]:
