@@ -138,8 +138,10 @@ def assign(citations: Sequence[Citation], truth: Sequence[Mapping[str, Any]]) ->
     for i, citation in enumerate(citations):
         text = fold(citation.text)
         hits = []
+        # "———. 1998. Text categorization..." repeats the previous entry's authors.
+        repeated = bool(re.match(r"\s*(?:[-‐–—―_]\s*){2,}", citation.text))
         for j, (title, family) in enumerate(folded_truth):
-            if family and family.split()[-1] not in text:
+            if family and not repeated and family.split()[-1] not in text:
                 continue
             score = fuzz.partial_ratio(title[:120], text) if title else 0.0
             if score >= 90:

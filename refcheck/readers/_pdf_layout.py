@@ -431,11 +431,33 @@ def _split(page: Page, frags: Sequence[_Fragment]) -> float | None:
     wide = [run for run in runs if run[1] - run[0] >= min(3, widest)]
     start, stop = min(wide, key=lambda run: abs((run[0] + run[1]) / 2 - page.width / 2))
     middle = (start + stop) / 2
-    left = sum(1 for f in text if f.x1 <= middle)
-    right = sum(1 for f in text if f.x0 >= middle)
-    if min(left, right) < max(2, 0.05 * len(text)):
+    left = [f for f in text if f.x1 <= middle]
+    right = [f for f in text if f.x0 >= middle]
+    if min(len(left), len(right)) < max(2, 0.05 * len(text)):
+        return None
+    # Columns of text fill their width: rows of the left column end near the gutter, and
+    # rows of the right one start near it (a centred figure beside a heading does not).
+    if sum(1 for f in left if f.x1 > start - 25) < 2 or sum(1 for f in right if f.x0 < stop + 25) < 2:
         return None
     return middle
+
+
+def _band(
+    band: dict[int, list[_Fragment]], *, before_wide: bool
+) -> list[list[tuple[int, list[_Fragment]]]]:
+    """A two-column band: its left column, then its right one. When a full-width block
+    follows, a row or two at the foot of the left column below everything in the right one
+    (the heading of that block: "References" over a full-width list) are read after the
+    right column."""
+    left, right = band[0], band[1]
+    if not right or not left or not before_wide:
+        return [[(0, left), (1, right)]]
+    cutoff = max(f.bottom for f in right) + 1
+    tail = [f for f in left if f.top > cutoff]
+    if not tail or len(tail) == len(left) or len({round(f.top) for f in tail}) > 2:
+        return [[(0, left), (1, right)]]
+    head = [f for f in left if f.top <= cutoff]
+    return [[(0, head), (1, right)], [(0, tail)]]
 
 
 def page_rows(page: Page, frags: Sequence[_Fragment]) -> list[Row]:
@@ -451,13 +473,13 @@ def page_rows(page: Page, frags: Sequence[_Fragment]) -> list[Row]:
         for fragment in ordered:
             if fragment.x0 < split - 2 and fragment.x1 > split + 2:
                 if band[0] or band[1]:
-                    segments.append([(0, band[0]), (1, band[1])])
+                    segments.extend(_band(band, before_wide=True))
                     band = {0: [], 1: []}
                 segments.append([(2, [fragment])])
             else:
                 band[0 if fragment.x1 <= split + 2 else 1].append(fragment)
         if band[0] or band[1]:
-            segments.append([(0, band[0]), (1, band[1])])
+            segments.extend(_band(band, before_wide=False))
     rows: list[Row] = []
     for segment in segments:
         for column, members in segment:
@@ -531,7 +553,7 @@ def _superscript_label(group: list[_Fragment], size: float) -> tuple[str, str]:
     text = " ".join(f.text for f in group)
     if not digits or (len(digits) == len(glyphs) and len(group) == 1):
         return "", text
-    rest = glyphs[len(digits)]
+    rest = glyphs[len(digits)] if len(digits) < len(glyphs) else group[1].glyphs[0]
     if digits[-1].bottom > rest.bottom - 0.15 * size:
         return "", text  # not raised
     label = "".join(g.text for g in digits)
