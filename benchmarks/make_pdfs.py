@@ -358,6 +358,13 @@ def _papers() -> list[Paper]:
         Paper("pandoc-apa", preamble="apa", bibliography="", engine="pandoc"),
         Paper("pandoc-vancouver", preamble="vancouver", bibliography="", engine="pandoc"),
         Paper(
+            "pandoc-apa-draft",
+            preamble="apa",
+            bibliography="",
+            engine="pandoc",
+            lineno=True,
+        ),
+        Paper(
             "pandoc-nature-twocol",
             preamble="nature",
             bibliography="",
@@ -481,6 +488,11 @@ def _build_pandoc(
     )
     cites = "; ".join(f"@{k}" for k in keys)
     columns = "classoption: twocolumn\n" if paper.columns == 2 else ""
+    if paper.lineno:  # a review draft, as JOSS sends them out: line numbers and a watermark
+        columns += (
+            "header-includes:\n  - \\usepackage{lineno}\n  - \\linenumbers\n"
+            "  - \\usepackage{draftwatermark}\n  - \\SetWatermarkText{DRAFT}\n"
+        )
     markdown = (
         f"---\ntitle: Checking the references of a manuscript\n{columns}"
         "---\n\n# Introduction\n\n"

@@ -48,6 +48,10 @@ PAPERS = (
      "paper", "see repository", "tune"),
     ("0x0f0f0f+gobba", "0x0f0f0f/gobba", "4f8ead031e12215e4ee40bf1985e8b51d42e118d", "paper",
      "see repository", "tune"),
+    ("1raghav-bhatia+Voter-Outcomes", "1raghav-bhatia/Voter-Outcomes",
+     "18f0dd3ad2ec9a9d83b2ff783293a0a58d589a7a", "paper", "none stated", "tune"),
+    ("0x1Adi+renyi-entropy-rate-estimation", "0x1Adi/renyi-entropy-rate-estimation",
+     "034851d15d59085d9f0b30934e6c51a350747ce1", "paper", "see repository", "tune"),
     ("AgatheSenellart+MultiVae", "AgatheSenellart/MultiVae",
      "e232d0adb3e7110713804190f1535f2d13fc3f22", "paper", "Apache-2.0", "test"),
     ("Alcampopiano+OpenQuestion", "Alcampopiano/OpenQuestion",
@@ -108,7 +112,43 @@ def entries(folder: Path, keys: Sequence[str]) -> list[dict[str, Any]]:
                 "volume": reference.volume,
                 "pages": reference.first_page,
             }
+        for key, fields in _loose_entries(bib.read_text(encoding="utf-8", errors="replace")):
+            found.setdefault(key, fields)
     return [found[key] for key in keys if key in found]
+
+
+_ENTRY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,(.*?)\n\}", re.S)
+
+
+def _field(body: str, name: str) -> str | None:
+    match = re.search(rf"\b{name}\s*=\s*[{{\"](.*?)[}}\"]\s*,?\s*\n", body, re.S | re.I)
+    return " ".join(match[1].replace("{", "").replace("}", "").split()) if match else None
+
+
+def _loose_entries(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """Entries that pybtex refuses (an author list joined by commas, not "and"), read by
+    their title, first author, journal and year alone."""
+    out = []
+    for key, body in _ENTRY.findall(text):
+        title, author = _field(body, "title"), _field(body, "author")
+        if not title:
+            continue
+        family = re.split(r",| and ", author or "")[0].strip()
+        out.append(
+            (
+                key,
+                {
+                    "doi": (_field(body, "doi") or "").lower(),
+                    "family": family,
+                    "title": title,
+                    "container": _field(body, "journal") or _field(body, "booktitle"),
+                    "year": _field(body, "year"),
+                    "volume": _field(body, "volume"),
+                    "pages": (_field(body, "pages") or "").split("-")[0] or None,
+                },
+            )
+        )
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -217,7 +217,10 @@ def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
 
 
 def _fragments(page: Page) -> list[_Fragment]:
-    """Glyphs joined in drawing order into runs on one baseline (see the module's step 1)."""
+    """Glyphs joined in drawing order into runs on one baseline (see the module's step 1).
+    Glyphs more than four times the page's usual size (a watermark) are left out."""
+    sizes = sorted(g.size for g in page.glyphs if g.text.strip())
+    usual = sizes[len(sizes) // 2] if sizes else 0.0
     fragments: list[_Fragment] = []
     current: list[Glyph] = []
     spaced = False
@@ -247,7 +250,9 @@ def _fragments(page: Page) -> list[_Fragment]:
         if ch in _SPACES or not ch.strip():
             spaced = True
             continue
-        if glyph.x1 <= glyph.x0 and glyph.bottom <= glyph.top:
+        if (glyph.x1 <= glyph.x0 and glyph.bottom <= glyph.top) or (
+            usual and glyph.size > 4 * usual
+        ):
             continue
         if current:
             last = current[-1]
@@ -258,7 +263,9 @@ def _fragments(page: Page) -> list[_Fragment]:
             # A ligature's letters share one box: going back to the last glyph's start is not
             # going back.
             back = glyph.x0 < last.x0 - 0.5 and gap < -0.6 * size
-            if overlap < 0.3 * smaller or back or gap > 0.9 * size:
+            # A change of type size across a gap: a line number beside its line.
+            resized = gap > 0.4 * size and not 0.8 < last.size / max(glyph.size, 0.1) < 1.25
+            if overlap < 0.3 * smaller or back or resized or gap > 0.9 * size:
                 close()
                 spaced = False
             elif spaced or gap > 0.16 * size:

@@ -271,6 +271,9 @@ def _glyphs(
             ch = "-"  # PDFium's mark for a hyphen at a line end: the layout decides
         if ch == " " and raw.FPDFText_IsGenerated(text, i) == 1:
             continue  # PDFium's guess; the layout puts spaces by the gaps between glyphs
+        angle = raw.FPDFText_GetCharAngle(text, i)
+        if 0.02 < angle < 6.26:
+            continue  # turned text: a watermark ("DRAFT"), a margin note, a rotated table
         # The loose box: the font's advance and its ascent and descent, not the ink, so that
         # the gap between two glyphs is the spacing the PDF drew.
         if not raw.FPDFText_GetLooseCharBox(text, i, box):
