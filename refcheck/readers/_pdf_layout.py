@@ -394,8 +394,9 @@ def _line_numbers(frags: Sequence[_Fragment]) -> set[int]:
         return set()
     lefts = sorted(f.x0 for f in text)
     rights = sorted(f.x1 for f in text)
-    left = lefts[len(lefts) // 50]
-    right = rights[-1 - len(rights) // 50]
+    # A tenth of the page's text may stick out of the block (footers, wide captions).
+    left = lefts[len(lefts) // 10]
+    right = rights[-1 - len(rights) // 10]
     groups: dict[int, list[int]] = {}
     for i, f in enumerate(frags):
         if f.text.isdigit() and len(f.text) <= 5 and (f.x1 < left - 1.5 or f.x0 > right + 1.5):
@@ -444,7 +445,10 @@ def _split(page: Page, frags: Sequence[_Fragment]) -> float | None:
         return None
     # Columns of text fill their width: rows of the left column end near the gutter, and
     # rows of the right one start near it (a centred figure beside a heading does not).
-    if sum(1 for f in left if f.x1 > start - 25) < 2 or sum(1 for f in right if f.x0 < stop + 25) < 2:
+    if (
+        sum(1 for f in left if f.x1 > start - 25) < 2
+        or sum(1 for f in right if f.x0 < stop + 25) < 2
+    ):
         return None
     return middle
 
