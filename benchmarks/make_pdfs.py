@@ -475,6 +475,8 @@ def build(
         shutil.copy(pdf, target)
         shutil.copy(work / "paper.bbl", out / f"{name}.bbl")
         shutil.copy(work / "refs.bib", out / f"{name}.bib")
+        if paper.supplement:
+            shutil.copy(work / "S.bbl", out / f"{name}.supplement.bbl")
     _write_truth(out / f"{name}.truth.json", paper, lists)
     return target
 
@@ -627,7 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "elsarticle-num-review",
             "multibib-supplement",
             "biblatex-authoryear-twocol",
-            "pandoc-vancouver",
+            "pandoc-apa-draft",
+            "natbib-plainnat-twocol",
         }
         papers = [p for p in papers if p.name in wanted]
     if args.only:

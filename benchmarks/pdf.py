@@ -240,8 +240,10 @@ def match_recall(path: Path, truth: Mapping[str, Any], client: Any, tally: Tally
     text_twin = _text_twin(path)
     if text_twin is None:
         return
-    for target, attribute in ((path, "matched_pdf"), (text_twin, "matched_text")):
-        report = check_files([target], source=client, concurrency=1)
+    supplement = path.with_suffix(".supplement.bbl")
+    twins = [text_twin, *([supplement] if supplement.exists() else [])]
+    for targets, attribute in (([path], "matched_pdf"), (twins, "matched_text")):
+        report = check_files(targets, source=client, concurrency=1)
         found = {c.match.doi.lower() for c in report.references if c.match.doi}
         setattr(tally, attribute, getattr(tally, attribute) + len(found & dois))
     tally.matchable += len(dois)
@@ -284,16 +286,18 @@ def _pdfminer_text(path: Path) -> tuple[str, int]:
     import logging
 
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar, LTComponent, LTContainer
+    from pdfminer.layout import LAParams, LTAnno, LTChar, LTComponent, LTContainer
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     parts: list[str] = []
     pages = 0
 
-    def walk(item: LTComponent) -> None:
+    def walk(item: LTComponent | LTAnno) -> None:
         if isinstance(item, LTChar):
             parts.append(item.get_text())
             _ = (item.x0, item.y0, item.size)
+        elif isinstance(item, LTAnno):
+            parts.append(item.get_text())  # the spaces and line ends pdfminer infers
         elif isinstance(item, LTContainer):
             for child in item:
                 walk(child)

@@ -64,7 +64,7 @@ PAPERS = (
         "ACSoupir/FastPCA",
         "d42f46d5d678a54fa3b0e6c8fdebfd32a26e8d67",
         "paper",
-        "see repository",
+        "MIT",
         "tune",
     ),
     (
@@ -72,7 +72,7 @@ PAPERS = (
         "0x0f0f0f/gobba",
         "4f8ead031e12215e4ee40bf1985e8b51d42e118d",
         "paper",
-        "see repository",
+        "MIT",
         "tune",
     ),
     (
@@ -88,7 +88,7 @@ PAPERS = (
         "0x1Adi/renyi-entropy-rate-estimation",
         "034851d15d59085d9f0b30934e6c51a350747ce1",
         "paper",
-        "see repository",
+        "MIT",
         "test",
     ),
     (
@@ -104,7 +104,7 @@ PAPERS = (
         "Alcampopiano/OpenQuestion",
         "875dd65c60d55473eefe6484940b711ca065301c",
         "paper",
-        "see repository",
+        "BSD-3-Clause (LICENSE)",
         "tune",
     ),
     (

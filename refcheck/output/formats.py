@@ -139,7 +139,7 @@ def _message(finding: Finding, checked: CheckedReference | None) -> str:
 def _title(finding: Finding, checked: CheckedReference | None) -> str:
     label = checked.citation.label if checked is not None else ""
     where = checked.citation.location if checked is not None else finding.location
-    page = f", p{where.page}" if where is not None and where.page is not None else ""
+    page = f" (p{where.page})" if where is not None and where.page is not None else ""
     return (f"[{label}] {finding.code}" if label else finding.code) + page
 
 
