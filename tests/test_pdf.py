@@ -188,6 +188,48 @@ def test_missing_spaces_are_put_by_the_gaps() -> None:
     assert ["Smith 2020."] == [e.text for e in extract_entries(pages)[0]]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "References",
+        "REFERENCES",
+        "7 Bibliography",
+        "Literaturverzeichnis",
+        "Références",
+        "参考文献",
+    ],
+)
+def test_headings_in_several_languages_start_a_list(heading: str) -> None:
+    """A reference heading in larger bold type, in English, German, French or Chinese."""
+    glyphs = line(heading, 72, 100, size=12, bold=True)
+    glyphs += line("Smith, J. 2020. A title. J. Th. 1, 2.", 72, 130)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert ["Smith, J. 2020. A title. J. Th. 1, 2."] == [e.text for e in entries]
+
+
+def test_a_biographies_heading_ends_the_list() -> None:
+    """IEEE papers end with author biographies: they are not a reference."""
+    rows = [("[1] A. Author, Title. 2020.", 72), ("[2] B. Author, Title. 2019.", 72)]
+    glyphs = list(page(rows).glyphs)
+    glyphs += line("Biographies", 72, 200, size=12, bold=True)
+    glyphs += line("Jane Doe received her PhD in 2001 and works on references.", 72, 230)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert ["1", "2"] == [e.label for e in entries]
+
+
+def test_superscript_numbers_label_entries() -> None:
+    """Entries numbered by superscript digits (smaller, raised) split at each number."""
+    glyphs = line("References", 72, 100, size=12, bold=True)
+    for n, text in enumerate(("Smith J. Title one. 2020.", "Jones K. Title two. 2019."), 1):
+        y = 130 + 24 * n
+        glyphs += [Glyph(str(n), 72, y - 3, 76, y + 4, 6.0)]
+        glyphs += line(text, 78, y)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert [("1", "Smith J. Title one. 2020."), ("2", "Jones K. Title two. 2019.")] == [
+        (e.label, e.text) for e in entries
+    ]
+
+
 def test_numbered_entries_split_at_each_next_number() -> None:
     """ "12." labels: a row that starts with the next number starts an entry."""
     rows = [
