@@ -963,6 +963,7 @@ _KEEP_PREFIXES = frozenset(
         *("self", "well", "non", "cross", "state", "real", "end", "open", "air", "time"),
         *("one", "two", "three", "four", "five", "first", "second", "third"),
         *("high", "low", "long", "short", "large", "small", "full", "half"),
+        *("single", "double", "triple", "multi", "semi", "quasi"),
     }
 )
 _URLISH = re.compile(r"(?:https?://|www\.|doi:|10\.\d{4,9}/)\S*$", re.IGNORECASE)
@@ -1007,7 +1008,7 @@ def _join_two(text: str, piece: str, lexicon: Counter[str]) -> str:
         hyphenated = f"{before}-{after}".casefold()
         if lexicon[hyphenated] > lexicon[joined]:
             return text + piece
-        if lexicon[joined] == 0 and before.casefold() in _KEEP_PREFIXES:
+        if lexicon[joined] == 0 and before.casefold() in _KEEP_PREFIXES and len(after) >= 4:
             return text + piece
         return text[:-1] + piece
     return text + " " + piece
