@@ -41,7 +41,7 @@ import re
 import sys
 import time
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -506,10 +506,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.misses:
         args.misses.write_text("\n".join(misses) + "\n", encoding="utf-8")
     return 0
-
-
-def _unused(_: Iterable[Any]) -> None:  # pragma: no cover
-    pass
 
 
 if __name__ == "__main__":

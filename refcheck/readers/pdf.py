@@ -33,7 +33,7 @@ import attrs
 from refcheck.errors import ParseError
 from refcheck.model import Citation, Reference
 from refcheck.readers._files import read_bytes
-from refcheck.readers._pdf_layout import Entry, Glyph, Link, Page, Row, extract_entries
+from refcheck.readers._pdf_layout import Entry, Glyph, Link, Page, extract_entries
 from refcheck.readers.text import Manuscript, TextLine
 
 __all__ = [
@@ -340,8 +340,3 @@ def _links(raw: Any, document: Any, page: Any, height: float) -> list[Link]:
         if len(links) > 10_000:
             break
     return links
-
-
-def rows_text(rows: Sequence[Row]) -> str:
-    """The rows as text, one a line (for debugging and the benchmark)."""
-    return "\n".join(f"p{r.page}:{r.line} {r.text}" for r in rows)
