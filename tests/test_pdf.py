@@ -379,3 +379,48 @@ def test_sarif_junit_and_github_carry_the_page() -> None:
         f":p{page_number}: year-mismatch" in format_junit(report),
         f"year-mismatch (p{page_number})" in format_github(report),
     )
+
+
+# --- end to end -----------------------------------------------------------------------------
+
+
+def _record(entry: dict[str, str]) -> dict[str, object]:
+    """A Crossref record made from a fixture's true entry (the fields the paper prints)."""
+    record: dict[str, object] = {
+        "DOI": entry["doi"],
+        "type": "journal-article",
+        "title": [entry["title"]],
+        "author": [{"family": entry["family"]}],
+        "issued": {"date-parts": [[int(entry["year"])]]},
+    }
+    if entry.get("container"):
+        record["container-title"] = [entry["container"]]
+    if entry.get("volume"):
+        record["volume"] = entry["volume"]
+    if entry.get("pages"):
+        record["page"] = entry["pages"]
+    return record
+
+
+def test_checking_a_pdf_finds_each_entry_s_work_and_reports_its_page() -> None:
+    """`refcheck check paper.pdf` against a stand-in serving the cited works: every reference
+    is matched to its DOI, and every line of the report names the page."""
+    from refcheck.testing import serve_crossref
+
+    paper = FIXTURES / "test-natbib-apalike.pdf"
+    entries = [e for entries in truth(paper) for e in entries]
+    with serve_crossref([_record(e) for e in entries]) as stand_in:
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "refcheck", "check", str(paper)),
+                *("--base-url", stand_in.base_url, "--no-cache", "--format", "json"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    data = json.loads(result.stdout)
+    found = sorted(r["doi"] or "" for r in data["references"])
+    pages = {r["page"] for r in data["references"]}
+    assert (sorted(e["doi"] for e in entries), True) == (found, pages <= {1, 2, 3, 4})
