@@ -250,10 +250,17 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 @attrs.frozen(slots=True)
 class Location:
-    """A place in a manuscript: a file name and a 1-based line number."""
+    """A place in a manuscript: a file name and a 1-based line number, and where the reader
+    knows them, the 1-based ``column`` on that line and the ``anchor``: the name the source
+    gives the reference itself (a JATS ``<ref id="B12">``, a ``.bib`` or ``\\bibitem`` key), which
+    still finds it in a file written on one line. Further optional places (a PDF page) are
+    added the same way, as keyword fields that default to ``None``.
+    """
 
     file: str
     line: int
+    column: int | None = None
+    anchor: str | None = None
 
 
 @attrs.frozen(slots=True)
@@ -278,16 +285,20 @@ class Finding:
 
 @attrs.frozen(slots=True)
 class Citation:
-    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3")."""
+    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3"); the
+    1-based ``column`` and the source's own ``anchor`` for it (see :class:`Location`) where
+    the reader knows them."""
 
     text: str = attrs.field(converter=_required)
     file: str = "<text>"
     line: int = 1
     label: str = ""
+    column: int | None = None
+    anchor: str | None = None
 
     @property
     def location(self) -> Location:
-        return Location(self.file, self.line)
+        return Location(self.file, self.line, self.column, self.anchor)
 
 
 class MatchStatus(enum.Enum):

@@ -109,6 +109,11 @@ RULES: Mapping[str, Rule] = {
         Rule("name-variant", _W, "One person's surname is spelled two ways in the document."),
         Rule("citation-variant", _W, "The same work is cited with different details."),
         Rule("duplicate-reference", _W, "The same work appears twice in one reference list."),
+        Rule("unreadable-entry", _W, "A bibliography entry BibTeX cannot read as written."),
+        Rule("author-list-commas", _W, "An author list separated by commas, not 'and'."),
+        Rule("field-code-mismatch", _W, "A reference manager's field disagrees with the print."),
+        Rule("cited-key-missing", _E, "The text cites a key the bibliography does not have."),
+        Rule("uncited-entry", _I, "A bibliography entry the text never cites."),
     )
 }
 

@@ -28,10 +28,10 @@ from collections.abc import Iterable
 
 import attrs
 
-from refcheck.model import Citation, Reference
+from refcheck.model import Citation, Location, Reference
 from refcheck.readers._files import read_manuscript
 
-__all__ = ["Manuscript", "TextLine", "extract_citations", "read_text"]
+__all__ = ["CitedKey", "Manuscript", "ReadingNote", "TextLine", "extract_citations", "read_text"]
 
 # "- 1 Mehta P, ..." (Markdown list of Lancet PDFs), "1. Mehta P", "1) ...", "[1] P. Mehta",
 # "- [1] ...". The number is at most four digits so that years ("2020 saw ...") do not count.
@@ -63,6 +63,28 @@ class TextLine:
     text: str
 
 
+@attrs.frozen(slots=True)
+class ReadingNote:
+    """Something a reader met that the user should know: an entry it could read only in part,
+    printed text that disagrees with the structured data beside it. Data, not yet a finding:
+    the findings step (:mod:`refcheck.findings.reading`) turns it into one. ``code`` is the
+    finding's code; ``cited`` is what the source says, ``expected`` the other reading."""
+
+    code: str
+    message: str
+    location: Location
+    cited: str | None = None
+    expected: str | None = None
+
+
+@attrs.frozen(slots=True)
+class CitedKey:
+    """A citation key the text cites (``\\cite{key}``, ``[@key]``) and where."""
+
+    key: str
+    location: Location
+
+
 def _reference_tuple(items: Iterable[Reference | None]) -> tuple[Reference | None, ...]:
     return tuple(items)
 
@@ -85,6 +107,13 @@ class Manuscript:
     ``references`` is empty, or holds one item per citation: the reference a reader built
     from structured fields (a ``.bib`` entry, a JATS ``element-citation``), or ``None`` where
     the citation's text is to be parsed.
+
+    ``notes`` are what the reader could not read as written (:class:`ReadingNote`).
+    ``cited_keys`` is ``None`` for a manuscript whose text does not cite by key; for a
+    ``.tex`` or pandoc Markdown file that keeps its references in a ``.bib`` it holds every
+    key the text cites, and ``uncited`` the bibliography's entries that the text never cites
+    (which are not checked). A cited key that no citation's ``anchor`` carries is missing
+    from the bibliography.
     """
 
     file: str
@@ -93,6 +122,9 @@ class Manuscript:
     references: tuple[Reference | None, ...] = attrs.field(
         default=(), converter=_reference_tuple, validator=_references
     )
+    notes: tuple[ReadingNote, ...] = attrs.field(default=(), converter=tuple)
+    cited_keys: tuple[CitedKey, ...] | None = None
+    uncited: tuple[Citation, ...] = attrs.field(default=(), converter=tuple)
 
 
 @attrs.define
