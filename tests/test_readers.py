@@ -183,10 +183,15 @@ def test_bbl_of_a_bibtex_style_is_read_block_by_block() -> None:
     )
 
 
-def test_biblatex_bbl_is_a_clear_error() -> None:
-    """A biblatex .bbl (\\entry ... \\endentry) is refused with a message that says why."""
-    with pytest.raises(ParseError, match="biblatex"):
-        latex_manuscript(r"\entry{k}{article}{} \field{title}{T} \endentry", "x.bbl")
+def test_biblatex_bbl_entries_are_read_field_by_field() -> None:
+    """A biblatex .bbl (\\entry ... \\endentry) is read: each entry's fields, its key."""
+    manuscript = latex_manuscript(
+        r"\entry{k}{article}{} \field{title}{T} \field{year}{2001} \endentry", "x.bbl"
+    )
+    assert [("k", "T", "2001")] == [
+        (c.label, r.title, r.year) for c, r in zip(manuscript.citations, manuscript.references)
+        if r is not None
+    ]
 
 
 def test_tex_commented_out_bibitem_is_not_a_citation() -> None:

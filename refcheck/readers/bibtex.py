@@ -19,7 +19,7 @@ from refcheck.model import Author, Citation, Location, Reference
 from refcheck.parsing.citation import _page_ends
 from refcheck.readers._fields import describe
 from refcheck.readers._files import decode_source, read_bytes
-from refcheck.readers.latex import clean_latex
+from refcheck.readers._tex import clean_latex
 from refcheck.readers.text import Manuscript, ReadingNote
 
 __all__ = ["MAX_MACRO_LENGTH", "bib_manuscript", "read_bib", "reference_from_bibtex"]
@@ -353,7 +353,7 @@ def _tolerant_entry(chunk: str) -> tuple[Entry | None, list[tuple[str, str]]]:
 
     try:
         library = bibtexparser.parse_string(chunk)
-    except Exception:  # noqa: BLE001  (any failure of the fallback: the entry is text)
+    except Exception:
         return None, []
     found = [b for b in library.blocks if isinstance(b, bpm.Entry)]
     if not found or not found[0].fields:
