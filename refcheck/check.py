@@ -145,7 +145,8 @@ def _check(
     ]
     findings: list[Finding] = []
     for manuscript in manuscripts:
-        mine = [c for c in checked if c.citation.file == manuscript.file]
+        own = set(manuscript.citations)
+        mine = [c for c in checked if c.citation in own]
         findings.extend(reading_findings(manuscript))
         findings.extend(check_document(mine, manuscript.text_lines, manuscript.file))
     return Report(references=checked, findings=findings, files=[m.file for m in manuscripts])

@@ -28,6 +28,7 @@ from refcheck.readers import (
     read_file,
     read_jats,
     read_latex,
+    read_tex,
     read_text,
 )
 from refcheck.readers.text import Manuscript, TextLine
@@ -189,7 +190,8 @@ def test_biblatex_bbl_entries_are_read_field_by_field() -> None:
         r"\entry{k}{article}{} \field{title}{T} \field{year}{2001} \endentry", "x.bbl"
     )
     assert [("k", "T", "2001")] == [
-        (c.label, r.title, r.year) for c, r in zip(manuscript.citations, manuscript.references)
+        (c.label, r.title, r.year)
+        for c, r in zip(manuscript.citations, manuscript.references, strict=True)
         if r is not None
     ]
 
@@ -373,7 +375,7 @@ def test_readers_are_chosen_by_extension_in_any_case(tmp_path: Path) -> None:
     """read_file picks the reader by extension, case-insensitively; text otherwise."""
     upper = tmp_path / "REFS.BIB"
     upper.write_bytes((FIXTURES / "references.bib").read_bytes())
-    assert (read_bib, read_latex, read_latex, read_jats, 4) == (
+    assert (read_bib, read_tex, read_latex, read_jats, 4) == (
         READERS[".bib"],
         READERS[".tex"],
         READERS[".bbl"],

@@ -68,8 +68,8 @@ def bibinfo_reference(raw: str, text: str) -> Reference | None:
             people.append(value[0])
         else:
             fields.setdefault(name, value[0])
-    for title in _ARTICLE_TITLE.finditer(raw):
-        value = braced(raw, title.end())
+    for shown in _ARTICLE_TITLE.finditer(raw):
+        value = braced(raw, shown.end())
         if value is not None:
             fields["articletitle"] = value[0]
     if len(_KNOWN & ({*fields} | ({"person"} if people else set()))) < 2:
@@ -238,4 +238,3 @@ def biblatex_manuscript(text: str, file: str) -> Manuscript:
         text_lines=(),
         references=tuple(references),
     )
-

@@ -312,7 +312,8 @@ def _split_persons(value: str) -> tuple[list[Person], bool]:
     for name in split_name_list(value):
         pieces = [p.strip() for p in name.split(",")]
         listed = len(pieces) > 3 or (
-            len(pieces) >= 2 and all(_INITIAL_FIRST.match(p) or " " in p for p in pieces[:2])
+            len(pieces) >= 2
+            and all(_INITIAL_FIRST.match(p) or " " in p for p in pieces[:2])
             and bool(_INITIAL_FIRST.match(pieces[0]))
         )
         if listed:
@@ -352,7 +353,7 @@ def _tolerant_entry(chunk: str) -> tuple[Entry | None, list[tuple[str, str]]]:
     from bibtexparser import model as bpm
 
     try:
-        library = bibtexparser.parse_string(chunk)
+        library = bibtexparser.parse_string(chunk)  # type: ignore[attr-defined]
     except Exception:
         return None, []
     found = [b for b in library.blocks if isinstance(b, bpm.Entry)]

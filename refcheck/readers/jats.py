@@ -172,6 +172,8 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
 _TAGGED = frozenset(
     {"surname", "collab", "article-title", "chapter-title", "source", "pub-id", "fpage"}
 )
+
+
 def _tagged(element: ET.Element) -> bool:
     return sum(1 for e in element.iter() if _local(e.tag) in _TAGGED) >= 2
 
