@@ -31,7 +31,15 @@ import attrs
 from refcheck.model import Citation, Location, Reference
 from refcheck.readers._files import read_manuscript
 
-__all__ = ["CitedKey", "Manuscript", "ReadingNote", "TextLine", "extract_citations", "read_text"]
+__all__ = [
+    "CitedKey",
+    "Manuscript",
+    "ReadingNote",
+    "TextLine",
+    "extract_citations",
+    "looks_like_reference",
+    "read_text",
+]
 
 # "- 1 Mehta P, ..." (Markdown list of Lancet PDFs), "1. Mehta P", "1) ...", "[1] P. Mehta",
 # "- [1] ...". The number is at most four digits so that years ("2020 saw ...") do not count.
@@ -156,14 +164,14 @@ class _Item:
     parts: list[str]
 
 
-def _looks_like_reference(text: str) -> bool:
+def looks_like_reference(text: str) -> bool:
     """Whether an item reads like a reference (a year, a DOI, an address...), not like a step
     of a numbered list in the body ("Establish adequate power") or closing prose."""
     return len(text) >= 10 and _REFERENCE_MARK.search(text) is not None
 
 
 def _mostly_references(items: list[_Item], share: float = 0.5) -> bool:
-    marked = sum(1 for item in items if _looks_like_reference(" ".join(item.parts)))
+    marked = sum(1 for item in items if looks_like_reference(" ".join(item.parts)))
     return marked >= max(1, share * len(items))
 
 
@@ -254,7 +262,7 @@ def _headed_list_at(lines: list[str], start: int) -> tuple[list[_Item], int] | N
         end = i
     if _mostly_references(paragraphs):
         # Closing prose ("You can find an earlier version of this page ...") is no reference.
-        paragraphs = [p for p in paragraphs if _looks_like_reference(" ".join(p.parts))]
+        paragraphs = [p for p in paragraphs if looks_like_reference(" ".join(p.parts))]
         for number, paragraph in enumerate(paragraphs, 1):
             paragraph.number = str(number)
     if not paragraphs:
