@@ -11,15 +11,19 @@ Pure: takes a :class:`~refcheck.readers.text.Manuscript`, returns findings with 
   the printed reference disagree.
 * ``cited-key-missing`` (error): a key the text cites (``\\cite{key}``, ``[@key]``) that no
   bibliography entry has: the document prints "[?]" there.
-* ``uncited-entry`` (info): a bibliography entry the text never cites (it is not checked).
+* ``uncited-entry`` (info): a bibliography entry the text never cites (it is not checked);
+  past :data:`MAX_UNCITED_LISTED` of them, one finding lists them all.
 """
 
 from __future__ import annotations
 
-from refcheck.model import Finding, Severity
+from refcheck.model import Finding, Location, Severity
 from refcheck.readers.text import Manuscript
 
-__all__ = ["SEVERITIES", "reading_findings"]
+__all__ = ["MAX_UNCITED_LISTED", "SEVERITIES", "reading_findings"]
+
+#: Past this many uncited entries (a shared bibliography), one finding lists them all.
+MAX_UNCITED_LISTED = 20
 
 #: The severity of each code a reader's note can carry.
 SEVERITIES = {
@@ -60,6 +64,21 @@ def reading_findings(manuscript: Manuscript) -> tuple[Finding, ...]:
                 location=cited.location,
             )
         )
+    if len(manuscript.uncited) > MAX_UNCITED_LISTED:
+        first = manuscript.uncited[0]
+        keys = [e.anchor or e.label for e in manuscript.uncited]
+        shown = ", ".join(keys[:MAX_UNCITED_LISTED])
+        findings.append(
+            Finding(
+                "uncited-entry",
+                Severity.INFO,
+                f"{len(keys)} entries of the bibliography are never cited in the text (not "
+                f"checked): {shown}, ...",
+                cited=" ".join(keys),
+                location=Location(first.file, first.line),
+            )
+        )
+        return tuple(findings)
     for entry in manuscript.uncited:
         findings.append(
             Finding(

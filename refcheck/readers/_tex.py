@@ -58,6 +58,7 @@ _MACROS: dict[str, tuple[str, str | None]] = {
     "penalty": ("", None),
     "unskip": ("", None),
     "protect": ("", None),
+    "noop": ("{", None),
     "Eprint": ("{{", "%(2)s"),
     "enquote": ("{", "“%(1)s”"),
     "textsc": ("{", "%(1)s"),

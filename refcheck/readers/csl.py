@@ -58,7 +58,10 @@ def _text(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, (int, float)):
         value = str(value)
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    # Mendeley keeps BibTeX's case-protecting braces: "Inclusive of {ANYONE}?".
+    return " ".join(value.replace("{", "").replace("}", "").split()) or None
 
 
 def _year(item: dict[str, Any]) -> str | None:

@@ -86,7 +86,7 @@ def read_docx(path: str | os.PathLike[str]) -> Manuscript:
         raise ParseError(f"{file} is not a readable .docx file: {exc}") from exc
     body = _Body(document)
     body.walk(document.element.body)
-    notes = _notes(document, body.note_paragraphs)
+    notes = _notes(document, body)
     return docx_manuscript(body.paragraphs, file, notes=notes, fields=body.fields)
 
 
@@ -132,9 +132,10 @@ class _Body:
         )
         self._scan(p)
 
-    def _scan(self, p: Any) -> None:
-        """Note references and field instructions of a paragraph (the current one)."""
-        number = len(self.paragraphs)
+    def _scan(self, p: Any, number: int | None = None) -> None:
+        """Note references and field instructions of a paragraph (by default the current
+        one; a note's paragraphs take the number of the paragraph that refers to the note)."""
+        number = len(self.paragraphs) if number is None else number
         for node in p.iter():
             tag = node.tag
             if not isinstance(tag, str) or any(a.tag == _MC_FALLBACK for a in node.iterancestors()):
@@ -159,8 +160,10 @@ class _Body:
             self.fields.append(FieldItems(tuple(items), max(1, paragraph)))
 
 
-def _notes(document: Any, paragraphs: dict[tuple[str, str], int]) -> list[Note]:
-    """The footnotes and endnotes of a document, in order."""
+def _notes(document: Any, body: _Body) -> list[Note]:
+    """The footnotes and endnotes of a document, in order; their fields are added to the
+    body's (Zotero and Mendeley put note styles' citations in the notes)."""
+    paragraphs = body.note_paragraphs
     from docx.oxml import parse_xml
     from docx.text.paragraph import Paragraph
 
@@ -180,11 +183,10 @@ def _notes(document: Any, paragraphs: dict[tuple[str, str], int]) -> list[Note]:
                 _paragraph_text(Paragraph(p, document._body)) for p in note.iter(_W + "p")
             )
             note_id = note.get(_W + "id", "")
-            notes.append(
-                Note(
-                    kind[:-1], note_id, " ".join(text.split()), paragraphs.get((kind[:-1], note_id))
-                )
-            )
+            where = paragraphs.get((kind[:-1], note_id))
+            for p in note.iter(_W + "p"):
+                body._scan(p, where or 1)
+            notes.append(Note(kind[:-1], note_id, " ".join(text.split()), where))
     return notes
 
 

@@ -4,6 +4,7 @@ defusedxml (no entities, nothing fetched), each element's line kept."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -26,6 +27,7 @@ __all__ = [
 _LINE = "{urn:refcheck}line"
 _COLUMN = "{urn:refcheck}column"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_DOI_LINK = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\S+?)\s*$", re.I)
 _KINDS = {
     "journal": "journal-article",
     "book": "book",
@@ -145,6 +147,12 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
     pages = f"{first}–{last}" if first and last else first
     ids = {p.get("pub-id-type"): _text(p) for p in element.iter() if _local(p.tag) == "pub-id"}
     uri = _first(element, "ext-link", "uri")
+    if not ids.get("doi"):  # eLife tags the DOI as a link: <ext-link xlink:href="http://dx.doi...">
+        for link in (e for e in element.iter() if _local(e.tag) in {"ext-link", "uri"}):
+            found = _DOI_LINK.match(link.get(_XLINK_HREF) or _text(link) or "")
+            if found or link.get("ext-link-type") == "doi":
+                ids["doi"] = found["doi"] if found else _text(link)
+                break
     return Reference(
         text=text,
         authors=authors,

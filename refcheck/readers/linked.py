@@ -122,15 +122,21 @@ def with_bibliography(
 ) -> Manuscript:
     """The manuscript whose citations are the entries of ``bibliography`` that ``cited`` names
     (in the bibliography's order), its text lines those of ``text_manuscript``; the other
-    entries are ``uncited``. Pure."""
+    entries are ``uncited``. Of entries that repeat a key, the first is used, as BibTeX and
+    biber do. Pure."""
     keys = {c.key for c in cited}
     everything = "*" in keys
     citations: list[Citation] = []
     references: list[Reference | None] = []
     uncited: list[Citation] = []
     built = bibliography.references or (None,) * len(bibliography.citations)
+    seen: set[str] = set()
     for citation, reference in zip(bibliography.citations, built, strict=True):
-        if everything or (citation.anchor or citation.label) in keys:
+        key = citation.anchor or citation.label
+        if key in seen:
+            continue  # a repeated key: BibTeX and biber use the first entry
+        seen.add(key)
+        if everything or key in keys:
             citations.append(citation)
             references.append(reference)
         else:
