@@ -125,9 +125,12 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
     authors: list[Author] = []
     et_al = False
     groups = list(_children(element, "person-group")) or [element]
-    for group in groups:
-        if group is not element and group.get("person-group-type", "author") != "author":
-            continue
+    authored = [
+        g for g in groups if g is element or g.get("person-group-type", "author") == "author"
+    ]
+    # No author group: the names printed first are the editors' (an edited book), the
+    # inventors' (a patent) or the sponsor's (a clinical trial).
+    for group in authored or groups[:1]:
         for child in group:
             name = _local(child.tag)
             if name in {"name", "string-name"}:
@@ -137,7 +140,7 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
                 authors.append(Author(_text(child) or "", organisation=True))
             elif name == "etal":
                 et_al = True
-    kind = _KINDS.get(element.get("publication-type", "journal"))
+    kind = _KINDS.get(element.get("publication-type") or element.get("citation-type") or "journal")
     title = _text(_first(element, "article-title", "chapter-title"))
     container = _text(_first(element, "source"))
     if title is None and kind in {"book", "dissertation", "report"}:
