@@ -457,8 +457,11 @@ def main(argv: list[str] | None = None) -> int:
                                   document["true_count"], status="absent"))  # fmt: skip
             continue
         results.append(measure(document, path))
-    rows = ["| document | split | kind | found / true | tagged fields right | debris | DOIs read otherwise | status |",
-            "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = [
+        "| document | split | kind | found / true | tagged fields right | debris "
+        "| DOIs read otherwise | status |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         found = f"{r.found} / {r.true_count}" if r.found is not None else f"– / {r.true_count}"
         rows.append(
@@ -466,8 +469,12 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r.fields_right} / {r.fields_total} | {len(r.debris)} | {len(r.doi_wrong)} "
             f"| {r.status if r.status != 'read' else 'read'} |"
         )
-    summary = ["", "| split | documents read | exact count | tagged fields right | debris | DOIs read otherwise | crashes |",
-               "|---|---|---|---|---|---|---|"]  # fmt: skip
+    summary = [
+        "",
+        "| split | documents read | exact count | tagged fields right | debris "
+        "| DOIs read otherwise | crashes |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for split in ("held-out", "tune", "all"):
         chosen = [r for r in results if split in {"all", r.split} and r.status != "absent"]
         read = [r for r in chosen if r.found is not None]
