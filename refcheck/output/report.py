@@ -16,13 +16,21 @@ from refcheck._version import __version__
 from refcheck.model import (
     CheckedReference,
     Finding,
+    Location,
     Reference,
     ReferenceStatus,
     Report,
     Severity,
 )
 
-__all__ = ["SCHEMA_VERSION", "format_json", "format_text", "report_to_dict", "summary_line"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "format_json",
+    "format_text",
+    "place",
+    "report_to_dict",
+    "summary_line",
+]
 
 SCHEMA_VERSION = 1
 
@@ -45,18 +53,14 @@ def _identifier(checked: CheckedReference) -> str | None:
 def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
     """The text report, line by line: findings grouped by reference, then the document's."""
     for checked in report.references:
-        where = f"{checked.citation.file}:{checked.citation.line}: [{checked.citation.label}]"
+        where = f"{place(checked.citation.location)}: [{checked.citation.label}]"
         if verbose and not checked.findings:
             score = f" (score {checked.match.score:.2f})" if checked.match.score is not None else ""
             yield f"{where} {checked.status.value} {_identifier(checked) or ''}{score}".rstrip()
         for finding in checked.findings:
             yield _finding_line(where, finding, _identifier(checked))
     for finding in report.findings:
-        where = (
-            f"{finding.location.file}:{finding.location.line}:"
-            if finding.location
-            else "<document>:"
-        )
+        where = f"{place(finding.location)}:" if finding.location else "<document>:"
         yield f"{where} {finding.code} ({finding.severity.value}): {finding.message}"
     if verbose:
         for ignored in report.ignored:
@@ -104,8 +108,25 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
     if finding.location is not None:
         data["file"] = finding.location.file
         data["line"] = finding.location.line
-        data["related"] = [{"file": loc.file, "line": loc.line} for loc in finding.related]
+        data["column"] = finding.location.column
+        data["anchor"] = finding.location.anchor
+        data["related"] = [_location_dict(loc) for loc in finding.related]
     return data
+
+
+def _location_dict(location: Location) -> dict[str, Any]:
+    data: dict[str, Any] = {"file": location.file, "line": location.line}
+    if location.column is not None:
+        data["column"] = location.column
+    if location.anchor is not None:
+        data["anchor"] = location.anchor
+    return data
+
+
+def place(location: Location) -> str:
+    """Where a finding is, as compilers write it: ``file:line`` or ``file:line:column``."""
+    column = f":{location.column}" if location.column else ""
+    return f"{location.file}:{location.line}{column}"
 
 
 def _reference_dict(reference: Reference) -> dict[str, Any]:
@@ -123,6 +144,8 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
     return {
         "file": checked.citation.file,
         "line": checked.citation.line,
+        "column": checked.citation.column,
+        "anchor": checked.citation.anchor,
         "label": checked.citation.label,
         "citation": checked.citation.text,
         "status": checked.status.value,
