@@ -43,18 +43,18 @@ _NOT_CITES = frozenset({"bibliographystyle"})
 _MAX_LINKED = 20  # bibliography files one manuscript may name
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def latex_cited_keys(text: str, file: str) -> tuple[CitedKey, ...]:
-    r"""Every key that LaTeX source cites, in order, with its line and column (pure).
-    ``\nocite{*}`` is the key ``*``: every entry."""
+    r"""Every key that LaTeX source cites, in order, with its line and column (pure; linear
+    in the text). ``\nocite{*}`` is the key ``*``: every entry."""
     uncommented = COMMENT.sub(lambda m: " " * len(m.group()), text)
     keys: list[CitedKey] = []
+    line, counted, line_start = 1, 0, 0
     for cite in _CITE.finditer(uncommented):
-        line, column = _line_column(text, cite.start())
+        line += text.count("\n", counted, cite.start())
+        newline = text.rfind("\n", counted, cite.start())  # only the text since the last cite
+        line_start = newline + 1 if newline >= 0 else line_start
+        counted = cite.start()
+        column = cite.start() - line_start + 1
         for key in cite["keys"].split(","):
             if key.strip():
                 keys.append(CitedKey(key.strip(), Location(file, line, column)))
