@@ -328,6 +328,7 @@ class Result:
     debris: list[str] = field(default_factory=list)
     doi_wrong: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
+    per_field: dict[str, list[int]] = field(default_factory=dict)  # name: [right, total]
 
     @property
     def exact(self) -> bool:
@@ -394,8 +395,11 @@ def measure(document: dict[str, Any], path: Path) -> Result:
             if not expected.get(name):
                 continue
             result.fields_total += 1
+            counts = result.per_field.setdefault(name, [0, 0])
+            counts[1] += 1
             if _same(name, expected[name], read[name]):
                 result.fields_right += 1
+                counts[0] += 1
             else:
                 result.wrong.append(
                     f"{expected['key']} {name}: {expected[name]!r} read {read[name]!r}"
@@ -487,6 +491,14 @@ def main(argv: list[str] | None = None) -> int:
             f"| {sum(len(r.doi_wrong) for r in chosen)} "
             f"| {sum(r.status.startswith('crash') for r in chosen)} |"
         )
+    summary += ["", "| split | " + " | ".join(FIELDS) + " |", "|---|" + "---|" * len(FIELDS)]
+    for split in ("held-out", "tune"):
+        cells = []
+        for name in FIELDS:
+            right = sum(r.per_field.get(name, [0, 0])[0] for r in results if r.split == split)
+            total = sum(r.per_field.get(name, [0, 0])[1] for r in results if r.split == split)
+            cells.append(f"{right}/{total} ({_share(right, total)})")
+        summary.append(f"| {split} | " + " | ".join(cells) + " |")
     absent = [r.id for r in results if r.status == "absent"]
     print("\n".join(rows + summary))
     if absent:

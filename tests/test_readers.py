@@ -404,7 +404,9 @@ def test_missing_file_is_a_parse_error(tmp_path: Path) -> None:
 
 # --- end to end -----------------------------------------------------------------------------
 
-_FINDING = re.compile(r"^\S+:(?P<line>\d+): \[(?P<label>[^\]]+)\] (?P<code>[\w-]+) ")
+_FINDING = re.compile(
+    r"^\S+?:(?P<line>\d+)(?::\d+)?: \[(?P<label>[^\]]+)\] (?P<code>[\w-]+) "
+)  # file:line: or, where the reader knows the column, file:line:column:
 
 
 @pytest.fixture(scope="module")
