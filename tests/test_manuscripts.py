@@ -539,3 +539,19 @@ def test_new_reader_paths_are_bounded_on_hostile_input(name: str) -> None:
     start = time.perf_counter()
     HOSTILE[name]()
     assert time.perf_counter() - start < 2.0
+
+
+def test_names_beside_an_editors_group_are_the_authors() -> None:
+    """Names tagged directly under a mixed-citation, beside an editors' person-group (PMC's
+    BMC book chapters), are its authors."""
+    data = (
+        b'<article><ref-list><ref id="B36"><mixed-citation publication-type="book"><name>'
+        b"<surname>Friedman</surname><given-names>DI</given-names></name><name><surname>"
+        b"Gottesman</surname><given-names>M</given-names></name><person-group person-group-type="
+        b'"editor">Hendrix RW,Roberts JW</person-group><article-title>Lytic mode of lambda '
+        b"development</article-title><source>Lambda II</source><year>1983</year>"
+        b"</mixed-citation></ref></ref-list></article>"
+    )
+    reference = jats_manuscript(data, "a.xml").references[0]
+    assert reference is not None
+    assert ["Friedman", "Gottesman"] == [a.family for a in reference.authors]

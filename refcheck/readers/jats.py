@@ -124,13 +124,14 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
     """The :class:`~refcheck.model.Reference` of a JATS ``<element-citation>``. Pure."""
     authors: list[Author] = []
     et_al = False
-    groups = list(_children(element, "person-group")) or [element]
-    authored = [
-        g for g in groups if g is element or g.get("person-group-type", "author") == "author"
-    ]
-    # No author group: the names printed first are the editors' (an edited book), the
-    # inventors' (a patent) or the sponsor's (a clinical trial).
-    for group in authored or groups[:1]:
+    groups = list(_children(element, "person-group"))
+    authored = [g for g in groups if g.get("person-group-type", "author") == "author"]
+    direct = any(_local(c.tag) in _PERSONS for c in element)
+    # Names directly under the citation are its authors (PMC's BMC conversions put them there,
+    # beside an editors' group). With neither, the names printed first are the editors' (an
+    # edited book), the inventors' (a patent) or the sponsor's (a clinical trial).
+    sources = authored or ([element] if direct or not groups else groups[:1])
+    for group in sources:
         for child in group:
             name = _local(child.tag)
             if name in {"name", "string-name"}:
@@ -183,6 +184,9 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
 _TAGGED = frozenset(
     {"surname", "collab", "article-title", "chapter-title", "source", "pub-id", "fpage"}
 )
+
+
+_PERSONS = frozenset({"name", "string-name", "collab"})
 
 
 def _tagged(element: ET.Element) -> bool:
