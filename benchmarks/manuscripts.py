@@ -339,7 +339,7 @@ def _truth(document: dict[str, Any], path: Path) -> tuple[str, Any]:
     kind = document["kind"]
     if kind.startswith("jats"):
         return "order", _jats_truth(path)
-    if kind in {"pandoc+bib", "tex+bib"}:
+    if kind in {"pandoc+bib", "tex+bib", "bbl-biblatex"}:
         return "key", _bib_truth(sorted(path.parent.glob("*.bib")))
     if kind in {"bbl-acm", "bbl-revtex", "bbl-ieeetran"}:
         return "key", _bibinfo_truth(path)
@@ -360,8 +360,10 @@ def measure(document: dict[str, Any], path: Path) -> Result:
                 strict=True,
             )
         ]
-    except Exception as exc:
-        result.status = f"crash: {type(exc).__name__}: {exc}"
+    except Exception as exc:  # a crash is what this counts
+        refused = type(exc).__name__ == "ParseError"  # a clear error: no crash, no reference
+        result.status = f"{'refused' if refused else 'crash'}: {type(exc).__name__}: {exc}"
+        result.found = 0 if refused else None
         return result
     result.found = len(manuscript.citations)
     for citation, reference in zip(manuscript.citations, references, strict=True):
@@ -471,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             f"| {r.id} | {r.split} | {r.kind} | {found}{'' if r.exact else ' ✗'} "
             f"| {r.fields_right} / {r.fields_total} | {len(r.debris)} | {len(r.doi_wrong)} "
-            f"| {r.status if r.status != 'read' else 'read'} |"
+            f"| {r.status.split(':')[0]} |"
         )
     summary = [
         "",
