@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from refcheck._version import install_hint
 from refcheck.errors import ParseError
 from refcheck.model import Citation
 from refcheck.readers._files import read_bytes
@@ -29,7 +30,7 @@ def read_docx(path: str | os.PathLike[str]) -> Manuscript:
         import docx
     except ImportError as exc:
         raise ParseError(
-            f"{os.fspath(path)}: reading .docx needs python-docx: pip install 'refcheck[docx]'"
+            f"{os.fspath(path)}: reading .docx needs python-docx: {install_hint('docx')}"
         ) from exc
     file = os.fspath(path)
     read_bytes(Path(path))  # the size limit and a clear error for a missing file

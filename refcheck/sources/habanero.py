@@ -7,7 +7,7 @@
     with HabaneroSource(CrossrefSettings(mailto="you@example.org")) as crossref:
         work = crossref.get_work("10.1016/S2665-9913(20)30096-5")
 
-Needs the optional extra: ``pip install 'refcheck[habanero]'``. It is a
+Needs the optional extra: ``pip install 'scholarly-refcheck[habanero]'``. It is a
 :class:`~refcheck.sources.resolve.WorkSource` built on ``habanero.Crossref(base_url=..., mailto=...,
 ua_string=...)``, and converts habanero's answers with the same
 :func:`~refcheck.sources.crossref.work_from_crossref` as the default transport.
@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from refcheck._version import __version__
+from refcheck._version import __version__, install_hint
 from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailable
 from refcheck.model import Work
 from refcheck.sources.crossref import SEARCH_FIELDS, CrossrefSettings, work_from_crossref
@@ -65,7 +65,7 @@ class HabaneroSource(Closing):
             import httpx2
         except ImportError as exc:
             raise ConfigError(
-                "transport habanero: habanero is not installed; pip install 'refcheck[habanero]'"
+                f"transport habanero: habanero is not installed; {install_hint('habanero')}"
             ) from exc
         self._httpx = httpx2
         self._request_error: type[Exception] = habanero.RequestError
