@@ -32,6 +32,7 @@ from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbac
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.habanero import HabaneroSource
+from refcheck.sources.http.service import check_base_url
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
 from refcheck.sources.resolve import explain
@@ -46,21 +47,63 @@ EXIT_UNCHECKED = 3
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
 
+def _checked_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A base URL option's value, checked as the settings check it, the error naming the option
+    (``--base-url``), not the setting (``base_url``)."""
+    if value is None:
+        return None
+    try:
+        return check_base_url(value)
+    except ConfigError:
+        raise click.BadParameter(f"expected an http(s) URL, found {value!r}") from None
+
+
+def _checked_mailto(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--mailto``: an e-mail address (or empty, for none), as ``REFCHECK_MAILTO`` must be."""
+    if value is not None and value.strip() and "@" not in value:
+        raise click.BadParameter(f"expected an e-mail address, found {value!r}")
+    return value
+
+
+def _checked_timeout(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    """``--timeout``: a number of seconds > 0."""
+    if value is not None and not 0 < value < float("inf"):
+        raise click.BadParameter(f"expected a number of seconds > 0, found {value:g}")
+    return value
+
+
+def _checked_sources(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--sources``: known names, Crossref among them."""
+    if value is not None:
+        try:
+            parse_sources(value)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc).removeprefix("sources: ")) from None
+    return value
+
+
 def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that talks to Crossref takes."""
     options = [
         click.option(
             "--mailto",
             metavar="EMAIL",
+            callback=_checked_mailto,
             help="Your e-mail for Crossref's polite pool [REFCHECK_MAILTO].",
         ),
         click.option(
-            "--base-url", metavar="URL", help="Crossref API base URL [REFCHECK_BASE_URL]."
+            "--base-url",
+            metavar="URL",
+            callback=_checked_url,
+            help="Crossref API base URL [REFCHECK_BASE_URL].",
         ),
         click.option(
             "--timeout",
             type=float,
             metavar="SECONDS",
+            callback=_checked_timeout,
             help="Timeout of each request [REFCHECK_TIMEOUT].",
         ),
         click.option(
@@ -87,6 +130,7 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             envvar="REFCHECK_SOURCES",
             metavar="NAMES",
+            callback=_checked_sources,
             help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
             "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
         ),
@@ -94,6 +138,7 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 f"--{name}-base-url",
                 metavar="URL",
+                callback=_checked_url,
                 help=f"{label} API base URL, when {name} is among --sources "
                 f"[{BASE_URL_VARIABLES[name]}].",
             )
@@ -153,6 +198,8 @@ def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _settings(options: dict[str, Any], config: Config | None = None) -> CrossrefSettings:
+    if options.get("offline") and options.get("no_cache") and options.get("replay") is None:
+        raise click.UsageError("--offline answers from the cache, and --no-cache turns it off")
     overrides: dict[str, Any] = {}
     for key in ("mailto", "base_url", "timeout", "replay"):
         if options.get(key) is not None:
@@ -328,6 +375,13 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
             bar.__exit__(None, None, None)
 
 
+def _citation_text(citation: str | None) -> str:
+    """A CITATION argument with text in it; an empty one is a usage error, not an empty parse."""
+    if not (citation or "").strip():
+        raise click.BadParameter("the citation is empty", param_hint="'CITATION'")
+    return citation or ""
+
+
 @cli.command()
 @click.argument("citation", required=False)
 @click.option(
@@ -351,8 +405,13 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
         raise click.UsageError("give either a CITATION or --file FILE, not both nor neither")
     if citation_file is not None:
         citations = [line.strip() for line in citation_file if line.strip()]
+        if not citations:
+            raise click.BadParameter(
+                f"{citation_file.name}: no citation in it (every line is blank)",
+                param_hint="'--file'",
+            )
     else:
-        citations = [citation or ""]
+        citations = [_citation_text(citation)]
     with _errors():
         records = [attrs.asdict(parse_citation(c), recurse=True) for c in citations]
     if output_format == "jsonl":
@@ -393,7 +452,7 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
     """
     with _errors():
         config = _config(config_path, Path.cwd())
-        reference = parse_citation(citation)
+        reference = parse_citation(_citation_text(citation))
         settings = _settings(service, config)
         threshold = effective("threshold", None, config)
         with (
