@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import attrs
@@ -57,6 +58,30 @@ def _tuple(items: Iterable[object] | None) -> tuple[object, ...]:
 def _required(value: str | None) -> str:
     """Collapse whitespace; ``None`` becomes the empty string."""
     return _clean(value) or ""
+
+
+def _unseen(char: str) -> bool:
+    """A character a reader cannot see, or cannot tell from a space: controls, format
+    characters (zero-width space, soft hyphen, joiners, direction marks, byte-order mark), and
+    spaces other than the space (no-break, thin, ideographic...)."""
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cf", "Zl", "Zp") or (category == "Zs" and char != " ")
+
+
+def visible(text: str) -> str:
+    """``text`` with each character a reader could not see written out by name, so that two
+    spellings that differ only there look different: ``"Mirabet\u00a0V"`` ->
+    ``"Mirabet⟨U+00A0 no-break space⟩V"``."""
+    if not any(_unseen(c) for c in text):
+        return text
+    out = []
+    for char in text:
+        if _unseen(char):
+            name = unicodedata.name(char, "").lower()
+            out.append(f"⟨U+{ord(char):04X}{' ' + name if name else ''}⟩")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
@@ -268,7 +293,9 @@ class Finding:
 
     code: str
     severity: Severity
-    message: str
+    #: For people: characters they could not see are written out (:func:`visible`); ``cited``
+    #: and ``expected`` keep the text as it is.
+    message: str = attrs.field(converter=visible)
     field: str | None = None
     cited: str | None = None
     expected: str | None = None
