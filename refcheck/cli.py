@@ -25,7 +25,7 @@ from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.errors import ConfigError, ParseError, RefcheckError
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
-from refcheck.output.bibtex import to_bibtex, write_bibtex
+from refcheck.output.bibtex import entry_counts, to_bibtex, write_bibtex
 from refcheck.output.formats import FORMATS, render
 from refcheck.parsing import parse_citation
 from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
@@ -525,18 +525,33 @@ def bibtex(
             write_bibtex(report, output, unicode=unicode)
         else:
             click.echo(to_bibtex(report, unicode=unicode), nl=False)
-    matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
-    resolved = len(
-        {r.match.work.doi.lower() or r.match.work for r in matched if r.match.work is not None}
-    )
-    unresolved = len({r.reference for r in report.references if r not in matched})
     click.echo(
-        f"{resolved + unresolved} entries: {resolved} from Crossref, {unresolved} unresolved"
+        _entries_line(entry_counts(report))
         + (f", written to {output}" if output is not None else ""),
         err=True,
     )
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+
+
+_SOURCE_LABELS = {"crossref": "Crossref", "pubmed": "PubMed", "openalex": "OpenAlex"}
+_SOURCE_LABELS["datacite"] = "DataCite"
+
+
+def _entries_line(counts: dict[str, int]) -> str:
+    """ "13 entries: 11 from Crossref, 1 from PubMed, 1 unresolved": what each entry is built
+    from, a work's record or (marked in the file) a reference that has none."""
+    statuses = {"unresolved": "unresolved", "ambiguous": "ambiguous", "unchecked": "not checked"}
+    sources = [name for name in counts if name not in statuses]
+    parts = [f"{counts.get('crossref', 0)} from Crossref"]
+    parts += [
+        f"{counts[name]} from {_SOURCE_LABELS.get(name, name)}"
+        for name in sources
+        if name != "crossref"
+    ]
+    parts += [f"{counts[kind]} {label}" for kind, label in statuses.items() if counts.get(kind)]
+    total = sum(counts.values())
+    return f"{total} entr{'y' if total == 1 else 'ies'}: " + ", ".join(parts)
 
 
 def _explained_text(explained: dict[str, Any]) -> str:
