@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 import click
+from click.core import ParameterSource
 
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
@@ -48,41 +49,41 @@ EXIT_UNCHECKED = 3
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
 
-def _checked_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A base URL option's value, checked as the settings check it, the error naming the option
-    (``--base-url``), not the setting (``base_url``)."""
-    if value is None:
-        return None
-    try:
-        return check_base_url(value)
-    except ConfigError:
-        raise click.BadParameter(f"expected an http(s) URL, found {value!r}") from None
+def _check_options(options: dict[str, Any]) -> None:
+    """The service options' values, checked as the settings check them, each error naming the
+    option as typed (``--base-url``) rather than the setting behind it (``base_url``), or the
+    variable when the value came from one (``REFCHECK_SOURCES``)."""
+    context = click.get_current_context(silent=True)
 
+    def where(key: str, variable: str | None = None) -> str:
+        source = context.get_parameter_source(key) if context is not None else None
+        if variable and source is ParameterSource.ENVIRONMENT:
+            return variable
+        return "--" + key.replace("_", "-")
 
-def _checked_mailto(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--mailto``: an e-mail address (or empty, for none), as ``REFCHECK_MAILTO`` must be."""
-    if value is not None and value.strip() and "@" not in value:
-        raise click.BadParameter(f"expected an e-mail address, found {value!r}")
-    return value
-
-
-def _checked_timeout(
-    ctx: click.Context, param: click.Parameter, value: float | None
-) -> float | None:
-    """``--timeout``: a number of seconds > 0."""
-    if value is not None and not 0 < value < float("inf"):
-        raise click.BadParameter(f"expected a number of seconds > 0, found {value:g}")
-    return value
-
-
-def _checked_sources(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--sources``: known names, Crossref among them."""
-    if value is not None:
+    for key in ("base_url", *(f"{name}_base_url" for name in BASE_URL_VARIABLES)):
+        value = options.get(key)
+        if value is not None:
+            try:
+                check_base_url(value)
+            except ConfigError:
+                raise ConfigError(
+                    f"{where(key)}: expected an http(s) URL, found {value!r}"
+                ) from None
+    mailto = options.get("mailto")
+    if mailto is not None and mailto.strip() and "@" not in mailto:
+        raise ConfigError(f"--mailto: expected an e-mail address, found {mailto!r}")
+    timeout = options.get("timeout")
+    if timeout is not None and not 0 < timeout < float("inf"):
+        raise ConfigError(f"--timeout: expected a number of seconds > 0, found {timeout:g}")
+    if options.get("sources") is not None:
         try:
-            parse_sources(value)
+            parse_sources(options["sources"])
         except ConfigError as exc:
-            raise click.BadParameter(str(exc).removeprefix("sources: ")) from None
-    return value
+            message = str(exc).removeprefix("sources: ")
+            raise ConfigError(f"{where('sources', 'REFCHECK_SOURCES')}: {message}") from None
+    if options.get("offline") and options.get("no_cache") and options.get("replay") is None:
+        raise ConfigError("--offline answers from the cache, and --no-cache turns it off")
 
 
 def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,20 +92,17 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--mailto",
             metavar="EMAIL",
-            callback=_checked_mailto,
             help="Your e-mail for Crossref's polite pool [REFCHECK_MAILTO].",
         ),
         click.option(
             "--base-url",
             metavar="URL",
-            callback=_checked_url,
             help="Crossref API base URL [REFCHECK_BASE_URL].",
         ),
         click.option(
             "--timeout",
             type=float,
             metavar="SECONDS",
-            callback=_checked_timeout,
             help="Timeout of each request [REFCHECK_TIMEOUT].",
         ),
         click.option(
@@ -131,7 +129,6 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             envvar="REFCHECK_SOURCES",
             metavar="NAMES",
-            callback=_checked_sources,
             help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
             "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
         ),
@@ -139,7 +136,6 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 f"--{name}-base-url",
                 metavar="URL",
-                callback=_checked_url,
                 help=f"{label} API base URL, when {name} is among --sources "
                 f"[{BASE_URL_VARIABLES[name]}].",
             )
@@ -205,8 +201,7 @@ def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _settings(options: dict[str, Any], config: Config | None = None) -> CrossrefSettings:
-    if options.get("offline") and options.get("no_cache") and options.get("replay") is None:
-        raise click.UsageError("--offline answers from the cache, and --no-cache turns it off")
+    _check_options(options)
     overrides: dict[str, Any] = {}
     for key in ("mailto", "base_url", "timeout", "replay"):
         if options.get(key) is not None:
@@ -340,7 +335,16 @@ def check(
             output.write_text(rendered, encoding="utf-8")
         else:
             click.echo(rendered, nl=False)
+    _say_unreachable(report.unreachable)
     sys.exit(exit_code(report, fail_on))
+
+
+def _say_unreachable(messages: Iterable[str]) -> None:
+    """One line on stderr for each service the run stopped asking."""
+    for message in messages:
+        click.echo(
+            f"{message}: check the network, or run with --offline to use the cache", err=True
+        )
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -350,6 +354,8 @@ def exit_code(report: Report, fail_on: str) -> int:
         return EXIT_UNCHECKED
     if report.references and all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
         return EXIT_UNCHECKED
+    if report.unreachable:
+        return EXIT_UNCHECKED  # a service could not be reached: the check is not complete
     threshold = _FAIL_ON.get(fail_on)
     if threshold is not None and any(f.severity >= threshold for f in report.all_findings):
         return EXIT_FINDINGS
@@ -395,7 +401,7 @@ def _progress_bar(enabled: bool, file: TextIO | None = None) -> Iterator[Progres
 def _citation_text(citation: str | None) -> str:
     """A CITATION argument with text in it; an empty one is a usage error, not an empty parse."""
     if not (citation or "").strip():
-        raise click.BadParameter("the citation is empty", param_hint="'CITATION'")
+        raise ParseError("CITATION is empty: give the text of one citation")
     return citation or ""
 
 
@@ -420,16 +426,14 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
     """Parse one CITATION (or every line of --file) and print the fields; no network."""
     if (citation is None) == (citation_file is None):
         raise click.UsageError("give either a CITATION or --file FILE, not both nor neither")
+    citations: list[str] = []
     if citation_file is not None:
         citations = [line.strip() for line in citation_file if line.strip()]
-        if not citations:
-            raise click.BadParameter(
-                f"{citation_file.name}: no citation in it (every line is blank)",
-                param_hint="'--file'",
-            )
-    else:
-        citations = [_citation_text(citation)]
     with _errors():
+        if citation_file is None:
+            citations = [_citation_text(citation)]
+        elif not citations:
+            raise ParseError(f"--file {citation_file.name}: no citation in it, every line is blank")
         records = [attrs.asdict(parse_citation(c), recurse=True) for c in citations]
     if output_format == "jsonl":
         for record in records:
@@ -478,13 +482,21 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
             _fallbacks(service, settings, config) as fallbacks,
         ):
             match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
+            unreachable = [
+                str(error)
+                for source in (client, *fallbacks)
+                if (error := getattr(getattr(source, "breaker", None), "tripped", None))
+            ]
     explained = {**explain(match), "source": match.source}
     if output_format == "json":
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
     else:
         click.echo(_explained_text(explained), nl=False)
+    _say_unreachable(unreachable)
     sys.exit(
-        EXIT_CLEAN
+        EXIT_UNCHECKED
+        if unreachable
+        else EXIT_CLEAN
         if match.status is MatchStatus.MATCHED
         else EXIT_FINDINGS
         if match.status is not MatchStatus.UNCHECKED
@@ -551,8 +563,9 @@ def bibtex(
         + (f", written to {output}" if output is not None else ""),
         err=True,
     )
+    _say_unreachable(report.unreachable)
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
-    sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+    sys.exit(EXIT_UNCHECKED if unchecked or report.unreachable else EXIT_CLEAN)
 
 
 _SOURCE_LABELS = {"crossref": "Crossref", "pubmed": "PubMed", "openalex": "OpenAlex"}

@@ -61,9 +61,12 @@ def _required(value: str | None) -> str:
 
 
 def _unseen(char: str) -> bool:
-    """A character a reader cannot see, or cannot tell from a space: controls, format
+    """A character a reader cannot see, or cannot tell from a space: controls (but tab and
+    line breaks), format
     characters (zero-width space, soft hyphen, joiners, direction marks, byte-order mark), and
     spaces other than the space (no-break, thin, ideographic...)."""
+    if char in "\t\n\r":
+        return False  # layout, escaped by each output format (a GitHub annotation's %0A)
     category = unicodedata.category(char)
     return category in ("Cc", "Cf", "Zl", "Zp") or (category == "Zs" and char != " ")
 
@@ -349,7 +352,7 @@ class Match:
     ``MATCHED`` carries the ``work``, its validation ``score`` and ``via`` ("doi" or "search");
     ``AMBIGUOUS`` carries the close ``candidates``; ``UNRESOLVED`` means the service has no work
     that agrees with the reference; ``UNCHECKED`` means refcheck could not ask (``reason`` says
-    why: offline, network failure...).
+    why in a few words: offline, HTTP 503, unreachable...; ``detail`` has the whole error).
 
     When the citation carries a DOI, ``doi_status`` says what became of it: "agrees" (it is the
     matched work), "not-found" (Crossref has no such DOI) or "other-work" (it belongs to
@@ -373,6 +376,9 @@ class Match:
     source: str | None = None
     doubts: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    #: For ``UNCHECKED``: the service's error in full (the URL, the last error), for ``-v`` and
+    #: the JSON report; ``reason`` says why in a few words.
+    detail: str | None = None
 
     @property
     def doi(self) -> str | None:
@@ -422,13 +428,17 @@ class Report:
     """The result of checking one or more manuscripts.
 
     ``ignored`` holds the references the configuration set aside (``ignore-references``):
-    they are not in ``references`` and their findings count nowhere.
+    they are not in ``references`` and their findings count nowhere. ``unreachable`` says which
+    services could not be reached (their references are not checked).
     """
 
     references: tuple[CheckedReference, ...] = attrs.field(default=(), converter=_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
     files: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     ignored: tuple[IgnoredReference, ...] = attrs.field(default=(), converter=_tuple)
+    #: The services that could not be reached at all, so that the run stopped asking them:
+    #: one message each, "Crossref is unreachable (connection refused: http://...)".
+    unreachable: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def all_findings(self) -> tuple[Finding, ...]:

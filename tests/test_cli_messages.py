@@ -12,9 +12,9 @@ from refcheck.cli import EXIT_USAGE, cli
 
 
 def _invoke(*args: str) -> tuple[int, str]:
+    """The exit code and stderr, which must be one line."""
     result = CliRunner().invoke(cli, list(args))
-    lines = result.output.strip().splitlines()
-    return result.exit_code, lines[-1] if lines else ""
+    return result.exit_code, result.stderr.rstrip("\n")
 
 
 @pytest.mark.parametrize(
@@ -22,25 +22,24 @@ def _invoke(*args: str) -> tuple[int, str]:
     [
         (
             ["--base-url", "ftp://x"],
-            "Error: Invalid value for '--base-url': expected an http(s) URL, found 'ftp://x'",
+            "Error: --base-url: expected an http(s) URL, found 'ftp://x'",
         ),
         (
             ["--pubmed-base-url", "ftp://x"],
-            "Error: Invalid value for '--pubmed-base-url': expected an http(s) URL, found "
-            "'ftp://x'",
+            "Error: --pubmed-base-url: expected an http(s) URL, found 'ftp://x'",
         ),
         (
             ["--mailto", "nobody"],
-            "Error: Invalid value for '--mailto': expected an e-mail address, found 'nobody'",
+            "Error: --mailto: expected an e-mail address, found 'nobody'",
         ),
         (
             ["--timeout", "0"],
-            "Error: Invalid value for '--timeout': expected a number of seconds > 0, found 0",
+            "Error: --timeout: expected a number of seconds > 0, found 0",
         ),
         (
             ["--sources", "crossref,arxive"],
-            "Error: Invalid value for '--sources': expected names among crossref, pubmed, "
-            "openalex, datacite, found 'arxive'",
+            "Error: --sources: expected names among crossref, pubmed, openalex, datacite, "
+            "found 'arxive'",
         ),
         (
             ["--offline", "--no-cache"],
@@ -50,8 +49,8 @@ def _invoke(*args: str) -> tuple[int, str]:
 )
 @pytest.mark.parametrize("command", ["check", "bibtex"])
 def test_a_bad_option_value_names_the_option(command: str, args: list[str], message: str) -> None:
-    """A value a service option cannot take is a usage error that names the option as typed
-    (``--base-url``), not the setting behind it (``base_url``)."""
+    """A value a service option cannot take is a one-line usage error that names the option as
+    typed (``--base-url``), not the setting behind it (``base_url``)."""
     assert (EXIT_USAGE, message) == _invoke(command, str(MANUSCRIPT), *args)
 
 
@@ -59,7 +58,7 @@ def test_resolve_names_the_option_too() -> None:
     """``refcheck resolve`` checks its service options the same way."""
     assert (
         EXIT_USAGE,
-        "Error: Invalid value for '--base-url': expected an http(s) URL, found 'ftp://x'",
+        "Error: --base-url: expected an http(s) URL, found 'ftp://x'",
     ) == _invoke("resolve", "Smith J. A title. Nature 2020; 1: 2.", "--base-url", "ftp://x")
 
 
@@ -68,9 +67,21 @@ def test_resolve_names_the_option_too() -> None:
 def test_an_empty_citation_is_a_usage_error(command: str, citation: str) -> None:
     """``refcheck parse ""`` (or ``resolve``) says the citation is empty and exits 2, rather
     than print an empty parse and exit 0."""
-    assert (EXIT_USAGE, "Error: Invalid value for 'CITATION': the citation is empty") == _invoke(
+    assert (EXIT_USAGE, "Error: CITATION is empty: give the text of one citation") == _invoke(
         command, citation
     )
+
+
+def test_a_bad_sources_variable_names_the_variable() -> None:
+    """``--sources`` taken from REFCHECK_SOURCES: the error names the variable."""
+    result = CliRunner().invoke(
+        cli, ["check", str(MANUSCRIPT)], env={"REFCHECK_SOURCES": "crossref,nope"}
+    )
+    assert (
+        EXIT_USAGE,
+        "Error: REFCHECK_SOURCES: expected names among crossref, pubmed, openalex, datacite, "
+        "found 'nope'\n",
+    ) == (result.exit_code, result.stderr)
 
 
 def test_a_file_of_blank_lines_is_a_usage_error(tmp_path: Path) -> None:
@@ -79,5 +90,5 @@ def test_a_file_of_blank_lines_is_a_usage_error(tmp_path: Path) -> None:
     blank.write_text("\n  \n", encoding="utf-8")
     assert (
         EXIT_USAGE,
-        f"Error: Invalid value for '--file': {blank}: no citation in it (every line is blank)",
+        f"Error: --file {blank}: no citation in it, every line is blank",
     ) == _invoke("parse", "--file", str(blank))

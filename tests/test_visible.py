@@ -33,7 +33,9 @@ from refcheck.readers.text import TextLine
         ("Mirabet\u200b", "Mirabet⟨U+200B zero width space⟩"),
         ("\ufeffSmith", "⟨U+FEFF zero width no-break space⟩Smith"),
         ("Smith\u2009J", "Smith⟨U+2009 thin space⟩J"),
-        ("a\tb", "a⟨U+0009⟩b"),
+        ("a\x00b\x1b", "a⟨U+0000⟩b⟨U+001B⟩"),
+        # Tab and line breaks are layout, which each output format escapes its own way.
+        ("a\tb\r\n", "a\tb\r\n"),
         # Visible letters stay as they are, accented, Greek or right-to-left.
         ("Brito-Zerón, IL-1β, שלום", "Brito-Zerón, IL-1β, שלום"),
     ],
@@ -50,8 +52,11 @@ def test_visible_text_has_nothing_invisible_left(text: str) -> None:
     assert [] == [
         c
         for c in shown
-        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
-        or (unicodedata.category(c) == "Zs" and c != " ")
+        if c not in "\t\n\r"
+        and (
+            unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+            or (unicodedata.category(c) == "Zs" and c != " ")
+        )
     ]
 
 
