@@ -365,3 +365,31 @@ def test_habanero_has_the_same_breaker(closed_port: int) -> None:
         result.exit_code,
         result.stderr.startswith(f"Crossref is unreachable (connection refused: {base})"),
     )
+
+
+@pytest.mark.usefixtures("no_retry_wait")
+def test_a_host_name_that_does_not_resolve_stops_the_run_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A DNS failure (the resolver answers that the name does not exist; simulated in-process,
+    so no query leaves the machine) trips the breaker as a refused connection does."""
+    real = socket.getaddrinfo
+
+    def resolve(host: object, *args: object, **kwargs: object) -> object:
+        if host == "api.crossref.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    base = "http://api.crossref.invalid"
+    result = CliRunner().invoke(cli, ["check", str(MANUSCRIPT), "--base-url", base, "--no-cache"])
+    assert (
+        EXIT_UNCHECKED,
+        f"Crossref is unreachable (host name not found: {base}): check the network, or run "
+        "with --offline to use the cache\n",
+        15,
+    ) == (
+        result.exit_code,
+        result.stderr,
+        result.stdout.count("not checked (Crossref: unreachable, host name not found)"),
+    )
