@@ -393,3 +393,18 @@ def test_a_host_name_that_does_not_resolve_stops_the_run_too(
         result.stderr,
         result.stdout.count("not checked (Crossref: unreachable, host name not found)"),
     )
+
+
+@pytest.mark.usefixtures("no_retry_wait")
+def test_resolve_says_it_in_one_line_too(closed_port: int) -> None:
+    """``refcheck resolve`` with Crossref unreachable: the short reason, the one line, exit 3."""
+    base = f"http://127.0.0.1:{closed_port}"
+    result = CliRunner().invoke(
+        cli, ["resolve", "Mehta P. Silencing the cytokine storm. 2020.", "--base-url", base]
+    )
+    assert (
+        EXIT_UNCHECKED,
+        "unchecked: -\nreason: unreachable, connection refused\n",
+        f"Crossref is unreachable (connection refused: {base}): check the network, or run "
+        "with --offline to use the cache\n",
+    ) == (result.exit_code, result.stdout, result.stderr)
