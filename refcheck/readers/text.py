@@ -57,10 +57,12 @@ _MAX_GAP = 2  # blank lines allowed between two items of one list
 
 @attrs.frozen(slots=True)
 class TextLine:
-    """A line of the manuscript outside its reference lists."""
+    """A line of the manuscript outside its reference lists (in a PDF: the row's number on
+    its ``page``)."""
 
     line: int
     text: str
+    page: int | None = attrs.field(default=None, kw_only=True)
 
 
 def _reference_tuple(items: Iterable[Reference | None]) -> tuple[Reference | None, ...]:
