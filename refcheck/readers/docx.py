@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 from rapidfuzz import fuzz
 
+from refcheck._version import install_hint
 from refcheck.errors import ParseError
 from refcheck.model import Citation, Reference
 from refcheck.parsing import parse_citation
@@ -73,7 +74,7 @@ def read_docx(path: str | os.PathLike[str]) -> Manuscript:
         import docx
     except ImportError as exc:
         raise ParseError(
-            f"{os.fspath(path)}: reading .docx needs python-docx: pip install 'refcheck[docx]'"
+            f"{os.fspath(path)}: reading .docx needs python-docx: {install_hint('docx')}"
         ) from exc
     file = os.fspath(path)
     read_bytes(Path(path))  # the size limit and a clear error for a missing file
