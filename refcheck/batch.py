@@ -29,7 +29,7 @@ Nothing written is lost or written twice.
 Dask: a local cluster of one process per core by default (``workers``), or an existing
 cluster's scheduler (``scheduler="tcp://host:8786"``; see ``docs/scale.md``). Crossref's
 limits are the pool's in total: each of ``n`` workers keeps to ``1/n`` of them. Dask is the
-``batch`` extra: ``pip install 'refcheck[batch]'``.
+``batch`` extra: ``pip install 'scholarly-refcheck[batch]'``.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from typing import Any
 
 import attrs
 
+from refcheck._version import install_hint
 from refcheck.check import _aligned, prefetch_dois
 from refcheck.errors import ConfigError, ExtraMissingError, ParseError, RefcheckError
 from refcheck.findings import compare
@@ -291,7 +292,7 @@ def _dask() -> Any:
     except ImportError as exc:
         raise ExtraMissingError(
             "refcheck batch runs on Dask, which refcheck's 'batch' extra installs: "
-            "python3 -m pip install 'refcheck[batch]'"
+            + install_hint("batch")
         ) from exc
     return distributed
 

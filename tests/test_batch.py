@@ -254,7 +254,7 @@ def test_without_dask_the_error_says_how_to_install_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)
     source = write(tmp_path / "refs.jsonl", input_lines(10))
-    with pytest.raises(ExtraMissingError, match=r"refcheck\[batch\]"):
+    with pytest.raises(ExtraMissingError, match=r"scholarly-refcheck\[batch\]"):
         check_batch(source, tmp_path / "o.jsonl", sources=BatchSources(snapshot=index))
 
 
@@ -262,7 +262,7 @@ def test_without_tantivy_the_error_says_how_to_install_it(
     index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "tantivy", None)
-    with pytest.raises(ExtraMissingError, match=r"refcheck\[index\]"):
+    with pytest.raises(ExtraMissingError, match=r"scholarly-refcheck\[index\]"):
         SnapshotSource(index)
 
 

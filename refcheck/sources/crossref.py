@@ -437,6 +437,8 @@ class CrossrefClient(SessionOwner):
 
     #: The source name a :class:`~refcheck.model.Match` carries.
     name = "crossref"
+    #: The service's name in messages ("Crossref is unreachable ...").
+    label = "Crossref"
     #: DOIs per list request of :meth:`prefetch` (a URL of about 2 kB).
     doi_batch = 50
     #: Works kept from :meth:`prefetch` for :meth:`get_work`, at most.

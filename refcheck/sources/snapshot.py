@@ -23,7 +23,7 @@ year; BM25 over the query's words OR-ed, weighted 4, 2, 2 and 1), its lower-case
 record, kept in tantivy's compressed document store. Why tantivy and not SQLite's FTS5: see
 ``docs/scale.md`` (FTS5 visits every work that has any word of the query; tantivy skips those
 that cannot reach the top five: 0.4 ms a query against 16 ms on 8,502 works, 1.6 against 157
-on 108,502). tantivy is the ``index`` extra: ``pip install 'refcheck[index]'``.
+on 108,502). tantivy is the ``index`` extra: ``pip install 'scholarly-refcheck[index]'``.
 
 Threads: one source may be shared by the threads of a pool (tantivy's searcher is).
 """
@@ -40,6 +40,7 @@ from typing import Any
 
 import attrs
 
+from refcheck._version import install_hint
 from refcheck.errors import ConfigError, ExtraMissingError, ServiceResponseError, SnapshotError
 from refcheck.model import Work
 from refcheck.sources.crossref import SEARCH_FIELDS, work_from_crossref
@@ -97,7 +98,7 @@ def open_tantivy() -> Any:
     except ImportError as exc:
         raise ExtraMissingError(
             "the local Crossref index needs tantivy, which refcheck's 'index' extra installs: "
-            "python3 -m pip install 'refcheck[index]'"
+            + install_hint("index")
         ) from exc
     return tantivy
 
