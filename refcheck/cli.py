@@ -81,7 +81,9 @@ def _check_options(options: dict[str, Any]) -> None:
         raise ConfigError(f"--timeout: expected a number of seconds > 0, found {timeout:g}")
     if options.get("sources") is not None:
         try:
-            parse_sources(options["sources"])
+            _, names = split_sources(options["sources"])
+            if names or "snapshot:" not in options["sources"].lower():
+                parse_sources(names)
         except ConfigError as exc:
             message = str(exc).removeprefix("sources: ")
             raise ConfigError(f"{where('sources', 'REFCHECK_SOURCES')}: {message}") from None
