@@ -24,11 +24,17 @@ from refcheck._version import __version__
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.errors import ConfigError, ParseError, RefcheckError
-from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
+from refcheck.model import CheckedReference, MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.output.bibtex import to_bibtex, write_bibtex
 from refcheck.output.formats import FORMATS, render
 from refcheck.parsing import parse_citation
-from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
+from refcheck.sources.chain import (
+    BASE_URL_VARIABLES,
+    SOURCE_LABELS,
+    SourceChain,
+    open_fallbacks,
+    parse_sources,
+)
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.habanero import HabaneroSource
@@ -83,12 +89,13 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--sources",
-            default="crossref",
-            show_default=True,
             envvar="REFCHECK_SOURCES",
             metavar="NAMES",
-            help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
-            "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
+            help="Sources to ask, among crossref, arxiv, dblp, pubmed, openalex, "
+            "semanticscholar, datacite ('auto': all but pubmed; 'all'); each reference is "
+            "routed to those that suit it (an arXiv id to arXiv, a CS venue to dblp, a DOI to "
+            "its registry), the next only while it is unresolved [default: auto, or crossref "
+            "with --replay; REFCHECK_SOURCES].",
         ),
         *(
             click.option(
@@ -101,6 +108,9 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 ("pubmed", "PubMed (NCBI E-utilities)"),
                 ("openalex", "OpenAlex"),
                 ("datacite", "DataCite"),
+                ("arxiv", "arXiv"),
+                ("dblp", "dblp"),
+                ("semanticscholar", "Semantic Scholar Graph"),
             )
         ),
         click.option(
@@ -117,6 +127,13 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             envvar="REFCHECK_NCBI_API_KEY",
             metavar="KEY",
             help="NCBI E-utilities API key, sent to PubMed only [REFCHECK_NCBI_API_KEY].",
+        ),
+        click.option(
+            "--semanticscholar-api-key",
+            envvar="REFCHECK_SEMANTICSCHOLAR_API_KEY",
+            metavar="KEY",
+            help="Semantic Scholar API key, sent to Semantic Scholar only "
+            "[REFCHECK_SEMANTICSCHOLAR_API_KEY].",
         ),
     ]
     for option in reversed(options):
@@ -179,6 +196,17 @@ def _habanero(
         yield source
 
 
+def _source_names(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> tuple[str, ...]:
+    """``--sources`` (or ``REFCHECK_SOURCES``), else the file's ``sources``, else ``auto``;
+    with ``--replay`` (which holds Crossref's answers only) the default is Crossref alone."""
+    given = options.get("sources") or (",".join(config.sources) if config.sources else None)
+    if given is None:
+        given = "crossref" if settings.replay is not None else "auto"
+    return parse_sources(given)
+
+
 @contextmanager
 def _fallbacks(
     options: dict[str, Any], settings: CrossrefSettings, config: Config
@@ -189,9 +217,10 @@ def _fallbacks(
         {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
     )
     clients = open_fallbacks(
-        parse_sources(options.get("sources") or "crossref"),
+        _source_names(options, settings, config),
         settings,
         ncbi_api_key=options.get("ncbi_api_key"),
+        semanticscholar_api_key=options.get("semanticscholar_api_key"),
         base_urls=base_urls,
     )
     try:
@@ -217,7 +246,8 @@ def _errors() -> Iterator[None]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="refcheck")
 def cli() -> None:
-    """Check the references of scholarly manuscripts against Crossref."""
+    """Check the references of scholarly manuscripts against Crossref, arXiv, dblp and the
+    broad indexes."""
 
 
 @cli.command()
@@ -386,7 +416,7 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
 @_config_option("the current directory")
 @_service_options
 def resolve(citation: str, output_format: str, config_path: Path | None, **service: Any) -> None:
-    """Resolve one CITATION to its DOI on Crossref, with the evidence.
+    """Resolve one CITATION to its work (Crossref, arXiv, dblp...), with the evidence.
 
     The configuration file's service settings and threshold apply; without --config it is
     looked for from the current directory upwards.
@@ -429,17 +459,25 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
     is_flag=True,
     help="Keep accented letters as UTF-8 (for biber) instead of LaTeX commands (for bibtex).",
 )
+@click.option(
+    "--published-version",
+    "published",
+    is_flag=True,
+    help="For a preprint that was published, export the published version (its venue, year "
+    "and DOI) instead of the preprint.",
+)
 @_run_options
 @_service_options
 def bibtex(
     manuscripts: tuple[Path, ...],
     output: Path | None,
     unicode: bool,
+    published: bool,
     concurrency: int | None,
     config_path: Path | None,
     **service: Any,
 ) -> None:
-    """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
+    """Write the references of MANUSCRIPTS as BibTeX, from their records (Crossref, arXiv...).
 
     One entry per resolved work; unresolved references are exported from their parsed
     fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
@@ -463,21 +501,33 @@ def bibtex(
             click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
             sys.exit(EXIT_UNCHECKED)
         if output is not None:
-            write_bibtex(report, output, unicode=unicode)
+            write_bibtex(report, output, unicode=unicode, published=published)
         else:
-            click.echo(to_bibtex(report, unicode=unicode), nl=False)
+            click.echo(to_bibtex(report, unicode=unicode, published=published), nl=False)
     matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
     resolved = len(
         {r.match.work.doi.lower() or r.match.work for r in matched if r.match.work is not None}
     )
     unresolved = len({r.reference for r in report.references if r not in matched})
     click.echo(
-        f"{resolved + unresolved} entries: {resolved} from Crossref, {unresolved} unresolved"
-        + (f", written to {output}" if output is not None else ""),
+        f"{resolved + unresolved} entries: {resolved} from {_sources_used(matched)}, "
+        f"{unresolved} unresolved" + (f", written to {output}" if output is not None else ""),
         err=True,
     )
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+
+
+def _sources_used(matched: list[CheckedReference]) -> str:
+    """ "Crossref", or "Crossref, arXiv and dblp": the sources of the matched works."""
+    names: list[str] = []
+    for checked in matched:
+        source = checked.match.source or "crossref"
+        label = SOURCE_LABELS.get(source, source)
+        if label not in names:
+            names.append(label)
+    names = names or ["Crossref"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _explained_text(explained: dict[str, Any]) -> str:
@@ -491,6 +541,8 @@ def _explained_text(explained: dict[str, Any]) -> str:
         lines.append(f"reason: {explained['reason']}")
     if explained["doi_status"] not in (None, "agrees"):
         lines.append(f"cited DOI: {explained['doi_status']}")
+    if explained.get("arxiv_status") not in (None, "agrees"):
+        lines.append(f"cited arXiv identifier: {explained['arxiv_status']}")
 
     def describe(label: str, candidate: dict[str, Any]) -> None:
         where = ", ".join(

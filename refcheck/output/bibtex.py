@@ -44,7 +44,7 @@ from pybtex.exceptions import PybtexError
 from refcheck.errors import ExportError
 from refcheck.model import Author, CheckedReference, MatchStatus, Reference, Report, Work
 
-__all__ = ["ENTRY_TYPES", "to_bibtex", "write_bibtex"]
+__all__ = ["ENTRY_TYPES", "published_work", "to_bibtex", "write_bibtex"]
 
 #: BibTeX entry type of each Crossref work type; any other type is ``misc``.
 ENTRY_TYPES: dict[str, str] = {
@@ -354,10 +354,51 @@ def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]
         ("isbn", escape(work.isbn[0]) if work.isbn and entry_type in _BOOKISH else None),
         ("issn", escape(work.issn[0]) if work.issn and entry_type == "article" else None),
         ("doi", _verbatim(work.doi)),
-        ("eprint", escape(work.pmid) if work.pmid and not work.doi else None),
-        ("eprinttype", "pubmed" if work.pmid and not work.doi else None),
+        ("eprint", _eprint(work)),
+        ("eprinttype", _eprint_type(work)),
     ]
     return entry_type, _fit(entry_type, fields)
+
+
+def _eprint(work: Work) -> str | None:
+    """The arXiv identifier of a preprint, or the PMID of a work without a DOI."""
+    if work.arxiv_id:
+        return escape(work.arxiv_id)
+    return escape(work.pmid) if work.pmid and not work.doi else None
+
+
+def _eprint_type(work: Work) -> str | None:
+    if work.arxiv_id:
+        return "arxiv"
+    return "pubmed" if work.pmid and not work.doi else None
+
+
+def published_work(checked: CheckedReference) -> Work | None:
+    """The published version of a matched preprint, as a work to export: the preprint's
+    title and authors with the published version's venue, year, volume, pages and DOI."""
+    match = checked.match
+    work, published = match.work, match.published
+    if work is None or published is None:
+        return None
+    kind = published.type or (
+        "proceedings-article"
+        if published.container_title and _PROCEEDINGS.search(published.container_title)
+        else "journal-article"
+    )
+    return attrs.evolve(
+        published,
+        type=kind,
+        title=published.title or work.title,
+        subtitle=published.subtitle or (work.subtitle if not published.title else None),
+        authors=published.authors or work.authors,
+        published_version=None,
+    )
+
+
+_PROCEEDINGS = re.compile(
+    r"\b(?:Proc|Proceedings|Conference|Workshop|Symposium|NeurIPS|NIPS|ICLR|ICML|ACL|EMNLP)",
+    re.IGNORECASE,
+)
 
 
 _BOOKISH = frozenset({"book", "incollection", "inproceedings", "proceedings", "techreport"})
@@ -431,10 +472,22 @@ def _where(checked: Iterable[CheckedReference]) -> str:
     return "% cited at " + ", ".join(dict.fromkeys(places)).replace("@", "(at)")
 
 
-def _drafts(references: Sequence[CheckedReference], unicode: bool) -> list[_Draft]:
+def _exported(checked: CheckedReference, published: bool) -> Work | None:
+    """The work a checked reference is exported as: its match, or (``published``) the
+    published version of a matched preprint."""
+    if checked.match.status is not MatchStatus.MATCHED:
+        return None
+    if published and (version := published_work(checked)) is not None:
+        return version
+    return checked.match.work
+
+
+def _drafts(
+    references: Sequence[CheckedReference], unicode: bool, published: bool = False
+) -> list[_Draft]:
     groups: dict[object, list[CheckedReference]] = {}
     for checked in references:
-        work = checked.match.work if checked.match.status is MatchStatus.MATCHED else None
+        work = _exported(checked, published)
         # A work is one entry however often it is cited: by DOI, or (a PubMed record has no
         # DOI) by the work itself.
         group: object = (
@@ -444,7 +497,7 @@ def _drafts(references: Sequence[CheckedReference], unicode: bool) -> list[_Draf
     drafts = []
     for members in groups.values():
         first = members[0]
-        work = first.match.work if first.match.status is MatchStatus.MATCHED else None
+        work = _exported(first, published)
         if work is not None:
             entry_type, fields = _work_fields(work, unicode)
             persons: tuple[tuple[str, tuple[Author, ...], bool], ...] = (
@@ -471,13 +524,22 @@ class _RawWriter(Writer):  # type: ignore[misc]
         return text
 
 
-def to_bibtex(source: Report | Iterable[CheckedReference], *, unicode: bool = False) -> str:
+def to_bibtex(
+    source: Report | Iterable[CheckedReference],
+    *,
+    unicode: bool = False,
+    published: bool = False,
+) -> str:
     """The text of a ``.bib`` file for the references of ``source`` (see the module docs).
+
+    ``published``: a matched preprint that was published (``Match.published``) is exported
+    as its published version (venue, year, volume, pages and DOI of that version; the
+    preprint's title and authors when the version's record has none).
 
     Raises :class:`~refcheck.errors.ExportError` if pybtex cannot write an entry.
     """
     references = tuple(source.references if isinstance(source, Report) else source)
-    drafts = _drafts(references, unicode)
+    drafts = _drafts(references, unicode, published)
     keys = _unique_keys([d.base_key for d in drafts])
     writer = _RawWriter(encoding="utf-8")
     chunks = []
@@ -501,9 +563,10 @@ def write_bibtex(
     path: str | os.PathLike[str],
     *,
     unicode: bool = False,
+    published: bool = False,
 ) -> None:
     """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8)."""
-    text = to_bibtex(source, unicode=unicode)
+    text = to_bibtex(source, unicode=unicode, published=published)
     try:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
