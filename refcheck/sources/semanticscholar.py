@@ -88,7 +88,16 @@ def work_from_semanticscholar(record: Mapping[str, Any]) -> Work:
     ids = _mapping(record.get("externalIds"))
     journal = _mapping(record.get("journal"))
     venue = _mapping(record.get("publicationVenue"))
-    container = _text(journal.get("name")) or _text(record.get("venue")) or _text(venue.get("name"))
+    # An arXiv paper with a venue has journal {"name": "ArXiv", "volume": "abs/..."} and the
+    # venue in "venue": the venue is the container, arXiv only when there is no other.
+    names = [_text(journal.get("name")), _text(record.get("venue")), _text(venue.get("name"))]
+    named = [n for n in names if n]
+    container = next((n for n in named if not _ARXIV_VENUE.match(n)), None) or next(
+        iter(named), None
+    )
+    volume = _text(journal.get("volume"))
+    if volume and volume.lower().startswith("abs/"):
+        volume = None
     arxiv_id = _text(ids.get("ArXiv"))
     doi = _text(ids.get("DOI")) or ""
     pages = _text(journal.get("pages"))
@@ -106,7 +115,7 @@ def work_from_semanticscholar(record: Mapping[str, Any]) -> Work:
             doi="" if doi.lower().startswith("10.48550/") else doi,
             container_title=container,
             issued=year,
-            volume=_text(journal.get("volume")),
+            volume=volume,
             first_page=first,
             last_page=last,
         )
@@ -117,12 +126,10 @@ def work_from_semanticscholar(record: Mapping[str, Any]) -> Work:
         type="posted-content" if is_preprint else kind,
         title=_text(record.get("title")),
         container_title=container,
-        short_container_title=_text(record.get("venue"))
-        if _text(record.get("venue")) != container
-        else None,
+        short_container_title=None,
         authors=tuple(a for a in map(_author, record.get("authors") or ()) if a is not None),
         issued=issued,
-        volume=_text(journal.get("volume")),
+        volume=volume,
         first_page=first,
         last_page=last,
         issn=tuple(i for i in (_text(venue.get("issn")),) if i),
