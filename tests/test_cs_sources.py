@@ -580,9 +580,12 @@ def test_cs_venue_reference_is_found_on_dblp_and_says_so() -> None:
         year="1969",
         publisher="MIT Press",
     )
-    with serve_dblp([info, *[h["info"] for h in DBLP_ANSWER["result"]["hits"]["hit"]]]) as stand_in:
-        with DblpClient(base_url=stand_in.base_url, cache=None) as dblp:
-            match = SourceChain((_Crossref(), dblp)).resolve(reference)
+    recorded = [h["info"] for h in DBLP_ANSWER["result"]["hits"]["hit"]]
+    with (
+        serve_dblp([info, *recorded]) as stand_in,
+        DblpClient(base_url=stand_in.base_url, cache=None) as dblp,
+    ):
+        match = SourceChain((_Crossref(), dblp)).resolve(reference)
     assert (MatchStatus.MATCHED, "dblp", "books/daglib/0066902") == (
         match.status,
         match.source,

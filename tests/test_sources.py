@@ -476,7 +476,7 @@ def test_base_url_given_beats_the_variable() -> None:
             {},
             {"scholar": OPENALEX},
             "base URLs: expected names among pubmed, openalex, datacite, arxiv, dblp, semanticscholar, "
-                "found 'scholar'",
+            "found 'scholar'",
         ),
     ],
     ids=["variable", "override", "unknown-source"],
