@@ -563,15 +563,7 @@ def test_published_version_from_semanticscholar_when_arxiv_names_none() -> None:
 
 
 def test_cs_venue_reference_is_found_on_dblp_and_says_so() -> None:
-    """A conference paper Crossref lacks is matched on dblp; its findings name dblp."""
-    info = {
-        "authors": {"author": [{"text": "Marvin Minsky"}, {"text": "Seymour Papert"}]},
-        "title": "Perceptrons: An Introduction to Computational Geometry.",
-        "venue": "MIT Press",
-        "year": "1969",
-        "type": "Books and Theses",
-        "key": "books/daglib/0066902",
-    }
+    """A book Crossref lacks is matched on dblp (the recorded hits); the match names dblp."""
     reference = Reference(
         text="Minsky M, Papert S. Perceptrons: an introduction to computational geometry. "
         "MIT Press, 1969.",
@@ -582,7 +574,7 @@ def test_cs_venue_reference_is_found_on_dblp_and_says_so() -> None:
     )
     recorded = [h["info"] for h in DBLP_ANSWER["result"]["hits"]["hit"]]
     with (
-        serve_dblp([info, *recorded]) as stand_in,
+        serve_dblp(recorded) as stand_in,
         DblpClient(base_url=stand_in.base_url, cache=None) as dblp,
     ):
         match = SourceChain((_Crossref(), dblp)).resolve(reference)
