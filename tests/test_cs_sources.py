@@ -427,13 +427,16 @@ ATTENTION = (
 )
 
 
-def _arxiv_entry(arxiv_id: str, title: str, names: list[str], extra: str = "") -> str:
-    """An Atom entry in arXiv's format, for the stand-in (built from the recorded shape)."""
-    authors = "".join(f"<author><name>{n}</name></author>" for n in names)
+def _arxiv_entry_of(paper: dict[str, Any]) -> str:
+    """An Atom entry in arXiv's format for a paper Semantic Scholar's recorded record knows:
+    its arXiv identifier, title, authors and date, nothing else (arXiv's own answer for it was
+    not recorded)."""
+    authors = "".join(f"<author><name>{a['name']}</name></author>" for a in paper["authors"])
     return (
         '<entry xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
-        f"<id>http://arxiv.org/abs/{arxiv_id}v5</id><title>{title}</title>"
-        f"<published>2017-06-12T17:57:34Z</published>{authors}{extra}</entry>"
+        f"<id>http://arxiv.org/abs/{paper['externalIds']['ArXiv']}v1</id>"
+        f"<title>{paper['title']}</title>"
+        f"<published>{paper['publicationDate']}T00:00:00Z</published>{authors}</entry>"
     )
 
 
@@ -530,11 +533,7 @@ def test_matched_preprint_with_a_journal_reference_gives_published_version() -> 
 def test_published_version_from_semanticscholar_when_arxiv_names_none() -> None:
     """A matched arXiv preprint whose record names no published version gets it from
     Semantic Scholar (recorded: CACM 2024), and BibTeX can export that version."""
-    entry = _arxiv_entry(
-        "2404.04750",
-        "Now, Later, and Lasting: Ten Priorities for AI Research, Policy, and Practice",
-        ["Eric Horvitz", "Vincent Conitzer"],
-    )
+    entry = _arxiv_entry_of(PAPERS[1])
     reference = parse_citation(
         "E. Horvitz, V. Conitzer et al. Now, later, and lasting: ten priorities for AI research, "
         "policy, and practice. arXiv preprint arXiv:2404.04750, 2024."
