@@ -12,8 +12,8 @@
 Requests: ``/query?id_list=...&max_results=...`` (the identifiers without their versions, up
 to :data:`BATCH` at once) and ``/query?search_query=ti:"..." AND au:...``; the answer is an
 Atom feed. arXiv's terms of use ask for no more than one request every three seconds, on one
-connection at a time: the client keeps that spacing (``min_interval`` 3 s) and sends one
-request at a time. arXiv takes no key; the mailto goes in the User-Agent. Before a check,
+connection at a time: the client keeps that spacing with a 5 % margin for the network's
+jitter (``min_interval`` 3.15 s) and sends one request at a time. arXiv takes no key; the mailto goes in the User-Agent. Before a check,
 :meth:`ArxivClient.prefetch` asks for every cited identifier in a few batched requests, so
 that a list citing 40 preprints costs one request, not 40 (2 minutes at arXiv's pace).
 
@@ -141,7 +141,7 @@ class ArxivClient(ServiceClient):
     name: ClassVar[str] = "arxiv"
     label: ClassVar[str] = "arXiv"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
-    default_min_interval: ClassVar[float] = 3.0
+    default_min_interval: ClassVar[float] = 3.15
     max_in_flight: ClassVar[int | None] = 1
 
     def __init__(self, settings: SourceSettings | None = None, **changes: Any) -> None:

@@ -11,8 +11,10 @@ journals, CoRR preprints), with their venue, year, pages and DOI when there is o
 
 Requests: ``/search/publ/api?q=...&format=json&h=<rows>&c=0``. dblp's FAQ asks clients to wait
 "at least one or two seconds between two consecutive requests" and answers 429 with a
-``Retry-After`` beyond its limit: the client keeps 1 s between the starts of two requests,
-one at a time, and the retry policy waits as ``Retry-After`` says. dblp takes no key.
+``Retry-After`` beyond its limit: the client keeps 1.05 s between the starts of two requests
+(a second and a margin for the network's jitter), one at a time, and the retry policy waits
+as ``Retry-After`` says. dblp takes no key. One request per reference: the title's words and
+the first author's surname (dblp ANDs the words of a query).
 
 dblp's search API has no DOI look-up: :meth:`DblpClient.get_work` answers ``None`` without
 asking, and the chain never takes dblp's word on a DOI (see :mod:`refcheck.sources.chain`).
@@ -178,7 +180,7 @@ class DblpClient(ServiceClient):
     name: ClassVar[str] = "dblp"
     label: ClassVar[str] = "dblp"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
-    default_min_interval: ClassVar[float] = 1.0
+    default_min_interval: ClassVar[float] = 1.05
     max_in_flight: ClassVar[int | None] = 1
 
     def get_work(self, doi: str) -> Work | None:
@@ -221,8 +223,6 @@ class DblpClient(ServiceClient):
         if people:
             query += " " + people[0].family
         works = self.search(query, rows=rows)
-        if not works and people:
-            works = self.search(reference.title, rows=rows)
         cites_arxiv = reference.arxiv_id is not None or re.search(
             r"\b(?:arxiv|corr)\b", reference.container_title or "", re.I
         )

@@ -18,7 +18,7 @@ origin only (never on a redirect elsewhere, never in the cache's keys).
 
 Limits (Semantic Scholar's API documentation): with a key, 1 request a second on every
 endpoint; without one, requests share a pool with every other unauthenticated user, which
-answers 429 when it is full. The client keeps 1 request a second in both cases (1.1 s apart,
+answers 429 when it is full. The client keeps 1 request a second in both cases (1.05 s apart,
 one at a time), and the retry policy waits as a 429's ``Retry-After`` says.
 
 :func:`work_from_semanticscholar` is the one place where the Graph API's keys are read. One
@@ -149,7 +149,7 @@ class SemanticScholarClient(ServiceClient):
     name: ClassVar[str] = "semanticscholar"
     label: ClassVar[str] = "Semantic Scholar"
     default_base_url: ClassVar[str] = DEFAULT_BASE_URL
-    default_min_interval: ClassVar[float] = 1.1
+    default_min_interval: ClassVar[float] = 1.05
     max_in_flight: ClassVar[int | None] = 1
 
     def _secret_headers(self, url: str) -> dict[str, str]:
