@@ -76,9 +76,12 @@ FIXTURES = ROOT / "tests" / "fixtures" / "services"
 WORKS = ROOT.parent / "shared" / "data" / "crossref" / "works.jsonl.gz"
 WRONG_IDS = frozenset({"doi-not-found", "doi-mismatch", "arxiv-not-found", "arxiv-mismatch"})
 
-_ARXIV_PRINTED = re.compile(r"arxiv|corr\b|\d{4}\.\d{4,5}|[a-z-]+/\d{7}", re.IGNORECASE)
-_ML = re.compile(r"NeurIPS|NIPS|Neural Information Processing|ICLR|Learning Representations|"
-                 r"ICML|International Conference on Machine Learning", re.IGNORECASE)
+_ARXIV_NUMBER = re.compile(r"\d{4}\.\d{4,5}|[a-z-]+/\d{7}")
+_ML = re.compile(
+    r"NeurIPS|NIPS|Neural Information Processing|ICLR|Learning Representations|"
+    r"ICML|International Conference on Machine Learning",
+    re.IGNORECASE,
+)
 _ACL = re.compile(r"\bACL\b|EMNLP|NAACL|EACL|Findings of|Computational Linguistics", re.I)
 
 
@@ -201,7 +204,9 @@ def run(paths: Sequence[Path], pools: Mapping[str, list[Any]], *, routed: bool) 
         serve_semanticscholar(pools["semanticscholar"], latency=0.25, max_concurrency=1) as s2,
     ):
         settings = CrossrefSettings(
-            base_url=cr.base_url, mailto="benchmark@example.org", cache=Path(tmp) / "c.sqlite",
+            base_url=cr.base_url,
+            mailto="benchmark@example.org",
+            cache=Path(tmp) / "c.sqlite",
             limits=Limits.polite(),
         )
         common: dict[str, Any] = {"cache": Path(tmp), "mailto": "benchmark@example.org"}
@@ -267,8 +272,10 @@ def summarise(name: str, result: Mapping[str, Any], pools: Mapping[str, list[Any
     held = [r for r in refs if _held(r, pools, titles)]
     print(f"\n## {name}\n")
     print(f"references: {len(refs)}; resolved: {_share(len(matched), len(refs))}")
-    print(f"references whose title a stand-in holds: {len(held)}; of those resolved: "
-          f"{_share(sum(1 for r in held if r in matched), len(held))}")
+    print(
+        f"references whose title a stand-in holds: {len(held)}; of those resolved: "
+        f"{_share(sum(1 for r in held if r in matched), len(held))}"
+    )
     by_source = Counter(r.match.source or "-" for r in matched)
     print("resolved by source: " + ", ".join(f"{k} {v}" for k, v in by_source.most_common()))
     kinds: dict[str, list[CheckedReference]] = defaultdict(list)
@@ -279,17 +286,22 @@ def summarise(name: str, result: Mapping[str, Any], pools: Mapping[str, list[Any
     for label, members in sorted(kinds.items()):
         firsts = Counter(route(c.reference)[0] for c in members)
         done = sum(1 for c in members if c in matched)
-        print(f"| {label} | {len(members)} | {done} | "
-              + ", ".join(f"{k} {v}" for k, v in firsts.most_common()) + " |")
+        print(
+            f"| {label} | {len(members)} | {done} | "
+            + ", ".join(f"{k} {v}" for k, v in firsts.most_common())
+            + " |"
+        )
     wrong = [(c, f) for c in refs for f in c.findings if f.code in WRONG_IDS]
     print(f"\nidentifiers reported wrong: {len(wrong)}")
     for checked, finding in wrong:
         print(f"  [{checked.citation.label}] {finding.code}: {finding.message}")
     n = max(1, len(refs))
     requests = result["requests"]
-    print("requests per reference: " + ", ".join(
-        f"{k} {v / n:.2f}" for k, v in requests.items() if v
-    ) + f"; refused (429): {result['refused']}")
+    print(
+        "requests per reference: "
+        + ", ".join(f"{k} {v / n:.2f}" for k, v in requests.items() if v)
+        + f"; refused (429): {result['refused']}"
+    )
     print(f"wall time {result['elapsed']:.1f} s; the limits' floor {_floor(requests):.1f} s")
 
 
@@ -301,14 +313,18 @@ def identifiers(paths: Sequence[Path]) -> None:
         chunks = re.split(r"(?m)^@", raw)[1:]
         manuscript = read_file(path)
         for chunk, reference in zip(chunks, manuscript.references, strict=False):
-            fields = " ".join(re.findall(r"(?:journal|eprint|note|url|volume)\s*=\s*[{\"]([^}\"]*)",
-                                         chunk, re.IGNORECASE))
-            if re.search(r"arxiv", fields, re.IGNORECASE) and _ARXIV_PRINTED.search(fields):
-                if re.search(r"\d{4}\.\d{4,5}|[a-z-]+/\d{7}", fields):
-                    printed += 1
-                    read += bool(reference is not None and reference.arxiv_id)
-    print(f"\nentries printing an arXiv identifier: {printed}; identifier read: "
-          f"{_share(read, printed)}")
+            fields = " ".join(
+                re.findall(
+                    r"(?:journal|eprint|note|url|volume)\s*=\s*[{\"]([^}\"]*)", chunk, re.IGNORECASE
+                )
+            )
+            if re.search(r"arxiv", fields, re.IGNORECASE) and _ARXIV_NUMBER.search(fields):
+                printed += 1
+                read += bool(reference is not None and reference.arxiv_id)
+    print(
+        f"\nentries printing an arXiv identifier: {printed}; identifier read: "
+        f"{_share(read, printed)}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -325,9 +341,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         record(paths, args.record, args.mailto)
         return 0
     pools = recorded_records(args.records)
-    print(f"# coverage: {len(paths)} {args.lists} lists; records served: "
-          + ", ".join(f"{k} {len(v)}" for k, v in pools.items())
-          + (f" (recorded in {args.records})" if args.records else " (public recordings)"))
+    print(
+        f"# coverage: {len(paths)} {args.lists} lists; records served: "
+        + ", ".join(f"{k} {len(v)}" for k, v in pools.items())
+        + (f" (recorded in {args.records})" if args.records else " (public recordings)")
+    )
     identifiers(paths)
     summarise("default sources (routed)", run(paths, pools, routed=True), pools)
     summarise("Crossref alone", run(paths, pools, routed=False), pools)

@@ -13,9 +13,10 @@ Requests: ``/query?id_list=...&max_results=...`` (the identifiers without their 
 to :data:`BATCH` at once) and ``/query?search_query=ti:"..." AND au:...``; the answer is an
 Atom feed. arXiv's terms of use ask for no more than one request every three seconds, on one
 connection at a time: the client keeps that spacing with a 5 % margin for the network's
-jitter (``min_interval`` 3.15 s) and sends one request at a time. arXiv takes no key; the mailto goes in the User-Agent. Before a check,
-:meth:`ArxivClient.prefetch` asks for every cited identifier in a few batched requests, so
-that a list citing 40 preprints costs one request, not 40 (2 minutes at arXiv's pace).
+jitter (``min_interval`` 3.15 s) and sends one request at a time. arXiv takes no key; the
+mailto goes in the User-Agent. Before a check, :meth:`ArxivClient.prefetch` asks for every
+cited identifier in a few batched requests, so that a list citing 40 preprints costs one
+request, not 40 (2 minutes at arXiv's pace).
 
 An identifier that arXiv does not know answers with an empty feed (or, for an identifier of
 the wrong shape, HTTP 400 with an error entry): :meth:`ArxivClient.get_arxiv` gives ``None``,

@@ -88,10 +88,10 @@ _TYPES = {
     "Parts in Books or Collections": "book-chapter",
     "Editorship": "proceedings",
 }
-_HOMONYM = re.compile(r"\s+\d{4}$")  # dblp's "Wei Wang 0001"
+_HOMONYM = re.compile(r"(?<!\s)\s+\d{4}$")  # dblp's "Wei Wang 0001"
 _PAGES = re.compile(r"^\s*([^\s-]+)\s*-+\s*([^\s-]+)\s*$")
 _ARXIV_EE = re.compile(r"arxiv\.org/abs/(?P<id>\d{4}\.\d{4,5}|[a-z-]+/\d{7})", re.I)
-_VENUE_PART = re.compile(r"\s*\(\d+\)$")  # "ACL (1)": the first volume of ACL's proceedings
+_VENUE_PART = re.compile(r"(?<!\s)\s*\(\d+\)$")  # "ACL (1)": the first volume of ACL's proceedings
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "le"})
 
 
