@@ -386,6 +386,7 @@ def test_dblp_has_no_doi_lookup() -> None:
     [
         (Reference(title="T", arxiv_id="1706.03762"), "arxiv"),
         (Reference(title="T", doi="10.5281/zenodo.1"), "datacite"),
+        (Reference(title="T", container_title="arXiv preprint"), "semanticscholar"),
         (
             Reference(
                 title="T", container_title="Advances in Neural Information Processing Systems"
@@ -398,7 +399,8 @@ def test_dblp_has_no_doi_lookup() -> None:
     ],
 )
 def test_route_sends_each_reference_to_its_source_first(reference: Reference, first: str) -> None:
-    """arXiv id -> arXiv; DataCite DOI -> DataCite; CS venue -> dblp; else Crossref."""
+    """arXiv id -> arXiv; DataCite DOI -> DataCite; arXiv without an id -> Semantic Scholar;
+    CS venue -> dblp; else Crossref."""
     assert first == route(reference)[0]
 
 

@@ -227,7 +227,8 @@ class ArxivClient(ServiceClient):
 
     def search_reference(self, reference: Reference, *, rows: int = 5) -> tuple[Work, ...]:
         """The cited identifier's work when there is one; else by title words and first
-        author (``ti:"..." AND au:...``); a reference without a title is not searched."""
+        author (``ti:"..." AND au:...``); a reference without a title is not searched (the
+        chain asks arXiv only about preprints: see :func:`refcheck.sources.chain.route`)."""
         if reference.arxiv_id:
             work = self.get_arxiv(reference.arxiv_id)
             if work is not None:

@@ -12,8 +12,10 @@ cites an arXiv identifier (any form)        arXiv, dblp, Semantic Scholar, Cross
                                             OpenAlex, DataCite
 cites a DOI of a DataCite prefix (Zenodo,   DataCite, Crossref, OpenAlex, Semantic Scholar,
 Figshare, Dryad, arXiv's 10.48550...)       dblp
+cites arXiv without an identifier           Semantic Scholar, dblp, arXiv, Crossref,
+("arXiv preprint", "CoRR")                  OpenAlex, DataCite
 cites a computer-science venue (NeurIPS,    dblp, Crossref, Semantic Scholar, OpenAlex,
-ICLR, ICML, ACL, CVPR, a workshop, CoRR...) arXiv, DataCite
+ICLR, ICML, ACL, CVPR, a workshop...)       DataCite
 anything else (a DOI, a journal, a book)    Crossref, PubMed, OpenAlex, Semantic Scholar,
                                             DataCite, dblp
 ==========================================  ===============================================
@@ -148,10 +150,13 @@ _CS_VENUE = re.compile(
 _ORDERS: Mapping[str, tuple[str, ...]] = {
     "arxiv": ("arxiv", "dblp", "semanticscholar", "crossref", "openalex", "datacite", "pubmed"),
     "datacite": ("datacite", "crossref", "openalex", "semanticscholar", "dblp", "pubmed"),
-    "cs": ("dblp", "crossref", "semanticscholar", "openalex", "arxiv", "datacite", "pubmed"),
-    "other": ("crossref", "pubmed", "openalex", "semanticscholar", "datacite", "dblp", "arxiv"),
+    "preprint": ("semanticscholar", "dblp", "arxiv", "crossref", "openalex", "datacite"),
+    "cs": ("dblp", "crossref", "semanticscholar", "openalex", "datacite", "pubmed"),
+    "other": ("crossref", "pubmed", "openalex", "semanticscholar", "datacite", "dblp"),
 }
 _DOI_REGISTRIES = frozenset({"crossref", "datacite"})
+# "arXiv preprint", "CoRR", "arXiv e-prints" cited without the identifier.
+_ARXIV_CITED = re.compile(r"\b(?:arxiv|corr)\b", re.IGNORECASE)
 
 
 def is_cs_venue(text: str | None) -> bool:
@@ -167,14 +172,18 @@ def route(reference: Reference) -> tuple[str, ...]:
     """The sources that suit ``reference``, best first (the table in the module docstring).
 
     Pure: it reads only the reference. An arXiv identifier routes to arXiv first; a DOI of a
-    DataCite prefix (:data:`DATACITE_PREFIXES`) to DataCite; a computer-science venue
-    (:func:`is_cs_venue`: the container, or the citation's text when there is none) to dblp;
-    anything else to Crossref.
+    DataCite prefix (:data:`DATACITE_PREFIXES`) to DataCite; arXiv cited without its
+    identifier ("arXiv preprint") to Semantic Scholar and dblp, then arXiv's own title search;
+    a computer-science venue (:func:`is_cs_venue`: the container, or the citation's text when
+    there is none) to dblp; anything else to Crossref. arXiv (one request every 3 s) is asked
+    only about preprints.
     """
     if reference.arxiv_id:
         return _ORDERS["arxiv"]
     if reference.doi and _doi_prefix(reference.doi) in DATACITE_PREFIXES:
         return _ORDERS["datacite"]
+    if _ARXIV_CITED.search(reference.container_title or ""):
+        return _ORDERS["preprint"]
     venue = reference.container_title
     if venue is None and reference.kind in (None, "proceedings-article", "report"):
         venue = reference.text
