@@ -715,3 +715,20 @@ def test_check_routes_a_bib_to_every_source_and_asks_no_public_service(tmp_path:
         "arxiv-not-found" in codes["wrong"],
         keyed,
     )
+
+
+def test_a_source_the_route_leaves_out_is_not_asked() -> None:
+    """arXiv is not asked about a journal article that cites no arXiv identifier; a source
+    whose name refcheck does not know is asked after the routed ones."""
+
+    class Unknown(_Crossref):
+        name = "mirror"
+
+    class Arxiv(_Crossref):
+        name = "arxiv"
+
+    crossref, arxiv, mirror = _Crossref(), Arxiv(), Unknown()
+    order = SourceChain((crossref, arxiv, mirror)).order(
+        Reference(title="T", container_title="Nature")
+    )
+    assert [crossref, mirror] == list(order)

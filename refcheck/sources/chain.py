@@ -324,12 +324,14 @@ class SourceChain:
 
     def order(self, reference: Reference) -> tuple[WorkSource, ...]:
         """The sources asked for ``reference``, in order: the routed ones (:func:`route`),
-        then those the route does not name, as given."""
+        then, as given, those whose name refcheck does not know (a source the route leaves
+        out, arXiv for a journal article, is not asked)."""
         if not self.routed:
             return self.sources
-        by_name = {source_name(s): s for s in self.sources if source_name(s)}
+        by_name = {source_name(s): s for s in self.sources if source_name(s) in SOURCE_ORDER}
         routed = [by_name[n] for n in route(reference) if n in by_name]
-        rest = [s for s in self.sources if s not in routed]
+        # A known source the route leaves out is not asked; one refcheck does not know is.
+        rest = [s for s in self.sources if source_name(s) not in SOURCE_ORDER]
         return (*routed, *rest)
 
     def prefetch(self, references: Sequence[Reference]) -> None:
