@@ -992,7 +992,7 @@ def _overlap(query: list[str], text: str) -> float:
 # --- arXiv ----------------------------------------------------------------------------------
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
-_ARXIV_ID = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?:v\d+)?$")
+_ARXIV_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5}|(?<![a-z-])[a-z-]+(?:\.[A-Za-z-]+)?/\d{7})(?:v\d+)?")
 _ARXIV_SHAPE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Za-z-]+)?/\d{7})(?:v\d+)?$")
 _FEED_HEAD = (
     "<?xml version='1.0' encoding='UTF-8'?>\n"
@@ -1035,8 +1035,9 @@ class ArxivStandIn(ServiceStandIn):
         self.entries: dict[str, tuple[str, str, str]] = {}
         for text in entries:
             element = SafeTree.fromstring(text)
-            address = element.findtext(f"{{{_ATOM_NS}}}id") or ""
-            found = _ARXIV_ID.search(address.strip())
+            address = (element.findtext(f"{{{_ATOM_NS}}}id") or "").strip()
+            start = address.rfind("arxiv.org/abs/")
+            found = _ARXIV_ID.fullmatch(address, start + 14) if start >= 0 else None
             if found is None:
                 raise ValueError(f"ArxivStandIn: an entry without an arXiv id: {text[:80]!r}")
             title = " ".join((element.findtext(f"{{{_ATOM_NS}}}title") or "").split())

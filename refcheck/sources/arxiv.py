@@ -61,7 +61,10 @@ BATCH = 100
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-_ABS = re.compile(r"arxiv\.org/abs/(?P<id>.+?)(?P<version>v\d+)?$")
+_ABS_PATH = "arxiv.org/abs/"
+_ABS_ID = re.compile(
+    r"(?P<id>\d{4}\.\d{4,5}|(?<![a-z-])[a-z-]+(?:\.[A-Za-z-]+)?/\d{7})(?P<version>v\d+)?"
+)
 _VERSION = re.compile(r"v\d+$")
 _SHAPE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Za-z-]+)?/\d{7})(?:v\d+)?$")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -105,7 +108,8 @@ def _published_version(doi: str | None, journal_ref: str | None) -> Work | None:
 def work_from_arxiv(entry: Element) -> Work:
     """The :class:`~refcheck.model.Work` of one Atom ``<entry>`` of an arXiv API feed."""
     address = _text(entry.find(f"{_ATOM}id")) or ""
-    found = _ABS.search(address)
+    start = address.rfind(_ABS_PATH)
+    found = _ABS_ID.fullmatch(address, start + len(_ABS_PATH)) if start >= 0 else None
     if found is None:
         raise ServiceResponseError(
             f"expected an arXiv entry whose <id> is an arxiv.org/abs/ address, found "
