@@ -133,7 +133,10 @@ def _check(
     client: WorkSource = source if source is not None else _client(settings, concurrency)
     try:
         chain = SourceChain((client, *fallbacks), threshold=threshold)
-        matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
+        references = [r for _, r in parsed]
+        # Sources that can look many references up at once (arXiv's id_list) do it first.
+        chain.prefetch(list(dict.fromkeys(references)))
+        matches = _resolve_all(chain, references, concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()
