@@ -22,8 +22,8 @@ Precision is correct DOIs over DOIs returned; recall is correct DOIs over citati
 harmonic mean. The output is a Markdown table (stdout, and ``--output FILE``);
 ``--misses FILE`` writes every wrong or missing answer as JSON Lines, for study.
 
-*Injected errors* (``--injected``, default on): each sampled record is rendered once more, in
-one style drawn at random, with one true error of the kinds the severity policy calls an
+*Injected errors* (``--injected``, default on): each sampled record is rendered once more in
+each style, with one true error of the kinds the severity policy calls an
 error (``docs/findings.md``): another year, volume or first page, a misspelt first-author
 surname, or a misspelt title word. The whole check runs on it (parse, resolve, align,
 compare), and the *injected-error recall* is the share of those matched to their work whose
@@ -481,19 +481,18 @@ def injected_cases(
     rng: random.Random,
     renderer: Renderer,
 ) -> Iterator[Injected]:
-    """One citation with an injected error per record, in a style drawn at random; only
-    those whose style prints the wrong value (a style without titles cannot show a title
-    word)."""
-    for record in records:
-        style = rng.choice(styles)
-        made = inject(csl_item(record), record, rng)
-        if made is None:
-            continue
-        kind, item, wrong = made
-        text = renderer.render(style, item)
-        if text is None or wrong not in text:
-            continue
-        yield Injected(kind, text, str(record["DOI"]).lower())
+    """One citation with an injected error per record and style; only those whose style
+    prints the wrong value (a style without titles cannot show a title word)."""
+    for style in styles:
+        for record in records:
+            made = inject(csl_item(record), record, rng)
+            if made is None:
+                continue
+            kind, item, wrong = made
+            text = renderer.render(style, item)
+            if text is None or wrong not in text:
+                continue
+            yield Injected(kind, text, str(record["DOI"]).lower())
 
 
 @attrs.define
@@ -636,7 +635,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Wall time {time.perf_counter() - started:.0f} s.\n"
     )
     if recalls:
-        report += "\nInjected errors, one per sampled record:\n\n" + injected_table(recalls) + "\n"
+        report += "\nInjected errors, one per sampled record and style:\n\n"
+        report += injected_table(recalls) + "\n"
     print(report)
     if args.output:
         args.output.write_text(report, encoding="utf-8")

@@ -276,7 +276,16 @@ def gold_first_surname(label: str | None) -> str | None:
     words = [w for w in words if not _GOLD_SUFFIX.match(w)]
     if _GOLD_ORGANISATION.search(head) or not words:
         return None
-    initial = [bool(_GOLD_INITIAL.match(w) or re.fullmatch(r"[a-z]\.", w)) for w in words]
+    lower = any(c.islower() for c in head)
+    initial = [
+        bool(_GOLD_INITIAL.match(w) or re.fullmatch(r"[a-z]\.", w))
+        and (lower or len(w.strip(".")) <= 3 or "." in w)
+        for w in words
+    ]
+    capitals = [w for w in words if w.isupper() and len(w) > 1 and not _GOLD_INITIAL.match(w)]
+    if capitals and lower and not any(initial):
+        # "DELISLE Léopold", "Junguo ZHANG": the capitals are the surname.
+        return squash_name(" ".join(capitals)) or None
     if comma and not any(initial):
         after = rest.strip().split(",")[0].split()
         given_next = bool(after) and (
@@ -295,8 +304,7 @@ def gold_first_surname(label: str | None) -> str | None:
             last = len(initial) - 1 - initial[::-1].index(True)
             names = words[last + 1 :]
     else:
-        capitals = [w for w in words if w.isupper() and len(w) > 1]
-        names = capitals if capitals and len(capitals) < len(words) else _given_first(words)
+        names = _given_first(words)
     names = [w for w in names if not _GOLD_SUFFIX.match(w)]
     surname = squash_name(" ".join(names))
     return surname or None

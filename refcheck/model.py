@@ -67,12 +67,14 @@ class Author:
     """One person (or organisation) in an author list.
 
     ``family`` is the surname with its particles ("de Jesus", "von Stebut"); ``given`` is the
-    given names or initials as printed ("RQ", "Randy Q", "S. W."), or ``None``.
+    given names or initials as printed ("RQ", "Randy Q", "S. W."), or ``None``; ``suffix`` is a
+    generational suffix ("Jr", "III"), never part of either.
     """
 
     family: str = attrs.field(converter=_required)
     given: str | None = attrs.field(default=None, converter=_clean)
     organisation: bool = False
+    suffix: str | None = attrs.field(default=None, converter=_clean)
 
     @property
     def initials(self) -> str:
