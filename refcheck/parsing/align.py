@@ -7,9 +7,19 @@ title and container title inside the citation's own text and re-cuts those field
 finds, and fills a volume, issue or first page that the parse missed when the work's value is
 printed in the citation.
 
+Names and numbers are re-cut too. The authors' part of the citation (before the title) is
+read again in each order a name can have (:func:`refcheck.parsing.names.parse_names`), and
+the reading that agrees with the most of the work's authors, place by place, is kept when it
+agrees with more than the parse did: "Xu Jun" is family "Xu" when the record says so. The
+numbers printed after the title are given to the volume, issue and pages again when the parse
+put them in the wrong field or cut one short ("Jama 2001: 285(9); 1206-8." read as issue 9,
+pages 285; "12A530" cut to "12A"): each printed number goes to one field only, a field that
+agrees with the work keeps its number, and the re-cut is kept only if more fields then agree.
+
 Every field it sets is a piece of the citation, as printed (markup cleaned): align never copies
 a value from the work. A title the citation misspells stays misspelt, so that the comparison
-still reports it; a field the citation does not show stays as the parse left it.
+still reports it; a field the citation does not show stays as the parse left it; a wrong
+volume stays wrong, since the work's volume is not printed in it.
 """
 
 from __future__ import annotations
@@ -21,8 +31,10 @@ from typing import Any
 import attrs
 from rapidfuzz import fuzz
 
-from refcheck.model import Reference, Work
+from refcheck.model import Author, Reference, Work
 from refcheck.parsing.citation import clean_citation, page_ends
+from refcheck.parsing.names import parse_names
+from refcheck.parsing.normalize import fold, name_key, name_keys
 
 __all__ = ["align"]
 
@@ -176,4 +188,137 @@ def align(reference: Reference, work: Work) -> Reference:
         if printed_pages is not None:
             changes["pages"] = printed_pages
             changes["first_page"], changes["last_page"] = page_ends(printed_pages)
+    changes.update(_recut_numbers(attrs.evolve(reference, **changes), work, rest))
+    start = title_span[0] if title_span is not None else 0
+    changes.update(_recut_authors(reference, work, text[:start] if start > 0 else ""))
     return attrs.evolve(reference, **changes) if changes else reference
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_YEAR_IN_NAMES = re.compile(r"\(?\b(?:1[5-9]|20)\d\d[a-z]?\b.*$")
+
+
+def _agree(cited: Author, recorded: Author) -> bool:
+    """Whether a cited name is the recorded one's: the family names' spellings meet, or the
+    whole names' words are the same ("Cheng-Shong Wu" in a record's family field)."""
+    if name_keys(cited.family) & name_keys(recorded.family):
+        return True
+    mine = {name_key(w) for w in re.split(r"[\s\-.]+", f"{cited.given or ''} {cited.family}")}
+    theirs = {
+        name_key(w) for w in re.split(r"[\s\-.]+", f"{recorded.given or ''} {recorded.family}")
+    }
+    return len(mine - {""}) > 1 and mine == theirs
+
+
+def _agreeing(authors: tuple[Author, ...], recorded: tuple[Author, ...]) -> int:
+    """How many authors agree with the record's, place by place."""
+    return sum(_agree(a, r) for a, r in zip(authors, recorded, strict=False))
+
+
+def _recut_authors(reference: Reference, work: Work, region: str) -> dict[str, Any]:
+    """The authors read again from the citation's authors' part (before the title), in the
+    order that agrees with the most of the work's authors; nothing when no reading agrees
+    with more of them than the parse."""
+    recorded = tuple(a for a in work.authors if not a.organisation)
+    cited = tuple(a for a in reference.authors if not a.organisation)
+    if not recorded or not region or len(cited) != len(reference.authors):
+        return {}
+    region = _YEAR_IN_NAMES.sub("", region).strip(" .,;:(")
+    best, best_score, et_al = cited, _agreeing(cited, recorded), reference.et_al
+    if best_score >= min(len(cited), len(recorded)) and cited:
+        return {}
+    for order in (None, "family", "given"):
+        names = parse_names(region, order=order)
+        score = _agreeing(names.authors, recorded)
+        if score > best_score:
+            best, best_score, et_al = names.authors, score, reference.et_al or names.et_al
+    if best is cited:
+        return {}
+    return {"authors": best, "et_al": et_al}
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+# A number as printed after the title: "285", "12A530", "MA2024–1", "1206-8", "e1007887".
+_PRINTED_NUMBER = re.compile(
+    r"(?<![\w.])[A-Za-z]{0,3}\d[\w]{0,15}(?:\s?[-–—]\s?[A-Za-z]{0,3}\d[\w]{0,15})?(?![\w])"
+)
+_FIELDS = ("volume", "issue", "pages")
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    parts = re.compile(r"\d+|[^\W\d_]+")
+    mine, theirs = parts.findall(fold(a)), parts.findall(fold(b))
+    return bool(mine) and [p.lstrip("0") or "0" for p in mine] == [
+        p.lstrip("0") or "0" for p in theirs
+    ]
+
+
+def _recut_numbers(reference: Reference, work: Work, rest: str) -> dict[str, Any]:
+    """The volume, issue and pages given the printed numbers again, when the parse put them
+    in the wrong field or cut one short; each printed number goes to one field."""
+    recorded = {
+        "volume": work.volume,
+        "issue": work.issue,
+        "pages": work.first_page or work.article_number,
+    }
+    current = {"volume": reference.volume, "issue": reference.issue, "pages": reference.first_page}
+
+    def agrees(field: str, value: str | None) -> bool:
+        if field == "pages" and value is not None:
+            value = page_ends(value)[0]
+        return _same(value, recorded[field]) or (
+            field == "pages" and _same(value, work.article_number)
+        )
+
+    wrong = [f for f in _FIELDS if recorded[f] and not agrees(f, current[f])]
+    if not wrong:
+        return {}
+    tokens = [m[0] for m in _PRINTED_NUMBER.finditer(rest)]
+
+    def token_of(value: str | None, used: set[int]) -> int | None:
+        if not value:
+            return None
+        for i, token in enumerate(tokens):
+            if i not in used and (value == token or value in token):
+                return i
+        return None
+
+    used: set[int] = set()
+    if reference.year:
+        years = [i for i, t in enumerate(tokens) if t == reference.year]
+        if years:
+            used.add(years[-1])
+    for field in _FIELDS:
+        if field not in wrong:
+            at = token_of(current[field], used)
+            if at is not None:
+                used.add(at)
+    assigned: dict[str, str] = {}
+    for field in wrong:
+        for i, token in enumerate(tokens):
+            if i in used:
+                continue
+            if agrees(field, token):
+                assigned[field] = token
+                used.add(i)
+                break
+    if not assigned:
+        return {}
+    # A field left wrong keeps its number, which must not be one that another field took.
+    for field in wrong:
+        kept = current[field]
+        taken = kept is not None and any(kept in assigned[f] for f in assigned)
+        if field not in assigned and taken and token_of(kept, used) is None:
+            return {}
+    changes: dict[str, Any] = {}
+    for field, token in assigned.items():
+        if field == "pages":
+            changes["pages"] = token
+            changes["first_page"], changes["last_page"] = page_ends(token)
+        else:
+            changes[field] = token
+    return changes

@@ -314,8 +314,10 @@ def _inverted(family: Sequence[str], given: Sequence[str]) -> Author:
     )
 
 
-def parse_names(run: str) -> Names:
-    """The authors of an author list, in order.
+def parse_names(run: str, order: str | None = None) -> Names:
+    """The authors of an author list, in order. ``order`` ("family" or "given") is the order
+    of the names written without initials, when the caller knows it (align, reading a
+    citation along its record, tries both); by default the list's other names tell.
 
     >>> [str(a) for a in parse_names("De La Cruz Cortes, V., Segura Félix, K., & Cepeda "
     ...     "Rubio, M. F. J.").authors]
@@ -344,11 +346,11 @@ def parse_names(run: str) -> Names:
             people: list[Author] = []
             sure = True
             for part in parts:
-                read = _read(_segments(part))
+                read = _read(_segments(part), order)
                 people.extend(read[0])
                 sure = sure and read[1] and len(read[0]) == 1
             return Names(people, et_al, sure)
-    authors, sure = _read(_segments(text))
+    authors, sure = _read(_segments(text), order)
     return Names(_list_stop(authors, text), et_al, sure)
 
 
@@ -378,10 +380,10 @@ def _looks_like_people(text: str) -> bool:
     return bool(re.match(r"^[^\W\d_][\w'’-]+,?\s[A-Z]\.?(?:\s|,|$)", text)) and "," in text
 
 
-def _read(segments: list[_Segment]) -> tuple[list[Author], bool]:
+def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Author], bool]:
     """Group the segments into people: an inverted family name takes the initials (or, first
     in the list, the given names) after it; a suffix joins the person before it."""
-    order = _order(segments)
+    order = order or _order(segments)
     inverted_list = any(
         s.shape == "W" and n.shape in ("I", "SI") and n.before == ","
         for s, n in itertools.pairwise(segments)
