@@ -118,6 +118,7 @@ class Gold:
     fields: dict[str, str | None]
     authors: Counter[str] = field(default_factory=Counter)
     unlabelled: frozenset[str] = frozenset()
+    author_label: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,10 +280,17 @@ def gold_first_surname(label: str | None) -> str | None:
     lower = any(c.islower() for c in head)
     initial = [
         bool(_GOLD_INITIAL.match(w) or re.fullmatch(r"[a-z]\.", w))
-        and (lower or len(w.strip(".")) <= 3 or "." in w)
-        for w in words
+        and (
+            len(w.strip(".")) <= 3
+            or "." in w
+            # "Verkerk AJMH": four or five capitals after a mixed-case name
+            or (lower and i > 0 and not words[i - 1].isupper())
+        )
+        for i, w in enumerate(words)
     ]
-    capitals = [w for w in words if w.isupper() and len(w) > 1 and not _GOLD_INITIAL.match(w)]
+    capitals = [
+        w for w, i in zip(words, initial, strict=True) if w.isupper() and len(w) > 1 and not i
+    ]
     if capitals and lower and not any(initial):
         # "DELISLE Léopold", "Junguo ZHANG": the capitals are the surname.
         return squash_name(" ".join(capitals)) or None
@@ -390,7 +398,7 @@ def _gold(text: str, labels: dict[str, list[str]], unlabelled: frozenset[str]) -
     authors: Counter[str] = Counter()
     for names in labels.get("author", []):
         authors.update(name_words(names))
-    return Gold(text, fields, authors, unlabelled)
+    return Gold(text, fields, authors, unlabelled, first("author"))
 
 
 def grobid_bibls() -> Iterator[ET.Element]:

@@ -84,8 +84,8 @@ class Author:
         parts = [p for p in _INITIAL_SPLIT.split(self.given) if p]
         letters: list[str] = []
         for part in parts:
-            if part.isupper() and len(part) <= 3 and len(parts) == 1:
-                # "RQ" as printed in Vancouver style: every letter is an initial.
+            if part.isupper() and len(part) <= 5 and len(parts) == 1:
+                # "RQ", "ANMR" as printed in Vancouver style: every letter is an initial.
                 letters.extend(ch for ch in part if ch.isalpha())
             else:
                 letters.append(part[0])

@@ -121,9 +121,7 @@ def test_print_year_and_online_year_both_accepted() -> None:
 def test_pages_expanded_before_comparison() -> None:
     """Cited 100-9 (expanded 100-109) against 100-110 is a last-page warning (the first page
     finds the work); 100-10 is fine."""
-    assert ["last-page-mismatch"] == _codes(
-        Reference(first_page="100", last_page="109"), _work()
-    )
+    assert ["last-page-mismatch"] == _codes(Reference(first_page="100", last_page="109"), _work())
     assert [] == _codes(Reference(first_page="100", last_page="110"), _work())
 
 

@@ -65,7 +65,13 @@ from refcheck.model import (
 )
 from refcheck.parsing.citation import clean_citation
 from refcheck.parsing.normalize import fold
-from refcheck.similarity import container_matches, name_keys, printed, same_person
+from refcheck.similarity import (
+    container_matches,
+    name_keys,
+    printed,
+    same_family,
+    same_person,
+)
 
 __all__ = ["compare", "compare_fields"]
 
@@ -238,7 +244,8 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
             continue
         record_author = recorded[index]
         if same_person(author, record_author):
-            findings.extend(_compare_initials(place, author, record_author))
+            if same_family(author.family, record_author.family):
+                findings.extend(_compare_initials(place, author, record_author))
             continue
         elsewhere = next((j for j, r in enumerate(recorded) if same_person(author, r)), None)
         if elsewhere is not None:
@@ -469,8 +476,9 @@ def _year_printed(reference: Reference, work: Work) -> bool:
     if not reference.text:
         return False
     text = clean_citation(reference.text)
-    if reference.title:
-        text = text.replace(reference.title, " ")
+    for field in (reference.title, reference.container_title):
+        if field:
+            text = text.replace(field, " ")
     numbers = [reference.volume, reference.issue, reference.first_page, reference.last_page]
     for year in work.years:
         printed_times = len(re.findall(rf"(?<![\w./-]){year}(?![\w/]|-\d|–\d)", text))
@@ -490,7 +498,13 @@ def _same_number(a: str, b: str) -> bool:
 
 def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
     findings: list[Finding] = []
-    if reference.volume and work.volume and not _same_number(reference.volume, work.volume):
+    volume_is_year = reference.volume is not None and reference.volume == reference.year
+    if (
+        reference.volume
+        and work.volume
+        and not _same_number(reference.volume, work.volume)
+        and not volume_is_year  # "SPIE 2016:96973B": the year read as the volume
+    ):
         findings.append(
             Finding(
                 "volume-mismatch",
@@ -586,7 +600,7 @@ def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
     ]
 
 
-_RANGE_END = re.compile(r"[-–—]\s?(?P<last>[A-Za-z]{0,3}\d+)\s*$")
+_RANGE_END = re.compile(r"[-–—]\s?(?P<last>[A-Za-z]{0,3}\d{1,9})\s?$")
 
 
 def _printed_last_page(pages: str) -> str | None:

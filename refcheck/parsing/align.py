@@ -97,20 +97,30 @@ def _locate(
         return None
     start = where[skip + found.dest_start]
     end = where[skip + found.dest_end - 1] + 1
-    start, end = _trim_words(text, *_widen(text, start, end), set(wanted.split()))
+    start, end = _trim_words(text, *_widen(text, start, end), set(wanted.split()), wanted.split())
     return (start, end) if end - start >= _SHORTEST else None
 
 
 _WORD = re.compile(r"\w+")
 
 
-def _trim_words(text: str, start: int, end: int, wanted: set[str]) -> tuple[int, int]:
+def _edge_word(word: str, wanted: set[str], edge: str) -> bool:
+    """Whether a word at the edge of the span belongs to the work's value: one of its words,
+    or the value's own edge word misspelt ("Mechanivms" for "Mechanisms"), which must stay
+    for the comparison to report."""
+    return word in wanted or (len(word) >= 4 and fuzz.ratio(word, edge) >= 75)
+
+
+def _trim_words(
+    text: str, start: int, end: int, wanted: set[str], order: list[str] | None = None
+) -> tuple[int, int]:
     """Drop words at either edge of the span that the work's value does not have (a fuzzy
     alignment can slip by a word: "T. Anakinra for sever ..." -> "Anakinra for sever ...")."""
     spans = [m.span() for m in _WORD.finditer(text, start, end)]
-    while spans and _fold(text[slice(*spans[0])])[0] not in wanted:
+    first, last = (order[0], order[-1]) if order else ("", "")
+    while spans and not _edge_word(_fold(text[slice(*spans[0])])[0], wanted, first):
         spans.pop(0)
-    while spans and _fold(text[slice(*spans[-1])])[0] not in wanted:
+    while spans and not _edge_word(_fold(text[slice(*spans[-1])])[0], wanted, last):
         spans.pop()
     if not spans:
         return start, start
@@ -135,6 +145,27 @@ def _pages(first: str | None, text: str, taken: set[str]) -> str | None:
     pattern = rf"(?<![\w.]){re.escape(first)}(?:\s?[-–—]\s?[A-Za-z]{{0,3}}\d{{1,8}})?(?![\w])"
     found = re.search(pattern, text, re.IGNORECASE)
     return found[0] if found else None
+
+
+def _spill(parsed: str, found: str, work: Work) -> bool:
+    """Whether what the parsed container says beyond the work's container is another field
+    spilt into it: the title's last words ("... winter wheat Crop Protection"), the volume
+    ("JAMA XXV"), the publisher ("SPIE Proceedings. SPIE")."""
+    at = parsed.find(found)
+    before, after = parsed[:at], parsed[at + len(found) :]
+    extra = _fold(f"{before} {after}")[0].split()
+    if not extra:
+        return False
+    title = _fold(" ".join(t for t in (work.title, work.subtitle) if t))[0]
+    others = set(
+        _fold(" ".join(v for v in (work.volume, work.issue, work.publisher) if v))[0].split()
+    )
+    tail = " ".join(_fold(before)[0].split())
+    if tail and title.endswith(tail) and not _fold(after)[0].strip():
+        return True
+    return all(word in others or word in title.split() for word in extra) and not (
+        "(" in parsed and ")" in parsed and not _fold(before)[0].strip()
+    )
 
 
 def align(reference: Reference, work: Work) -> Reference:
@@ -170,7 +201,9 @@ def align(reference: Reference, work: Work) -> Reference:
         span = _locate(container, text, folded, after, CONTAINER_SCORE)
         if span is not None:
             found = text[span[0] : span[1]]
-            if found != parsed and not (keep and parsed and found in parsed):
+            if found != parsed and not (
+                keep and parsed and found in parsed and not _spill(parsed, found, work)
+            ):
                 changes["container_title"] = found
             break
 
@@ -188,6 +221,12 @@ def align(reference: Reference, work: Work) -> Reference:
         if printed_pages is not None:
             changes["pages"] = printed_pages
             changes["first_page"], changes["last_page"] = page_ends(printed_pages)
+    if title_span is not None:
+        # A volume or issue not printed after the title came from the title ("(2+) cations").
+        for name in ("volume", "issue"):
+            value = changes.get(name, getattr(reference, name))
+            if value and not re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", rest):
+                changes[name] = None
     changes.update(_recut_numbers(attrs.evolve(reference, **changes), work, rest))
     start = title_span[0] if title_span is not None else 0
     changes.update(_recut_authors(reference, work, text[:start] if start > 0 else ""))
@@ -212,27 +251,37 @@ def _agree(cited: Author, recorded: Author) -> bool:
 
 
 def _agreeing(authors: tuple[Author, ...], recorded: tuple[Author, ...]) -> int:
-    """How many authors agree with the record's, place by place."""
-    return sum(_agree(a, r) for a, r in zip(authors, recorded, strict=False))
+    """How well the authors agree with the record's, place by place: two for a family name
+    whose spelling meets the record's, one for the same words in another order."""
+    return sum(
+        2 if name_keys(a.family) & name_keys(r.family) else 1 if _agree(a, r) else 0
+        for a, r in zip(authors, recorded, strict=False)
+    )
 
 
 def _recut_authors(reference: Reference, work: Work, region: str) -> dict[str, Any]:
     """The authors read again from the citation's authors' part (before the title), in the
-    order that agrees with the most of the work's authors; nothing when no reading agrees
-    with more of them than the parse."""
+    reading that agrees with the most of the work's authors, place by place (and, on a tie,
+    whose count is nearest the work's): nothing when no reading beats the parse's."""
     recorded = tuple(a for a in work.authors if not a.organisation)
     cited = tuple(a for a in reference.authors if not a.organisation)
     if not recorded or not region or len(cited) != len(reference.authors):
         return {}
     region = _YEAR_IN_NAMES.sub("", region).strip(" .,;:(")
-    best, best_score, et_al = cited, _agreeing(cited, recorded), reference.et_al
-    if best_score >= min(len(cited), len(recorded)) and cited:
-        return {}
+
+    def rank(authors: tuple[Author, ...], et_al: bool) -> tuple[int, int]:
+        extra = len(authors) - len(recorded)
+        return _agreeing(authors, recorded), -(max(extra, 0) if et_al else abs(extra))
+
+    best, et_al = cited, reference.et_al
+    best_rank = rank(cited, et_al)
     for order in (None, "family", "given"):
         names = parse_names(region, order=order)
-        score = _agreeing(names.authors, recorded)
-        if score > best_score:
-            best, best_score, et_al = names.authors, score, reference.et_al or names.et_al
+        if not names.authors:
+            continue
+        found = rank(names.authors, reference.et_al or names.et_al)
+        if found > best_rank:
+            best, best_rank, et_al = names.authors, found, reference.et_al or names.et_al
     if best is cited:
         return {}
     return {"authors": best, "et_al": et_al}

@@ -51,14 +51,14 @@ SUFFIXES = frozenset({"jr", "sr", "jnr", "snr", "ii", "iii", "iv", "2nd", "3rd"}
 _ROMAN = frozenset({"ii", "iii", "iv"})
 # "et al.", "et. al", "and others", "and coauthors", "et coll.", "…": the list was cut short.
 _ET_AL = re.compile(
-    r"(?:,|;)?\s*(?:\bet\.?\s?al\b\.?|\bet\scoll?\b\.?|\b(?:and|&)\s(?:others|co-?authors|colleagues)\b"
+    r"[,;]?\s{0,3}(?:\bet\.?\s?al\b\.?|\bet\scoll?\b\.?|\b(?:and|&)\s(?:others|co-?authors|colleagues)\b"
     r"|\[et\sal\.?\]|…|\.\.\.)",
     re.IGNORECASE,
 )
 # Between persons, or between the inverted family name and its given names.
 _SEPARATOR = re.compile(
-    r"\s*;\s*(?:and\s|&\s?)?|\s*,\s*(?:and\s|&\s?)?|\s+(?:and|und|et)\s+|\s*&\s*"
-    r"|\s+(?:e|y)\s+(?=[A-Z][.\-A-Z]|[A-Z]\w+\s[A-Z]\.)"
+    r"\s?;\s?(?:and\s|&\s?)?|\s?,\s?(?:and\s|&\s?)?|\s(?:and|und|et)\s|\s?&\s?"
+    r"|\s(?:e|y)\s(?=[A-Z][.\-A-Z]|[A-Z]\w{1,30}\s[A-Z]\.)"
 )
 _ORGANISATION = re.compile(
     r"\b(?:[Cc]ollaboration|Collab\.|Consortium|Group|Team|Society|Association|Organi[sz]ation"
@@ -179,6 +179,14 @@ def _person(tokens: list[str], order: str | None) -> tuple[Author, bool]:
     ):
         kinds[1] = _Kind.INITIALS  # "Lima GMAC", "Verkerk AJMH": Vancouver initials
     sure = _Kind.OTHER not in kinds
+    if (
+        order == "capitals"
+        and len(tokens) >= 2
+        and tokens[0].isupper()
+        and tokens[0].isalpha()
+        and all(t[:1].isupper() and not t.isupper() for t in tokens[1:])
+    ):
+        return Author(tokens[0], " ".join(tokens[1:]), suffix=suffix), sure
     initials = [i for i, k in enumerate(kinds) if k == _Kind.INITIALS]
     words = [i for i, k in enumerate(kinds) if k in (_Kind.WORD, _Kind.OTHER)]
     if not words:
@@ -224,9 +232,9 @@ def parse_name(text: str, order: str | None = None) -> Author:
     """One personal name: "J. Als-Nielsen" -> Author("Als-Nielsen", "J."); "Kessler Jr., E. G."
     -> Author("Kessler", "E. G.", suffix="Jr"). ``order`` ("family" or "given") is the order
     the list's other names show, when the caller knows it."""
-    text = " ".join(text.split()).strip(" .,;")
+    text = " ".join(text.split()).strip(" ,;")
     if _ORGANISATION.search(text):
-        return Author(text, organisation=True)
+        return Author(text.rstrip("."), organisation=True)
     _, comma, given = text.partition(",")
     if comma and given.strip():
         names = parse_names(text)
@@ -329,6 +337,10 @@ def parse_names(run: str, order: str | None = None) -> Names:
     text = " ".join(run.split())
     text = re.sub(r"\s+(?=[.\-])|(?<=-)\s+", "", text)  # "J .-P ." -> "J.-P."
     et_al = False
+    ellipsis = re.search(r"\s?(?:…|\.\.\.)\s?(?=\S)", text)
+    if ellipsis is not None:
+        # APA's "A, B, ... S, … Z": the names after the ellipsis are the last author's.
+        text, et_al = text[: ellipsis.start()], True
     if _ET_AL.search(text):
         et_al = True
         text = _ET_AL.sub("", text)
@@ -375,15 +387,19 @@ def _list_stop(authors: list[Author], text: str) -> list[Author]:
 
 
 def _looks_like_people(text: str) -> bool:
-    """Whether a list with an organisation's word in it is still a list of people ("Smith J,
-    Group K" is rare; "Smith J, Jones K, on behalf of the X Group" has people first)."""
-    return bool(re.match(r"^[^\W\d_][\w'’-]+,?\s[A-Z]\.?(?:\s|,|$)", text)) and "," in text
+    """Whether a list with an organisation's word in it is still a list of people: names
+    with initials, more than one ("M.R. Whalley, D. Bourilkov and R.C. Group"; "Smith J,
+    Jones K, on behalf of the X Group")."""
+    initials = sum(1 for t in _tokens(text) if _kind(t) == _Kind.INITIALS)
+    return initials >= 2 and ("," in text or " and " in text)
 
 
 def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Author], bool]:
     """Group the segments into people: an inverted family name takes the initials (or, first
     in the list, the given names) after it; a suffix joins the person before it."""
     order = order or _order(segments)
+    if order is None and any(_capitals_first(s.tokens) for s in segments):
+        order = "capitals"  # "DUAN Yi-Shi, GE Mo-Lin": the capitals are the family names
     inverted_list = any(
         s.shape == "W" and n.shape in ("I", "SI") and n.before == ","
         for s, n in itertools.pairwise(segments)
@@ -447,6 +463,18 @@ def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Auth
         sure = sure and certain
         i += 1
     return authors, sure
+
+
+def _capitals_first(tokens: Sequence[str]) -> bool:
+    """ "DUAN Yi-Shi", "KAHAN Marcel": a family name in capitals (four letters or more, so not
+    initials), then given names in mixed case."""
+    return (
+        len(tokens) >= 2
+        and tokens[0].isupper()
+        and len(tokens[0]) >= 4
+        and tokens[0].isalpha()
+        and all(t[:1].isupper() and not t.isupper() for t in tokens[1:])
+    )
 
 
 def _one_name(tokens: Sequence[str]) -> bool:
