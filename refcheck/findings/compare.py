@@ -64,6 +64,7 @@ from refcheck.model import (
     Work,
 )
 from refcheck.parsing.citation import clean_citation
+from refcheck.parsing.names import PARTICLES
 from refcheck.parsing.normalize import fold
 from refcheck.similarity import (
     container_matches,
@@ -212,6 +213,9 @@ def _well_formed(author: Author) -> bool:
         return False  # "RQ": initials read as a name
     if "." in family or any(c.isdigit() for c in family):
         return False
+    first = family.split()[0]
+    if family[0].islower() and first.lower() not in PARTICLES and not re.match(r"[a-z]['’]", first):
+        return False  # "aaaa": a lower-case word is not a surname (but "van Dijk", "d'Allonnes")
     return family.lower() not in _NOT_NAMES
 
 

@@ -49,6 +49,26 @@ PARTICLES = frozenset(
 SUFFIXES = frozenset({"jr", "sr", "jnr", "snr", "ii", "iii", "iv", "2nd", "3rd"})
 
 _ROMAN = frozenset({"ii", "iii", "iv"})
+_CAPITAL_PARTICLES = frozenset(
+    {
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "ten",
+        "ter",
+        "dos",
+        "das",
+    }
+)
 # "et al.", "et. al", "and others", "and coauthors", "et coll.", "…": the list was cut short.
 _ET_AL = re.compile(
     r"[,;]?\s{0,3}(?:\bet\.?\s?al\b\.?|\bet\scoll?\b\.?|\b(?:and|&)\s(?:others|co-?authors|colleagues)\b"
@@ -223,8 +243,13 @@ def _person(tokens: list[str], order: str | None) -> tuple[Author, bool]:
             cut += 1
         return Author(" ".join(tokens[:cut]), " ".join(tokens[cut:]), suffix=suffix), False
     # Two or more full words: given names first by default ("Julian McAuley"), which "Xu Jun"
-    # may not be: not sure.
+    # may not be: not sure. A capitalised particle before the last word is the family's
+    # ("Tom De Vringer", "Jean De La Fontaine").
     cut = _with_particles(tokens, len(tokens) - 1)
+    while (
+        cut > 1 and tokens[cut - 1].lower() in _CAPITAL_PARTICLES and tokens[cut - 1][0].isupper()
+    ):
+        cut -= 1
     return Author(" ".join(tokens[cut:]), " ".join(tokens[:cut]) or None, suffix=suffix), False
 
 
@@ -235,11 +260,17 @@ def parse_name(text: str, order: str | None = None) -> Author:
     text = " ".join(text.split()).strip(" ,;")
     if _ORGANISATION.search(text):
         return Author(text.rstrip("."), organisation=True)
-    _, comma, given = text.partition(",")
+    family, comma, given = text.partition(",")
     if comma and given.strip():
-        names = parse_names(text)
-        if len(names.authors) == 1:
-            return names.authors[0]
+        # One name with a comma is inverted: "van der Berg, Jean-Pierre", "Kessler Jr., E. G."
+        rest = [t for t in _tokens(given) if t.strip(".")]
+        if rest and _kind(rest[0]) == _Kind.SUFFIX:
+            return (
+                _inverted(_tokens(family), rest[1:])
+                if rest[1:]
+                else _inverted([*_tokens(family), rest[0]], [])
+            )
+        return _inverted(_tokens(family), rest)
     return _person(_tokens(text), order)[0]
 
 
