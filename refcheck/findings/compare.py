@@ -65,14 +65,8 @@ from refcheck.model import (
 )
 from refcheck.parsing.citation import clean_citation
 from refcheck.parsing.names import PARTICLES
-from refcheck.parsing.normalize import fold
-from refcheck.similarity import (
-    container_matches,
-    name_keys,
-    printed,
-    same_family,
-    same_person,
-)
+from refcheck.parsing.normalize import fold, name_keys
+from refcheck.similarity import container_matches, printed, same_family, same_person
 
 __all__ = ["compare", "compare_fields"]
 

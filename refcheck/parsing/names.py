@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -144,12 +144,16 @@ def _tokens(text: str) -> list[str]:
     return [t.strip(",:;()") for t in text.split() if t.strip(",:;().")]
 
 
+def _authors(items: Iterable[Author]) -> tuple[Author, ...]:
+    return tuple(items)
+
+
 @attrs.frozen(slots=True)
 class Names:
     """What :func:`parse_names` read: the authors, whether the list ends "et al" (or "and
     others", "and Coauthors"), and whether every name was read without doubt."""
 
-    authors: tuple[Author, ...] = attrs.field(converter=tuple)
+    authors: tuple[Author, ...] = attrs.field(converter=_authors)
     et_al: bool = False
     sure: bool = True
 
