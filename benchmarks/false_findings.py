@@ -259,6 +259,32 @@ def report(
     return "\n".join(lines)
 
 
+def tables_from(path: Path, examples_per_code: int) -> str:
+    """The tables of an earlier run, from its ``--findings`` file (parts as they were run)."""
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    examples: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    parts: list[str] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["part"] not in parts:
+                parts.append(row["part"])
+            findings = None
+            if row["outcome"] == "matched":
+                findings = [
+                    Finding(code, Severity(severity), message)
+                    for code, severity, message in row["findings"]
+                ]
+            tallies[row["style"], row["part"]].add(findings, row["outcome"])
+            group = "deposited" if row["style"] == "deposited" else "rendered"
+            for finding in findings or ():
+                key = (f"{group}, {row['part']}", finding.code, finding.severity.value)
+                if len(examples[key]) < examples_per_code and finding.code not in ABOUT_THE_WORK:
+                    examples[key].append(f"{row['style']}: {row['text']} → {finding.message}")
+    ordered = [p for p in PARTS if p in parts]
+    return report(tallies, examples if examples_per_code else {}, ordered)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--limit", type=int, help="at most N records per part (all)")
@@ -268,7 +294,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=12, help="seed of --limit's sample (12)")
     parser.add_argument("--output", type=Path, help="also write the Markdown here")
     parser.add_argument("--findings", type=Path, help="write every finding (JSON Lines)")
+    parser.add_argument(
+        "--tables-from", type=Path, help="only make the tables from an earlier --findings file"
+    )
     args = parser.parse_args(argv)
+    if args.tables_from:
+        text = tables_from(args.tables_from, args.examples)
+        print(text)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        return 0
     if not WORKS.exists():
         print(f"{WORKS} is absent", file=sys.stderr)
         return 2

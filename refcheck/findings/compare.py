@@ -549,10 +549,15 @@ def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
     return findings
 
 
+_ROMAN_PAGE = re.compile(r"[ivxlcdm]{1,8}", re.IGNORECASE)
+
+
 def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
     first = work.first_page or work.article_number
     if not reference.first_page or not first:
         return []
+    if not any(c.isdigit() for c in first) and not _ROMAN_PAGE.fullmatch(first):
+        return []  # a record whose page is "n/a" has no page to compare
     cited_range = reference.pages or reference.first_page
     first_ok = _same_number(reference.first_page, first) or (
         work.article_number is not None and _same_number(reference.first_page, work.article_number)

@@ -157,9 +157,8 @@ def _spill(parsed: str, found: str, work: Work) -> bool:
     if not extra:
         return False
     title = _fold(" ".join(t for t in (work.title, work.subtitle) if t))[0]
-    others = set(
-        _fold(" ".join(v for v in (work.volume, work.issue, work.publisher) if v))[0].split()
-    )
+    numbers = (work.volume, work.issue, work.publisher, work.first_page, work.last_page)
+    others = set(_fold(" ".join(v for v in numbers if v))[0].split())
     tail = " ".join(_fold(before)[0].split())
     if tail and title.endswith(tail) and not _fold(after)[0].strip():
         return True
@@ -269,9 +268,13 @@ def _recut_authors(reference: Reference, work: Work, region: str) -> dict[str, A
         return {}
     region = _YEAR_IN_NAMES.sub("", region).strip(" .,;:(")
 
-    def rank(authors: tuple[Author, ...], et_al: bool) -> tuple[int, int]:
+    def rank(authors: tuple[Author, ...], et_al: bool) -> tuple[int, int, int]:
         extra = len(authors) - len(recorded)
-        return _agreeing(authors, recorded), -(max(extra, 0) if et_al else abs(extra))
+        initials = sum(
+            bool(a.initials) and a.initials == r.initials
+            for a, r in zip(authors, recorded, strict=False)
+        )
+        return _agreeing(authors, recorded), -(max(extra, 0) if et_al else abs(extra)), initials
 
     best, et_al = cited, reference.et_al
     best_rank = rank(cited, et_al)

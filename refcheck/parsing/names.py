@@ -141,7 +141,14 @@ def _tokens(text: str) -> list[str]:
     """The words of a name: "J.-P. Rivière" -> ["J.-P.", "Rivière"]; "A.N.M.R. Karim" keeps
     its glued initials; "J.R.Smith" is cut after the last period."""
     text = re.sub(r"(?<=\.)(?=[^\W\d_]{2})", " ", text)  # "J.R.Smith"
-    return [t.strip(",:;()") for t in text.split() if t.strip(",:;().")]
+    return [
+        t.strip(",:;()")
+        for t in text.split()
+        if t.strip(",:;().")
+        # a quoted title word or "(forthcoming)" that the author run took in is not a name
+        and not t.startswith(("‘", "“", '"'))
+        and not (t.startswith("(") and t.strip("(),.").islower())
+    ]
 
 
 def _authors(items: Iterable[Author]) -> tuple[Author, ...]:
