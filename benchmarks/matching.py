@@ -462,7 +462,7 @@ def inject(
         return kind, item, str(first)
     if kind == "surname":
         family = str(item["author"][0].get("family", ""))
-        if len(family) < 4 or not family.isalpha():
+        if len(family) < 4 or not family.isalpha() or not family.isascii():
             return None
         item["author"][0]["family"] = _misspelt(family, rng)
         return kind, item, item["author"][0]["family"]

@@ -20,6 +20,7 @@ from refcheck.parsing.normalize import UMLAUTS, fold, name_key, name_keys, words
 __all__ = [
     "container_matches",
     "printed",
+    "printed_times",
     "same_family",
     "same_person",
     "title_similarity",
@@ -116,6 +117,20 @@ def _words(text: str) -> frozenset[str]:
 
 def _initial_of(word: str, author: Author) -> bool:
     return bool(author.given) and fold(word)[:1] == fold(author.given or "")[:1]
+
+
+def printed_times(name: str, text: str) -> int:
+    """How many times a surname is printed in ``text`` (as :func:`printed` finds it)."""
+    keys = name_keys(_core(name)) | name_keys(name)
+    count = 0
+    for variant in {text, text.translate(UMLAUTS)}:
+        words = [k for w in _TEXT_WORD.findall(variant) if (k := name_key(w))]
+        found = sum(
+            any("".join(words[i:j]) in keys for j in range(i + 1, min(i + 4, len(words)) + 1))
+            for i in range(len(words))
+        )
+        count = max(count, found)
+    return count
 
 
 def printed(name: str, text: str) -> bool:

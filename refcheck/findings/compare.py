@@ -66,7 +66,13 @@ from refcheck.model import (
 from refcheck.parsing.citation import clean_citation
 from refcheck.parsing.names import PARTICLES
 from refcheck.parsing.normalize import fold, name_keys
-from refcheck.similarity import container_matches, printed, same_family, same_person
+from refcheck.similarity import (
+    container_matches,
+    printed,
+    printed_times,
+    same_family,
+    same_person,
+)
 
 __all__ = ["compare", "compare_fields"]
 
@@ -258,9 +264,15 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
                 )
             )
             continue
-        if region and printed(record_author.family, region):
-            # The record's author is printed where the citation names its authors: read that
-            # way, the citation agrees, and the parse's cut is no evidence against it.
+        others = sum(
+            1
+            for j, other in enumerate(cited)
+            if j != index and same_family(other.family, record_author.family)
+        )
+        if region and printed_times(record_author.family, region) > others:
+            # The record's author is printed where the citation names its authors (and not
+            # only as another cited author of that name): read that way, the citation
+            # agrees, and the parse's cut is no evidence against it.
             continue
         # An error needs a name read without doubt; anything else is worth a look, no more.
         severity = _ERROR if _well_formed(author) else _WARNING
