@@ -60,6 +60,9 @@ def _required(value: str | None) -> str:
 
 
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
+_GIVEN_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den"}
+)
 
 
 @attrs.frozen(slots=True)
@@ -82,9 +85,11 @@ class Author:
         if not self.given:
             return ""
         parts = [p for p in _INITIAL_SPLIT.split(self.given) if p]
+        # Lower-case particles in the given names are no initials ("P de TB", "Paulo de Tarso").
+        parts = [p for p in parts if p not in _GIVEN_PARTICLES or len(parts) == 1]
         letters: list[str] = []
         for part in parts:
-            if part.isupper() and len(part) <= 5 and len(parts) == 1:
+            if part.isupper() and len(part) <= 5 and (len(parts) == 1 or len(part) <= 3):
                 # "RQ", "ANMR" as printed in Vancouver style: every letter is an initial.
                 letters.extend(ch for ch in part if ch.isalpha())
             else:

@@ -564,6 +564,19 @@ def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
 _ROMAN_PAGE = re.compile(r"[ivxlcdm]{1,8}", re.IGNORECASE)
 
 
+def _page_agrees(cited: str, recorded: str) -> bool:
+    """Whether a cited first page is the record's, or the record's with a part the record
+    adds after a period or slash, or a prefix before one ("87" for "87.2", "A33" for
+    "A33.1", "e4580" for "e4580/correction-1", "11895" for a record's "lno.11895")."""
+    if _same_number(cited, recorded):
+        return True
+    head = re.split(r"[./]", recorded, maxsplit=1)[0]
+    tail = re.split(r"[./]", recorded)[-1]
+    return ("." in recorded or "/" in recorded) and (
+        _same_number(cited, head) or _same_number(cited, tail)
+    )
+
+
 def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
     first = work.first_page or work.article_number
     if not reference.first_page or not first:
@@ -571,7 +584,7 @@ def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
     if not any(c.isdigit() for c in first) and not _ROMAN_PAGE.fullmatch(first):
         return []  # a record whose page is "n/a" has no page to compare
     cited_range = reference.pages or reference.first_page
-    first_ok = _same_number(reference.first_page, first) or (
+    first_ok = _page_agrees(reference.first_page, first) or (
         work.article_number is not None and _same_number(reference.first_page, work.article_number)
     )
     if not first_ok:
