@@ -214,6 +214,8 @@ def _well_formed(author: Author) -> bool:
     if "." in family or any(c.isdigit() for c in family):
         return False
     first = family.split()[0]
+    if all(w.lower().strip(".") in PARTICLES for w in family.split()):
+        return False  # "da", "de": a particle alone is not a surname
     if family[0].islower() and first.lower() not in PARTICLES and not re.match(r"[a-z]['’]", first):
         return False  # "aaaa": a lower-case word is not a surname (but "van Dijk", "d'Allonnes")
     return family.lower() not in _NOT_NAMES
@@ -264,10 +266,15 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
                 )
             )
             continue
+        # The cited authors of that surname who are, at their own place, another recorded
+        # author of it ("Zhang A" for the record's fourth author "Zhang A").
         others = sum(
             1
             for j, other in enumerate(cited)
-            if j != index and same_family(other.family, record_author.family)
+            if j != index
+            and j < len(recorded)
+            and same_family(other.family, record_author.family)
+            and same_person(other, recorded[j])
         )
         if region and printed_times(record_author.family, region) > others:
             # The record's author is printed where the citation names its authors (and not
