@@ -15,7 +15,8 @@ from itertools import zip_longest
 
 import attrs
 
-from refcheck.findings import check_document, compare
+from refcheck.errors import ServiceUnreachable
+from refcheck.findings import check_document, compare, reading_findings
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parsing import parse_citation
 from refcheck.parsing.align import align
@@ -136,6 +137,7 @@ def _check(
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()
+    unreachable = [str(tripped) for s in (client, *fallbacks) if (tripped := _tripped(s))]
     checked = [
         CheckedReference(
             citation, aligned, matches[reference], compare(aligned, matches[reference])
@@ -145,9 +147,23 @@ def _check(
     ]
     findings: list[Finding] = []
     for manuscript in manuscripts:
-        mine = [c for c in checked if c.citation.file == manuscript.file]
+        own = set(manuscript.citations)
+        mine = [c for c in checked if c.citation in own]
+        findings.extend(reading_findings(manuscript))
         findings.extend(check_document(mine, manuscript.text_lines, manuscript.file))
-    return Report(references=checked, findings=findings, files=[m.file for m in manuscripts])
+    return Report(
+        references=checked,
+        findings=findings,
+        files=[m.file for m in manuscripts],
+        unreachable=unreachable,
+    )
+
+
+def _tripped(source: WorkSource) -> ServiceUnreachable | None:
+    """The error of a source's circuit breaker, if it tripped (the source was unreachable)."""
+    breaker = getattr(source, "breaker", None)
+    tripped = getattr(breaker, "tripped", None)
+    return tripped if isinstance(tripped, ServiceUnreachable) else None
 
 
 def _aligned(reference: Reference, match: Match) -> Reference:

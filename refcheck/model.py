@@ -18,6 +18,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import attrs
@@ -57,6 +58,33 @@ def _tuple(items: Iterable[object] | None) -> tuple[object, ...]:
 def _required(value: str | None) -> str:
     """Collapse whitespace; ``None`` becomes the empty string."""
     return _clean(value) or ""
+
+
+def _unseen(char: str) -> bool:
+    """A character a reader cannot see, or cannot tell from a space: controls (but tab and
+    line breaks), format
+    characters (zero-width space, soft hyphen, joiners, direction marks, byte-order mark), and
+    spaces other than the space (no-break, thin, ideographic...)."""
+    if char in "\t\n\r":
+        return False  # layout, escaped by each output format (a GitHub annotation's %0A)
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cf", "Zl", "Zp") or (category == "Zs" and char != " ")
+
+
+def visible(text: str) -> str:
+    """``text`` with each character a reader could not see written out by name, so that two
+    spellings that differ only there look different: ``"Mirabet\u00a0V"`` ->
+    ``"Mirabet⟨U+00A0 no-break space⟩V"``."""
+    if not any(_unseen(c) for c in text):
+        return text
+    out = []
+    for char in text:
+        if _unseen(char):
+            name = unicodedata.name(char, "").lower()
+            out.append(f"⟨U+{ord(char):04X}{' ' + name if name else ''}⟩")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
@@ -257,10 +285,20 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 @attrs.frozen(slots=True)
 class Location:
-    """A place in a manuscript: a file name and a 1-based line number."""
+    """A place in a manuscript: a file name and a 1-based line number, and where the reader
+    knows them, the 1-based ``column`` on that line and the ``anchor``: the name the source
+    gives the reference itself (a JATS ``<ref id="B12">``, a ``.bib`` or ``\\bibitem`` key), which
+    still finds it in a file written on one line. In a PDF, also the 1-based ``page`` (``line``
+    is then the row's number on that page) and the ``box`` of the place on it (x0, top, x1,
+    bottom in points from the page's top left corner).
+    """
 
     file: str
     line: int
+    column: int | None = None
+    anchor: str | None = None
+    page: int | None = attrs.field(default=None, kw_only=True)
+    box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen(slots=True)
@@ -275,7 +313,9 @@ class Finding:
 
     code: str
     severity: Severity
-    message: str
+    #: For people: characters they could not see are written out (:func:`visible`); ``cited``
+    #: and ``expected`` keep the text as it is.
+    message: str = attrs.field(converter=visible)
     field: str | None = None
     cited: str | None = None
     expected: str | None = None
@@ -285,16 +325,24 @@ class Finding:
 
 @attrs.frozen(slots=True)
 class Citation:
-    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3")."""
+    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3"); the
+    1-based ``column`` and the source's own ``anchor`` for it where the reader knows them; in a
+    PDF, its ``page`` and the ``box`` of its first row (see :class:`Location`)."""
 
     text: str = attrs.field(converter=_required)
     file: str = "<text>"
     line: int = 1
     label: str = ""
+    column: int | None = None
+    anchor: str | None = None
+    page: int | None = attrs.field(default=None, kw_only=True)
+    box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
     @property
     def location(self) -> Location:
-        return Location(self.file, self.line)
+        return Location(
+            self.file, self.line, self.column, self.anchor, page=self.page, box=self.box
+        )
 
 
 class MatchStatus(enum.Enum):
@@ -329,7 +377,7 @@ class Match:
     ``MATCHED`` carries the ``work``, its validation ``score`` and ``via`` ("doi" or "search");
     ``AMBIGUOUS`` carries the close ``candidates``; ``UNRESOLVED`` means the service has no work
     that agrees with the reference; ``UNCHECKED`` means refcheck could not ask (``reason`` says
-    why: offline, network failure...).
+    why in a few words: offline, HTTP 503, unreachable...; ``detail`` has the whole error).
 
     When the citation carries a DOI, ``doi_status`` says what became of it: "agrees" (it is the
     matched work), "not-found" (Crossref has no such DOI) or "other-work" (it belongs to
@@ -353,6 +401,9 @@ class Match:
     source: str | None = None
     doubts: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    #: For ``UNCHECKED``: the service's error in full (the URL, the last error), for ``-v`` and
+    #: the JSON report; ``reason`` says why in a few words.
+    detail: str | None = None
 
     @property
     def doi(self) -> str | None:
@@ -402,13 +453,17 @@ class Report:
     """The result of checking one or more manuscripts.
 
     ``ignored`` holds the references the configuration set aside (``ignore-references``):
-    they are not in ``references`` and their findings count nowhere.
+    they are not in ``references`` and their findings count nowhere. ``unreachable`` says which
+    services could not be reached (their references are not checked).
     """
 
     references: tuple[CheckedReference, ...] = attrs.field(default=(), converter=_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
     files: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     ignored: tuple[IgnoredReference, ...] = attrs.field(default=(), converter=_tuple)
+    #: The services that could not be reached at all, so that the run stopped asking them:
+    #: one message each, "Crossref is unreachable (connection refused: http://...)".
+    unreachable: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def all_findings(self) -> tuple[Finding, ...]:

@@ -16,15 +16,47 @@ from refcheck._version import __version__
 from refcheck.model import (
     CheckedReference,
     Finding,
+    Location,
     Reference,
     ReferenceStatus,
     Report,
     Severity,
 )
 
-__all__ = ["SCHEMA_VERSION", "format_json", "format_text", "report_to_dict", "summary_line"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "format_json",
+    "format_text",
+    "location_dict",
+    "place",
+    "report_to_dict",
+    "summary_line",
+]
 
 SCHEMA_VERSION = 1
+
+
+def place(location: Location) -> str:
+    """Where a location is, as a compiler prints it: "paper.md:41", "paper.xml:1:5230" where
+    the column is known, or "paper.pdf:p12" for a page of a PDF (its row on the page and its
+    box are in the JSON report)."""
+    if location.page is not None:
+        return f"{location.file}:p{location.page}"
+    column = f":{location.column}" if location.column else ""
+    return f"{location.file}:{location.line}{column}"
+
+
+def location_dict(location: Location, *, known_only: bool = False) -> dict[str, Any]:
+    """The JSON fields of a location: ``file``, ``line``, ``column`` and ``anchor`` (``null``
+    where unknown, or left out with ``known_only``); ``page`` and ``box`` for a PDF."""
+    data: dict[str, Any] = {"file": location.file, "line": location.line}
+    for key in ("column", "anchor"):
+        if getattr(location, key) is not None or not known_only:
+            data[key] = getattr(location, key)
+    if location.page is not None:
+        data["page"] = location.page
+        data["box"] = list(location.box) if location.box is not None else None
+    return data
 
 
 def _finding_line(prefix: str, finding: Finding, doi: str | None) -> str:
@@ -45,23 +77,22 @@ def _identifier(checked: CheckedReference) -> str | None:
 def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
     """The text report, line by line: findings grouped by reference, then the document's."""
     for checked in report.references:
-        where = f"{checked.citation.file}:{checked.citation.line}: [{checked.citation.label}]"
+        where = f"{place(checked.citation.location)}: [{checked.citation.label}]"
         if verbose and not checked.findings:
             score = f" (score {checked.match.score:.2f})" if checked.match.score is not None else ""
             yield f"{where} {checked.status.value} {_identifier(checked) or ''}{score}".rstrip()
         for finding in checked.findings:
             yield _finding_line(where, finding, _identifier(checked))
+            if verbose and finding.code == "not-checked" and checked.match.detail:
+                # The whole error, which the finding sums up in a few words.
+                yield f"    {checked.match.detail}"
     for finding in report.findings:
-        where = (
-            f"{finding.location.file}:{finding.location.line}:"
-            if finding.location
-            else "<document>:"
-        )
+        where = f"{place(finding.location)}:" if finding.location else "<document>:"
         yield f"{where} {finding.code} ({finding.severity.value}): {finding.message}"
     if verbose:
         for ignored in report.ignored:
             citation = ignored.checked.citation
-            yield f"{citation.file}:{citation.line}: [{citation.label}] ignored: {ignored.reason}"
+            yield f"{place(citation.location)}: [{citation.label}] ignored: {ignored.reason}"
     yield summary_line(report)
 
 
@@ -102,9 +133,8 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
     }
     if finding.location is not None:
-        data["file"] = finding.location.file
-        data["line"] = finding.location.line
-        data["related"] = [{"file": loc.file, "line": loc.line} for loc in finding.related]
+        data.update(location_dict(finding.location))
+        data["related"] = [location_dict(loc, known_only=True) for loc in finding.related]
     return data
 
 
@@ -121,8 +151,7 @@ def _reference_dict(reference: Reference) -> dict[str, Any]:
 def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
     match = checked.match
     return {
-        "file": checked.citation.file,
-        "line": checked.citation.line,
+        **location_dict(checked.citation.location),
         "label": checked.citation.label,
         "citation": checked.citation.text,
         "status": checked.status.value,
@@ -132,6 +161,7 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
         "via": match.via,
         "source": match.source,
         "reason": match.reason,
+        "detail": match.detail,
         "reference": _reference_dict(checked.reference),
         "findings": [_finding_dict(f) for f in checked.findings],
     }
@@ -151,10 +181,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         },
         "references": [_checked_dict(c) for c in report.references],
         "findings": [_finding_dict(f) for f in report.findings],
+        "unreachable": list(report.unreachable),
         "ignored": [
             {
-                "file": i.checked.citation.file,
-                "line": i.checked.citation.line,
+                **location_dict(i.checked.citation.location),
                 "label": i.checked.citation.label,
                 "doi": i.checked.match.doi,
                 "reason": i.reason,

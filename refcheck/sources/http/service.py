@@ -31,13 +31,15 @@ import attrs
 import requests
 
 from refcheck._version import __version__
-from refcheck.errors import ConfigError, ServiceResponseError
+from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailable
 from refcheck.sources.http import cache as _cache
+from refcheck.sources.http.breaker import CircuitBreaker
 from refcheck.sources.http.retry import RetryPolicy
 
 __all__ = ["Closing", "ServiceClient", "SessionOwner", "SourceSettings", "check_base_url", "origin"]
 
 _MAX_REDIRECTS = 5
+_BREAKERS = threading.Lock()
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -128,21 +130,57 @@ class SessionOwner(Closing):
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
         """GET ``base_url + path`` under the retry policy; the final answer, whatever its status.
 
-        Redirects are followed here, not by requests (see :meth:`_follow`). Errors of requests
-        that retrying cannot help (too many redirects, a redirect to a non-HTTP URL, a bad URL,
-        a body that does not decode) are this service's failure for this reference, not the
-        whole check's: :class:`~refcheck.errors.ServiceResponseError`.
+        Redirects are followed here, not by requests (see :meth:`_follow`). Every attempt goes
+        through the client's :attr:`breaker`: once the service has proved unreachable, only the
+        cache answers, and anything else fails at once with
+        :class:`~refcheck.errors.ServiceUnreachable`. Errors of requests that retrying cannot
+        help (too many redirects, a redirect to a non-HTTP URL, a bad URL, a body that does not
+        decode) are this service's failure for this reference, not the whole check's:
+        :class:`~refcheck.errors.ServiceResponseError`.
         """
         url = self.base_url + path
         query = {**params, **self._identity()}
+        breaker = self.breaker
 
         def attempt() -> requests.Response:
-            return self._follow(url, query)
+            if breaker.tripped is not None:
+                # The service cannot be reached: what the cache holds is still answered, and
+                # nothing else is asked.
+                cached = _cache.cached_answer(self._session, url, query)
+                if cached is not None:
+                    return cached
+                breaker.check(url)
+            try:
+                response = self._follow(url, query)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                breaker.failed(exc)
+                breaker.check(url, exc)  # this failure tripped it: no more attempts
+                raise
+            if not getattr(response, "from_cache", False):
+                breaker.answered()
+            return response
 
         try:
             return self.retry.send(attempt, url=url)
+        except ServiceUnavailable as exc:
+            if exc.__cause__ is not None:
+                breaker.failed(exc.__cause__, gave_up=True)
+            raise
         except requests.RequestException as exc:
             raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """This client's :class:`~refcheck.sources.http.breaker.CircuitBreaker`: after a few
+        failures to connect at all, every request fails at once (``breaker.tripped``)."""
+        breaker: CircuitBreaker | None = getattr(self, "_breaker", None)
+        if breaker is None:
+            with _BREAKERS:  # the first requests come from several threads at once
+                breaker = getattr(self, "_breaker", None)
+                if breaker is None:
+                    label = getattr(self, "label", "") or type(self).__name__
+                    breaker = self._breaker = CircuitBreaker(label, self.base_url)
+        return breaker
 
     def _follow(self, url: str, query: Mapping[str, str]) -> requests.Response:
         """One GET of ``url``, following up to five redirects.
@@ -189,7 +227,8 @@ class SessionOwner(Closing):
         detail = response.text[:200].strip()
         return ServiceResponseError(
             f"{what}: expected HTTP 200, got HTTP {response.status_code}"
-            + (f": {detail}" if detail else "")
+            + (f": {detail}" if detail else ""),
+            reason=f"HTTP {response.status_code}",
         )
 
     @staticmethod
@@ -208,7 +247,8 @@ class SessionOwner(Closing):
         except (ValueError, requests.exceptions.JSONDecodeError) as exc:
             raise ServiceResponseError(
                 f"{what}: expected a JSON answer, found {response.headers.get('Content-Type')!r} "
-                f"starting {response.text[:60]!r}"
+                f"starting {response.text[:60]!r}",
+                reason="an answer that is not JSON",
             ) from exc
 
 
