@@ -2,7 +2,7 @@
 
 Run from the repository root (needs ``../shared/data``)::
 
-    pip install nameparser probablepeople
+    pip install -e '.[bench]'     # nameparser and probablepeople among them
     python3 benchmarks/names.py [--limit 3000]
 
 Each author of the genuine Crossref records of ``../shared/data/crossref/works.jsonl.gz``
