@@ -45,7 +45,7 @@ from typing import Any
 import attrs
 
 from refcheck._version import install_hint
-from refcheck.check import _aligned, prefetch_dois
+from refcheck.check import _aligned
 from refcheck.errors import ConfigError, ExtraMissingError, ParseError, RefcheckError
 from refcheck.findings import compare
 from refcheck.model import Author, CheckedReference, Citation, Match, Reference
@@ -262,7 +262,7 @@ def check_lines(
             except RefcheckError as exc:
                 read.append((number, line, str(exc)))
     references = [r[1] for _, _, r in read if not isinstance(r, str)]
-    prefetch_dois(chain.sources[0], references)
+    chain.prefetch(list(dict.fromkeys(references)))
     matches: dict[Reference, Match] = {}
     out = []
     for number, line, parsed in read:

@@ -4,7 +4,8 @@
 then the document-level checks. This module only wires the steps together; each step lives in
 its own module. The network is the slow part, so distinct references are resolved once each,
 a few at a time (``concurrency``), through one client, and the DOIs they cite are looked up
-first in a few list requests (:func:`prefetch_dois`) rather than one request each.
+first in a few list requests (``SourceChain.prefetch``: Crossref's ``filter=doi:A,doi:B``)
+rather than one request each.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ __all__ = [
     "check_file",
     "check_files",
     "check_text",
-    "prefetch_dois",
     "resolve_reference",
 ]
 
@@ -135,7 +135,11 @@ def _check(
     client: WorkSource = source if source is not None else _client(settings, concurrency)
     try:
         chain = SourceChain((client, *fallbacks), threshold=threshold)
-        matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
+        references = [r for _, r in parsed]
+        # Sources that can look many references up at once (arXiv's id_list, Crossref's DOI
+        # filter) do it first.
+        chain.prefetch(list(dict.fromkeys(references)))
+        matches = _resolve_all(chain, references, concurrency, progress)
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()
@@ -187,17 +191,6 @@ def _client(settings: CrossrefSettings | None, concurrency: int) -> CrossrefClie
     return CrossrefClient(attrs.evolve(settings, limits=limits))
 
 
-def prefetch_dois(source: WorkSource, references: Iterable[Reference]) -> int:
-    """Look up the DOIs ``references`` cite in batches, when ``source`` can (it has a
-    ``prefetch`` method, as :class:`~refcheck.sources.crossref.CrossrefClient` has), so that
-    resolving them costs no request each; how many works were found (0 for other sources)."""
-    prefetch = getattr(source, "prefetch", None)
-    dois = [r.doi for r in references if r.doi]
-    if not callable(prefetch) or len(dois) < 2:
-        return 0
-    return int(prefetch(dois))
-
-
 def _resolve_all(
     resolver: Resolver | SourceChain,
     references: list[Reference],
@@ -205,8 +198,6 @@ def _resolve_all(
     progress: Progress | None,
 ) -> dict[Reference, Match]:
     unique = list(dict.fromkeys(references))
-    first = resolver.source if isinstance(resolver, Resolver) else resolver.sources[0]
-    prefetch_dois(first, unique)
     results: dict[Reference, Match] = {}
     total = len(unique)
     if concurrency <= 1 or total <= 1:

@@ -31,7 +31,13 @@ from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.output.bibtex import entry_counts, to_bibtex, write_bibtex
 from refcheck.output.formats import FORMATS, render
 from refcheck.parsing import parse_citation
-from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
+from refcheck.sources.chain import (
+    BASE_URL_VARIABLES,
+    SOURCE_LABELS,
+    SourceChain,
+    open_fallbacks,
+    parse_sources,
+)
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.habanero import HabaneroSource
@@ -130,14 +136,14 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--sources",
-            default="crossref",
-            show_default=True,
             envvar="REFCHECK_SOURCES",
             metavar="NAMES",
-            help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
-            "the later ones only for references Crossref leaves unresolved. snapshot:INDEX "
-            "asks a local index (refcheck index build) first, and the others only for what it "
-            "leaves unresolved: snapshot:INDEX,crossref [REFCHECK_SOURCES].",
+            help="Sources to ask, among crossref, arxiv, dblp, pubmed, openalex, "
+            "semanticscholar, datacite ('auto': all but pubmed; 'all'); each reference is "
+            "routed to those that suit it (an arXiv id to arXiv, a CS venue to dblp, a DOI to "
+            "its registry), the next only while it is unresolved [default: auto, or crossref "
+            "with --replay]. snapshot:INDEX asks a local index (refcheck index build) first "
+            "[REFCHECK_SOURCES].",
         ),
         *(
             click.option(
@@ -150,6 +156,9 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 ("pubmed", "PubMed (NCBI E-utilities)"),
                 ("openalex", "OpenAlex"),
                 ("datacite", "DataCite"),
+                ("arxiv", "arXiv"),
+                ("dblp", "dblp"),
+                ("semanticscholar", "Semantic Scholar Graph"),
             )
         ),
         click.option(
@@ -166,6 +175,13 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             envvar="REFCHECK_NCBI_API_KEY",
             metavar="KEY",
             help="NCBI E-utilities API key, sent to PubMed only [REFCHECK_NCBI_API_KEY].",
+        ),
+        click.option(
+            "--semanticscholar-api-key",
+            envvar="REFCHECK_SEMANTICSCHOLAR_API_KEY",
+            metavar="KEY",
+            help="Semantic Scholar API key, sent to Semantic Scholar only "
+            "[REFCHECK_SEMANTICSCHOLAR_API_KEY].",
         ),
     ]
     for option in reversed(options):
@@ -235,6 +251,27 @@ def _habanero(
         yield source
 
 
+def _source_names(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> tuple[str, ...]:
+    """``--sources`` (or ``REFCHECK_SOURCES``), else the file's ``sources``, else ``auto``;
+    with ``--replay`` (which holds Crossref's answers only) the default is Crossref alone."""
+    index, given = _snapshot_and_names(options, config)
+    if index is not None and not given:
+        return ()  # the local index alone
+    if given is None or not given:
+        given = "crossref" if settings.replay is not None else "auto"
+    return parse_sources(given)
+
+
+def _snapshot_and_names(options: dict[str, Any], config: Config) -> tuple[Path | None, str | None]:
+    """The local index of ``snapshot:INDEX`` in the sources, if any, and the other names."""
+    given = options.get("sources") or (",".join(config.sources) if config.sources else None)
+    if given is None:
+        return None, None
+    return split_sources(given)
+
+
 @contextmanager
 def _fallbacks(
     options: dict[str, Any], settings: CrossrefSettings, config: Config
@@ -244,12 +281,13 @@ def _fallbacks(
     base_urls = config.source_base_urls(
         {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
     )
-    _, names = split_sources(options.get("sources") or "crossref")
+    names = _source_names(options, settings, config)
     clients = (
         open_fallbacks(
-            parse_sources(names),
+            names,
             settings,
             ncbi_api_key=options.get("ncbi_api_key"),
+            semanticscholar_api_key=options.get("semanticscholar_api_key"),
             base_urls=base_urls,
         )
         if names
@@ -269,7 +307,8 @@ def _sources(
     """The first source and those after it, from ``--sources`` and ``--transport``: with
     ``snapshot:INDEX``, the local index first, then Crossref (when named) and the rest; else
     Crossref (``None``: the library opens its own client) and the rest. Closed on exit."""
-    index, names = split_sources(options.get("sources") or "crossref")
+    index, _ = _snapshot_and_names(options, config)
+    names = _source_names(options, settings, config)
     with (
         _habanero(options, settings) as habanero,
         _fallbacks(options, settings, config) as fallbacks,
@@ -301,7 +340,8 @@ def _errors() -> Iterator[None]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="refcheck")
 def cli() -> None:
-    """Check the references of scholarly manuscripts against Crossref."""
+    """Check the references of scholarly manuscripts against Crossref, arXiv, dblp and the
+    broad indexes."""
 
 
 @cli.command()
@@ -501,7 +541,7 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
 @_config_option("the current directory")
 @_service_options
 def resolve(citation: str, output_format: str, config_path: Path | None, **service: Any) -> None:
-    """Resolve one CITATION to its DOI on Crossref, with the evidence.
+    """Resolve one CITATION to its work (Crossref, arXiv, dblp...), with the evidence.
 
     The configuration file's service settings and threshold apply; without --config it is
     looked for from the current directory upwards.
@@ -551,18 +591,26 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
     is_flag=True,
     help="Keep accented letters as UTF-8 (for biber) instead of LaTeX commands (for bibtex).",
 )
+@click.option(
+    "--published-version",
+    "published",
+    is_flag=True,
+    help="For a preprint that was published, export the published version (its venue, year "
+    "and DOI) instead of the preprint.",
+)
 @_run_options
 @_service_options
 def bibtex(
     manuscripts: tuple[Path, ...],
     output: Path | None,
     unicode: bool,
+    published: bool,
     concurrency: int | None,
     config_path: Path | None,
     progress: bool | None,
     **service: Any,
 ) -> None:
-    """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
+    """Write the references of MANUSCRIPTS as BibTeX, from their records (Crossref, arXiv...).
 
     One entry per resolved work; unresolved references are exported from their parsed
     fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
@@ -588,21 +636,17 @@ def bibtex(
             click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
             sys.exit(EXIT_UNCHECKED)
         if output is not None:
-            write_bibtex(report, output, unicode=unicode)
+            write_bibtex(report, output, unicode=unicode, published=published)
         else:
-            click.echo(to_bibtex(report, unicode=unicode), nl=False)
+            click.echo(to_bibtex(report, unicode=unicode, published=published), nl=False)
     click.echo(
-        _entries_line(entry_counts(report))
+        _entries_line(entry_counts(report, published=published))
         + (f", written to {output}" if output is not None else ""),
         err=True,
     )
     _say_unreachable(report.unreachable)
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked or report.unreachable else EXIT_CLEAN)
-
-
-_SOURCE_LABELS = {"crossref": "Crossref", "pubmed": "PubMed", "openalex": "OpenAlex"}
-_SOURCE_LABELS["datacite"] = "DataCite"
 
 
 def _entries_line(counts: dict[str, int]) -> str:
@@ -612,7 +656,7 @@ def _entries_line(counts: dict[str, int]) -> str:
     sources = [name for name in counts if name not in statuses]
     parts = [f"{counts.get('crossref', 0)} from Crossref"]
     parts += [
-        f"{counts[name]} from {_SOURCE_LABELS.get(name, name)}"
+        f"{counts[name]} from {SOURCE_LABELS.get(name, name)}"
         for name in sources
         if name != "crossref"
     ]
@@ -835,6 +879,8 @@ def _explained_text(explained: dict[str, Any]) -> str:
         lines.append(f"reason: {explained['reason']}")
     if explained["doi_status"] not in (None, "agrees"):
         lines.append(f"cited DOI: {explained['doi_status']}")
+    if explained.get("arxiv_status") not in (None, "agrees"):
+        lines.append(f"cited arXiv identifier: {explained['arxiv_status']}")
 
     def describe(label: str, candidate: dict[str, Any]) -> None:
         where = ", ".join(

@@ -53,7 +53,7 @@ from requests.adapters import BaseAdapter
 
 from refcheck._version import __version__
 from refcheck.errors import ConfigError, ServiceError, ServiceResponseError
-from refcheck.model import Author, Relation, Update, Work
+from refcheck.model import Author, Reference, Relation, Update, Work
 from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.limits import LIST, SINGLE, Limiter, Limits, SingleFlight
 from refcheck.sources.http.replay import RecordingAdapter, ReplayAdapter
@@ -589,14 +589,20 @@ class CrossrefClient(SessionOwner):
                     found[key] = attrs.evolve(work, score=None)
         return found
 
-    def prefetch(self, dois: Iterable[str]) -> int:
-        """Look ``dois`` up in batches (:meth:`get_works`) and keep the works found, so that
-        the next :meth:`get_work` of each is answered without a request; how many were found.
+    def prefetch(self, references: Iterable[Reference | str]) -> int:
+        """Look the DOIs of ``references`` (or DOIs given as text) up in batches
+        (:meth:`get_works`) and keep the works found, so that the next :meth:`get_work` of
+        each is answered without a request; how many were found. Fewer than two DOIs: nothing
+        is asked (the lookup is one request either way).
 
         A failed batch keeps nothing (its DOIs are asked one by one later, and a failure is
         reported then, for the references it touches). At most :attr:`max_prefetched` works
         are kept; each is given out once.
         """
+        given = [r if isinstance(r, str) else r.doi for r in references]
+        dois = [d for d in given if d]
+        if len(set(dois)) < 2:
+            return 0
         try:
             found = self.get_works(dois)
         except ServiceError:
