@@ -95,7 +95,8 @@ class IgnoreRule:
 class Config:
     """The settings of one configuration file (``path``); ``None`` where the file is silent.
 
-    ``cache`` is resolved against the file's directory; ``no_cache`` is ``cache = false``.
+    ``cache`` is resolved against the file's directory, and must stay inside it (see
+    :meth:`crossref_settings`); ``no_cache`` is ``cache = false``.
     """
 
     path: Path | None = None
@@ -118,7 +119,11 @@ class Config:
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> CrossrefSettings:
         """Crossref settings: ``overrides`` (the command line), then the environment, then
-        this file, then the defaults."""
+        this file, then the defaults.
+
+        Raises :class:`~refcheck.errors.ConfigError` when the file's ``cache`` is used and
+        lies outside the file's directory.
+        """
         env = os.environ if environ is None else environ
         from_file: dict[str, Any] = {}
         for key, variable in (
@@ -128,12 +133,32 @@ class Config:
         ):
             if getattr(self, key) is not None and variable not in env:
                 from_file[key] = getattr(self, key)
-        if "REFCHECK_CACHE" not in env:
+        if "REFCHECK_CACHE" not in env and "cache" not in overrides:
             if self.no_cache:
                 from_file["cache"] = None
             elif self.cache is not None:
-                from_file["cache"] = self.cache
+                from_file["cache"] = self._contained_cache(self.cache)
         return CrossrefSettings.from_env(env, **{**from_file, **overrides})
+
+    def _contained_cache(self, cache: Path) -> Path:
+        """The file's ``cache``, if it stays inside the file's own directory.
+
+        A configuration file may come with a repository refcheck is asked to check (in CI,
+        somebody else's): its ``cache`` must not make refcheck open, create or move files
+        elsewhere ("~", "../..", a symbolic link that leads out). A cache outside is the
+        user's own say: ``--cache`` or ``REFCHECK_CACHE``.
+        """
+        if self.path is None:
+            return cache
+        root = self.path.parent.resolve()
+        resolved = (self.path.parent / cache).resolve()
+        if resolved == root or root not in resolved.parents:
+            raise ConfigError(
+                f"{self.path}: cache: {os.fspath(cache)!r} is outside {root}; a "
+                "configuration file may keep its cache only inside its own directory (for a "
+                "cache elsewhere, give --cache or REFCHECK_CACHE)"
+            )
+        return cache
 
     def source_base_urls(
         self, overrides: Mapping[str, str | None], environ: Mapping[str, str] | None = None
@@ -283,10 +308,12 @@ class _Reader:
         return float(value)
 
     def cache(self, key: str, value: object) -> Path | None:
+        """A path relative to the file's directory (one that leads out of it, "~" or "..",
+        is refused when used: :meth:`Config._contained_cache`), or ``None`` for ``false``."""
         if value is False:
             return None
         text = self.string(key, value) if value is not True else ""
-        if not text.strip():
+        if not text.strip() or "\x00" in text:
             raise self.error(key, "a file name, or false for no cache", value)
         return self.file.parent / Path(text).expanduser()
 
