@@ -34,6 +34,7 @@ from refcheck.sources.http.retry import is_testing
 
 __all__ = [
     "MAX_ADVERTISED_INTERVAL",
+    "MAX_WINDOW",
     "MIN_ADVERTISED_RATE",
     "Limiter",
     "Limits",
@@ -88,9 +89,12 @@ _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 #: The longest ``x-rate-limit-interval`` taken from an answer, in seconds; a longer one is
 #: not believed ("3600s" would stall every request for an hour, outside any retry budget).
 MAX_ADVERTISED_INTERVAL = 60.0
-#: The slowest advertised rate adopted, in requests per second: the limiter never waits more
-#: than about ten seconds for a slot because an answer said so.
+#: The slowest advertised rate believed, in requests per second (one per ten seconds).
 MIN_ADVERTISED_RATE = 0.1
+#: The longest window the limiter keeps, in seconds: a longer advertised interval is kept as
+#: the same average rate over this window ("60 per 60s" as 10 per 10 s), so that no request
+#: waits more than about one window (10.5 s with the margin) because an answer said so.
+MAX_WINDOW = 10.0
 
 
 def parse_interval(value: str) -> float | None:
@@ -243,10 +247,14 @@ class Limiter:
         """Adopt the limits a service advertises in an answer's headers, if lower than ours.
 
         Reads ``x-rate-limit-limit`` with ``x-rate-limit-interval`` and ``x-concurrency-limit``
-        (any case); absent or unreadable headers change nothing.
+        (any case); absent, unreadable or absurd headers change nothing (a limit below 1 or not
+        finite, an interval beyond :data:`MAX_ADVERTISED_INTERVAL`: "99999999999h", "3600s",
+        a rate below :data:`MIN_ADVERTISED_RATE`). An interval longer than
+        :data:`MAX_WINDOW` is kept as the same rate over that window.
         """
         folded = {k.lower(): v for k, v in headers.items()}
         rate = _number(folded.get("x-rate-limit-limit"))
+        rate = rate if rate is not None and rate >= 1 else None
         interval = parse_interval(folded.get("x-rate-limit-interval") or "1s")
         concurrency = _number(folded.get("x-concurrency-limit"))
         if rate is None and concurrency is None:
@@ -256,11 +264,11 @@ class Limiter:
         if (
             rate is not None
             and interval is not None
-            and rate / interval < configured.rate / configured.interval
+            and MIN_ADVERTISED_RATE <= rate / interval < configured.rate / configured.interval
         ):
             new_rate, new_interval = rate, interval
-            if rate / interval < MIN_ADVERTISED_RATE:
-                new_rate, new_interval = 1.0, 1.0 / MIN_ADVERTISED_RATE
+            if interval > MAX_WINDOW:
+                new_rate, new_interval = rate * MAX_WINDOW / interval, MAX_WINDOW
         new_concurrency = configured.concurrency
         if concurrency is not None:
             new_concurrency = min(configured.concurrency, max(1, int(concurrency)))
