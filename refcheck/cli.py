@@ -188,10 +188,18 @@ def _fallbacks(
     base_urls = config.source_base_urls(
         {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
     )
+    key = options.get("ncbi_api_key")
+    if key and not config.secret_allowed("pubmed", options.get("pubmed_base_url")):
+        click.echo(
+            f"Warning: {config.path} sets pubmed-base-url: the NCBI API key is not sent there "
+            "(give --pubmed-base-url or REFCHECK_PUBMED_BASE_URL to send it elsewhere)",
+            err=True,
+        )
+        key = None
     clients = open_fallbacks(
         parse_sources(options.get("sources") or "crossref"),
         settings,
-        ncbi_api_key=options.get("ncbi_api_key"),
+        ncbi_api_key=key,
         base_urls=base_urls,
     )
     try:

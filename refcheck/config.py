@@ -24,6 +24,7 @@ pure function of a report.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,9 +36,11 @@ import attrs
 from refcheck.errors import ConfigError
 from refcheck.model import CheckedReference, Finding, IgnoredReference, Report
 from refcheck.output.formats import FORMATS, RULES
+from refcheck.sources import pubmed as _pubmed
 from refcheck.sources.chain import BASE_URL_VARIABLES, base_urls_from_env
-from refcheck.sources.crossref import CrossrefSettings
+from refcheck.sources.crossref import DEFAULT_BASE_URL, CrossrefSettings
 from refcheck.sources.http.service import check_base_url as _checked_base_url
+from refcheck.sources.http.service import origin as _origin
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,6 +56,12 @@ __all__ = [
     "find_config",
     "load_config",
 ]
+
+log = logging.getLogger(__name__)
+
+#: The public API of each source whose key or token the user may give (see
+#: :meth:`Config.secret_allowed`).
+_PUBLIC_APIS = {"crossref": DEFAULT_BASE_URL, "pubmed": _pubmed.DEFAULT_BASE_URL}
 
 #: The file names :func:`find_config` looks for, in each directory, in this order.
 CONFIG_FILES = ("refcheck.toml", "pyproject.toml")
@@ -138,7 +147,35 @@ class Config:
                 from_file["cache"] = None
             elif self.cache is not None:
                 from_file["cache"] = self._contained_cache(self.cache)
-        return CrossrefSettings.from_env(env, **{**from_file, **overrides})
+        settings = CrossrefSettings.from_env(env, **{**from_file, **overrides})
+        if settings.plus_token is not None and not self.secret_allowed(
+            "crossref", overrides.get("base_url"), env
+        ):
+            log.warning(
+                "%s sets base-url to %s: the Crossref Plus token is not sent there (give "
+                "--base-url or REFCHECK_BASE_URL to send it to another server)",
+                self.path,
+                settings.base_url,
+            )
+            settings = attrs.evolve(settings, plus_token=None)
+        return settings
+
+    def secret_allowed(
+        self, source: str, option: str | None, environ: Mapping[str, str] | None = None
+    ) -> bool:
+        """Whether the user's token or key for ``source`` ("crossref", "pubmed") may go to the
+        base URL in force: not when this file chose it (``option``, the command line's base
+        URL, is ``None`` and the environment sets none) and it is not the source's public API.
+
+        A configuration file may come with the repository being checked: it must not be able
+        to send the user's Crossref Plus token or NCBI key to a server of its choosing.
+        """
+        env = os.environ if environ is None else environ
+        variable = "REFCHECK_BASE_URL" if source == "crossref" else BASE_URL_VARIABLES[source]
+        chosen = self.base_url if source == "crossref" else getattr(self, f"{source}_base_url")
+        if chosen is None or option is not None or variable in env:
+            return True
+        return _origin(chosen) == _origin(_PUBLIC_APIS[source])
 
     def _contained_cache(self, cache: Path) -> Path:
         """The file's ``cache``, if it stays inside the file's own directory.

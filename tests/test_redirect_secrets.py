@@ -12,6 +12,7 @@ real command with all four sources.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +21,7 @@ from urllib.parse import unquote_plus, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from seed import MANUSCRIPT
+from seed import seed_citation
 
 from refcheck.cli import cli
 from refcheck.errors import ServiceError, ServiceResponseError
@@ -36,6 +37,10 @@ MAILTO = "private.person@example.org"
 KEY = "k3y-0f-the-user-0123456789"
 TOKEN = "plus-t0ken-0123456789abcdef"
 PRIVATE = (MAILTO, KEY, TOKEN, "private.person")
+#: Two references of the seed: PubMed is asked at most three times a second without a key.
+SMALL = "References\n\n" + "\n".join(
+    f"{n}. {seed_citation(label)}" for n, label in enumerate(("A1", "C2"), 1)
+)
 
 #: An answer every client can read as "nothing found": Crossref's empty work list, PubMed's
 #: empty idlist, OpenAlex's empty results, DataCite's empty data.
@@ -227,17 +232,19 @@ def test_a_redirect_within_the_origin_keeps_the_token(elsewhere: Server) -> None
 
 
 def test_the_command_with_every_source_leaks_nothing_elsewhere(
-    plain: Server, elsewhere: Server, monkeypatch: pytest.MonkeyPatch
+    plain: Server, elsewhere: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     """``refcheck check --sources crossref,pubmed,openalex,datacite`` with --mailto, an NCBI
     key and a Plus token, every service redirecting to another origin: every service is
     asked there (Crossref finds nothing, so the others are asked too), and that origin
     receives none of the user's identity or secrets."""
     monkeypatch.setenv("REFCHECK_CROSSREF_PLUS_TOKEN", TOKEN)
+    manuscript = tmp_path / "paper.md"
+    manuscript.write_text(SMALL, encoding="utf-8")
     result = CliRunner().invoke(
         cli,
         [
-            "check", str(MANUSCRIPT), "--no-cache", "--mailto", MAILTO, "--ncbi-api-key", KEY,
+            "check", str(manuscript), "--no-cache", "--mailto", MAILTO, "--ncbi-api-key", KEY,
             "--sources", "crossref,pubmed,openalex,datacite",
             "--base-url", plain.base_url,
             "--pubmed-base-url", plain.base_url,
@@ -257,3 +264,71 @@ def test_the_command_with_every_source_leaks_nothing_elsewhere(
         elsewhere.leaked(),
     )
     assert set(PRIVATE[:3]) <= set(plain.leaked()) | {TOKEN}
+
+
+# --- a checked repository's configuration file chooses no server for the user's secrets ---
+
+
+def hostile_repository(root: Any, settings: str) -> str:
+    """A repository with a refcheck.toml of ``settings`` and the seed manuscript; its path."""
+    root.mkdir()
+    (root / ".git").mkdir()
+    (root / "refcheck.toml").write_text(settings, encoding="utf-8")
+    manuscript = root / "paper.md"
+    manuscript.write_text(SMALL, encoding="utf-8")
+    return str(manuscript)
+
+
+def test_a_repository_base_url_gets_no_plus_token(
+    elsewhere: Server,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``base-url`` in the checked repository's refcheck.toml names the repository's own
+    server: it is asked, but the token from the CI's environment is not sent to it (and a
+    warning says so)."""
+    monkeypatch.setenv("REFCHECK_CROSSREF_PLUS_TOKEN", TOKEN)
+    manuscript = hostile_repository(tmp_path / "repo", f'base-url = "{elsewhere.base_url}"\n')
+    with caplog.at_level(logging.WARNING, logger="refcheck.config"):
+        CliRunner().invoke(cli, ["check", manuscript, "--no-cache"])
+    assert (True, [], True) == (
+        len(elsewhere.log) > 0,
+        elsewhere.leaked(),
+        any("Plus token is not sent" in r.getMessage() for r in caplog.records),
+    )
+
+
+def test_the_user_may_send_the_token_to_a_server_of_their_choosing(
+    elsewhere: Server, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same server named by the user (REFCHECK_BASE_URL) gets the token: the user's say."""
+    monkeypatch.setenv("REFCHECK_CROSSREF_PLUS_TOKEN", TOKEN)
+    monkeypatch.setenv("REFCHECK_BASE_URL", elsewhere.base_url)
+    manuscript = hostile_repository(tmp_path / "repo", f'base-url = "{elsewhere.base_url}"\n')
+    CliRunner().invoke(cli, ["check", manuscript, "--no-cache"])
+    assert TOKEN in elsewhere.leaked()
+
+
+def test_a_repository_pubmed_base_url_gets_no_ncbi_key(elsewhere: Server, tmp_path: Any) -> None:
+    """``pubmed-base-url`` in the checked repository's file: PubMed is asked there without
+    the NCBI key given on the command line."""
+    crossref_nothing = Server(elsewhere_answer)
+    try:
+        manuscript = hostile_repository(
+            tmp_path / "repo",
+            f'base-url = "{crossref_nothing.base_url}"\npubmed-base-url = "{elsewhere.base_url}"\n',
+        )
+        result = CliRunner().invoke(
+            cli,
+            ["check", manuscript, "--no-cache", "--sources", "crossref,pubmed",
+             "--ncbi-api-key", KEY],
+        )  # fmt: skip
+    finally:
+        crossref_nothing.close()
+    asked = {urlsplit(target).path for target, _ in elsewhere.log}
+    assert (True, [], True) == (
+        bool(asked & {"/esearch.fcgi", "/ecitmatch.cgi"}),
+        elsewhere.leaked(),
+        "NCBI API key is not sent" in result.output,
+    )
