@@ -27,6 +27,7 @@ from refcheck.errors import ConfigError, ParseError, RefcheckError
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.output.bibtex import to_bibtex, write_bibtex
 from refcheck.output.formats import FORMATS, render
+from refcheck.output.report import terminal_line
 from refcheck.parsing import parse_citation
 from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
@@ -209,16 +210,22 @@ def _fallbacks(
             client.close()
 
 
+def _error(message: str) -> None:
+    """``Error: message`` on stderr, one line, no control character (a file name or a
+    service's answer may hold terminal escapes)."""
+    click.echo(f"Error: {terminal_line(message)}", err=True)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn refcheck's errors into ``Error: ...`` and an exit code, without a traceback."""
     try:
         yield
     except (ConfigError, ParseError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _error(str(exc))
         sys.exit(EXIT_USAGE)
     except RefcheckError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _error(str(exc))
         sys.exit(EXIT_UNCHECKED)
 
 
@@ -305,7 +312,7 @@ def check(
 def exit_code(report: Report, fail_on: str) -> int:
     """The exit code for a report (see the module docstring)."""
     if not report.references and not report.ignored:
-        click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+        _error("no reference list found in " + ", ".join(report.files))
         return EXIT_UNCHECKED
     if report.references and all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
         return EXIT_UNCHECKED
@@ -468,7 +475,7 @@ def bibtex(
                 fallbacks=fallbacks,
             )
         if not report.references:
-            click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+            _error("no reference list found in " + ", ".join(report.files))
             sys.exit(EXIT_UNCHECKED)
         if output is not None:
             write_bibtex(report, output, unicode=unicode)

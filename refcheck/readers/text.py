@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from refcheck.model import Citation, Reference
+from refcheck.model import Citation, Reference, printable
 from refcheck.readers._files import read_manuscript
 
 __all__ = ["Manuscript", "TextLine", "extract_citations", "read_text"]
@@ -57,10 +57,11 @@ _MAX_GAP = 2  # blank lines allowed between two items of one list
 
 @attrs.frozen(slots=True)
 class TextLine:
-    """A line of the manuscript outside its reference lists."""
+    """A line of the manuscript outside its reference lists (its text
+    :func:`~refcheck.model.printable`, from whichever reader)."""
 
     line: int
-    text: str
+    text: str = attrs.field(converter=printable)
 
 
 def _reference_tuple(items: Iterable[Reference | None]) -> tuple[Reference | None, ...]:
