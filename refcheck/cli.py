@@ -4,14 +4,17 @@ Each command calls one library function, prints its result, and turns a
 :class:`~refcheck.errors.RefcheckError` into a one-line ``Error: ...`` on stderr.
 
 Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error (bad option, bad
-setting, unreadable manuscript), 3 could not check (no reference found, or none could be
-checked).
+setting, unreadable manuscript, a report that cannot be written), 3 could not check (no
+reference found, or none could be checked), 130 interrupted (Ctrl-C: the report of what was
+checked is still written; a second Ctrl-C quits at once).
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +26,7 @@ import click
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
-from refcheck.errors import ConfigError, ParseError, RefcheckError
+from refcheck.errors import CheckInterrupted, ConfigError, ParseError, RefcheckError
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
 from refcheck.output.bibtex import to_bibtex, write_bibtex
 from refcheck.output.formats import FORMATS, render
@@ -37,12 +40,21 @@ from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
 from refcheck.sources.resolve import explain
 
-__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_UNCHECKED",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNCHECKED = 3
+#: 128 + SIGINT, as shells report a program that Ctrl-C stopped.
+EXIT_INTERRUPTED = 130
 
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
@@ -221,6 +233,9 @@ def _errors() -> Iterator[None]:
     """Turn refcheck's errors into ``Error: ...`` and an exit code, without a traceback."""
     try:
         yield
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except (ConfigError, ParseError) as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
@@ -286,26 +301,38 @@ def check(
         fail_on = effective("fail_on", fail_on, config)
         settings = _settings(service, config)
         show_progress = sys.stderr.isatty() if progress is None else progress
+        interrupted: CheckInterrupted | None = None
         with (
             _habanero(service, settings) as crossref,
             _fallbacks(service, settings, config) as fallbacks,
             _progress_bar(show_progress) as callback,
         ):
-            report = check_files(
-                manuscripts,
-                source=crossref,
-                settings=settings,
-                concurrency=effective("concurrency", concurrency, config),
-                progress=callback,
-                threshold=effective("threshold", None, config),
-                fallbacks=fallbacks,
-            )
+            try:
+                report = check_files(
+                    manuscripts,
+                    source=crossref,
+                    settings=settings,
+                    concurrency=effective("concurrency", concurrency, config),
+                    progress=callback,
+                    threshold=effective("threshold", None, config),
+                    fallbacks=fallbacks,
+                )
+            except CheckInterrupted as stopped:
+                report, interrupted = stopped.report, stopped
         report = apply_ignores(report, config.ignore_codes, config.ignore_references)
         rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
         if output is not None:
             output.write_text(rendered, encoding="utf-8")
         else:
             click.echo(rendered, nl=False)
+    if interrupted is not None:
+        distinct = len({r.reference for r in report.references})
+        click.echo(
+            f"Interrupted: {interrupted.reached} of {distinct} distinct references were "
+            "checked; the report marks the others not checked.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(exit_code(report, fail_on))
 
 
@@ -474,6 +501,7 @@ def bibtex(
                 threshold=effective("threshold", None, config),
                 fallbacks=fallbacks,
             )
+        # Ctrl-C writes no BibTeX: half an export is worse than none (KeyboardInterrupt).
         if not report.references:
             _error("no reference list found in " + ", ".join(report.files))
             sys.exit(EXIT_UNCHECKED)
@@ -528,6 +556,15 @@ def _explained_text(explained: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _interrupt_once(signum: int, frame: Any) -> None:
+    """The first Ctrl-C stops the check (KeyboardInterrupt: the report of what was done is
+    written, exit 130); from then on Ctrl-C has its default effect and quits at once."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``refcheck`` console script."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupt_once)
     cli.main(args=argv, prog_name="refcheck")

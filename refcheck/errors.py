@@ -16,12 +16,18 @@ fits, from the matching builtin as well, so callers may catch either::
 
 Unresolved, ambiguous and mismatched references are *not* errors: they are values in the
 result of a check. Errors are for the cases where refcheck could not do its job.
+
+Outside the tree, because it is no error but the user's wish: :class:`CheckInterrupted`, a
+``KeyboardInterrupt`` that carries the report of what was checked before Ctrl-C.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "CacheError",
+    "CheckInterrupted",
     "ConfigError",
     "ExportError",
     "ModelMissingError",
@@ -72,3 +78,16 @@ class CacheError(RefcheckError, OSError):
 
 class ModelMissingError(RefcheckError, FileNotFoundError):
     """The citation segmenter's model file is not where the package installs it."""
+
+
+class CheckInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a check: queued lookups were cancelled, those in flight cut short, and
+    ``report`` (a :class:`~refcheck.model.Report`) holds every reference, those not checked
+    marked "not checked" (interrupted); ``reached`` is how many distinct references were
+    resolved before. A ``KeyboardInterrupt``: code that does not know about it stops as it
+    would on Ctrl-C."""
+
+    def __init__(self, report: Any, reached: int = 0) -> None:
+        super().__init__("interrupted")
+        self.report = report
+        self.reached = reached
