@@ -15,7 +15,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,20 @@ import click
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
-from refcheck.errors import CheckInterrupted, ConfigError, ParseError, RefcheckError
+from refcheck.errors import (
+    CheckInterrupted,
+    ConfigError,
+    ExportError,
+    ParseError,
+    RefcheckError,
+)
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
-from refcheck.output.bibtex import to_bibtex, write_bibtex
+from refcheck.output.bibtex import to_bibtex
+from refcheck.output.files import check_output, write_output
 from refcheck.output.formats import FORMATS, render
 from refcheck.output.report import terminal_line
 from refcheck.parsing import parse_citation
+from refcheck.readers import MAX_BYTES, decode_text
 from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
@@ -236,7 +244,7 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except (ConfigError, ParseError) as exc:
+    except (ConfigError, ParseError, ExportError) as exc:
         _error(str(exc))
         sys.exit(EXIT_USAGE)
     except RefcheckError as exc:
@@ -300,6 +308,9 @@ def check(
         output_format = effective("format", output_format, config)
         fail_on = effective("fail_on", fail_on, config)
         settings = _settings(service, config)
+        inputs = _inputs(manuscripts, config, settings)
+        if output is not None:
+            check_output(output, inputs=inputs)  # before the run, not after it
         show_progress = sys.stderr.isatty() if progress is None else progress
         interrupted: CheckInterrupted | None = None
         with (
@@ -321,10 +332,7 @@ def check(
                 report, interrupted = stopped.report, stopped
         report = apply_ignores(report, config.ignore_codes, config.ignore_references)
         rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
-        if output is not None:
-            output.write_text(rendered, encoding="utf-8")
-        else:
-            click.echo(rendered, nl=False)
+        _write(output, rendered, inputs)
     if interrupted is not None:
         distinct = len({r.reference for r in report.references})
         click.echo(
@@ -334,6 +342,27 @@ def check(
         )
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(exit_code(report, fail_on))
+
+
+def _inputs(manuscripts: Iterable[Path], config: Config, settings: CrossrefSettings) -> list[Path]:
+    """The files a run reads or keeps, which an output file must never be."""
+    files = [*manuscripts, config.path, settings.cache, settings.replay]
+    return [Path(f) for f in files if f is not None]
+
+
+def _write(output: Path | None, text: str, inputs: Iterable[Path]) -> None:
+    """``text`` to ``output`` (whole or not at all), or to stdout. When ``output`` cannot be
+    written after all (a full disk), the text goes to stdout instead, nothing lost, and the
+    command exits 2."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_output(output, text, inputs=inputs)
+    except ExportError as exc:
+        _error(f"{exc}; written to standard output instead")
+        click.echo(text, nl=False)
+        sys.exit(EXIT_USAGE)
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -375,8 +404,9 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
 @click.option(
     "--file",
     "citation_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Parse each line of FILE as one citation ('-' for standard input).",
+    type=click.File("rb"),
+    help="Parse each line of FILE as one citation ('-' for standard input); any encoding "
+    "(as manuscripts are read).",
 )
 @click.option(
     "--format",
@@ -391,11 +421,12 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
     """Parse one CITATION (or every line of --file) and print the fields; no network."""
     if (citation is None) == (citation_file is None):
         raise click.UsageError("give either a CITATION or --file FILE, not both nor neither")
-    if citation_file is not None:
-        citations = [line.strip() for line in citation_file if line.strip()]
-    else:
-        citations = [citation or ""]
     with _errors():
+        if citation_file is not None:
+            text = _read_citations(citation_file)
+            citations = [line.strip() for line in text.splitlines() if line.strip()]
+        else:
+            citations = [citation or ""]
         records = [attrs.asdict(parse_citation(c), recurse=True) for c in citations]
     if output_format == "jsonl":
         for record in records:
@@ -489,6 +520,9 @@ def bibtex(
     with _errors():
         config = _config(config_path, manuscripts[0])
         settings = _settings(service, config)
+        inputs = _inputs(manuscripts, config, settings)
+        if output is not None:
+            check_output(output, inputs=inputs)  # before the run, not after it
         with (
             _habanero(service, settings) as crossref,
             _fallbacks(service, settings, config) as fallbacks,
@@ -505,10 +539,7 @@ def bibtex(
         if not report.references:
             _error("no reference list found in " + ", ".join(report.files))
             sys.exit(EXIT_UNCHECKED)
-        if output is not None:
-            write_bibtex(report, output, unicode=unicode)
-        else:
-            click.echo(to_bibtex(report, unicode=unicode), nl=False)
+        _write(output, to_bibtex(report, unicode=unicode), inputs)
     matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
     resolved = len(
         {r.match.work.doi.lower() or r.match.work for r in matched if r.match.work is not None}
@@ -521,6 +552,16 @@ def bibtex(
     )
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+
+
+def _read_citations(stream: Any) -> str:
+    """The text of ``parse --file``'s file or standard input: at most 50 MB, decoded as
+    manuscripts are (any encoding, control characters replaced)."""
+    name = getattr(stream, "name", "<stdin>")
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ParseError(f"{name}: more than the {MAX_BYTES} bytes (50 MB) refcheck reads")
+    return decode_text(data, name if isinstance(name, str) else "<stdin>")
 
 
 def _explained_text(explained: dict[str, Any]) -> str:

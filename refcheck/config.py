@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -228,22 +229,49 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "refcheck" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and _has_refcheck_table(pyproject):
             return pyproject
         if (directory / ".git").exists():
             return None
     return None
 
 
+#: The largest configuration file read.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML of a configuration file: a regular file of at most 1 MB, in UTF-8; anything
+    else is a :class:`~refcheck.errors.ConfigError` naming the file."""
     try:
-        with path.open("rb") as file:
-            data: dict[str, Any] = tomllib.load(file)
-            return data
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise ConfigError(f"configuration file {path}: not a regular file")
+        if status.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"configuration file {path}: {status.st_size} bytes, more than the "
+                f"{MAX_CONFIG_BYTES} refcheck reads"
+            )
+        data = path.read_bytes()[: MAX_CONFIG_BYTES + 1]
     except OSError as exc:
         raise ConfigError(f"cannot read configuration file {path}: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 (TOML files are UTF-8): byte {exc.start} is {data[exc.start]:#04x}"
+        ) from None
+    try:
+        parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parsed
+
+
+def _has_refcheck_table(pyproject: Path) -> bool:
+    """Whether a ``pyproject.toml`` has a ``[tool.refcheck]`` table (``tool = 5`` has none)."""
+    tool = _read_toml(pyproject).get("tool")
+    return isinstance(tool, dict) and "refcheck" in tool
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:

@@ -6,7 +6,7 @@ fits, from the matching builtin as well, so callers may catch either::
     RefcheckError
     ├── ParseError(ValueError)            a citation or a manuscript could not be read
     ├── ConfigError(ValueError)           a setting has a value refcheck cannot use
-    ├── ExportError(ValueError)           references could not be written out (BibTeX)
+    ├── ExportError(ValueError)           a report or BibTeX could not be written out
     ├── ServiceError                      a bibliographic service could not answer
     │   ├── ServiceUnavailable(ConnectionError)   network error, timeout, 5xx, 429 after retries
     │   ├── ServiceResponseError(ValueError)      an answer that is not what the API documents
@@ -53,7 +53,8 @@ class ConfigError(RefcheckError, ValueError):
 
 
 class ExportError(RefcheckError, ValueError):
-    """References could not be written out, e.g. as BibTeX."""
+    """A report or references could not be written out (BibTeX, ``-o``): a missing directory,
+    a full disk, a file that refcheck reads."""
 
 
 class ServiceError(RefcheckError):

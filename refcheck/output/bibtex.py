@@ -34,7 +34,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import attrs
 from pybtex.database import BibliographyData, Entry, Person
@@ -43,6 +42,7 @@ from pybtex.exceptions import PybtexError
 
 from refcheck.errors import ExportError
 from refcheck.model import Author, CheckedReference, MatchStatus, Reference, Report, Work
+from refcheck.output.files import write_output
 
 __all__ = ["ENTRY_TYPES", "to_bibtex", "write_bibtex"]
 
@@ -501,10 +501,8 @@ def write_bibtex(
     path: str | os.PathLike[str],
     *,
     unicode: bool = False,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> None:
-    """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8)."""
-    text = to_bibtex(source, unicode=unicode)
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8), whole or not at all
+    (:func:`~refcheck.output.files.write_output`); ``inputs`` are files it must not be."""
+    write_output(path, to_bibtex(source, unicode=unicode), inputs=inputs)
