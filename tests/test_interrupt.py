@@ -73,10 +73,10 @@ def within(seconds: float, call: object) -> tuple[BaseException | None, float]:
     ],
 )
 def test_abort_cuts_a_request_in_flight(slow: CrossrefStandIn, client: object) -> None:
-    """A request to a server that takes 3 s, aborted after 0.2 s: it ends within half a
-    second with ServiceUnavailable "interrupted", and no retry follows."""
+    """A request to a server that takes 5 s, aborted after 0.2 s: it ends at once (within
+    1.5 s on a loaded machine) with ServiceUnavailable "interrupted", and no retry follows."""
     assert callable(client)
-    slow.latency = 1.5
+    slow.latency = 5.0
     owner = client(slow.base_url)
     threading.Timer(0.2, owner.abort).start()
     error, took = within(5, lambda: owner.get_work(DOI))
@@ -84,9 +84,9 @@ def test_abort_cuts_a_request_in_flight(slow: CrossrefStandIn, client: object) -
     assert (ServiceUnavailable, True, True) == (
         type(error),
         "interrupted" in str(error),
-        took < 0.2 + 0.5,
+        took < 0.2 + 1.5,
     )
-    time.sleep(1.5)  # the stand-in logs a request when it has answered it
+    time.sleep(5.0 - took + 0.3)  # the stand-in logs a request when it has answered it
     assert 1 == len(slow.requests)
 
 
@@ -99,7 +99,7 @@ def test_abort_ends_a_wait_between_attempts(slow: CrossrefStandIn) -> None:
     threading.Timer(0.3, owner.abort).start()
     error, took = within(10, lambda: owner.get_work(DOI))
     owner.close()
-    assert (ServiceUnavailable, True, 1) == (type(error), took < 1.0, len(slow.requests))
+    assert (ServiceUnavailable, True, 1) == (type(error), took < 2.0, len(slow.requests))
 
 
 def test_abort_wakes_threads_waiting_for_the_rate_limit() -> None:
@@ -108,7 +108,7 @@ def test_abort_wakes_threads_waiting_for_the_rate_limit() -> None:
     limiter.acquire()
     threading.Timer(0.2, limiter.abort).start()
     error, took = within(5, limiter.acquire)
-    assert (ServiceUnavailable, True) == (type(error), took < 1.0)
+    assert (ServiceUnavailable, True) == (type(error), took < 2.0)
 
 
 def test_the_library_raises_check_interrupted_with_the_report(slow: CrossrefStandIn) -> None:
