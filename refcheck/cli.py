@@ -298,7 +298,8 @@ def check(
     progress: bool | None,
     **service: Any,
 ) -> None:
-    """Check the references of MANUSCRIPTS (Markdown, text, .bib, .tex/.bbl, .docx, JATS .xml).
+    """Check the references of MANUSCRIPTS (Markdown, text, .bib, .tex/.bbl, .docx, JATS .xml,
+    PDF).
 
     Prints one line per finding, `file:line: [label] code (severity): message [doi]`,
     grouped by reference, and a summary line.

@@ -278,10 +278,14 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 @attrs.frozen(slots=True)
 class Location:
-    """A place in a manuscript: a file name and a 1-based line number."""
+    """A place in a manuscript: a file name and a 1-based line number; in a PDF, also the
+    1-based ``page`` (``line`` is then the row's number on that page) and the ``box`` of the
+    place on it (x0, top, x1, bottom in points from the page's top left corner)."""
 
     file: str = attrs.field(converter=_printable)
     line: int
+    page: int | None = attrs.field(default=None, kw_only=True)
+    box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen(slots=True)
@@ -308,16 +312,19 @@ class Finding:
 
 @attrs.frozen(slots=True)
 class Citation:
-    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3")."""
+    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3"); in a
+    PDF, its ``page`` and the ``box`` of its first row (see :class:`Location`)."""
 
     text: str = attrs.field(converter=_required)
     file: str = attrs.field(default="<text>", converter=_printable)
     line: int = 1
     label: str = attrs.field(default="", converter=_required)
+    page: int | None = attrs.field(default=None, kw_only=True)
+    box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
     @property
     def location(self) -> Location:
-        return Location(self.file, self.line)
+        return Location(self.file, self.line, page=self.page, box=self.box)
 
 
 class MatchStatus(enum.Enum):

@@ -40,6 +40,7 @@ from refcheck.model import (
 from refcheck.output.report import (
     format_json,
     format_text,
+    place,
     printable_data,
     summary_line,
     terminal_line,
@@ -145,7 +146,9 @@ def _message(finding: Finding, checked: CheckedReference | None) -> str:
 
 def _title(finding: Finding, checked: CheckedReference | None) -> str:
     label = checked.citation.label if checked is not None else ""
-    return f"[{label}] {finding.code}" if label else finding.code
+    where = checked.citation.location if checked is not None else finding.location
+    page = f" (p{where.page})" if where is not None and where.page is not None else ""
+    return (f"[{label}] {finding.code}" if label else finding.code) + page
 
 
 # --- GitHub Actions -------------------------------------------------------------------------
@@ -185,10 +188,8 @@ def format_github(report: Report) -> str:
 
 
 def _finding_text(finding: Finding, location: Location, checked: CheckedReference | None) -> str:
-    return (
-        f"{location.file}:{location.line}: {finding.code} ({finding.severity.value}): "
-        f"{_message(finding, checked)}"
-    )
+    severity = finding.severity.value
+    return f"{place(location)}: {finding.code} ({severity}): {_message(finding, checked)}"
 
 
 def _testcase(
@@ -308,10 +309,17 @@ def _uri(file: str) -> str:
 
 
 def _physical(location: Location) -> dict[str, Any]:
+    """A SARIF physical location. A PDF's region is the row's number on its page, with the
+    page and the box on it (points from the top left) in the region's property bag."""
+    region: dict[str, Any] = {"startLine": max(1, location.line)}
+    if location.page is not None:
+        region["properties"] = {"page": location.page}
+        if location.box is not None:
+            region["properties"]["box"] = list(location.box)
     return {
         "physicalLocation": {
             "artifactLocation": {"uri": _uri(location.file)},
-            "region": {"startLine": max(1, location.line)},
+            "region": region,
         }
     }
 

@@ -20,6 +20,7 @@ from refcheck._version import __version__
 from refcheck.model import (
     CheckedReference,
     Finding,
+    Location,
     Reference,
     ReferenceStatus,
     Report,
@@ -31,6 +32,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "format_json",
     "format_text",
+    "location_dict",
+    "place",
     "printable_data",
     "report_to_dict",
     "summary_line",
@@ -57,6 +60,23 @@ def printable_data(data: Any) -> Any:
     return data
 
 
+def place(location: Location) -> str:
+    """Where a location is, as a compiler prints it: "paper.md:41", or "paper.pdf:p12" for a
+    page of a PDF (its row on the page and its box are in the JSON report)."""
+    if location.page is not None:
+        return f"{location.file}:p{location.page}"
+    return f"{location.file}:{location.line}"
+
+
+def location_dict(location: Location) -> dict[str, Any]:
+    """The JSON fields of a location: ``file`` and ``line``; ``page`` and ``box`` for a PDF."""
+    data: dict[str, Any] = {"file": location.file, "line": location.line}
+    if location.page is not None:
+        data["page"] = location.page
+        data["box"] = list(location.box) if location.box is not None else None
+    return data
+
+
 def _finding_line(prefix: str, finding: Finding, doi: str | None) -> str:
     suffix = f" [{doi}]" if doi and finding.field is not None else ""
     return f"{prefix} {finding.code} ({finding.severity.value}): {finding.message}{suffix}"
@@ -75,23 +95,19 @@ def _identifier(checked: CheckedReference) -> str | None:
 def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
     """The text report, line by line: findings grouped by reference, then the document's."""
     for checked in report.references:
-        where = f"{checked.citation.file}:{checked.citation.line}: [{checked.citation.label}]"
+        where = f"{place(checked.citation.location)}: [{checked.citation.label}]"
         if verbose and not checked.findings:
             score = f" (score {checked.match.score:.2f})" if checked.match.score is not None else ""
             yield f"{where} {checked.status.value} {_identifier(checked) or ''}{score}".rstrip()
         for finding in checked.findings:
             yield _finding_line(where, finding, _identifier(checked))
     for finding in report.findings:
-        where = (
-            f"{finding.location.file}:{finding.location.line}:"
-            if finding.location
-            else "<document>:"
-        )
+        where = f"{place(finding.location)}:" if finding.location else "<document>:"
         yield f"{where} {finding.code} ({finding.severity.value}): {finding.message}"
     if verbose:
         for ignored in report.ignored:
             citation = ignored.checked.citation
-            yield f"{citation.file}:{citation.line}: [{citation.label}] ignored: {ignored.reason}"
+            yield f"{place(citation.location)}: [{citation.label}] ignored: {ignored.reason}"
     yield summary_line(report)
 
 
@@ -133,9 +149,8 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
     }
     if finding.location is not None:
-        data["file"] = finding.location.file
-        data["line"] = finding.location.line
-        data["related"] = [{"file": loc.file, "line": loc.line} for loc in finding.related]
+        data.update(location_dict(finding.location))
+        data["related"] = [location_dict(loc) for loc in finding.related]
     return data
 
 
@@ -152,8 +167,7 @@ def _reference_dict(reference: Reference) -> dict[str, Any]:
 def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
     match = checked.match
     return {
-        "file": checked.citation.file,
-        "line": checked.citation.line,
+        **location_dict(checked.citation.location),
         "label": checked.citation.label,
         "citation": checked.citation.text,
         "status": checked.status.value,
@@ -184,8 +198,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "findings": [_finding_dict(f) for f in report.findings],
         "ignored": [
             {
-                "file": i.checked.citation.file,
-                "line": i.checked.citation.line,
+                **location_dict(i.checked.citation.location),
                 "label": i.checked.citation.label,
                 "doi": i.checked.match.doi,
                 "reason": i.reason,

@@ -14,6 +14,9 @@ the reader by the file's extension:
                        headed reference paragraphs; the paragraph number is the line
 ``.xml``, ``.nxml``    :func:`read_jats`: JATS ``<ref-list>``; ``element-citation`` fields are
                        mapped directly, ``mixed-citation`` text is parsed; lines from the parser
+``.pdf``               :func:`read_pdf` (pypdfium2, the ``pdf`` extra): the entries of its
+                       reference lists, each with its page and box; a file of another
+                       extension that starts as a PDF does (``%PDF-``) is read so too
 anything else          :func:`read_text`: Markdown or plain text (:mod:`refcheck.readers.text`)
 =====================  =====================================================================
 
@@ -35,6 +38,7 @@ from refcheck.readers.bibtex import bib_manuscript, read_bib, reference_from_bib
 from refcheck.readers.docx import docx_manuscript, read_docx
 from refcheck.readers.jats import jats_manuscript, read_jats, reference_from_element_citation
 from refcheck.readers.latex import bibitem_reference, clean_latex, latex_manuscript, read_latex
+from refcheck.readers.pdf import is_pdf, pdf_manuscript, read_pdf
 from refcheck.readers.text import Manuscript, TextLine, extract_citations, read_text
 
 __all__ = [
@@ -50,12 +54,14 @@ __all__ = [
     "extract_citations",
     "jats_manuscript",
     "latex_manuscript",
+    "pdf_manuscript",
     "read_bib",
     "read_docx",
     "read_file",
     "read_jats",
     "read_latex",
     "read_manuscript",
+    "read_pdf",
     "read_text",
     "reference_from_bibtex",
     "reference_from_element_citation",
@@ -70,10 +76,14 @@ READERS: dict[str, Callable[[str | os.PathLike[str]], Manuscript]] = {
     ".xml": read_jats,
     ".nxml": read_jats,
     ".jats": read_jats,
+    ".pdf": read_pdf,
 }
 
 
 def read_file(path: str | os.PathLike[str]) -> Manuscript:
-    """The :class:`Manuscript` of a file, read by the reader of its extension (see above)."""
-    reader = READERS.get(Path(path).suffix.lower(), read_text)
+    """The :class:`Manuscript` of a file, read by the reader of its extension (see above), or
+    as a PDF when it starts as one."""
+    reader = READERS.get(Path(path).suffix.lower())
+    if reader is None:
+        reader = read_pdf if is_pdf(path) else read_text
     return reader(path)

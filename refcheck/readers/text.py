@@ -59,11 +59,12 @@ _MAX_GAP = 2  # blank lines allowed between two items of one list
 
 @attrs.frozen(slots=True)
 class TextLine:
-    """A line of the manuscript outside its reference lists (its text
-    :func:`~refcheck.model.printable`, from whichever reader)."""
+    """A line of the manuscript outside its reference lists (in a PDF: the row's number on
+    its ``page``); its text :func:`~refcheck.model.printable`, from whichever reader."""
 
     line: int
     text: str = attrs.field(converter=printable)
+    page: int | None = attrs.field(default=None, kw_only=True)
 
 
 def _reference_tuple(items: Iterable[Reference | None]) -> tuple[Reference | None, ...]:
