@@ -22,7 +22,7 @@ from itertools import zip_longest
 import attrs
 
 from refcheck.errors import CheckInterrupted
-from refcheck.findings import check_document, compare
+from refcheck.findings import check_document, compare, reading_findings
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parsing import parse_citation
 from refcheck.parsing.align import align
@@ -155,7 +155,9 @@ def _check(
     ]
     findings: list[Finding] = []
     for manuscript in manuscripts:
-        mine = [c for c in checked if c.citation.file == manuscript.file]
+        own = set(manuscript.citations)
+        mine = [c for c in checked if c.citation in own]
+        findings.extend(reading_findings(manuscript))
         findings.extend(check_document(mine, manuscript.text_lines, manuscript.file))
     report = Report(references=checked, findings=findings, files=[m.file for m in manuscripts])
     if interrupted is not None:

@@ -278,12 +278,18 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 @attrs.frozen(slots=True)
 class Location:
-    """A place in a manuscript: a file name and a 1-based line number; in a PDF, also the
-    1-based ``page`` (``line`` is then the row's number on that page) and the ``box`` of the
-    place on it (x0, top, x1, bottom in points from the page's top left corner)."""
+    """A place in a manuscript: a file name and a 1-based line number, and where the reader
+    knows them, the 1-based ``column`` on that line and the ``anchor``: the name the source
+    gives the reference itself (a JATS ``<ref id="B12">``, a ``.bib`` or ``\\bibitem`` key), which
+    still finds it in a file written on one line. In a PDF, also the 1-based ``page`` (``line``
+    is then the row's number on that page) and the ``box`` of the place on it (x0, top, x1,
+    bottom in points from the page's top left corner).
+    """
 
     file: str = attrs.field(converter=_printable)
     line: int
+    column: int | None = None
+    anchor: str | None = None
     page: int | None = attrs.field(default=None, kw_only=True)
     box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
@@ -312,19 +318,24 @@ class Finding:
 
 @attrs.frozen(slots=True)
 class Citation:
-    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3"); in a
+    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3"); the
+    1-based ``column`` and the source's own ``anchor`` for it where the reader knows them; in a
     PDF, its ``page`` and the ``box`` of its first row (see :class:`Location`)."""
 
     text: str = attrs.field(converter=_required)
     file: str = attrs.field(default="<text>", converter=_printable)
     line: int = 1
     label: str = attrs.field(default="", converter=_required)
+    column: int | None = None
+    anchor: str | None = attrs.field(default=None, converter=attrs.converters.optional(_printable))
     page: int | None = attrs.field(default=None, kw_only=True)
     box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
     @property
     def location(self) -> Location:
-        return Location(self.file, self.line, page=self.page, box=self.box)
+        return Location(
+            self.file, self.line, self.column, self.anchor, page=self.page, box=self.box
+        )
 
 
 class MatchStatus(enum.Enum):

@@ -117,6 +117,11 @@ RULES: Mapping[str, Rule] = {
         Rule("name-variant", _W, "One person's surname is spelled two ways in the document."),
         Rule("citation-variant", _W, "The same work is cited with different details."),
         Rule("duplicate-reference", _W, "The same work appears twice in one reference list."),
+        Rule("unreadable-entry", _W, "A bibliography entry BibTeX cannot read as written."),
+        Rule("author-list-commas", _W, "An author list separated by commas, not 'and'."),
+        Rule("field-code-mismatch", _W, "A reference manager's field disagrees with the print."),
+        Rule("cited-key-missing", _E, "The text cites a key the bibliography does not have."),
+        Rule("uncited-entry", _I, "A bibliography entry the text never cites."),
     )
 }
 
@@ -172,6 +177,8 @@ def github_lines(report: Report) -> Iterator[str]:
     """The GitHub Actions report, line by line: one workflow command per finding, a summary."""
     for finding, location, checked in _findings(report):
         properties = [("file", location.file), ("line", str(location.line))] if location else []
+        if location is not None and location.column:
+            properties.append(("col", str(location.column)))
         properties.append(("title", _title(finding, checked)))
         props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
         command = _GITHUB_COMMAND[finding.severity]
@@ -309,19 +316,23 @@ def _uri(file: str) -> str:
 
 
 def _physical(location: Location) -> dict[str, Any]:
-    """A SARIF physical location. A PDF's region is the row's number on its page, with the
-    page and the box on it (points from the top left) in the region's property bag."""
+    """A SARIF location: the line and column (a region), and the source's own name for the
+    reference (a logical location: the JATS ``ref`` id, the ``.bib`` key), which still
+    finds it in a file written on one line. A PDF's region is the row's number on its page,
+    with the page and the box on it (points from the top left) in the region's property bag."""
     region: dict[str, Any] = {"startLine": max(1, location.line)}
+    if location.column:
+        region["startColumn"] = location.column
     if location.page is not None:
         region["properties"] = {"page": location.page}
         if location.box is not None:
             region["properties"]["box"] = list(location.box)
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": _uri(location.file)},
-            "region": region,
-        }
+    found: dict[str, Any] = {
+        "physicalLocation": {"artifactLocation": {"uri": _uri(location.file)}, "region": region}
     }
+    if location.anchor:
+        found["logicalLocations"] = [{"name": location.anchor, "kind": "element"}]
+    return found
 
 
 def _sarif_rule(rule: Rule) -> dict[str, Any]:
@@ -415,6 +426,15 @@ def format_sarif(report: Report) -> str:
 _GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
+def _gitlab_location(where: Location) -> dict[str, Any]:
+    """Lines, or with a column the positions form Code Climate also defines."""
+    line = max(1, where.line)
+    if where.column:
+        position = {"line": line, "column": where.column}
+        return {"path": where.file, "positions": {"begin": position, "end": position}}
+    return {"path": where.file, "lines": {"begin": line}}
+
+
 def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
     """The report as a GitLab Code Quality report (the Code Climate issue subset GitLab reads)."""
     issues: list[dict[str, Any]] = []
@@ -435,7 +455,7 @@ def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
                 "categories": ["Bug Risk"],
                 "severity": _GITLAB_SEVERITY[finding.severity],
                 "fingerprint": unique,
-                "location": {"path": where.file, "lines": {"begin": max(1, where.line)}},
+                "location": _gitlab_location(where),
             }
         )
     return issues

@@ -61,16 +61,22 @@ def printable_data(data: Any) -> Any:
 
 
 def place(location: Location) -> str:
-    """Where a location is, as a compiler prints it: "paper.md:41", or "paper.pdf:p12" for a
-    page of a PDF (its row on the page and its box are in the JSON report)."""
+    """Where a location is, as a compiler prints it: "paper.md:41", "paper.xml:1:5230" where
+    the column is known, or "paper.pdf:p12" for a page of a PDF (its row on the page and its
+    box are in the JSON report)."""
     if location.page is not None:
         return f"{location.file}:p{location.page}"
-    return f"{location.file}:{location.line}"
+    column = f":{location.column}" if location.column else ""
+    return f"{location.file}:{location.line}{column}"
 
 
-def location_dict(location: Location) -> dict[str, Any]:
-    """The JSON fields of a location: ``file`` and ``line``; ``page`` and ``box`` for a PDF."""
+def location_dict(location: Location, *, known_only: bool = False) -> dict[str, Any]:
+    """The JSON fields of a location: ``file``, ``line``, ``column`` and ``anchor`` (``null``
+    where unknown, or left out with ``known_only``); ``page`` and ``box`` for a PDF."""
     data: dict[str, Any] = {"file": location.file, "line": location.line}
+    for key in ("column", "anchor"):
+        if getattr(location, key) is not None or not known_only:
+            data[key] = getattr(location, key)
     if location.page is not None:
         data["page"] = location.page
         data["box"] = list(location.box) if location.box is not None else None
@@ -150,7 +156,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
     }
     if finding.location is not None:
         data.update(location_dict(finding.location))
-        data["related"] = [location_dict(loc) for loc in finding.related]
+        data["related"] = [location_dict(loc, known_only=True) for loc in finding.related]
     return data
 
 

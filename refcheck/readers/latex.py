@@ -3,66 +3,23 @@ their markup cleaned (:func:`clean_latex`, pure)."""
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import os
 import re
 from collections.abc import Iterator
 
 import attrs
-import latexcodec  # noqa: F401  (registers the "latex" codec)
 
-from refcheck.errors import ParseError
 from refcheck.model import Author, Citation, Reference
 from refcheck.parsing import parse_citation
 from refcheck.readers._files import read_manuscript
+from refcheck.readers._tex import COMMENT as _COMMENT
+from refcheck.readers._tex import clean_latex
+from refcheck.readers.bbl import bibinfo_reference, biblatex_manuscript
 from refcheck.readers.text import Manuscript, TextLine
 
 __all__ = ["bibitem_reference", "clean_latex", "latex_manuscript", "read_latex"]
 
-_BRACED = r"\{(?P<arg>(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}"
-_ITALIC = re.compile(r"\\(?:emph|textit|textsl|mathit)\s*" + _BRACED)
-_ITALIC_GROUP = re.compile(r"\{\\(?:em|it|sl)\b\s*(?P<arg>(?:[^{}]|\{[^{}]*\})*)\}")
-_BOLD = re.compile(r"\\(?:textbf|mathbf)\s*" + _BRACED)
-_BOLD_GROUP = re.compile(r"\{\\bf\b\s*(?P<arg>(?:[^{}]|\{[^{}]*\})*)\}")
-_HREF = re.compile(r"\\href\s*\{(?P<url>[^{}]*)\}\s*" + _BRACED)
-_URL = re.compile(r"\\(?:url|path|nolinkurl)\s*\{(?P<arg>[^{}]*)\}")
-_DOI = re.compile(r"\\doi\s*\{(?P<arg>[^{}]*)\}")
-_DROP = re.compile(
-    r"\\(?:newblock|penalty\s*-?\d+|relax|BibitemOpen|BibitemShut\s*\{\w*\}"
-    r"|bibinfo\s*\{\w+\}|bibfield\s*\{\w+\})\s*"
-)
-_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
-_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
-
-
-def clean_latex(text: str) -> str:
-    """LaTeX markup as plain text; italics as ``*...*`` and bold as ``**...**`` (Markdown, which
-    the citation parser reads: italics mark the journal). Pure.
-
-    ``\\emph{Lancet}`` -> ``*Lancet*``; ``Zer{\\'o}n`` -> ``Zerón``; ``1140--46`` -> ``1140–46``;
-    ``et~al.`` -> ``et al.``; ``\\url{x}`` -> ``x``; other commands dropped, braces removed.
-    """
-    text = _COMMENT.sub("", text)
-    text = _DROP.sub(" ", text)
-    text = _HREF.sub(lambda m: m["arg"] if m["arg"].strip() else m["url"], text)
-    text = _URL.sub(lambda m: m["arg"], text)
-    text = _DOI.sub(lambda m: "doi:" + m["arg"], text)
-    text = text.replace(r"\&", "&").replace(r"\%", "%").replace(r"\_", "_").replace(r"\#", "#")
-    for _ in range(2):  # nested once: \emph{Cell \emph{Host}}
-        text = _ITALIC.sub(lambda m: "*" + m["arg"] + "*", text)
-        text = _ITALIC_GROUP.sub(lambda m: "*" + m["arg"] + "*", text)
-        text = _BOLD.sub(lambda m: "**" + m["arg"] + "**", text)
-        text = _BOLD_GROUP.sub(lambda m: "**" + m["arg"] + "**", text)
-    # Undecodable markup is kept as it is; its commands are dropped below.
-    with contextlib.suppress(UnicodeError, ValueError):
-        text = codecs.decode(text.encode("utf-8"), "latex+utf8")
-    text = _COMMAND.sub("", text)
-    text = text.replace("{", "").replace("}", "").replace("\u00a0", " ").replace("~", " ")
-    text = text.replace("****", "")  # an empty \textbf{}
-    return " ".join(text.split())
-
-
+_BIBLATEX = re.compile(r"\\entry\s*\{[^{}]*\}\s*\{")
 # "\begin{thebibliography}{99}" and "\end{thebibliography}": a block is found from its
 # start to the next end (one search each: a lazy ".*?" between them rescanned the rest of
 # the file for every start without an end, quadratic).
@@ -86,11 +43,8 @@ def read_latex(path: str | os.PathLike[str]) -> Manuscript:
 
 def latex_manuscript(text: str, file: str) -> Manuscript:
     """The :class:`Manuscript` of LaTeX source (pure; see :func:`read_latex`)."""
-    if "\\entry{" in text and "\\endentry" in text and "thebibliography" not in text:
-        raise ParseError(
-            f"{file} is a biblatex .bbl (\\entry ... \\endentry), which refcheck does not read: "
-            "check the .bib file instead"
-        )
+    if "\\endentry" in text and "thebibliography" not in text and _BIBLATEX.search(text):
+        return biblatex_manuscript(text, file)
     citations: list[Citation] = []
     references: list[Reference | None] = []
     used: set[int] = set()
@@ -106,8 +60,10 @@ def latex_manuscript(text: str, file: str) -> Manuscript:
             line = lines_before.at(item.start())
             cleaned = clean_latex(raw)
             if cleaned:
-                citations.append(Citation(cleaned, file=file, line=line, label=item["key"].strip()))
-                references.append(bibitem_reference(raw, cleaned))
+                key = item["key"].strip()
+                citations.append(Citation(cleaned, file=file, line=line, label=key, anchor=key))
+                tagged = bibinfo_reference(raw, cleaned)
+                references.append(tagged if tagged is not None else bibitem_reference(raw, cleaned))
         used.update(range(first_line, lines_before.at(block_end) + 1))
     lines = tuple(
         TextLine(n, line)
