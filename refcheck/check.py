@@ -21,7 +21,7 @@ from itertools import zip_longest
 
 import attrs
 
-from refcheck.errors import CheckInterrupted
+from refcheck.errors import CheckInterrupted, ServiceUnreachable
 from refcheck.findings import check_document, compare, reading_findings
 from refcheck.model import CheckedReference, Finding, Match, MatchStatus, Reference, Report
 from refcheck.parsing import parse_citation
@@ -146,6 +146,7 @@ def _check(
     finally:
         if owned and isinstance(client, CrossrefClient):
             client.close()
+    unreachable = [str(tripped) for s in (client, *fallbacks) if (tripped := _tripped(s))]
     checked = [
         CheckedReference(
             citation, aligned, matches[reference], compare(aligned, matches[reference])
@@ -159,10 +160,22 @@ def _check(
         mine = [c for c in checked if c.citation in own]
         findings.extend(reading_findings(manuscript))
         findings.extend(check_document(mine, manuscript.text_lines, manuscript.file))
-    report = Report(references=checked, findings=findings, files=[m.file for m in manuscripts])
+    report = Report(
+        references=checked,
+        findings=findings,
+        files=[m.file for m in manuscripts],
+        unreachable=unreachable,
+    )
     if interrupted is not None:
         raise CheckInterrupted(report, interrupted)
     return report
+
+
+def _tripped(source: WorkSource) -> ServiceUnreachable | None:
+    """The error of a source's circuit breaker, if it tripped (the source was unreachable)."""
+    breaker = getattr(source, "breaker", None)
+    tripped = getattr(breaker, "tripped", None)
+    return tripped if isinstance(tripped, ServiceUnreachable) else None
 
 
 def _aligned(reference: Reference, match: Match) -> Reference:

@@ -15,13 +15,15 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 import click
+from click.core import ParameterSource
 
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
@@ -34,7 +36,7 @@ from refcheck.errors import (
     RefcheckError,
 )
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
-from refcheck.output.bibtex import to_bibtex
+from refcheck.output.bibtex import entry_counts, to_bibtex
 from refcheck.output.files import check_output, write_output
 from refcheck.output.formats import FORMATS, render
 from refcheck.output.report import terminal_line
@@ -44,6 +46,7 @@ from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbac
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.habanero import HabaneroSource
+from refcheck.sources.http.service import check_base_url
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
 from refcheck.sources.resolve import explain
@@ -67,6 +70,43 @@ EXIT_INTERRUPTED = 130
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
 
+def _check_options(options: dict[str, Any]) -> None:
+    """The service options' values, checked as the settings check them, each error naming the
+    option as typed (``--base-url``) rather than the setting behind it (``base_url``), or the
+    variable when the value came from one (``REFCHECK_SOURCES``)."""
+    context = click.get_current_context(silent=True)
+
+    def where(key: str, variable: str | None = None) -> str:
+        source = context.get_parameter_source(key) if context is not None else None
+        if variable and source is ParameterSource.ENVIRONMENT:
+            return variable
+        return "--" + key.replace("_", "-")
+
+    for key in ("base_url", *(f"{name}_base_url" for name in BASE_URL_VARIABLES)):
+        value = options.get(key)
+        if value is not None:
+            try:
+                check_base_url(value)
+            except ConfigError:
+                raise ConfigError(
+                    f"{where(key)}: expected an http(s) URL, found {value!r}"
+                ) from None
+    mailto = options.get("mailto")
+    if mailto is not None and mailto.strip() and "@" not in mailto:
+        raise ConfigError(f"--mailto: expected an e-mail address, found {mailto!r}")
+    timeout = options.get("timeout")
+    if timeout is not None and not 0 < timeout < float("inf"):
+        raise ConfigError(f"--timeout: expected a number of seconds > 0, found {timeout:g}")
+    if options.get("sources") is not None:
+        try:
+            parse_sources(options["sources"])
+        except ConfigError as exc:
+            message = str(exc).removeprefix("sources: ")
+            raise ConfigError(f"{where('sources', 'REFCHECK_SOURCES')}: {message}") from None
+    if options.get("offline") and options.get("no_cache") and options.get("replay") is None:
+        raise ConfigError("--offline answers from the cache, and --no-cache turns it off")
+
+
 def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that talks to Crossref takes."""
     options = [
@@ -76,7 +116,9 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Your e-mail for Crossref's polite pool [REFCHECK_MAILTO].",
         ),
         click.option(
-            "--base-url", metavar="URL", help="Crossref API base URL [REFCHECK_BASE_URL]."
+            "--base-url",
+            metavar="URL",
+            help="Crossref API base URL [REFCHECK_BASE_URL].",
         ),
         click.option(
             "--timeout",
@@ -165,6 +207,12 @@ def _config(config_path: Path | None, start: Path) -> Config:
 
 def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options of the commands that check whole manuscripts (``check``, ``bibtex``)."""
+    command = click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Progress on stderr: a bar on a terminal, a line each tenth of the way elsewhere "
+        "(default: when stderr is a terminal).",
+    )(command)
     command = _config_option("the first manuscript's directory")(command)
     return click.option(
         "--concurrency",
@@ -174,6 +222,7 @@ def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _settings(options: dict[str, Any], config: Config | None = None) -> CrossrefSettings:
+    _check_options(options)
     overrides: dict[str, Any] = {}
     for key in ("mailto", "base_url", "timeout", "replay"):
         if options.get(key) is not None:
@@ -281,11 +330,6 @@ def cli() -> None:
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list references without findings.")
 @_run_options
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when it is a terminal).",
-)
 @_service_options
 def check(
     manuscripts: tuple[Path, ...],
@@ -334,6 +378,7 @@ def check(
         report = apply_ignores(report, config.ignore_codes, config.ignore_references)
         rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
         _write(output, rendered, inputs)
+    _say_unreachable(report.unreachable)
     if interrupted is not None:
         distinct = len({r.reference for r in report.references})
         click.echo(
@@ -366,6 +411,14 @@ def _write(output: Path | None, text: str, inputs: Iterable[Path]) -> None:
         sys.exit(EXIT_USAGE)
 
 
+def _say_unreachable(messages: Iterable[str]) -> None:
+    """One line on stderr for each service the run stopped asking."""
+    for message in messages:
+        click.echo(
+            f"{message}: check the network, or run with --offline to use the cache", err=True
+        )
+
+
 def exit_code(report: Report, fail_on: str) -> int:
     """The exit code for a report (see the module docstring)."""
     if not report.references and not report.ignored:
@@ -373,6 +426,8 @@ def exit_code(report: Report, fail_on: str) -> int:
         return EXIT_UNCHECKED
     if report.references and all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
         return EXIT_UNCHECKED
+    if report.unreachable:
+        return EXIT_UNCHECKED  # a service could not be reached: the check is not complete
     threshold = _FAIL_ON.get(fail_on)
     if threshold is not None and any(f.severity >= threshold for f in report.all_findings):
         return EXIT_FINDINGS
@@ -380,16 +435,31 @@ def exit_code(report: Report, fail_on: str) -> int:
 
 
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
+def _progress_bar(enabled: bool, file: TextIO | None = None) -> Iterator[Progress | None]:
+    """Progress on ``file`` (stderr): on a terminal, click's bar; elsewhere (a CI log, a file),
+    a line at each tenth of the way, ``Checking references: 12/58 (3 s)``, since a bar drawn
+    with carriage returns is one garbled line in a log, and click's prints only its label
+    there. (tqdm and rich were measured too: benchmarks/progress.py, docs/benchmarks.md.)"""
     if not enabled:
         yield None
+        return
+    out = file if file is not None else sys.stderr
+    if not out.isatty():
+        started = time.monotonic()
+
+        def line(done: int, total: int) -> None:
+            if done == total or done % max(1, -(-total // 10)) == 0:
+                elapsed = time.monotonic() - started
+                click.echo(f"Checking references: {done}/{total} ({elapsed:.0f} s)", file=out)
+
+        yield line
         return
     bar: Any = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Checking references", file=sys.stderr)
+            bar = click.progressbar(length=total, label="Checking references", file=out)
             bar.__enter__()
         bar.update(1)
 
@@ -398,6 +468,13 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+
+
+def _citation_text(citation: str | None) -> str:
+    """A CITATION argument with text in it; an empty one is a usage error, not an empty parse."""
+    if not (citation or "").strip():
+        raise ParseError("CITATION is empty: give the text of one citation")
+    return citation or ""
 
 
 @cli.command()
@@ -423,11 +500,15 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
     if (citation is None) == (citation_file is None):
         raise click.UsageError("give either a CITATION or --file FILE, not both nor neither")
     with _errors():
-        if citation_file is not None:
+        if citation_file is None:
+            citations = [_citation_text(citation)]
+        else:
             text = _read_citations(citation_file)
             citations = [line.strip() for line in text.splitlines() if line.strip()]
-        else:
-            citations = [citation or ""]
+            if not citations:
+                raise ParseError(
+                    f"--file {citation_file.name}: no citation in it, every line is blank"
+                )
         records = [attrs.asdict(parse_citation(c), recurse=True) for c in citations]
     if output_format == "jsonl":
         for record in records:
@@ -467,7 +548,7 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
     """
     with _errors():
         config = _config(config_path, Path.cwd())
-        reference = parse_citation(citation)
+        reference = parse_citation(_citation_text(citation))
         settings = _settings(service, config)
         threshold = effective("threshold", None, config)
         with (
@@ -476,13 +557,21 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
             _fallbacks(service, settings, config) as fallbacks,
         ):
             match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
+            unreachable = [
+                str(error)
+                for source in (client, *fallbacks)
+                if (error := getattr(getattr(source, "breaker", None), "tripped", None))
+            ]
     explained = {**explain(match), "source": match.source}
     if output_format == "json":
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
     else:
         click.echo(_explained_text(explained), nl=False)
+    _say_unreachable(unreachable)
     sys.exit(
-        EXIT_CLEAN
+        EXIT_UNCHECKED
+        if unreachable
+        else EXIT_CLEAN
         if match.status is MatchStatus.MATCHED
         else EXIT_FINDINGS
         if match.status is not MatchStatus.UNCHECKED
@@ -511,6 +600,7 @@ def bibtex(
     unicode: bool,
     concurrency: int | None,
     config_path: Path | None,
+    progress: bool | None,
     **service: Any,
 ) -> None:
     """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
@@ -524,15 +614,18 @@ def bibtex(
         inputs = _inputs(manuscripts, config, settings)
         if output is not None:
             check_output(output, inputs=inputs)  # before the run, not after it
+        show_progress = sys.stderr.isatty() if progress is None else progress
         with (
             _habanero(service, settings) as crossref,
             _fallbacks(service, settings, config) as fallbacks,
+            _progress_bar(show_progress) as callback,
         ):
             report = check_files(
                 manuscripts,
                 source=crossref,
                 settings=settings,
                 concurrency=effective("concurrency", concurrency, config),
+                progress=callback,
                 threshold=effective("threshold", None, config),
                 fallbacks=fallbacks,
             )
@@ -541,18 +634,34 @@ def bibtex(
             _error("no reference list found in " + ", ".join(report.files))
             sys.exit(EXIT_UNCHECKED)
         _write(output, to_bibtex(report, unicode=unicode), inputs)
-    matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
-    resolved = len(
-        {r.match.work.doi.lower() or r.match.work for r in matched if r.match.work is not None}
-    )
-    unresolved = len({r.reference for r in report.references if r not in matched})
     click.echo(
-        f"{resolved + unresolved} entries: {resolved} from Crossref, {unresolved} unresolved"
+        _entries_line(entry_counts(report))
         + (f", written to {output}" if output is not None else ""),
         err=True,
     )
+    _say_unreachable(report.unreachable)
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
-    sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+    sys.exit(EXIT_UNCHECKED if unchecked or report.unreachable else EXIT_CLEAN)
+
+
+_SOURCE_LABELS = {"crossref": "Crossref", "pubmed": "PubMed", "openalex": "OpenAlex"}
+_SOURCE_LABELS["datacite"] = "DataCite"
+
+
+def _entries_line(counts: dict[str, int]) -> str:
+    """ "13 entries: 11 from Crossref, 1 from PubMed, 1 unresolved": what each entry is built
+    from, a work's record or (marked in the file) a reference that has none."""
+    statuses = {"unresolved": "unresolved", "ambiguous": "ambiguous", "unchecked": "not checked"}
+    sources = [name for name in counts if name not in statuses]
+    parts = [f"{counts.get('crossref', 0)} from Crossref"]
+    parts += [
+        f"{counts[name]} from {_SOURCE_LABELS.get(name, name)}"
+        for name in sources
+        if name != "crossref"
+    ]
+    parts += [f"{counts[kind]} {label}" for kind, label in statuses.items() if counts.get(kind)]
+    total = sum(counts.values())
+    return f"{total} entr{'y' if total == 1 else 'ies'}: " + ", ".join(parts)
 
 
 def _read_citations(stream: Any) -> str:

@@ -9,10 +9,16 @@ fits, from the matching builtin as well, so callers may catch either::
     ├── ExportError(ValueError)           a report or BibTeX could not be written out
     ├── ServiceError                      a bibliographic service could not answer
     │   ├── ServiceUnavailable(ConnectionError)   network error, timeout, 5xx, 429 after retries
+    │   │   └── ServiceUnreachable                the service cannot be reached at all: the
+    │   │                                         run stops asking it (a circuit breaker)
     │   ├── ServiceResponseError(ValueError)      an answer that is not what the API documents
     │   └── NotCached(LookupError)                offline mode and the cache lacks the answer
     ├── CacheError(OSError)               the cache cannot be opened or rebuilt
     └── ModelMissingError(FileNotFoundError)  the citation model is not installed
+
+A :class:`ServiceError` says everything in ``str(error)`` (the URL, the last error), for logs,
+``-v`` and the JSON report, and why in a few words in ``error.reason`` ("HTTP 503 after 5
+attempts", "connection refused"), for people.
 
 Unresolved, ambiguous and mismatched references are *not* errors: they are values in the
 result of a check. Errors are for the cases where refcheck could not do its job.
@@ -37,6 +43,7 @@ __all__ = [
     "ServiceError",
     "ServiceResponseError",
     "ServiceUnavailable",
+    "ServiceUnreachable",
 ]
 
 
@@ -58,11 +65,25 @@ class ExportError(RefcheckError, ValueError):
 
 
 class ServiceError(RefcheckError):
-    """A bibliographic service could not answer a request."""
+    """A bibliographic service could not answer a request.
+
+    ``reason`` is why, in a few words for people ("HTTP 503 after 5 attempts"), or ``None``;
+    ``str(error)`` has the whole detail.
+    """
+
+    def __init__(self, *args: object, reason: str | None = None) -> None:
+        super().__init__(*args)
+        self.reason = reason
 
 
 class ServiceUnavailable(ServiceError, ConnectionError):
     """The service could not be reached, timed out, or kept failing after retries."""
+
+
+class ServiceUnreachable(ServiceUnavailable):
+    """The service cannot be reached at all (connection refused, host name not found): after
+    a few such failures the client stops asking it, and every request fails at once with this
+    error (see :class:`refcheck.sources.http.breaker.CircuitBreaker`)."""
 
 
 class ServiceResponseError(ServiceError, ValueError):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import attrs
@@ -70,6 +71,10 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+def _message(text: str) -> str:
+    return printable(visible(str(text)))
+
+
 def _printable_tuple(items: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(_printable(i) for i in items or ())
 
@@ -85,6 +90,33 @@ def _tuple(items: Iterable[object] | None) -> tuple[object, ...]:
 def _required(value: str | None) -> str:
     """Collapse whitespace; ``None`` becomes the empty string."""
     return _clean(value) or ""
+
+
+def _unseen(char: str) -> bool:
+    """A character a reader cannot see, or cannot tell from a space: controls (but tab and
+    line breaks), format
+    characters (zero-width space, soft hyphen, joiners, direction marks, byte-order mark), and
+    spaces other than the space (no-break, thin, ideographic...)."""
+    if char in "\t\n\r":
+        return False  # layout, escaped by each output format (a GitHub annotation's %0A)
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cf", "Zl", "Zp") or (category == "Zs" and char != " ")
+
+
+def visible(text: str) -> str:
+    """``text`` with each character a reader could not see written out by name, so that two
+    spellings that differ only there look different: ``"Mirabet\u00a0V"`` ->
+    ``"Mirabet⟨U+00A0 no-break space⟩V"``."""
+    if not any(_unseen(c) for c in text):
+        return text
+    out = []
+    for char in text:
+        if _unseen(char):
+            name = unicodedata.name(char, "").lower()
+            out.append(f"⟨U+{ord(char):04X}{' ' + name if name else ''}⟩")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
@@ -306,7 +338,10 @@ class Finding:
 
     code: str
     severity: Severity
-    message: str = attrs.field(converter=_printable)
+    #: For people: characters they could not see are written out (:func:`visible`), and what
+    #: no encoder can write replaced (:func:`printable`); ``cited`` and ``expected`` keep the
+    #: text as it is, printable.
+    message: str = attrs.field(converter=_message)
     field: str | None = None
     cited: str | None = attrs.field(default=None, converter=attrs.converters.optional(_printable))
     expected: str | None = attrs.field(
@@ -370,7 +405,7 @@ class Match:
     ``MATCHED`` carries the ``work``, its validation ``score`` and ``via`` ("doi" or "search");
     ``AMBIGUOUS`` carries the close ``candidates``; ``UNRESOLVED`` means the service has no work
     that agrees with the reference; ``UNCHECKED`` means refcheck could not ask (``reason`` says
-    why: offline, network failure...).
+    why in a few words: offline, HTTP 503, unreachable...; ``detail`` has the whole error).
 
     When the citation carries a DOI, ``doi_status`` says what became of it: "agrees" (it is the
     matched work), "not-found" (Crossref has no such DOI) or "other-work" (it belongs to
@@ -394,6 +429,9 @@ class Match:
     source: str | None = None
     doubts: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    #: For ``UNCHECKED``: the service's error in full (the URL, the last error), for ``-v`` and
+    #: the JSON report; ``reason`` says why in a few words.
+    detail: str | None = attrs.field(default=None, converter=_clean)
 
     @property
     def doi(self) -> str | None:
@@ -443,13 +481,17 @@ class Report:
     """The result of checking one or more manuscripts.
 
     ``ignored`` holds the references the configuration set aside (``ignore-references``):
-    they are not in ``references`` and their findings count nowhere.
+    they are not in ``references`` and their findings count nowhere. ``unreachable`` says which
+    services could not be reached (their references are not checked).
     """
 
     references: tuple[CheckedReference, ...] = attrs.field(default=(), converter=_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
     files: tuple[str, ...] = attrs.field(default=(), converter=_printable_tuple)
     ignored: tuple[IgnoredReference, ...] = attrs.field(default=(), converter=_tuple)
+    #: The services that could not be reached at all, so that the run stopped asking them:
+    #: one message each, "Crossref is unreachable (connection refused: http://...)".
+    unreachable: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def all_findings(self) -> tuple[Finding, ...]:

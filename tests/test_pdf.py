@@ -335,7 +335,7 @@ def test_without_the_pdf_extra_the_error_says_how_to_install_it(
 ) -> None:
     """No pypdfium2: the error names the extra to install."""
     monkeypatch.setitem(sys.modules, "pypdfium2", None)
-    with pytest.raises(ParseError, match=re.escape("pip install 'refcheck[pdf]'")):
+    with pytest.raises(ParseError, match=re.escape("pip install 'scholarly-refcheck[pdf]'")):
         read_pdf(FIXTURES / "minimal.pdf")
 
 

@@ -128,8 +128,13 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
                 )
             )
     elif match.status is MatchStatus.UNCHECKED:
+        # A few words: the service and why ("Crossref: HTTP 503, 5 attempts"); the whole
+        # error is the match's detail, for -v and the JSON report.
+        where = _SERVICE_NAMES.get(match.source or "crossref", match.source or "Crossref")
         findings.append(
-            Finding("not-checked", _WARNING, f"not checked ({match.reason or 'unknown reason'})")
+            Finding(
+                "not-checked", _WARNING, f"not checked ({where}: {match.reason or 'no answer'})"
+            )
         )
     return tuple(findings)
 

@@ -7,7 +7,8 @@ The last step of the data flow: ``... -> Match(Work) -> BibTeX``. :func:`to_bibt
   reference lists, is one entry), with the entry type of its record type
   (``journal-article`` -> ``@article``, ``book-chapter`` -> ``@incollection``, ...);
 * one entry per *unresolved* (or ambiguous, or unchecked) reference, built from its parsed
-  fields and marked twice: a ``% refcheck: unresolved`` line above it, and
+  fields (the same cited DOI, or the same title, year and first author, is one entry) and
+  marked twice: a ``% refcheck: unresolved`` line above it, and
   ``note = {refcheck: unresolved}`` in it;
 * above each entry, a ``%`` line saying where it is cited (``manuscript.md:12 [A1]``).
 
@@ -43,8 +44,9 @@ from pybtex.exceptions import PybtexError
 from refcheck.errors import ExportError
 from refcheck.model import Author, CheckedReference, MatchStatus, Reference, Report, Work
 from refcheck.output.files import write_output
+from refcheck.parsing.normalize import fold, words
 
-__all__ = ["ENTRY_TYPES", "to_bibtex", "write_bibtex"]
+__all__ = ["ENTRY_TYPES", "entry_counts", "to_bibtex", "write_bibtex"]
 
 #: BibTeX entry type of each Crossref work type; any other type is ``misc``.
 ENTRY_TYPES: dict[str, str] = {
@@ -432,18 +434,59 @@ def _where(checked: Iterable[CheckedReference]) -> str:
     return "% cited at " + ", ".join(dict.fromkeys(places)).replace("@", "(at)")
 
 
-def _drafts(references: Sequence[CheckedReference], unicode: bool) -> list[_Draft]:
+#: A cited title at least this long (its words, folded) is specific enough to tell one work
+#: from another together with the year and the first author.
+_DISTINCT_TITLE = 20
+
+
+def _entry_key(checked: CheckedReference) -> object:
+    """What makes two citations one entry.
+
+    A resolved work is one entry however often it is cited: by DOI, or (a PubMed record has no
+    DOI) by the work itself. A reference without a work (unresolved, ambiguous, or not checked,
+    as every reference is offline) is one entry with the others that cite the same DOI, or else
+    the same title, year and first author: the same work cited in three lists, once as "Cron
+    R" and twice as "Cron RQ", is one entry offline as it is online.
+    """
+    work = checked.match.work if checked.match.status is MatchStatus.MATCHED else None
+    if work is not None:
+        return ("work", work.doi.lower() or work)
+    reference = checked.reference
+    if reference.doi:
+        return ("doi", reference.doi.lower())
+    title = " ".join(words(reference.title or ""))
+    if len(title) >= _DISTINCT_TITLE:
+        first = fold(reference.authors[0].family) if reference.authors else ""
+        return ("cited", title, reference.year or "", first)
+    return ("reference", reference)
+
+
+def _groups(references: Iterable[CheckedReference]) -> list[list[CheckedReference]]:
+    """The citations of each entry, in the order the entries come."""
     groups: dict[object, list[CheckedReference]] = {}
     for checked in references:
-        work = checked.match.work if checked.match.status is MatchStatus.MATCHED else None
-        # A work is one entry however often it is cited: by DOI, or (a PubMed record has no
-        # DOI) by the work itself.
-        group: object = (
-            ("work", work.doi.lower() or work) if work else ("reference", checked.reference)
-        )
-        groups.setdefault(group, []).append(checked)
+        groups.setdefault(_entry_key(checked), []).append(checked)
+    return list(groups.values())
+
+
+def entry_counts(source: Report | Iterable[CheckedReference]) -> dict[str, int]:
+    """How many entries :func:`to_bibtex` writes, by what each is built from: the source of a
+    resolved work (``"crossref"``, ``"pubmed"``...), or, for a reference without one, its
+    status (``"unresolved"``, ``"ambiguous"``, ``"unchecked"``)."""
+    references = source.references if isinstance(source, Report) else source
+    counts: dict[str, int] = {}
+    for first, *_ in _groups(references):
+        if first.match.status is MatchStatus.MATCHED and first.match.work is not None:
+            kind = first.match.source or "crossref"
+        else:
+            kind = first.match.status.value
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _drafts(references: Sequence[CheckedReference], unicode: bool) -> list[_Draft]:
     drafts = []
-    for members in groups.values():
+    for members in _groups(references):
         first = members[0]
         work = first.match.work if first.match.status is MatchStatus.MATCHED else None
         if work is not None:

@@ -107,6 +107,9 @@ def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
             yield f"{where} {checked.status.value} {_identifier(checked) or ''}{score}".rstrip()
         for finding in checked.findings:
             yield _finding_line(where, finding, _identifier(checked))
+            if verbose and finding.code == "not-checked" and checked.match.detail:
+                # The whole error, which the finding sums up in a few words.
+                yield f"    {checked.match.detail}"
     for finding in report.findings:
         where = f"{place(finding.location)}:" if finding.location else "<document>:"
         yield f"{where} {finding.code} ({finding.severity.value}): {finding.message}"
@@ -183,6 +186,7 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
         "via": match.via,
         "source": match.source,
         "reason": match.reason,
+        "detail": match.detail,
         "reference": _reference_dict(checked.reference),
         "findings": [_finding_dict(f) for f in checked.findings],
     }
@@ -202,6 +206,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         },
         "references": [_checked_dict(c) for c in report.references],
         "findings": [_finding_dict(f) for f in report.findings],
+        "unreachable": list(report.unreachable),
         "ignored": [
             {
                 **location_dict(i.checked.citation.location),

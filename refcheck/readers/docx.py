@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from rapidfuzz import fuzz
 
+from refcheck._version import install_hint
 from refcheck.errors import ParseError
 from refcheck.model import Citation, Reference
 from refcheck.parsing import parse_citation
@@ -74,7 +75,7 @@ def read_docx(path: str | os.PathLike[str]) -> Manuscript:
         import docx
     except ImportError as exc:
         raise ParseError(
-            f"{os.fspath(path)}: reading .docx needs python-docx: pip install 'refcheck[docx]'"
+            f"{os.fspath(path)}: reading .docx needs python-docx: {install_hint('docx')}"
         ) from exc
     file = os.fspath(path)
     # Read once, bounded (size, regular file): the archive is opened from these bytes only.

@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from refcheck._version import install_hint
 from refcheck.errors import ParseError
 from refcheck.model import Citation, Reference
 from refcheck.readers._files import read_bytes
@@ -56,7 +57,7 @@ MAX_GLYPHS = 5_000_000
 #: The most seconds reading one PDF may take.
 TIME_LIMIT = 60.0
 
-_INSTALL = "reading PDF needs pypdfium2: pip install 'refcheck[pdf]'"
+_INSTALL = f"reading PDF needs pypdfium2: {install_hint('pdf')}"
 # pypdfium2 is not thread-safe: one PDF is read at a time.
 _LOCK = threading.Lock()
 

@@ -408,6 +408,8 @@ class CrossrefClient(SessionOwner):
 
     #: The source name a :class:`~refcheck.model.Match` carries.
     name = "crossref"
+    #: The service's name in messages ("Crossref is unreachable ...").
+    label = "Crossref"
 
     def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else CrossrefSettings()

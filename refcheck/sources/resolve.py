@@ -36,7 +36,8 @@ the parsed reference rather than the query text (PubMed's ECitMatch takes journa
 first page and author).
 
 Network failures and offline misses are not errors here: they make the match ``UNCHECKED``,
-with the reason, so one reference's failure never stops the others.
+with the reason in a few words (:func:`short_reason`) and the error's whole text as its
+``detail``, so one reference's failure never stops the others.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from typing import Any, Protocol
 import attrs
 from rapidfuzz import fuzz
 
-from refcheck.errors import NotCached, ServiceError
+from refcheck.errors import NotCached, ServiceError, ServiceUnavailable
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
 from refcheck.parsing.normalize import fold, words
 from refcheck.similarity import container_matches, same_family, title_similarity
@@ -284,6 +285,18 @@ def _identity(work: Work) -> str:
     return work.doi.lower() or f"pmid:{work.pmid or ''}"
 
 
+def short_reason(error: ServiceError) -> str:
+    """Why a service could not answer, in a few words for people: the error's own ``reason``
+    ("HTTP 503, 5 attempts"), else what its kind says."""
+    if error.reason:
+        return error.reason
+    if isinstance(error, NotCached):
+        return "offline, and not in the cache"
+    if isinstance(error, ServiceUnavailable):
+        return "no answer"
+    return "an answer refcheck cannot use"
+
+
 @attrs.frozen
 class Resolver:
     """Resolves references against a :class:`WorkSource` (see the module docstring)."""
@@ -301,10 +314,8 @@ class Resolver:
         """Find the work ``reference`` cites; never raises for service failures."""
         try:
             return self._resolve(reference)
-        except NotCached as exc:
-            return Match(MatchStatus.UNCHECKED, reason=f"offline: {exc}")
         except ServiceError as exc:
-            return Match(MatchStatus.UNCHECKED, reason=str(exc))
+            return Match(MatchStatus.UNCHECKED, reason=short_reason(exc), detail=str(exc))
 
     def _resolve(self, reference: Reference) -> Match:
         doi_status: str | None = None

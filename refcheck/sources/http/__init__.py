@@ -7,6 +7,8 @@ secrets only to their own origin, answers cached once validated);
 :mod:`~refcheck.sources.http.transport` the transport under every session (answers bounded in
 size and total time, requests that Ctrl-C can call off);
 :mod:`~refcheck.sources.http.retry` the retry policy (tenacity, behind it);
+:mod:`~refcheck.sources.http.breaker` the circuit breaker that stops asking a service that
+cannot be reached;
 :mod:`~refcheck.sources.http.limits` the rate and concurrency limits;
 :mod:`~refcheck.sources.http.cache` the persistent cache (the only module that touches its
 database); :mod:`~refcheck.sources.http.replay` recorded exchanges for offline runs. No

@@ -40,6 +40,7 @@ import os
 import sqlite3
 import stat
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,7 @@ __all__ = [
     "DEFAULT_MAX_ENTRIES",
     "IGNORED_PARAMETERS",
     "LOCK_TIMEOUT",
+    "cached_answer",
     "default_cache_path",
     "keep",
     "open_session",
@@ -155,9 +157,24 @@ class _Session(requests_cache.CachedSession):
         if self.refcheck_offline and response.status_code == 504:
             raise NotCached(
                 f"offline, and the cache {self.refcheck_path} has no answer for "
-                f"{_redacted(request.url)}"
+                f"{_redacted(request.url)}",
+                reason="offline, and not in the cache",
             )
         return response
+
+
+def cached_answer(
+    session: requests.Session, url: str, params: Mapping[str, str]
+) -> requests.Response | None:
+    """The cached answer to a GET of ``url`` with ``params``, without touching the network;
+    ``None`` when the session has no cache or the cache has no (fresh) answer. For a client
+    whose service cannot be reached: what is cached is still answered."""
+    if not isinstance(session, requests_cache.CachedSession):
+        return None
+    response = session.get(url, params=params, only_if_cached=True, allow_redirects=False)
+    if response.status_code == 504 and not getattr(response, "from_cache", False):
+        return None
+    return response
 
 
 def _redacted(url: str | None) -> str:

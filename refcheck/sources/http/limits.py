@@ -166,7 +166,7 @@ class Limiter:
 
     def _check_aborted(self) -> None:
         if self._aborted.is_set():
-            raise ServiceUnavailable("interrupted")
+            raise ServiceUnavailable("interrupted", reason="interrupted")
 
     @property
     def limits(self) -> Limits:

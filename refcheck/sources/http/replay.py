@@ -118,7 +118,9 @@ class ReplayAdapter(BaseAdapter):
         key = exchange_key(request.method or "GET", request.url or "", self._base_url)
         exchange = self._exchanges.get(key)
         if exchange is None:
-            raise NotCached(f"replay: no recorded answer for {key}")
+            raise NotCached(
+                f"replay: no recorded answer for {key}", reason="not in the replay file"
+            )
         response = requests.Response()
         response.status_code = int(exchange["status"])
         response.headers = CaseInsensitiveDict(exchange.get("headers") or {})

@@ -31,6 +31,7 @@ import requests
 import tenacity
 
 from refcheck.errors import ServiceUnavailable
+from refcheck.sources.http.breaker import failure_words
 
 __all__ = [
     "RETRY_STATUSES",
@@ -184,12 +185,15 @@ class RetryPolicy:
             why = f" ({call.gave_up})" if call.gave_up else ""
             if error is not None:
                 raise ServiceUnavailable(
-                    f"{url}: no answer after {tries} {plural}{why}: {type(error).__name__}: {error}"
+                    f"{url}: no answer after {tries} {plural}{why}: "
+                    f"{type(error).__name__}: {error}",
+                    reason=f"{failure_words(error)}, {tries} {plural}",
                 ) from error
             response: requests.Response = outcome.result()
             raise ServiceUnavailable(
                 f"{url}: expected a 2xx or 404 answer, got HTTP {response.status_code} "
-                f"{response.reason or ''} after {tries} {plural}{why}".replace("  ", " ")
+                f"{response.reason or ''} after {tries} {plural}{why}".replace("  ", " "),
+                reason=f"HTTP {response.status_code}, {tries} {plural}",
             ) from None
 
 
@@ -251,7 +255,7 @@ class _Call:
         else:
             time.sleep(seconds)
         if self.cancel is not None and self.cancel.is_set():
-            raise ServiceUnavailable(f"{self.url}: interrupted")
+            raise ServiceUnavailable(f"{self.url}: interrupted", reason="interrupted")
 
     def before_sleep(self, state: tenacity.RetryCallState) -> None:
         outcome = state.outcome

@@ -34,6 +34,7 @@ import requests
 from refcheck._version import __version__
 from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailable
 from refcheck.sources.http import cache as _cache
+from refcheck.sources.http.breaker import CircuitBreaker
 from refcheck.sources.http.retry import RetryPolicy
 from refcheck.sources.http.transport import BoundedAdapter
 
@@ -52,6 +53,7 @@ __all__ = [
 USER_AGENT = f"refcheck/{__version__}"
 
 _MAX_REDIRECTS = 5
+_BREAKERS = threading.Lock()
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -195,23 +197,59 @@ class SessionOwner(Closing):
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
         """GET ``base_url + path`` under the retry policy; the final answer, whatever its status.
 
-        Redirects are followed here, not by requests (see :meth:`_follow`). Errors of requests
-        that retrying cannot help (too many redirects, a redirect to a non-HTTP URL, a bad URL,
-        a body that does not decode) are this service's failure for this reference, not the
-        whole check's: :class:`~refcheck.errors.ServiceResponseError`.
+        Redirects are followed here, not by requests (see :meth:`_follow`). Every attempt goes
+        through the client's :attr:`breaker`: once the service has proved unreachable, only the
+        cache answers, and anything else fails at once with
+        :class:`~refcheck.errors.ServiceUnreachable`. Errors of requests that retrying cannot
+        help (too many redirects, a redirect to a non-HTTP URL, a bad URL, a body that does not
+        decode) are this service's failure for this reference, not the whole check's:
+        :class:`~refcheck.errors.ServiceResponseError`.
         """
         url = self.base_url + path
         query = {**params, **self._identity()}
         if self._aborted.is_set():
-            raise ServiceUnavailable(f"{url}: interrupted")
+            raise ServiceUnavailable(f"{url}: interrupted", reason="interrupted")
+        breaker = self.breaker
 
         def attempt() -> requests.Response:
-            return self._follow(url, query)
+            if breaker.tripped is not None:
+                # The service cannot be reached: what the cache holds is still answered, and
+                # nothing else is asked.
+                cached = _cache.cached_answer(self._session, url, query)
+                if cached is not None:
+                    return cached
+                breaker.check(url)
+            try:
+                response = self._follow(url, query)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                breaker.failed(exc)
+                breaker.check(url, exc)  # this failure tripped it: no more attempts
+                raise
+            if not getattr(response, "from_cache", False):
+                breaker.answered()
+            return response
 
         try:
             return self.retry.send(attempt, url=url, cancel=self._aborted)
+        except ServiceUnavailable as exc:
+            if exc.__cause__ is not None:
+                breaker.failed(exc.__cause__, gave_up=True)
+            raise
         except requests.RequestException as exc:
             raise ServiceResponseError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """This client's :class:`~refcheck.sources.http.breaker.CircuitBreaker`: after a few
+        failures to connect at all, every request fails at once (``breaker.tripped``)."""
+        breaker: CircuitBreaker | None = getattr(self, "_breaker", None)
+        if breaker is None:
+            with _BREAKERS:  # the first requests come from several threads at once
+                breaker = getattr(self, "_breaker", None)
+                if breaker is None:
+                    label = getattr(self, "label", "") or type(self).__name__
+                    breaker = self._breaker = CircuitBreaker(label, self.base_url)
+        return breaker
 
     def _answer(
         self,
@@ -257,7 +295,8 @@ class SessionOwner(Closing):
             if origin(target) != origin(self.base_url) and self._carries_private(target):
                 raise ServiceResponseError(
                     f"{url}: redirected to another origin ({_origin_text(target)}) with the "
-                    "user's e-mail address or key in the URL; not followed"
+                    "user's e-mail address or key in the URL; not followed",
+                    reason="a redirect that would send your address or key elsewhere",
                 )
             response.close()
             response = self._session.get(
@@ -284,7 +323,8 @@ class SessionOwner(Closing):
         detail = _snippet(response, 200)
         return ServiceResponseError(
             f"{what}: expected HTTP 200, got HTTP {response.status_code}"
-            + (f": {detail}" if detail else "")
+            + (f": {detail}" if detail else ""),
+            reason=f"HTTP {response.status_code}",
         )
 
     @staticmethod
@@ -298,10 +338,13 @@ class SessionOwner(Closing):
         except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
             raise ServiceResponseError(
                 f"{what}: a record of a shape the API does not document "
-                f"({type(exc).__name__}: {str(exc)[:100]})"
+                f"({type(exc).__name__}: {str(exc)[:100]})",
+                reason="a record refcheck cannot read",
             ) from exc
         except RecursionError:
-            raise ServiceResponseError(f"{what}: a record nested too deeply to read") from None
+            raise ServiceResponseError(
+                f"{what}: a record nested too deeply to read", reason="an answer nested too deeply"
+            ) from None
 
     @staticmethod
     def _body(response: requests.Response, what: str) -> Any:
@@ -312,12 +355,14 @@ class SessionOwner(Closing):
         except RecursionError:
             raise ServiceResponseError(
                 f"{what}: the JSON answer is nested too deeply to read "
-                f"({len(response.content):,} bytes)"
+                f"({len(response.content):,} bytes)",
+                reason="an answer nested too deeply",
             ) from None
         except ValueError as exc:
             raise ServiceResponseError(
                 f"{what}: expected a JSON answer, found {response.headers.get('Content-Type')!r} "
-                f"starting {_snippet(response, 60)!r}"
+                f"starting {_snippet(response, 60)!r}",
+                reason="an answer that is not JSON",
             ) from exc
 
 
@@ -474,7 +519,7 @@ class ServiceClient(SessionOwner):
             wait = self._next_request - now
             self._next_request = max(now, self._next_request) + self.min_interval
         if wait > 0 and self._aborted.wait(wait):
-            raise ServiceUnavailable(f"{self.label}: interrupted")
+            raise ServiceUnavailable(f"{self.label}: interrupted", reason="interrupted")
 
     def _json(self, response: requests.Response, what: str) -> Any:
         """The JSON body of a 200 answer."""

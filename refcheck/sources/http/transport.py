@@ -189,7 +189,7 @@ class BoundedAdapter(HTTPAdapter):
         proxies: Any = None,
     ) -> requests.Response:
         if self._aborted.is_set():
-            raise ServiceUnavailable(f"{request.url}: interrupted")
+            raise ServiceUnavailable(f"{request.url}: interrupted", reason="interrupted")
         read_timeout = _read_timeout(timeout)
         seconds = self.deadline
         if seconds is None and read_timeout is not None:
@@ -227,7 +227,8 @@ class BoundedAdapter(HTTPAdapter):
                 if size > self.max_bytes:
                     raise ServiceResponseError(
                         f"{request.url}: the answer is larger than the {self.max_bytes:,} bytes "
-                        "refcheck reads (decompressed); abandoned"
+                        "refcheck reads (decompressed); abandoned",
+                        reason=f"an answer larger than {self.max_bytes // 2**20} MiB",
                     )
                 chunks.append(chunk)
         except BaseException:
@@ -247,7 +248,7 @@ class BoundedAdapter(HTTPAdapter):
         if watch is None:
             return
         if watch.aborted or self._aborted.is_set():
-            raise ServiceUnavailable(f"{request.url}: interrupted") from error
+            raise ServiceUnavailable(f"{request.url}: interrupted", reason="interrupted") from error
         if watch.expired:
             raise requests.exceptions.ReadTimeout(
                 f"{request.url}: no whole answer within {watch.seconds:g} s "
