@@ -140,7 +140,10 @@ def _check(
     interrupted: int | None = None
     try:
         chain = SourceChain((client, *fallbacks), threshold=threshold)
-        matches = _resolve_all(chain, [r for _, r in parsed], concurrency, progress)
+        references = [r for _, r in parsed]
+        # Sources that can look many references up at once (arXiv's id_list) do it first.
+        chain.prefetch(list(dict.fromkeys(references)))
+        matches = _resolve_all(chain, references, concurrency, progress)
     except _Interrupted as stopped:
         matches, interrupted = stopped.matches, stopped.reached
     finally:

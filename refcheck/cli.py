@@ -42,7 +42,13 @@ from refcheck.output.formats import FORMATS, render
 from refcheck.output.report import terminal_line
 from refcheck.parsing import parse_citation
 from refcheck.readers import MAX_BYTES, decode_text
-from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
+from refcheck.sources.chain import (
+    BASE_URL_VARIABLES,
+    SOURCE_LABELS,
+    SourceChain,
+    open_fallbacks,
+    parse_sources,
+)
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.habanero import HabaneroSource
@@ -146,12 +152,13 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--sources",
-            default="crossref",
-            show_default=True,
             envvar="REFCHECK_SOURCES",
             metavar="NAMES",
-            help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
-            "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
+            help="Sources to ask, among crossref, arxiv, dblp, pubmed, openalex, "
+            "semanticscholar, datacite ('auto': all but pubmed; 'all'); each reference is "
+            "routed to those that suit it (an arXiv id to arXiv, a CS venue to dblp, a DOI to "
+            "its registry), the next only while it is unresolved [default: auto, or crossref "
+            "with --replay; REFCHECK_SOURCES].",
         ),
         *(
             click.option(
@@ -164,6 +171,9 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 ("pubmed", "PubMed (NCBI E-utilities)"),
                 ("openalex", "OpenAlex"),
                 ("datacite", "DataCite"),
+                ("arxiv", "arXiv"),
+                ("dblp", "dblp"),
+                ("semanticscholar", "Semantic Scholar Graph"),
             )
         ),
         click.option(
@@ -180,6 +190,13 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             envvar="REFCHECK_NCBI_API_KEY",
             metavar="KEY",
             help="NCBI E-utilities API key, sent to PubMed only [REFCHECK_NCBI_API_KEY].",
+        ),
+        click.option(
+            "--semanticscholar-api-key",
+            envvar="REFCHECK_SEMANTICSCHOLAR_API_KEY",
+            metavar="KEY",
+            help="Semantic Scholar API key, sent to Semantic Scholar only "
+            "[REFCHECK_SEMANTICSCHOLAR_API_KEY].",
         ),
     ]
     for option in reversed(options):
@@ -249,6 +266,17 @@ def _habanero(
         yield source
 
 
+def _source_names(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> tuple[str, ...]:
+    """``--sources`` (or ``REFCHECK_SOURCES``), else the file's ``sources``, else ``auto``;
+    with ``--replay`` (which holds Crossref's answers only) the default is Crossref alone."""
+    given = options.get("sources") or (",".join(config.sources) if config.sources else None)
+    if given is None:
+        given = "crossref" if settings.replay is not None else "auto"
+    return parse_sources(given)
+
+
 @contextmanager
 def _fallbacks(
     options: dict[str, Any], settings: CrossrefSettings, config: Config
@@ -258,18 +286,26 @@ def _fallbacks(
     base_urls = config.source_base_urls(
         {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
     )
-    key = options.get("ncbi_api_key")
-    if key and not config.secret_allowed("pubmed", options.get("pubmed_base_url")):
-        click.echo(
-            f"Warning: {config.path} sets pubmed-base-url: the NCBI API key is not sent there "
-            "(give --pubmed-base-url or REFCHECK_PUBMED_BASE_URL to send it elsewhere)",
-            err=True,
-        )
-        key = None
+    keys = {}
+    for source, option, what in (
+        ("pubmed", "ncbi_api_key", "NCBI API key"),
+        ("semanticscholar", "semanticscholar_api_key", "Semantic Scholar API key"),
+    ):
+        key = options.get(option)
+        if key and not config.secret_allowed(source, options.get(f"{source}_base_url")):
+            click.echo(
+                f"Warning: {config.path} sets {source}-base-url: the {what} is not sent there "
+                f"(give --{source}-base-url or {BASE_URL_VARIABLES[source]} to send it "
+                "elsewhere)",
+                err=True,
+            )
+            key = None
+        keys[option] = key
     clients = open_fallbacks(
-        parse_sources(options.get("sources") or "crossref"),
+        _source_names(options, settings, config),
         settings,
-        ncbi_api_key=key,
+        ncbi_api_key=keys["ncbi_api_key"],
+        semanticscholar_api_key=keys["semanticscholar_api_key"],
         base_urls=base_urls,
     )
     try:
@@ -304,7 +340,8 @@ def _errors() -> Iterator[None]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="refcheck")
 def cli() -> None:
-    """Check the references of scholarly manuscripts against Crossref."""
+    """Check the references of scholarly manuscripts against Crossref, arXiv, dblp and the
+    broad indexes."""
 
 
 @cli.command()
@@ -541,7 +578,7 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
 @_config_option("the current directory")
 @_service_options
 def resolve(citation: str, output_format: str, config_path: Path | None, **service: Any) -> None:
-    """Resolve one CITATION to its DOI on Crossref, with the evidence.
+    """Resolve one CITATION to its work (Crossref, arXiv, dblp...), with the evidence.
 
     The configuration file's service settings and threshold apply; without --config it is
     looked for from the current directory upwards.
@@ -592,18 +629,26 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
     is_flag=True,
     help="Keep accented letters as UTF-8 (for biber) instead of LaTeX commands (for bibtex).",
 )
+@click.option(
+    "--published-version",
+    "published",
+    is_flag=True,
+    help="For a preprint that was published, export the published version (its venue, year "
+    "and DOI) instead of the preprint.",
+)
 @_run_options
 @_service_options
 def bibtex(
     manuscripts: tuple[Path, ...],
     output: Path | None,
     unicode: bool,
+    published: bool,
     concurrency: int | None,
     config_path: Path | None,
     progress: bool | None,
     **service: Any,
 ) -> None:
-    """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
+    """Write the references of MANUSCRIPTS as BibTeX, from their records (Crossref, arXiv...).
 
     One entry per resolved work; unresolved references are exported from their parsed
     fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
@@ -633,19 +678,15 @@ def bibtex(
         if not report.references:
             _error("no reference list found in " + ", ".join(report.files))
             sys.exit(EXIT_UNCHECKED)
-        _write(output, to_bibtex(report, unicode=unicode), inputs)
+        _write(output, to_bibtex(report, unicode=unicode, published=published), inputs)
     click.echo(
-        _entries_line(entry_counts(report))
+        _entries_line(entry_counts(report, published=published))
         + (f", written to {output}" if output is not None else ""),
         err=True,
     )
     _say_unreachable(report.unreachable)
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
     sys.exit(EXIT_UNCHECKED if unchecked or report.unreachable else EXIT_CLEAN)
-
-
-_SOURCE_LABELS = {"crossref": "Crossref", "pubmed": "PubMed", "openalex": "OpenAlex"}
-_SOURCE_LABELS["datacite"] = "DataCite"
 
 
 def _entries_line(counts: dict[str, int]) -> str:
@@ -655,7 +696,7 @@ def _entries_line(counts: dict[str, int]) -> str:
     sources = [name for name in counts if name not in statuses]
     parts = [f"{counts.get('crossref', 0)} from Crossref"]
     parts += [
-        f"{counts[name]} from {_SOURCE_LABELS.get(name, name)}"
+        f"{counts[name]} from {SOURCE_LABELS.get(name, name)}"
         for name in sources
         if name != "crossref"
     ]
@@ -685,6 +726,8 @@ def _explained_text(explained: dict[str, Any]) -> str:
         lines.append(f"reason: {explained['reason']}")
     if explained["doi_status"] not in (None, "agrees"):
         lines.append(f"cited DOI: {explained['doi_status']}")
+    if explained.get("arxiv_status") not in (None, "agrees"):
+        lines.append(f"cited arXiv identifier: {explained['arxiv_status']}")
 
     def describe(label: str, candidate: dict[str, Any]) -> None:
         where = ", ".join(

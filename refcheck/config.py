@@ -10,6 +10,7 @@ whose keys are at the top level::
     ignore-references = [
         {reference = "B5", reason = "a 2007 letter that Crossref does not index"},
     ]
+    sources = ["crossref", "arxiv", "dblp", "semanticscholar"]
 
 :func:`find_config` looks for one from the manuscript's directory upwards (``refcheck.toml``
 first, then a ``pyproject.toml`` that has a ``[tool.refcheck]`` table), stopping at the root
@@ -38,7 +39,8 @@ from refcheck.errors import ConfigError
 from refcheck.model import CheckedReference, Finding, IgnoredReference, Report
 from refcheck.output.formats import FORMATS, RULES
 from refcheck.sources import pubmed as _pubmed
-from refcheck.sources.chain import BASE_URL_VARIABLES, base_urls_from_env
+from refcheck.sources import semanticscholar as _semanticscholar
+from refcheck.sources.chain import BASE_URL_VARIABLES, base_urls_from_env, parse_sources
 from refcheck.sources.crossref import DEFAULT_BASE_URL, CrossrefSettings
 from refcheck.sources.http.service import check_base_url as _checked_base_url
 from refcheck.sources.http.service import origin as _origin
@@ -62,7 +64,11 @@ log = logging.getLogger(__name__)
 
 #: The public API of each source whose key or token the user may give (see
 #: :meth:`Config.secret_allowed`).
-_PUBLIC_APIS = {"crossref": DEFAULT_BASE_URL, "pubmed": _pubmed.DEFAULT_BASE_URL}
+_PUBLIC_APIS = {
+    "crossref": DEFAULT_BASE_URL,
+    "pubmed": _pubmed.DEFAULT_BASE_URL,
+    "semanticscholar": _semanticscholar.DEFAULT_BASE_URL,
+}
 
 #: The file names :func:`find_config` looks for, in each directory, in this order.
 CONFIG_FILES = ("refcheck.toml", "pyproject.toml")
@@ -124,6 +130,10 @@ class Config:
     pubmed_base_url: str | None = None
     openalex_base_url: str | None = None
     datacite_base_url: str | None = None
+    arxiv_base_url: str | None = None
+    dblp_base_url: str | None = None
+    semanticscholar_base_url: str | None = None
+    sources: tuple[str, ...] = ()
 
     def crossref_settings(
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
@@ -164,7 +174,8 @@ class Config:
     def secret_allowed(
         self, source: str, option: str | None, environ: Mapping[str, str] | None = None
     ) -> bool:
-        """Whether the user's token or key for ``source`` ("crossref", "pubmed") may go to the
+        """Whether the user's token or key for ``source`` ("crossref", "pubmed",
+        "semanticscholar") may go to the
         base URL in force: not when this file chose it (``option``, the command line's base
         URL, is ``None`` and the environment sets none) and it is not the source's public API.
 
@@ -314,6 +325,10 @@ class _Reader:
             "pubmed-base-url": self.base_url,
             "openalex-base-url": self.base_url,
             "datacite-base-url": self.base_url,
+            "arxiv-base-url": self.base_url,
+            "dblp-base-url": self.base_url,
+            "semanticscholar-base-url": self.base_url,
+            "sources": self.sources,
         }
         values: dict[str, Any] = {}
         for key, value in table.items():
@@ -396,6 +411,17 @@ class _Reader:
         if not 0 < value < float("inf"):
             raise self.error(key, "a number of seconds > 0", value)
         return float(value)
+
+    def sources(self, key: str, value: object) -> tuple[str, ...]:
+        """``sources = ["crossref", "arxiv"]`` (or "auto", or a comma-separated string)."""
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, 'a list of source names (["crossref", "arxiv", ...])', value)
+        try:
+            return parse_sources(value)
+        except ConfigError as exc:
+            raise self.error(key, str(exc).removeprefix("sources: expected "), value) from None
 
     def concurrency(self, key: str, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:

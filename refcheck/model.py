@@ -160,6 +160,9 @@ class Reference:
     ``pages`` is the page range exactly as printed ("e358–67"); ``first_page`` and ``last_page``
     are its expanded ends ("e358", "e367"). ``published_online`` is an ISO date ("2020-06-16"),
     set when the citation says "published online ...". ``text`` is the citation that was parsed.
+    ``arxiv_id`` is the arXiv identifier as cited, without its "arXiv:" prefix, version kept
+    ("1706.03762v5", "hep-th/9901001"); ``acl_id`` an ACL Anthology identifier ("P19-1001",
+    "2020.acl-main.1").
     """
 
     text: str = attrs.field(default="", converter=_required)
@@ -179,6 +182,8 @@ class Reference:
     published_online: str | None = attrs.field(default=None, converter=_clean)
     kind: str | None = attrs.field(default=None, converter=_clean)
     publisher: str | None = attrs.field(default=None, converter=_clean)
+    arxiv_id: str | None = attrs.field(default=None, converter=_clean)
+    acl_id: str | None = attrs.field(default=None, converter=_clean)
 
 
 @attrs.frozen(slots=True)
@@ -221,6 +226,11 @@ class Work:
     retraction notice has the retracted work there); ``relations`` link it to other versions.
     ``doi`` is empty for a work of a source that has none for it (a PubMed record: ``pmid``).
     ``container_title`` is the journal, or the book of a chapter, or the proceedings of a paper.
+    ``arxiv_id`` is the work's arXiv identifier, without version ("1706.03762"), when the
+    service knows it; ``key`` the work's own identifier at the service that gave it, for a
+    work without a DOI (a DBLP key "conf/nips/VaswaniSPUJGKP17", a Semantic Scholar paper id).
+    ``published_version`` is, for a preprint, the published version its own record names
+    (arXiv's journal reference and DOI, the venue Semantic Scholar or DBLP gives).
     """
 
     doi: str = attrs.field(converter=_required)
@@ -247,6 +257,9 @@ class Work:
     pmid: str | None = attrs.field(default=None, converter=_clean)
     isbn: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     editors: tuple[Author, ...] = attrs.field(default=(), converter=_tuple)
+    arxiv_id: str | None = attrs.field(default=None, converter=_clean)
+    key: str | None = attrs.field(default=None, converter=_clean)
+    published_version: Work | None = None
 
     @property
     def is_update_notice(self) -> bool:
@@ -333,7 +346,9 @@ class Finding:
     ``code`` is stable across versions (see ``docs/findings.md``); ``field`` names the reference
     field concerned, if any; ``cited`` is what the manuscript says and ``expected`` what the
     record (or the rest of the document) says. ``location`` is set for document-level findings;
-    a reference's findings take their place from its citation.
+    a reference's findings take their place from its citation. ``source`` names the service
+    whose record the finding rests on ("crossref", "arxiv", "dblp"...), ``None`` for a
+    finding about the document itself.
     """
 
     code: str
@@ -349,6 +364,7 @@ class Finding:
     )
     location: Location | None = None
     related: tuple[Location, ...] = attrs.field(default=(), converter=_tuple)
+    source: str | None = None
 
 
 @attrs.frozen(slots=True)
@@ -416,6 +432,13 @@ class Match:
     sources resolved the reference (see :mod:`refcheck.sources.chain`). ``doubts`` is the evidence,
     for an unresolved reference, that it may not exist at all (see
     :mod:`refcheck.sources.existence`).
+
+    When the citation carries an arXiv identifier, ``arxiv_status`` says what arXiv made of it,
+    as ``doi_status`` does for a DOI ("agrees", "not-found", "other-work" with
+    ``arxiv_work``); a version that differs from arXiv's latest still "agrees".
+    ``doi_source`` names the registry whose word ``doi_status`` is ("crossref", "datacite").
+    ``published`` is the published version of a matched preprint, and ``published_source``
+    the source that named it (see :mod:`refcheck.sources.chain`).
     """
 
     status: MatchStatus
@@ -432,6 +455,11 @@ class Match:
     #: For ``UNCHECKED``: the service's error in full (the URL, the last error), for ``-v`` and
     #: the JSON report; ``reason`` says why in a few words.
     detail: str | None = attrs.field(default=None, converter=_clean)
+    arxiv_status: str | None = None
+    arxiv_work: Work | None = None
+    doi_source: str | None = None
+    published: Work | None = None
+    published_source: str | None = None
 
     @property
     def doi(self) -> str | None:

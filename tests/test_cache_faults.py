@@ -260,6 +260,8 @@ def command(server: CrossrefStandIn, cache: Path) -> list[str]:
         str(cache),
         "--concurrency",
         "3",
+        "--sources",
+        "crossref",
     ]
 
 

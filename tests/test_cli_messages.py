@@ -38,8 +38,8 @@ def _invoke(*args: str) -> tuple[int, str]:
         ),
         (
             ["--sources", "crossref,arxive"],
-            "Error: --sources: expected names among crossref, pubmed, openalex, datacite, "
-            "found 'arxive'",
+            "Error: --sources: expected names among auto, all, crossref, arxiv, dblp, pubmed, "
+            "openalex, semanticscholar, datacite, found 'arxive'",
         ),
         (
             ["--offline", "--no-cache"],
@@ -79,8 +79,8 @@ def test_a_bad_sources_variable_names_the_variable() -> None:
     )
     assert (
         EXIT_USAGE,
-        "Error: REFCHECK_SOURCES: expected names among crossref, pubmed, openalex, datacite, "
-        "found 'nope'\n",
+        "Error: REFCHECK_SOURCES: expected names among auto, all, crossref, arxiv, dblp, pubmed, "
+        "openalex, semanticscholar, datacite, found 'nope'\n",
     ) == (result.exit_code, result.stderr)
 
 

@@ -1,6 +1,7 @@
 """Identity and secrets go only to each service's own origin, whatever a redirect says.
 
-Issue 15's defect 10. Every client (Crossref, PubMed, OpenAlex, DataCite) is pointed at a
+Issue 15's defect 10. Every client (Crossref, PubMed, OpenAlex, DataCite, arXiv, dblp,
+Semantic Scholar) is pointed at a
 server on 127.0.0.1 that redirects every request to a second server, another origin (another
 port), which records everything it receives. The user's e-mail address (in the query and in
 the User-Agent), the NCBI or OpenAlex key and the Crossref Plus token must reach the first
@@ -25,11 +26,14 @@ from seed import seed_citation
 
 from refcheck.cli import cli
 from refcheck.errors import ServiceError, ServiceResponseError
+from refcheck.sources.arxiv import ArxivClient
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
+from refcheck.sources.dblp import DblpClient
 from refcheck.sources.http.service import ServiceClient, SourceSettings
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
+from refcheck.sources.semanticscholar import SemanticScholarClient
 
 pytestmark = pytest.mark.usefixtures("no_retry_wait")
 
@@ -149,7 +153,7 @@ def crossref(base_url: str) -> CrossrefClient:
 def second(kind: type[ServiceClient]) -> Callable[[str], ServiceClient]:
     def make(base_url: str) -> ServiceClient:
         settings = SourceSettings(base_url=base_url, cache=None, mailto=MAILTO, min_interval=0)
-        key = KEY if kind in (PubMedClient, OpenAlexClient) else None
+        key = KEY if kind in (PubMedClient, OpenAlexClient, SemanticScholarClient) else None
         return kind(settings, api_key=key)
 
     return make
@@ -160,6 +164,9 @@ CLIENTS = [
     pytest.param(second(PubMedClient), id="pubmed"),
     pytest.param(second(OpenAlexClient), id="openalex"),
     pytest.param(second(DataCiteClient), id="datacite"),
+    pytest.param(second(ArxivClient), id="arxiv"),
+    pytest.param(second(DblpClient), id="dblp"),
+    pytest.param(second(SemanticScholarClient), id="semanticscholar"),
 ]
 
 

@@ -475,7 +475,8 @@ def test_base_url_given_beats_the_variable() -> None:
         (
             {},
             {"scholar": OPENALEX},
-            "base URLs: expected names among pubmed, openalex, datacite, found 'scholar'",
+            "base URLs: expected names among pubmed, openalex, datacite, arxiv, dblp, semanticscholar, "
+            "found 'scholar'",
         ),
     ],
     ids=["variable", "override", "unknown-source"],

@@ -29,8 +29,10 @@ expression-of-c... warning   an expression of concern was published (``expressio
 reinstated         info      a retraction was reversed
 update-notice      warning   the citation is of a notice, not the work; info when it says so
 published-version  info      the work is a preprint with a published version to cite
-doi-not-found      error     the cited DOI does not exist on Crossref
+doi-not-found      error     the cited DOI does not exist on Crossref (or DataCite)
 doi-mismatch       error     the cited DOI belongs to another work
+arxiv-not-found    error     the cited arXiv identifier does not exist on arXiv
+arxiv-mismatch     error     the cited arXiv identifier belongs to another paper
 unresolved         warning   no work on Crossref (or the other sources asked) agrees
 may-be-fabricated  warning   unresolved, and its parts contradict the journal's records
 ambiguous          warning   several works agree equally well
@@ -45,6 +47,7 @@ from __future__ import annotations
 import difflib
 import re
 
+import attrs
 from rapidfuzz import fuzz
 
 from refcheck.findings.integrity import integrity_findings
@@ -68,14 +71,101 @@ _SPELLING_RATIO = 70.0  # a surname this similar to the record's is a misspellin
 
 
 def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
-    """Everything that differs between ``reference`` and what it resolved to."""
+    """Everything that differs between ``reference`` and what it resolved to; each finding
+    names the source whose record it rests on (``Finding.source``)."""
+    findings = _compare(reference, match)
+    return tuple(
+        f if f.source is not None else attrs.evolve(f, source=_finding_source(f, match))
+        for f in findings
+    )
+
+
+def _finding_source(finding: Finding, match: Match) -> str | None:
+    if finding.code in ("doi-not-found", "doi-mismatch"):
+        return (match.doi_source or "crossref").split(",")[0]
+    if finding.code in ("arxiv-not-found", "arxiv-mismatch"):
+        return "arxiv"
+    if finding.code in ("unresolved", "may-be-fabricated") and match.asked:
+        return ",".join(match.asked)
+    return match.source or "crossref"
+
+
+def _work_id(work: Work) -> str:
+    """A work's identifier for a message: its DOI, else PMID, arXiv id or service key."""
+    if work.doi:
+        return work.doi
+    if work.pmid:
+        return f"PMID {work.pmid}"
+    if work.arxiv_id:
+        return f"arXiv:{work.arxiv_id}"
+    return work.key or "(no identifier)"
+
+
+def _registries(match: Match) -> str:
+    names = (match.doi_source or "crossref").split(",")
+    return " or ".join(_SERVICE_NAMES.get(n, n) for n in names if n)
+
+
+def _arxiv_findings(reference: Reference, match: Match) -> list[Finding]:
+    if match.arxiv_status == "not-found" and reference.arxiv_id:
+        return [
+            Finding(
+                "arxiv-not-found",
+                _ERROR,
+                f"arXiv identifier {reference.arxiv_id} does not exist on arXiv",
+                field="arxiv_id",
+                cited=reference.arxiv_id,
+                expected=match.work.arxiv_id if match.work is not None else None,
+            )
+        ]
+    if match.arxiv_status == "other-work" and reference.arxiv_id:
+        other = match.arxiv_work
+        about = f': it is "{other.title}"' if other is not None and other.title else ""
+        return [
+            Finding(
+                "arxiv-mismatch",
+                _ERROR,
+                f"arXiv identifier {reference.arxiv_id} belongs to another paper{about}",
+                field="arxiv_id",
+                cited=reference.arxiv_id,
+                expected=match.work.arxiv_id if match.work is not None else None,
+            )
+        ]
+    return []
+
+
+def _published_finding(match: Match) -> list[Finding]:
+    """A matched preprint's published version (``Match.published``), with venue and year."""
+    published, work = match.published, match.work
+    if published is None or work is None:
+        return []
+    where = ", ".join(p for p in (published.container_title, published.year) if p)
+    ident = f" ({published.doi})" if published.doi else ""
+    origin = _SERVICE_NAMES.get(match.published_source or "", match.published_source or "")
+    said = f" (according to {origin})" if origin else ""
+    return [
+        Finding(
+            "published-version",
+            _INFO,
+            f"the cited work is a preprint; it was published in {where or 'a venue'}"
+            f"{ident}{said}: cite that",
+            field="doi",
+            cited=work.doi or None,
+            expected=published.doi or where or None,
+            source=match.published_source,
+        )
+    ]
+
+
+def _compare(reference: Reference, match: Match) -> list[Finding]:
     findings: list[Finding] = []
+    findings.extend(_arxiv_findings(reference, match))
     if match.doi_status == "not-found" and reference.doi:
         findings.append(
             Finding(
                 "doi-not-found",
                 _ERROR,
-                f"DOI {reference.doi} does not exist on Crossref",
+                f"DOI {reference.doi} does not exist on {_registries(match)}",
                 field="doi",
                 cited=reference.doi,
                 expected=match.doi,
@@ -96,9 +186,12 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
         )
     if match.status is MatchStatus.MATCHED and match.work is not None:
         findings.extend(compare_fields(reference, match.work))
-        findings.extend(integrity_findings(reference, match.work))
+        integrity = integrity_findings(reference, match.work)
+        findings.extend(integrity)
+        if not any(f.code == "published-version" for f in integrity):
+            findings.extend(_published_finding(match))
     elif match.status is MatchStatus.AMBIGUOUS:
-        dois = ", ".join(c.work.doi or f"PMID {c.work.pmid}" for c in match.candidates[:3])
+        dois = ", ".join(_work_id(c.work) for c in match.candidates[:3])
         where = _SERVICE_NAMES.get(match.source or "crossref", match.source or "Crossref")
         findings.append(
             Finding(
@@ -124,7 +217,13 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
                 Finding(
                     "may-be-fabricated",
                     _WARNING,
-                    "this reference may not exist: " + "; ".join(match.doubts),
+                    "this reference may not exist: "
+                    + "; ".join(match.doubts)
+                    + (
+                        f"; no work on {_services(match)} agrees (every applicable source asked)"
+                        if len(match.asked) > 1
+                        else ""
+                    ),
                 )
             )
     elif match.status is MatchStatus.UNCHECKED:
@@ -136,7 +235,7 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
                 "not-checked", _WARNING, f"not checked ({where}: {match.reason or 'no answer'})"
             )
         )
-    return tuple(findings)
+    return findings
 
 
 _SERVICE_NAMES = {
@@ -144,6 +243,9 @@ _SERVICE_NAMES = {
     "pubmed": "PubMed",
     "openalex": "OpenAlex",
     "datacite": "DataCite",
+    "arxiv": "arXiv",
+    "dblp": "dblp",
+    "semanticscholar": "Semantic Scholar",
 }
 
 

@@ -108,6 +108,8 @@ RULES: Mapping[str, Rule] = {
         Rule("published-version", _I, "The cited preprint has a published version to cite."),
         Rule("doi-not-found", _E, "The cited DOI does not exist on Crossref."),
         Rule("doi-mismatch", _E, "The cited DOI belongs to another work."),
+        Rule("arxiv-not-found", _E, "The cited arXiv identifier does not exist on arXiv."),
+        Rule("arxiv-mismatch", _E, "The cited arXiv identifier belongs to another paper."),
         Rule("unresolved", _W, "No work on Crossref agrees with the reference."),
         Rule(
             "may-be-fabricated", _W, "Unresolved, and its parts contradict the journal's records."

@@ -88,14 +88,37 @@ def _finding_line(prefix: str, finding: Finding, doi: str | None) -> str:
     return f"{prefix} {finding.code} ({finding.severity.value}): {finding.message}{suffix}"
 
 
+#: How the sources other than Crossref are named after a matched work's identifier.
+_SOURCE_LABELS = {
+    "pubmed": "PubMed",
+    "openalex": "OpenAlex",
+    "datacite": "DataCite",
+    "arxiv": "arXiv",
+    "dblp": "dblp",
+    "semanticscholar": "Semantic Scholar",
+}
+
+
 def _identifier(checked: CheckedReference) -> str | None:
-    """The matched work's DOI, or "PMID 17524143" for a work that has no DOI."""
+    """The matched work's DOI, or "PMID 17524143", "arXiv:1706.03762" or the service's key
+    for a work that has no DOI; followed by the source when it is not Crossref
+    ("10.48550/arXiv.1706.03762, arXiv")."""
     match = checked.match
-    if match.doi:
-        return match.doi
-    if match.work is not None and match.work.pmid:
-        return f"PMID {match.work.pmid}"
-    return None
+    work = match.work
+    if work is None:
+        return None
+    if work.doi:
+        shown = work.doi
+    elif work.pmid:
+        shown = f"PMID {work.pmid}"
+    elif work.arxiv_id:
+        shown = f"arXiv:{work.arxiv_id}"
+    elif work.key:
+        shown = f"{match.source or ''}:{work.key}".lstrip(":")
+    else:
+        return None
+    label = _SOURCE_LABELS.get(match.source or "")
+    return f"{shown}, {label}" if label and match.source != "pubmed" else shown
 
 
 def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
@@ -156,6 +179,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "cited": finding.cited,
         "expected": finding.expected,
         "message": finding.message,
+        "source": finding.source,
     }
     if finding.location is not None:
         data.update(location_dict(finding.location))
@@ -185,10 +209,26 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
         "score": match.score,
         "via": match.via,
         "source": match.source,
+        "asked": list(match.asked),
+        "arxiv_id": match.work.arxiv_id if match.work is not None else None,
+        "published": _published_dict(checked),
         "reason": match.reason,
         "detail": match.detail,
         "reference": _reference_dict(checked.reference),
         "findings": [_finding_dict(f) for f in checked.findings],
+    }
+
+
+def _published_dict(checked: CheckedReference) -> dict[str, Any] | None:
+    """The published version of a matched preprint, and the source that names it."""
+    published = checked.match.published
+    if published is None:
+        return None
+    return {
+        "doi": published.doi or None,
+        "container_title": published.container_title,
+        "year": published.year,
+        "source": checked.match.published_source,
     }
 
 

@@ -8,7 +8,10 @@ the citation model once).
    odd hyphens, ligatures and curly quotes, words hyphenated at a line end, list labels ("1 ",
    "[1]"). The italic spans are remembered: they usually mark the container title.
 2. *Identifiers*: DOI, URL, PMID and a "published online" / "Epub" date are found anywhere in
-   the citation by pattern and taken out of the text the next step sees.
+   the citation by pattern and taken out of the text the next step sees; an arXiv identifier
+   in any of its forms ("arXiv:1706.03762v5", "CoRR abs/1706.03762", an arxiv.org address,
+   "hep-th/9901001", the DOI 10.48550/arXiv.1706.03762) and an ACL Anthology identifier are
+   found too, and left in the text.
 3. *Segments to fields*: :mod:`refcheck.parsing.segment`'s trained model labels each token of the
    rest (author, title, container, date, volume, issue, pages, publisher...), whatever the
    style; this module turns the labelled runs into fields: the author run into people
@@ -37,7 +40,7 @@ from refcheck.model import Author, Reference
 from refcheck.parsing import grammar as g
 from refcheck.parsing.segment import Segments, segment
 
-__all__ = ["clean_citation", "page_ends", "parse_citation"]
+__all__ = ["arxiv_identifier", "clean_citation", "page_ends", "parse_citation"]
 
 _JOURNAL_ARTICLE = "journal-article"
 
@@ -209,6 +212,9 @@ _DOI_START = re.compile(r"10\.\d{4,9}/")  # a word with one is another DOI
 _DOI_MAX = 300
 _DOI_TAG = re.compile(r"\[(?:doi|pii)\]")
 _PMID = re.compile(g.PMID, re.IGNORECASE)
+_ARXIV = re.compile(g.ARXIV, re.IGNORECASE)
+_ARXIV_OLD = re.compile(r"^(?P<archive>[a-z-]+)(?:\.[a-z-]+)?/(?P<number>\d{7}(?:v\d+)?)$")
+_ACL = re.compile(g.ACL_ID)
 _PMCID = re.compile(r"\bPMCID\s?:?\s?PMC\d{1,9}\b", re.IGNORECASE)
 # "Available from: ", "[cited 2020 Jun 1]", "Accessed June 1, 2020." are left over around a URL.
 _URL_NOISE = re.compile(
@@ -287,12 +293,33 @@ def _doi_extent(text: str, match: re.Match[str]) -> tuple[str, int]:
     return trimmed, end if tag is None else tag.end()
 
 
+def arxiv_identifier(text: str) -> str | None:
+    """The arXiv identifier a text cites, normalised: "arXiv:1706.03762V5" -> "1706.03762v5",
+    "math.AG/0601001" -> "math/0601001" (the subject class is not part of the identifier),
+    "10.48550/arXiv.1706.03762" -> "1706.03762"; ``None`` when there is none."""
+    if "/" not in text and "arxiv" not in text.lower():
+        return None
+    found = _ARXIV.search(text)
+    if found is None:
+        return None
+    value = (found["arxiv"] or found["arxiv_old"]).lower()
+    old = _ARXIV_OLD.match(value)
+    return f"{old['archive']}/{old['number']}" if old else value
+
+
+def _acl_identifier(text: str) -> str | None:
+    found = _ACL.search(text) if "acl" in text or "18653" in text else None
+    return found["acl"] if found else None
+
+
 class _Identifiers(NamedTuple):
     doi: str | None
     url: str | None
     pmid: str | None
     online: re.Match[str] | None
     rest: str
+    arxiv: str | None = None
+    acl: str | None = None
 
 
 def _identifiers(text: str) -> _Identifiers:
@@ -322,11 +349,13 @@ def _identifiers(text: str) -> _Identifiers:
             spans.append(found.span())
         spans.extend(m.span() for m in _PMCID.finditer(text))
     online = _ONLINE.search(text) if "nline" in text or "Epub" in text else None
+    # The arXiv and ACL identifiers stay in the text the model reads: they are found, not cut.
+    arxiv, acl = arxiv_identifier(text), _acl_identifier(text)
     if spans:
         text = _cut(text, spans)
         if url is not None:
             text = _cut(text, [m.span() for m in _URL_NOISE.finditer(text)])
-    return _Identifiers(doi, url, pmid, online, text)
+    return _Identifiers(doi, url, pmid, online, text, arxiv, acl)
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:
@@ -427,6 +456,8 @@ def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any
         url=ctx.ids.url,
         pmid=ctx.ids.pmid,
         published_online=_online_date(ctx.ids.online, year),
+        arxiv_id=ctx.ids.arxiv,
+        acl_id=ctx.ids.acl,
         **fields,
     )
 

@@ -15,7 +15,7 @@ from pybtex.exceptions import PybtexError
 
 from refcheck.errors import ParseError
 from refcheck.model import Author, Citation, Location, Reference
-from refcheck.parsing.citation import _page_ends
+from refcheck.parsing.citation import _page_ends, arxiv_identifier
 from refcheck.readers._fields import describe
 from refcheck.readers._files import read_manuscript
 from refcheck.readers._tex import clean_latex
@@ -93,8 +93,9 @@ def reference_from_bibtex(entry: Entry, text: str = "") -> Reference:
 
     ``author`` (``and others`` sets ``et_al``), ``title``, ``journal``/``journaltitle``/
     ``booktitle`` (the container), ``year`` (or ``date``), ``volume``, ``number`` (the issue),
-    ``pages``, ``doi``, ``url``, ``pmid`` (or ``eprint`` with ``eprinttype = pubmed``) and
-    ``publisher``; ``text`` is kept as the reference's text.
+    ``pages``, ``doi``, ``url``, ``pmid`` (or ``eprint`` with ``eprinttype = pubmed``),
+    ``publisher`` and the arXiv identifier (see :func:`_arxiv_id`); ``text`` is kept as the
+    reference's text.
     """
     fields = {k.lower(): v for k, v in entry.fields.items()}
 
@@ -115,6 +116,7 @@ def reference_from_bibtex(entry: Entry, text: str = "") -> Reference:
     if pmid is None and (field("eprinttype") or "").lower() == "pubmed":
         pmid = field("eprint")
     kind = _BIB_KINDS.get(entry.type.lower())
+    arxiv_id = _arxiv_id(field)
     container = field("journal", "journaltitle")
     if container is None and kind in {"book-chapter", "proceedings-article"}:
         container = field("booktitle")
@@ -135,7 +137,31 @@ def reference_from_bibtex(entry: Entry, text: str = "") -> Reference:
         pmid=pmid,
         kind=kind,
         publisher=field("publisher", "institution", "school"),
+        arxiv_id=arxiv_id,
     )
+
+
+def _arxiv_id(field: Any) -> str | None:
+    """The arXiv identifier of an entry: ``eprint`` with ``archiveprefix``/``eprinttype``
+    arXiv (or an identifier's shape), ``journal = {CoRR}, volume = {abs/1706.03762}``, or an
+    arxiv.org ``url``, ``doi`` 10.48550/arXiv... or ``journal = {arXiv preprint
+    arXiv:...}``."""
+    eprint = field("eprint")
+    prefix = (field("archiveprefix", "eprinttype") or "").lower()
+    if eprint and prefix in {"", "arxiv"}:
+        found = arxiv_identifier(f"arXiv:{eprint.removeprefix('arXiv:')}")
+        if found:
+            return found
+    volume = field("volume") or ""
+    if volume.lower().startswith("abs/"):
+        found = arxiv_identifier(f"CoRR {volume}")
+        if found:
+            return found
+    for name in ("journal", "url", "doi", "note", "howpublished"):
+        value = field(name)
+        if value and (found := arxiv_identifier(value)):
+            return found
+    return None
 
 
 def read_bib(path: str | os.PathLike[str]) -> Manuscript:

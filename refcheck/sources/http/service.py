@@ -35,7 +35,7 @@ from refcheck._version import __version__
 from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailable
 from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.breaker import CircuitBreaker
-from refcheck.sources.http.retry import RetryPolicy
+from refcheck.sources.http.retry import RetryPolicy, is_testing
 from refcheck.sources.http.transport import BoundedAdapter
 
 __all__ = [
@@ -443,15 +443,27 @@ class SourceSettings:
 
 
 class _Spacing(BoundedAdapter):
-    """The bounded transport, waiting for its turn before each request it sends."""
+    """The bounded transport, waiting for its turn before each request it sends, and, when
+    ``in_flight`` is given, for a free place among the requests in flight (the answer is read
+    whole before the place is freed)."""
 
-    def __init__(self, wait_turn: Callable[[], None]) -> None:
+    def __init__(
+        self, wait_turn: Callable[[], None], in_flight: threading.Semaphore | None = None
+    ) -> None:
         super().__init__()
         self._wait_turn = wait_turn
+        self._in_flight = in_flight
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        self._wait_turn()
-        return super().send(request, **kwargs)
+        if self._in_flight is None:
+            self._wait_turn()
+            return super().send(request, **kwargs)
+        with self._in_flight:
+            self._wait_turn()
+            response = super().send(request, **kwargs)
+            if not kwargs.get("stream"):
+                response.content  # noqa: B018 - read the body inside the place
+            return response
 
 
 class ServiceClient(SessionOwner):
@@ -462,6 +474,8 @@ class ServiceClient(SessionOwner):
     label: ClassVar[str] = ""
     default_base_url: ClassVar[str] = ""
     default_min_interval: ClassVar[float] = 0.1
+    #: The most requests in flight at once (``None``: no limit but the spacing).
+    max_in_flight: ClassVar[int | None] = None
 
     def __init__(self, settings: SourceSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else SourceSettings()
@@ -476,6 +490,12 @@ class ServiceClient(SessionOwner):
         )
         self._lock = threading.Lock()
         self._next_request = 0.0
+        #: Requests that reached the network, and the seconds spent waiting for their turn.
+        self.sent = 0
+        self.waited = 0.0
+        self._places = (
+            threading.BoundedSemaphore(self.max_in_flight) if self.max_in_flight else None
+        )
         self._session = self._open_session()
 
     def _open_session(self) -> requests.Session:
@@ -495,7 +515,7 @@ class ServiceClient(SessionOwner):
         else:
             session = requests.Session()
         # Only requests that reach the network go through the adapter: cache hits do not wait.
-        self._mount(session, _Spacing(self._wait_turn))
+        self._mount(session, _Spacing(self._wait_turn, self._places))
         return session
 
     def _own_headers(self) -> dict[str, str]:
@@ -513,12 +533,15 @@ class ServiceClient(SessionOwner):
         )
 
     def _wait_turn(self) -> None:
-        """Keep ``min_interval`` between the starts of two requests, across threads."""
+        """Keep ``min_interval`` between the starts of two requests, across threads (under
+        :func:`~refcheck.sources.http.retry.set_testing` the wait is counted, not slept)."""
         with self._lock:
             now = time.monotonic()
             wait = self._next_request - now
             self._next_request = max(now, self._next_request) + self.min_interval
-        if wait > 0 and self._aborted.wait(wait):
+            self.sent += 1
+            self.waited += max(0.0, wait)
+        if wait > 0 and not is_testing() and self._aborted.wait(wait):
             raise ServiceUnavailable(f"{self.label}: interrupted", reason="interrupted")
 
     def _json(self, response: requests.Response, what: str) -> Any:
