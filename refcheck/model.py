@@ -120,6 +120,9 @@ def visible(text: str) -> str:
 
 
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
+_GIVEN_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den"}
+)
 
 
 @attrs.frozen(slots=True)
@@ -127,12 +130,14 @@ class Author:
     """One person (or organisation) in an author list.
 
     ``family`` is the surname with its particles ("de Jesus", "von Stebut"); ``given`` is the
-    given names or initials as printed ("RQ", "Randy Q", "S. W."), or ``None``.
+    given names or initials as printed ("RQ", "Randy Q", "S. W."), or ``None``; ``suffix`` is a
+    generational suffix ("Jr", "III"), never part of either.
     """
 
     family: str = attrs.field(converter=_required)
     given: str | None = attrs.field(default=None, converter=_clean)
     organisation: bool = False
+    suffix: str | None = attrs.field(default=None, converter=_clean)
 
     @property
     def initials(self) -> str:
@@ -140,10 +145,12 @@ class Author:
         if not self.given:
             return ""
         parts = [p for p in _INITIAL_SPLIT.split(self.given) if p]
+        # Lower-case particles in the given names are no initials ("P de TB", "Paulo de Tarso").
+        parts = [p for p in parts if p not in _GIVEN_PARTICLES or len(parts) == 1]
         letters: list[str] = []
         for part in parts:
-            if part.isupper() and len(part) <= 3 and len(parts) == 1:
-                # "RQ" as printed in Vancouver style: every letter is an initial.
+            if part.isupper() and len(part) <= 5 and (len(parts) == 1 or len(part) <= 3):
+                # "RQ", "ANMR" as printed in Vancouver style: every letter is an initial.
                 letters.extend(ch for ch in part if ch.isalpha())
             else:
                 letters.append(part[0])

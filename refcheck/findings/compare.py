@@ -3,9 +3,12 @@
 This step is pure: ``compare(reference, match)`` returns the findings. How alike two fields
 are is judged by :mod:`refcheck.similarity`, as the resolver judges them.
 
-Finding codes (stable; see ``docs/findings.md``):
+Finding codes (stable; see ``docs/findings.md``, which states the severity policy: an error
+is what makes a reader fail to find the work or find another one, a warning what is
+incomplete or inconsistent, info a matter of style). An error needs evidence: a parse that
+is unsure of a name gives a warning, and a citation that can be read to agree with the record
+(the record's surname or year printed where the parse did not look) gives nothing.
 
-=================  ========  ======================================================
 code               severity  meaning
 =================  ========  ======================================================
 author-spelling    error     a surname differs by a few letters ("Sinforio"/"Sinflorio")
@@ -38,6 +41,42 @@ may-be-fabricated  warning   unresolved, and its parts contradict the journal's 
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
 =================  ========  ======================================================
+=======
+==================  ========  =====================================================
+code                severity  meaning
+==================  ========  =====================================================
+author-spelling     error     a surname differs by a few letters ("Sinforio"/"Sinflorio")
+author-mismatch     error     an author is not the record's author at that place
+author-order        warning   an author of the work is cited at another place
+author-initials     warning   initials dropped or different ("Cron R"/"Cron RQ")
+author-missing      warning   fewer authors than the record, and no "et al"
+author-extra        warning   more authors than the record
+title-mismatch      error     a title word misspelled, or most words differ
+title-differs       warning   words added, dropped or reordered
+journal-mismatch    warning   the journal is not the record's, nor an abbreviation of it
+year-mismatch       error     a year that is neither the online nor the print year
+volume-mismatch     error     the volume differs
+issue-mismatch      warning   the issue differs
+pages-mismatch      error     the first page (or article number) differs
+last-page-mismatch  warning   the last page differs
+pages-suffix        info      the last page lacks the record's suffix ("1000"/"1000.e3")
+pages-abbreviated   info      the last page abbreviated too far ("1–3" for "1–13")
+now-published       info      cited as online-first; the record now has volume and pages
+retracted           error     the work is retracted, withdrawn or removed (names the notice)
+corrected           warning   a correction or erratum was published (names the notice's DOI)
+expression-of-c...  warning   an expression of concern was published (``expression-of-concern``)
+reinstated          info      a retraction was reversed
+update-notice       warning   the citation is of a notice, not the work; info when it says so
+published-version   info      the work is a preprint with a published version to cite
+doi-not-found       error     the cited DOI does not exist on Crossref (or DataCite)
+doi-mismatch        error     the cited DOI belongs to another work
+arxiv-not-found     error     the cited arXiv identifier does not exist on arXiv
+arxiv-mismatch      error     the cited arXiv identifier belongs to another paper
+unresolved          warning   no work on Crossref (or the other sources asked) agrees
+may-be-fabricated   warning   unresolved, and its parts contradict the journal's records
+ambiguous           warning   several works agree equally well
+not-checked         warning   refcheck could not ask (offline, network failure)
+==================  ========  =====================================================
 
 The integrity codes come from :func:`refcheck.findings.integrity.integrity_findings` (see there).
 """
@@ -60,8 +99,16 @@ from refcheck.model import (
     Severity,
     Work,
 )
-from refcheck.parsing.normalize import fold
-from refcheck.similarity import container_matches, same_family
+from refcheck.parsing.citation import clean_citation
+from refcheck.parsing.names import PARTICLES
+from refcheck.parsing.normalize import fold, name_keys
+from refcheck.similarity import (
+    container_matches,
+    printed,
+    printed_times,
+    same_family,
+    same_person,
+)
 
 __all__ = ["compare", "compare_fields"]
 
@@ -277,33 +324,76 @@ def _record_display(author: Author) -> str:
     return f"{author.family} {author.initials}".strip()
 
 
+def _author_region(reference: Reference) -> str:
+    """Where the citation prints its authors: its cleaned text before the title (or before
+    the journal, or the year, when the title is not found); empty for a reference that has no
+    text (one built by hand)."""
+    if not reference.text:
+        return ""
+    text = clean_citation(reference.text)
+    for anchor in (reference.title, reference.container_title):
+        if anchor:
+            at = text.find(anchor[:24])
+            if at > 0:
+                return text[:at]
+    if reference.year:
+        at = text.find(reference.year)
+        if at > 0:
+            return text[:at]
+    return text
+
+
+def _well_formed(author: Author) -> bool:
+    """Whether a cited author reads as a name one can call wrong: a family name of letters, not
+    initials, a suffix or the word that ends a list ("Jr", "C.A", "Coauthors")."""
+    family = author.family.strip(" .,")
+    if len(family) < 2 or not any(c.isalpha() for c in family):
+        return False
+    if family.isupper() and len(family) <= 3 and "." not in family:
+        return False  # "RQ": initials read as a name
+    if "." in family or any(c.isdigit() for c in family):
+        return False
+    first = family.split()[0]
+    if all(w.lower().strip(".") in PARTICLES for w in family.split()):
+        return False  # "da", "de": a particle alone is not a surname
+    if family[0].islower() and first.lower() not in PARTICLES and not re.match(r"[a-z]['’]", first):
+        return False  # "aaaa": a lower-case word is not a surname (but "van Dijk", "d'Allonnes")
+    return family.lower() not in _NOT_NAMES
+
+
+_NOT_NAMES = frozenset(
+    {"jr", "sr", "and", "et", "al", "others", "coauthors", "co-authors", "colleagues", "eds", "ed"}
+)
+
+
 def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
     cited = [a for a in reference.authors if not a.organisation]
     recorded = [a for a in work.authors if not a.organisation]
     if not cited or not recorded:
         return []
+    region = _author_region(reference)
     findings: list[Finding] = []
     for index, author in enumerate(cited):
         place = index + 1
         if index >= len(recorded):
-            findings.append(
-                Finding(
-                    "author-extra",
-                    _ERROR,
-                    f'author {place} "{_show(author)}" is not among the record\'s '
-                    f"{len(recorded)} authors",
-                    field="author",
-                    cited=_show(author),
+            if _well_formed(author) and not any(same_person(author, r) for r in recorded):
+                findings.append(
+                    Finding(
+                        "author-extra",
+                        _WARNING,
+                        f'author {place} "{_show(author)}" is not among the record\'s '
+                        f"{len(recorded)} authors",
+                        field="author",
+                        cited=_show(author),
+                    )
                 )
-            )
             continue
         record_author = recorded[index]
-        if same_family(author.family, record_author.family):
-            findings.extend(_compare_initials(place, author, record_author))
+        if same_person(author, record_author):
+            if same_family(author.family, record_author.family):
+                findings.extend(_compare_initials(place, author, record_author))
             continue
-        elsewhere = next(
-            (j for j, r in enumerate(recorded) if same_family(author.family, r.family)), None
-        )
+        elsewhere = next((j for j, r in enumerate(recorded) if same_person(author, r)), None)
         if elsewhere is not None:
             findings.append(
                 Finding(
@@ -315,11 +405,29 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
                     expected=_record_display(record_author),
                 )
             )
-        elif fuzz.ratio(fold(author.family), fold(record_author.family)) >= _SPELLING_RATIO:
+            continue
+        # The cited authors of that surname who are, at their own place, another recorded
+        # author of it ("Zhang A" for the record's fourth author "Zhang A").
+        others = sum(
+            1
+            for j, other in enumerate(cited)
+            if j != index
+            and j < len(recorded)
+            and same_family(other.family, record_author.family)
+            and same_person(other, recorded[j])
+        )
+        if region and printed_times(record_author.family, region) > others:
+            # The record's author is printed where the citation names its authors (and not
+            # only as another cited author of that name): read that way, the citation
+            # agrees, and the parse's cut is no evidence against it.
+            continue
+        # An error needs a name read without doubt; anything else is worth a look, no more.
+        severity = _ERROR if _well_formed(author) else _WARNING
+        if _key_ratio(author.family, record_author.family) >= _SPELLING_RATIO:
             findings.append(
                 Finding(
                     "author-spelling",
-                    _ERROR,
+                    severity,
                     f'author {place} "{author.family}" is spelled "{record_author.family}" '
                     "in the record",
                     field="author",
@@ -331,7 +439,7 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
             findings.append(
                 Finding(
                     "author-mismatch",
-                    _ERROR,
+                    severity,
                     f'author {place} "{_show(author)}" is "{_record_display(record_author)}" '
                     "in the record",
                     field="author",
@@ -339,9 +447,14 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
                     expected=_record_display(record_author),
                 )
             )
-    if not reference.et_al and len(cited) < len(recorded):
-        missing = ", ".join(_record_display(a) for a in recorded[len(cited) : len(cited) + 3])
-        more = ", ..." if len(recorded) - len(cited) > 3 else ""
+    missing_authors = recorded[len(cited) :]
+    if (
+        not reference.et_al
+        and missing_authors
+        and not (region and all(printed(a.family, region) for a in missing_authors))
+    ):
+        missing = ", ".join(_record_display(a) for a in missing_authors[:3])
+        more = ", ..." if len(missing_authors) > 3 else ""
         findings.append(
             Finding(
                 "author-missing",
@@ -354,6 +467,13 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
             )
         )
     return findings
+
+
+def _key_ratio(cited: str, recorded: str) -> float:
+    """How alike two surnames are (0-100), transliterated: the best of their spellings."""
+    return max(
+        (fuzz.ratio(a, b) for a in name_keys(cited) for b in name_keys(recorded)), default=0.0
+    )
 
 
 def _compare_initials(place: int, cited: Author, recorded: Author) -> list[Finding]:
@@ -480,7 +600,7 @@ def _compare_year(reference: Reference, work: Work) -> list[Finding]:
     if not reference.year or not work.years:
         return []
     cited = reference.year[:4]
-    if cited in work.years:
+    if cited in work.years or _year_printed(reference, work):
         return []
     dates = (
         ", ".join(
@@ -502,13 +622,46 @@ def _compare_year(reference: Reference, work: Work) -> list[Finding]:
     ]
 
 
+_NUMBER_PARTS = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _year_printed(reference: Reference, work: Work) -> bool:
+    """Whether one of the record's years is printed in the citation as a year of its own,
+    outside the title, and not taken by the volume, issue or pages: the parse took another
+    year ("... Sørenson 1868 - 1939. J Am Chem Soc. 1939"), and the citation can be read to
+    agree."""
+    if not reference.text:
+        return False
+    text = clean_citation(reference.text)
+    for field in (reference.title, reference.container_title):
+        if field:
+            text = text.replace(field, " ")
+    numbers = [reference.volume, reference.issue, reference.first_page, reference.last_page]
+    for year in work.years:
+        printed_times = len(re.findall(rf"(?<![\w./-]){year}(?![\w/]|-\d|–\d)", text))
+        if printed_times > sum(1 for n in numbers if n == year):
+            return True
+    return False
+
+
 def _same_number(a: str, b: str) -> bool:
-    return fold(a).lstrip("0") == fold(b).lstrip("0")
+    """Whether two volumes, issues or pages are one number: case, dashes, spaces and leading
+    zeros of each numeric part aside ("MA2024–1" is "MA2024-01", "012" is "12")."""
+    mine, theirs = _NUMBER_PARTS.findall(fold(a)), _NUMBER_PARTS.findall(fold(b))
+    return bool(mine) and [p.lstrip("0") or "0" for p in mine] == [
+        p.lstrip("0") or "0" for p in theirs
+    ]
 
 
 def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
     findings: list[Finding] = []
-    if reference.volume and work.volume and not _same_number(reference.volume, work.volume):
+    volume_is_year = reference.volume is not None and reference.volume == reference.year
+    if (
+        reference.volume
+        and work.volume
+        and not _same_number(reference.volume, work.volume)
+        and not volume_is_year  # "SPIE 2016:96973B": the year read as the volume
+    ):
         findings.append(
             Finding(
                 "volume-mismatch",
@@ -555,12 +708,30 @@ def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
     return findings
 
 
+_ROMAN_PAGE = re.compile(r"[ivxlcdm]{1,8}", re.IGNORECASE)
+
+
+def _page_agrees(cited: str, recorded: str) -> bool:
+    """Whether a cited first page is the record's, or the record's with a part the record
+    adds after a period or slash, or a prefix before one ("87" for "87.2", "A33" for
+    "A33.1", "e4580" for "e4580/correction-1", "11895" for a record's "lno.11895")."""
+    if _same_number(cited, recorded):
+        return True
+    head = re.split(r"[./]", recorded, maxsplit=1)[0]
+    tail = re.split(r"[./]", recorded)[-1]
+    return ("." in recorded or "/" in recorded) and (
+        _same_number(cited, head) or _same_number(cited, tail)
+    )
+
+
 def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
     first = work.first_page or work.article_number
     if not reference.first_page or not first:
         return []
+    if not any(c.isdigit() for c in first) and not _ROMAN_PAGE.fullmatch(first):
+        return []  # a record whose page is "n/a" has no page to compare
     cited_range = reference.pages or reference.first_page
-    first_ok = _same_number(reference.first_page, first) or (
+    first_ok = _page_agrees(reference.first_page, first) or (
         work.article_number is not None and _same_number(reference.first_page, work.article_number)
     )
     if not first_ok:
@@ -579,7 +750,38 @@ def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
                 expected=work.pages,
             )
         ]
-    return [_pages_finding(reference, work, cited_range)]
+    printed_last = _printed_last_page(cited_range)
+    if printed_last and len(printed_last) < len(theirs) and theirs.endswith(printed_last):
+        # "1–3" for "1–13": an abbreviation of the record's last page, too short to be right.
+        return [
+            Finding(
+                "pages-abbreviated",
+                _INFO,
+                f'last page "{printed_last}" reads as an abbreviation of the record\'s "{theirs}"',
+                field="pages",
+                cited=cited_range,
+                expected=work.pages,
+            )
+        ]
+    return [
+        Finding(
+            "last-page-mismatch",
+            _WARNING,
+            f'last page "{mine}" is "{theirs}" in the record (pages "{cited_range}")',
+            field="pages",
+            cited=cited_range,
+            expected=work.pages,
+        )
+    ]
+
+
+_RANGE_END = re.compile(r"[-–—]\s?(?P<last>[A-Za-z]{0,3}\d{1,9})\s?$")
+
+
+def _printed_last_page(pages: str) -> str | None:
+    """The last page as printed, not expanded: "1–3" -> "3", "e358–67" -> "67"."""
+    found = _RANGE_END.search(pages)
+    return found["last"] if found else None
 
 
 def _pages_finding(reference: Reference, work: Work, cited_range: str) -> Finding:

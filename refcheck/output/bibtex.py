@@ -306,6 +306,8 @@ def _person(author: Author, unicode: bool) -> Person:
     return Person(
         last=_name_part(author.family, unicode),
         first=_name_part(author.given or "", unicode) if author.given else "",
+        # "Kessler, Jr., E. G.": BibTeX's third part, the lineage.
+        lineage=_name_part(author.suffix, unicode) if author.suffix else "",
     )
 
 

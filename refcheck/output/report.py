@@ -191,7 +191,7 @@ def _reference_dict(reference: Reference) -> dict[str, Any]:
     data = attrs.asdict(reference, recurse=True)
     data.pop("text")
     data["authors"] = [
-        {"family": a.family, "given": a.given, "organisation": a.organisation}
+        {"family": a.family, "given": a.given, "organisation": a.organisation, "suffix": a.suffix}
         for a in reference.authors
     ]
     return data
