@@ -17,9 +17,12 @@ in 15 CSL styles (see NOTICE).
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 import re
 import struct
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +36,8 @@ import numpy as np
 import pycrfsuite
 
 from refcheck.errors import ModelMissingError
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "LABELS",
@@ -888,14 +893,42 @@ def _compiled() -> Any:
     if kernel is False:
         kernel = None
         if os.environ.get("REFCHECK_NUMBA", "1") != "0":
-            try:
-                import numba
-            except ImportError:
-                pass
-            else:
+            numba = _import_numba()
+            if numba is not None:
                 kernel = numba.njit(cache=True, nogil=True)(_kernel)
         _compiled.kernel = kernel  # type: ignore[attr-defined]
     return kernel
+
+
+def _import_numba() -> Any:
+    """The ``numba`` module, or ``None`` when it is not installed or fails to import.
+
+    numba imports ``coverage`` when it can, and takes any module of that name for the
+    coverage package: a ``coverage.py`` or a ``coverage/`` folder on the path (a project's
+    own, like ``benchmarks/coverage.py`` here, when a script of that folder runs) broke its
+    import with an AttributeError. Such a module is hidden from numba while it imports.
+    """
+    hide = "coverage" not in sys.modules and not _is_package("coverage")
+    if hide:
+        sys.modules["coverage"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import numba
+    except Exception as exc:  # ImportError, or an error in numba's own imports
+        log.warning("numba cannot be imported (%s): parsing uses the slower numpy decoder", exc)
+        return None
+    finally:
+        if hide and sys.modules.get("coverage", False) is None:
+            del sys.modules["coverage"]
+    return numba
+
+
+def _is_package(name: str) -> bool:
+    """Whether ``name`` is a regular package on the path (or absent: nothing to hide)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    return spec is None or bool(spec.origin and spec.origin.endswith("__init__.py"))
 
 
 def _scorer() -> _Scorer:

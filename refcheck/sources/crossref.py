@@ -51,14 +51,14 @@ import attrs
 import requests
 from requests.adapters import BaseAdapter
 
-from refcheck._version import __version__
 from refcheck.errors import ConfigError, ServiceError, ServiceResponseError
 from refcheck.model import Author, Reference, Relation, Update, Work
 from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.limits import LIST, SINGLE, Limiter, Limits, SingleFlight
 from refcheck.sources.http.replay import RecordingAdapter, ReplayAdapter
 from refcheck.sources.http.retry import RetryPolicy
-from refcheck.sources.http.service import SessionOwner, check_base_url, origin
+from refcheck.sources.http.service import USER_AGENT, SessionOwner, check_base_url
+from refcheck.sources.http.transport import BoundedAdapter
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -205,8 +205,7 @@ class CrossrefSettings:
     @property
     def user_agent(self) -> str:
         """``refcheck/<version>``, with ``(mailto:...)`` when an address is set."""
-        agent = f"refcheck/{__version__}"
-        return f"{agent} (mailto:{self.mailto})" if self.mailto else agent
+        return f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
 
 
 # --- the converter ------------------------------------------------------------------------
@@ -482,11 +481,14 @@ class CrossrefClient(SessionOwner):
             )
         else:
             session = requests.Session()
+        if settings.replay is None:
+            SessionOwner._mount(session, BoundedAdapter())
+        else:
+            session.headers["User-Agent"] = USER_AGENT
+            session.headers["Accept"] = "application/json"
         if settings.record is not None and settings.replay is None:
             recorder = RecordingAdapter(settings.record, settings.base_url)
             session.mount(settings.base_url + "/", recorder)
-        session.headers["User-Agent"] = settings.user_agent
-        session.headers["Accept"] = "application/json"
         return session
 
     def __repr__(self) -> str:
@@ -498,12 +500,21 @@ class CrossrefClient(SessionOwner):
     def _identity(self) -> dict[str, str]:
         return {"mailto": self.settings.mailto} if self.settings.mailto else {}
 
-    def _secret_headers(self, url: str) -> dict[str, str]:
-        """The Crossref Plus header, if there is a token and ``url`` is on the configured host."""
-        token = self.settings.plus_token
-        if token is None or origin(url) != origin(self.base_url):
-            return {}
-        return {PLUS_TOKEN_HEADER: f"Bearer {token}"}
+    def _own_headers(self) -> dict[str, str]:
+        """The User-Agent with the mailto, and the Crossref Plus header if there is a token:
+        for the configured origin only (see :meth:`SessionOwner._follow`)."""
+        headers = {"User-Agent": self.settings.user_agent}
+        if self.settings.plus_token is not None:
+            headers[PLUS_TOKEN_HEADER] = f"Bearer {self.settings.plus_token}"
+        return headers
+
+    def _private(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.settings.mailto, self.settings.plus_token) if v)
+
+    def abort(self) -> None:
+        """See :meth:`SessionOwner.abort`; threads waiting for the rate limit wake up too."""
+        self.limiter.abort()
+        super().abort()
 
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
         """The shared GET (:meth:`SessionOwner._get`); identical requests in flight at once (two
@@ -548,14 +559,17 @@ class CrossrefClient(SessionOwner):
         if known is not None:
             return known
         path = doi_path(bare)
-        response = self._get(path, {})
         what = f"Crossref work {bare} ({self.settings.base_url}{path})"
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            raise self._unexpected(response, what)
-        message = self._json(response, expect="work", what=what)
-        return self._convert(what, work_from_crossref, [message])[0]
+
+        def read(response: requests.Response) -> Work | None:
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise self._unexpected(response, what)
+            message = self._json(response, expect="work", what=what)
+            return self._convert(what, work_from_crossref, [message])[0]
+
+        return self._answer(path, {}, read)
 
     def get_works(self, dois: Iterable[str]) -> dict[str, Work]:
         """The works Crossref has for ``dois``, by lower-case bare DOI, in list requests of
@@ -595,23 +609,26 @@ class CrossrefClient(SessionOwner):
         each is answered without a request; how many were found. Fewer than two DOIs: nothing
         is asked (the lookup is one request either way).
 
-        A failed batch keeps nothing (its DOIs are asked one by one later, and a failure is
-        reported then, for the references it touches). At most :attr:`max_prefetched` works
-        are kept; each is given out once.
+        A failed batch keeps nothing of its own (its DOIs are asked one by one later, and a
+        failure is reported then, for the references it touches); the batches before and after
+        it keep theirs. At most :attr:`max_prefetched` works are kept; each is given out once.
         """
         given = [r if isinstance(r, str) else r.doi for r in references]
-        dois = [d for d in given if d]
-        if len(set(dois)) < 2:
+        dois = sorted({d for d in given if d})
+        if len(dois) < 2:
             return 0
-        try:
-            found = self.get_works(dois)
-        except ServiceError:
-            return 0
-        with self._prefetch_lock:
-            room = max(0, self.max_prefetched - len(self._prefetched))
-            for key in list(found)[:room]:
-                self._prefetched[key] = found[key]
-        return len(found)
+        kept = 0
+        for start in range(0, len(dois), self.doi_batch):
+            try:
+                found = self.get_works(dois[start : start + self.doi_batch])
+            except ServiceError:
+                continue
+            with self._prefetch_lock:
+                room = max(0, self.max_prefetched - len(self._prefetched))
+                for key in list(found)[:room]:
+                    self._prefetched[key] = found[key]
+            kept += len(found)
+        return kept
 
     def record_pages(
         self, filters: str, *, rows: int = 1000, cursor: str = "*"
@@ -627,6 +644,9 @@ class CrossrefClient(SessionOwner):
         while True:
             params = {"filter": filters, "rows": str(rows), "cursor": cursor}
             what = f"Crossref works of {filters!r} ({self.settings.base_url}/works?cursor=...)"
+
+            # Not through _answer: a page of an update is never kept in the cache (a later
+            # update must see what Crossref has then), so it is never served from it either.
             response = self._get("/works", params)
             if response.status_code != 200:
                 raise self._unexpected(response, what)
@@ -689,16 +709,19 @@ class CrossrefClient(SessionOwner):
 
     def _work_list(self, params: Mapping[str, str], rows: int, what: str) -> tuple[Work, ...]:
         """GET ``/works`` with ``params``: the works of the work-list answer, at most ``rows``."""
-        response = self._get("/works", params)
-        if response.status_code != 200:
-            raise self._unexpected(response, what)
-        message = self._json(response, expect="work-list", what=what)
-        items = message.get("items")
-        if not isinstance(items, list):
-            raise ServiceResponseError(
-                f"{what}: expected a list of 'items', found {type(items).__name__}"
-            )
-        return tuple(self._convert(what, work_from_crossref, items[:rows]))
+
+        def read(response: requests.Response) -> tuple[Work, ...]:
+            if response.status_code != 200:
+                raise self._unexpected(response, what)
+            message = self._json(response, expect="work-list", what=what)
+            items = message.get("items")
+            if not isinstance(items, list):
+                raise ServiceResponseError(
+                    f"{what}: expected a list of 'items', found {type(items).__name__}"
+                )
+            return tuple(self._convert(what, work_from_crossref, items[:rows]))
+
+        return self._answer("/works", params, read)
 
 
 #: The fields :meth:`CrossrefClient.journal_works` asks for.
@@ -746,6 +769,11 @@ class _LimitedAdapter(BaseAdapter):
 
     def close(self) -> None:
         self._adapter.close()
+
+    def abort(self) -> None:
+        stop = getattr(self._adapter, "abort", None)
+        if callable(stop):
+            stop()
 
 
 def request_kind(url: str) -> str:
