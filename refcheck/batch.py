@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -46,9 +47,16 @@ import attrs
 
 from refcheck._version import install_hint
 from refcheck.check import _aligned
-from refcheck.errors import ConfigError, ExtraMissingError, ParseError, RefcheckError
+from refcheck.errors import (
+    ConfigError,
+    ExportError,
+    ExtraMissingError,
+    ParseError,
+    RefcheckError,
+)
 from refcheck.findings import compare
 from refcheck.model import Author, CheckedReference, Citation, Match, Reference
+from refcheck.output.files import check_output
 from refcheck.output.report import checked_to_dict
 from refcheck.parsing import clean_citation, parse_citation
 from refcheck.parsing.segment import prepared
@@ -62,6 +70,8 @@ __all__ = ["BatchProgress", "BatchResult", "BatchSources", "check_batch", "check
 
 #: Longest input line read (a citation with hundreds of authors is a few kB).
 MAX_LINE = 100_000
+#: Longest result line looked for when resuming (a result holds its citation and findings).
+MAX_RESULT = 1 << 22
 _PLUGIN = "refcheck-sources"
 
 BatchProgress = Callable[[int, int], None]
@@ -74,8 +84,9 @@ class BatchSources:
 
     ``snapshot``: a local index asked first (``None``: none). ``crossref``: the settings of
     the Crossref client asked next (``None``: Crossref is not asked). ``fallbacks``: the
-    sources after Crossref (``pubmed``, ``openalex``, ``datacite``), with ``base_urls`` and
-    ``ncbi_api_key`` as for ``refcheck check``. ``share``: the number of workers, each of
+    sources after Crossref (``pubmed``, ``openalex``, ``datacite``, ``arxiv``...), with
+    ``base_urls``, ``ncbi_api_key`` and ``semanticscholar_api_key`` as for ``refcheck check``
+    (each key goes only to its own service's origin). ``share``: the number of workers, each of
     which keeps to its share of Crossref's limits.
     """
 
@@ -84,6 +95,7 @@ class BatchSources:
     fallbacks: tuple[str, ...] = ()
     base_urls: Mapping[str, str] = attrs.field(factory=dict)
     ncbi_api_key: str | None = attrs.field(default=None, repr=False)
+    semanticscholar_api_key: str | None = attrs.field(default=None, repr=False)
     threshold: float | None = None
     share: int = 1
 
@@ -113,6 +125,7 @@ class BatchSources:
                         ("crossref", *self.fallbacks),
                         settings,
                         ncbi_api_key=self.ncbi_api_key,
+                        semanticscholar_api_key=self.semanticscholar_api_key,
                         base_urls=self.base_urls,
                     )
         except BaseException:
@@ -331,50 +344,104 @@ def _check_chunk(lines: list[tuple[int, str]]) -> list[str]:
     return check_lines(lines, plugin.chain, plugin.file)
 
 
+#: How every result line begins (the report's location first): what a file refcheck wrote
+#: starts with, and what a line a kill cut short may hold.
+_RESULT_START = b'{"file": '
+
+
+def _not_results(output: Path) -> ExportError:
+    return ExportError(
+        f"{output}: exists and is not refcheck batch results; give a new output file "
+        "(refcheck never writes over what it did not write)"
+    )
+
+
+def _result_line(data: bytes) -> int | None:
+    """The input line number of one whole result line, or ``None`` if it is no result."""
+    if not data.startswith(_RESULT_START):
+        return None
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or "status" not in value:
+        return None
+    number = value.get("line")
+    return number if isinstance(number, int) and not isinstance(number, bool) else None
+
+
 def _resume_point(output: Path) -> int:
     """The last input line number the output holds a result for (0: none); a last line cut
-    short by a kill is dropped first. Raises :class:`~refcheck.errors.ConfigError` for a file
-    that is not refcheck's results (it is never written over)."""
-    if not output.exists():
+    short by a kill is dropped first. Raises :class:`~refcheck.errors.ExportError` for a file
+    that is not refcheck's results: its first and last whole lines must be results, and the
+    torn tail the start of one, before anything is cut (it is never written over)."""
+    try:
+        mode = output.stat().st_mode
+    except FileNotFoundError:
         return 0
+    if not stat.S_ISREG(mode):
+        raise ExportError(f"{output}: expected a regular file for the results (or none)")
+    try:
+        return _resume_file(output)
+    except OSError as exc:
+        raise ExportError(f"cannot resume {output}: {exc.strerror or exc}") from exc
+
+
+def _resume_file(output: Path) -> int:
     with output.open("rb+") as file:
         size = file.seek(0, os.SEEK_END)
         if size == 0:
             return 0
+        file.seek(0)
+        head = file.readline(MAX_RESULT)
         # Read back to the last whole line.
         tail = b""
         position = size
-        while position > 0 and tail.count(b"\n") < 2:
+        while position > 0 and tail.count(b"\n") < 2 and len(tail) <= 2 * MAX_RESULT:
             step = min(65536, position)
             position -= step
             file.seek(position)
             tail = file.read(step) + tail
         complete = tail.rfind(b"\n")
         if complete < 0:
-            last_whole, cut = b"", size - position
-        else:
-            cut = len(tail) - complete - 1
-            previous = tail.rfind(b"\n", 0, complete)
-            last_whole = tail[previous + 1 : complete]
+            # No whole line at all: only the start of a first result, cut by a kill.
+            if position > 0 or not tail.startswith(_RESULT_START):
+                raise _not_results(output)
+            file.truncate(0)
+            return 0
+        cut = len(tail) - complete - 1
+        previous = tail.rfind(b"\n", 0, complete)
+        last_whole = tail[previous + 1 : complete]
+        torn = tail[complete + 1 :]
+        number = _result_line(last_whole)
+        if (
+            _result_line(head.rstrip(b"\n")) is None
+            or number is None
+            or (torn and not _RESULT_START.startswith(torn[: len(_RESULT_START)]))
+        ):
+            raise _not_results(output)
         if cut:
             file.truncate(size - cut)
-    if not last_whole:
-        return 0
-    try:
-        data = json.loads(last_whole)
-        return int(data["line"])
-    except (ValueError, KeyError, TypeError):
-        raise ConfigError(
-            f"{output}: exists and is not refcheck batch results; give a new output file "
-            "(refcheck never writes over what it did not write)"
-        ) from None
+    return number
 
 
 def _chunks(path: Path, after: int, size: int) -> Iterator[list[tuple[int, str]]]:
-    """The input's non-blank lines after line ``after``, ``size`` at a time, numbered from 1."""
+    """The input's non-blank lines after line ``after``, ``size`` at a time, numbered from 1.
+
+    A line longer than :data:`MAX_LINE` is not held: its first part is kept (and gets an
+    error result), the rest read past in pieces, so that memory stays bounded.
+    """
     chunk: list[tuple[int, str]] = []
     with path.open(encoding="utf-8", errors="replace", newline="\n") as lines:
-        for number, line in enumerate(lines, 1):
+        number = 0
+        while True:
+            line = lines.readline(MAX_LINE + 1)
+            if not line:
+                break
+            number += 1
+            if len(line) > MAX_LINE and not line.endswith("\n"):
+                while (rest := lines.readline(MAX_LINE)) and not rest.endswith("\n"):
+                    pass
             if number <= after or not line.strip():
                 continue
             chunk.append((number, line.rstrip("\r\n")))
@@ -383,6 +450,15 @@ def _chunks(path: Path, after: int, size: int) -> Iterator[list[tuple[int, str]]
                 chunk = []
     if chunk:
         yield chunk
+
+
+def _chunk_failed(lines: Sequence[tuple[int, str]], file: str, exc: BaseException) -> list[str]:
+    """Error results for every line of a chunk whose task failed (a worker lost, say)."""
+    reason = f"the task of lines {lines[0][0]}-{lines[-1][0]} failed: {type(exc).__name__}: {exc}"
+    return [
+        json.dumps(_error(line, number, file, f"line {number}: {reason}"), ensure_ascii=False)
+        for number, line in lines
+    ]
 
 
 def check_batch(
@@ -408,6 +484,7 @@ def check_batch(
         raise ConfigError(f"{source_path}: expected a file of references, one a line")
     if chunk < 1 or in_flight < 1:
         raise ConfigError("batch: expected chunk >= 1 and in_flight >= 1")
+    target = check_output(target, inputs=[source_path, sources.snapshot])
     done = _resume_point(target)
     started = time.perf_counter()
     cluster = None
@@ -428,9 +505,13 @@ def check_batch(
             window: deque[Any] = deque()
             with target.open("a", encoding="utf-8") as out:
 
-                def write(future: Any) -> None:
+                def write(task: tuple[Any, list[tuple[int, str]]]) -> None:
                     nonlocal written, errors
-                    results = future.result()
+                    future, lines = task
+                    try:
+                        results = future.result()
+                    except Exception as exc:  # one chunk's failure never stops the others
+                        results = _chunk_failed(lines, source_path.name, exc)
                     out.write("".join(line + "\n" for line in results))
                     out.flush()
                     written += len(results)
@@ -439,7 +520,7 @@ def check_batch(
                         progress(written, done)
 
                 for lines in _chunks(source_path, done, chunk):
-                    window.append(client.submit(_check_chunk, lines, pure=False))
+                    window.append((client.submit(_check_chunk, lines, pure=False), lines))
                     while len(window) >= count * in_flight:
                         write(window.popleft())
                 while window:

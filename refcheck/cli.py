@@ -293,16 +293,11 @@ def _snapshot_and_names(options: dict[str, Any], config: Config) -> tuple[Path |
     return split_sources(given)
 
 
-@contextmanager
-def _fallbacks(
-    options: dict[str, Any], settings: CrossrefSettings, config: Config
-) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
-    """The clients of ``--sources`` after Crossref, at their base URLs (``--pubmed-base-url``...,
-    then ``REFCHECK_PUBMED_BASE_URL``..., then the file), closed on exit."""
-    base_urls = config.source_base_urls(
-        {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
-    )
-    keys = {}
+def _api_keys(options: dict[str, Any], config: Config) -> dict[str, str | None]:
+    """``ncbi_api_key`` and ``semanticscholar_api_key`` as given, each left out (with a
+    warning) when a configuration file found beside the manuscript sends that service to
+    another server: a key goes only to the server the command line or the environment names."""
+    keys: dict[str, str | None] = {}
     for source, option, what in (
         ("pubmed", "ncbi_api_key", "NCBI API key"),
         ("semanticscholar", "semanticscholar_api_key", "Semantic Scholar API key"),
@@ -317,6 +312,19 @@ def _fallbacks(
             )
             key = None
         keys[option] = key
+    return keys
+
+
+@contextmanager
+def _fallbacks(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
+    """The clients of ``--sources`` after Crossref, at their base URLs (``--pubmed-base-url``...,
+    then ``REFCHECK_PUBMED_BASE_URL``..., then the file), closed on exit."""
+    base_urls = config.source_base_urls(
+        {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
+    )
+    keys = _api_keys(options, config)
     names = _source_names(options, settings, config)
     clients = (
         open_fallbacks(
@@ -811,6 +819,7 @@ def batch(
         settings = _settings(service, config)
         index, names = split_sources(service.get("sources") or "crossref")
         wanted = parse_sources(names) if names else ()
+        keys = _api_keys(service, config)
         sources = BatchSources(
             snapshot=index,
             crossref=settings if wanted else None,
@@ -818,9 +827,11 @@ def batch(
             base_urls=config.source_base_urls(
                 {name: service.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
             ),
-            ncbi_api_key=service.get("ncbi_api_key"),
             threshold=effective("threshold", None, config),
+            ncbi_api_key=keys["ncbi_api_key"],
+            semanticscholar_api_key=keys["semanticscholar_api_key"],
         )
+        check_output(output, inputs=[references, config.path, settings.cache, settings.replay])
         started = time.perf_counter()
 
         def report(written: int, resumed_after: int) -> None:
@@ -830,15 +841,23 @@ def batch(
                 f"\rChecked {written:,} references{again}, {rate:,.0f}/s", err=True, nl=False
             )
 
-        result = check_batch(
-            references,
-            output,
-            sources=sources,
-            scheduler=scheduler,
-            workers=workers,
-            chunk=chunk,
-            progress=report if show else None,
-        )
+        try:
+            result = check_batch(
+                references,
+                output,
+                sources=sources,
+                scheduler=scheduler,
+                workers=workers,
+                chunk=chunk,
+                progress=report if show else None,
+            )
+        except KeyboardInterrupt:
+            click.echo(
+                f"\nInterrupted: the results written to {output} are kept; the same command "
+                "goes on from there.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
     if show:
         click.echo("", err=True)
     resumed = f" after line {result.resumed_after:,}" if result.resumed_after else ""

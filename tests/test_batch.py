@@ -22,9 +22,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from refcheck.batch import BatchSources, check_batch, check_lines, read_line
+from refcheck.batch import (
+    MAX_LINE,
+    BatchSources,
+    _chunks,
+    _resume_point,
+    check_batch,
+    check_lines,
+    read_line,
+)
 from refcheck.cli import cli
-from refcheck.errors import ConfigError, ExtraMissingError, ParseError
+from refcheck.errors import ExportError, ExtraMissingError, ParseError
 from refcheck.model import Work
 from refcheck.sources.chain import SourceChain
 from refcheck.sources.snapshot import SnapshotSource
@@ -239,7 +247,7 @@ def test_an_output_that_is_not_results_is_never_written_over(
 ) -> None:
     source = write(tmp_path / "refs.jsonl", input_lines(10))
     (tmp_path / "notes.txt").write_text("my notes\n")
-    with pytest.raises(ConfigError, match="not refcheck batch results"):
+    with pytest.raises(ExportError, match="not refcheck batch results"):
         check_batch(
             source,
             tmp_path / "notes.txt",
@@ -247,6 +255,88 @@ def test_an_output_that_is_not_results_is_never_written_over(
             scheduler=scheduler,
         )
     assert "my notes\n" == (tmp_path / "notes.txt").read_text()
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"my notes, no newline at the end", "a last line that is not a result"),
+        (b"my notes\n" + b'{"file": "r", "line": 3, "status": "verified"}\n{"fi', "a first line"),
+        (b'{"file": "r", "line": 3, "status": "verified"}\nmy own line', "a torn line"),
+        (b'{"file": "r", "line": 3, "status": "verified"}\n{"a": 1}\n', "a last whole line"),
+    ],
+)
+def test_a_file_that_is_not_all_results_is_left_as_it_was(
+    tmp_path: Path, content: bytes, why: str
+) -> None:
+    """Resuming reads the first line, the last whole line and the torn tail before it cuts
+    anything: a file with any of them not refcheck's is refused, byte for byte untouched."""
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(content)
+    with pytest.raises(ExportError, match="not refcheck batch results"):
+        _resume_point(target)
+    assert content == target.read_bytes(), why
+
+
+def test_a_torn_first_result_is_cut_and_the_run_starts_over(tmp_path: Path) -> None:
+    """A kill during the first write leaves the start of a result and no newline: it is ours,
+    cut, and the run starts from line 1."""
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b'{"file": "refs.jsonl", "li')
+    assert (0, b"") == (_resume_point(target), target.read_bytes())
+
+
+def test_the_output_may_not_be_the_input(index: Path, tmp_path: Path) -> None:
+    """-o naming the references file itself is refused before anything runs; it is intact."""
+    source = write(tmp_path / "refs.jsonl", input_lines(10))
+    before = source.read_bytes()
+    with pytest.raises(ExportError, match="which refcheck reads"):
+        check_batch(source, source, sources=BatchSources(snapshot=index))
+    assert before == source.read_bytes()
+
+
+def test_a_directory_as_output_is_refused(index: Path, tmp_path: Path) -> None:
+    source = write(tmp_path / "refs.jsonl", input_lines(10))
+    with pytest.raises(ExportError, match="is a directory"):
+        check_batch(source, tmp_path, sources=BatchSources(snapshot=index))
+
+
+def test_a_line_longer_than_the_limit_is_not_held_whole(tmp_path: Path) -> None:
+    """A line of 3 x MAX_LINE characters is kept only to MAX_LINE + 1 (it gets an error
+    result); the lines after it keep their numbers."""
+    source = tmp_path / "refs.jsonl"
+    source.write_text('"a"\n' + "x" * (3 * MAX_LINE) + '\n"b"\n', encoding="utf-8")
+    chunks = list(_chunks(source, 0, 10))
+    assert ([1, 2, 3], MAX_LINE + 1, '"b"') == (
+        [n for chunk in chunks for n, _ in chunk],
+        len(chunks[0][1][1]),
+        chunks[0][2][1],
+    )
+
+
+def test_a_failed_task_gives_error_results_for_its_lines_and_the_run_goes_on(
+    index: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk whose task fails (a worker lost, a bug) gets one error result per line, naming
+    the failure; the chunks before and after it are checked."""
+    import refcheck.batch as batch
+
+    checked = batch._check_chunk
+
+    def failing(lines: list[tuple[int, str]]) -> list[str]:
+        if any(n == 15 for n, _ in lines):
+            raise RuntimeError("worker lost")
+        return checked(lines)
+
+    monkeypatch.setattr(batch, "_check_chunk", failing)
+    source = write(tmp_path / "refs.jsonl", input_lines(30))
+    check_batch(
+        source, tmp_path / "o.jsonl", sources=BatchSources(snapshot=index), scheduler=scheduler,
+        chunk=10,
+    )  # fmt: skip
+    lines = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text().splitlines()]
+    failed = [x["line"] for x in lines if "worker lost" in x.get("error", "")]
+    assert (list(range(12, 22)), 29) == (failed, len(lines))  # line 8 is blank
 
 
 def test_without_dask_the_error_says_how_to_install_it(

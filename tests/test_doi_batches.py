@@ -138,6 +138,21 @@ def test_a_failed_batch_keeps_nothing_and_lookups_still_work(stand_in: CrossrefS
     assert (0, RECORDS[1]["DOI"]) == (kept, work.doi if work else None)
 
 
+def test_a_failed_batch_loses_only_its_own_dois(stand_in: CrossrefStandIn) -> None:
+    """Two batches, the first refused (500): the second batch's five works are kept all the
+    same, and only the first batch's DOIs are left to single lookups."""
+    stand_in.fail_next(1, status=500)
+    dois = sorted(r["DOI"].lower() for r in RECORDS[:10])
+    with client(stand_in, retry=RetryPolicy.never()) as crossref:
+        crossref.doi_batch = 5
+        kept = crossref.prefetch(dois)
+        before = len(stand_in.requests)
+        for doi in dois:
+            crossref.get_work(doi)
+        singles = [r.path for r in stand_in.requests[before:]]
+    assert (5, [f"/works/{d}" for d in dois[:5]]) == (kept, [p.lower() for p in singles])
+
+
 def test_a_manuscript_with_dois_needs_one_request_for_them(stand_in: CrossrefStandIn) -> None:
     """Twelve references with DOIs: one list request resolves them all, each verified."""
     lines = ["# Paper", "", "## References", ""]
@@ -239,6 +254,24 @@ def test_a_list_rate_over_a_minute_counts_per_second() -> None:
     limiter = Limiter(Limits.polite())
     limiter.observe({"x-rate-limit-limit": "120", "x-rate-limit-interval": "60s"}, LIST)
     assert 2 == limiter.limits.rate_of(LIST)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"x-rate-limit-limit": "1", "x-rate-limit-interval": "3600s"},
+        {"x-rate-limit-limit": "1", "x-rate-limit-interval": "99999999999h"},
+        {"x-rate-limit-limit": "0.5", "x-rate-limit-interval": "1s"},
+        {"x-rate-limit-limit": "1", "x-rate-limit-interval": "30s"},
+        {"x-rate-limit-limit": "inf", "x-rate-limit-interval": "1s"},
+    ],
+)
+def test_a_list_answers_absurd_limits_change_nothing(headers: dict[str, str]) -> None:
+    """Issue 15's bounds hold for list answers too: an hour's interval, a limit below one, a
+    rate below one request per 10 s, or no number leave the list rate at 3 a second."""
+    limiter = Limiter(Limits.polite())
+    limiter.observe(headers, LIST)
+    assert (10, 3) == (limiter.limits.rate_of(SINGLE), limiter.limits.rate_of(LIST))
 
 
 def test_a_single_answer_keeps_the_list_rate() -> None:

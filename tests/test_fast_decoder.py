@@ -10,6 +10,8 @@ compiled kernel (numba, the ``batch`` extra) and with its numpy twin.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +30,8 @@ TEXTS = [case[0] for case in ALL]
 @pytest.fixture(params=["compiled", "numpy"])
 def decoder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Each test runs with the numba kernel (when installed) and with the numpy path."""
-    if request.param == "compiled":
-        pytest.importorskip("numba")
+    if request.param == "compiled" and segment._import_numba() is None:
+        pytest.skip("numba is not installed")
     monkeypatch.setattr(
         segment._compiled, "kernel", None if request.param == "numpy" else False, raising=False
     )
@@ -65,9 +67,9 @@ def test_a_text_twice_in_a_batch_is_parsed_twice_alike() -> None:
     assert [parse_citation(TEXTS[0])] * 2 == parse_citations([TEXTS[0], TEXTS[0]])
 
 
-def test_the_corpora_get_crfsuites_labels() -> None:
+def test_the_corpora_get_crfsuites_labels(monkeypatch: pytest.MonkeyPatch) -> None:
     """All 10,192 citations of the parsing corpora, labelled as CRFsuite labels them."""
-    sys.path.insert(0, str(BENCHMARKS))
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
     import parsing as corpora
 
     if not corpora.GROBID.is_dir() or not corpora.ANYSTYLE.is_file():
@@ -75,3 +77,25 @@ def test_the_corpora_get_crfsuites_labels() -> None:
     texts = [g.text for g in corpora.grobid(None)] + [g.text for g in corpora.anystyle(None)]
     cleaned = [clean_citation(t) for t in texts]
     assert [segment.crfsuite_labels(t) for t in cleaned] == segment.labels_many(cleaned)
+
+
+def test_numba_imports_beside_a_module_named_coverage(tmp_path: Path) -> None:
+    """A ``coverage.py`` of the user's on the path (``benchmarks/coverage.py`` here) does not
+    stop numba from importing: numba took it for the coverage package and failed."""
+    if segment._import_numba() is None:
+        pytest.skip("numba is not installed")
+    (tmp_path / "coverage.py").write_text('"""Not the coverage package."""\n')
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from refcheck.parsing import segment; "
+        "print(segment._import_numba() is not None, 'coverage' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "True False" == done.stdout.strip()

@@ -146,6 +146,56 @@ def test_an_existing_directory_is_never_built_over(tmp_path: Path) -> None:
     assert ["mine.txt"] == [p.name for p in (tmp_path / "i").iterdir()]
 
 
+def test_an_empty_existing_directory_is_not_built_over_either(tmp_path: Path) -> None:
+    """Even an empty directory under the index's name is someone else's: refused, kept."""
+    write_snapshot(RECORDS[:3], tmp_path / "s")
+    (tmp_path / "i").mkdir()
+    with pytest.raises(SnapshotError, match="exists already"):
+        build_index(tmp_path / "s", tmp_path / "i")
+    assert [] == list((tmp_path / "i").iterdir())
+
+
+def test_a_failed_build_removes_only_what_it_made(tmp_path: Path) -> None:
+    """A build stopped midway (here by its progress callback) leaves no index under the name,
+    and every other file beside it as it was."""
+    write_snapshot(RECORDS, tmp_path / "s", per_file=25)
+    (tmp_path / "notes.txt").write_text("keep")
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(tmp_path / "s", tmp_path / "i", progress=stop)
+    assert ["notes.txt", "s"] == sorted(p.name for p in tmp_path.iterdir())
+
+
+def test_an_index_in_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    """No parent directories are made for the index: the error names the missing one."""
+    write_snapshot(RECORDS[:3], tmp_path / "s")
+    with pytest.raises(SnapshotError, match="no directory"):
+        build_index(tmp_path / "s", tmp_path / "missing" / "i")
+
+
+def test_a_record_the_converter_fails_on_is_skipped_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record whose conversion fails with any error of shape (TypeError here) is skipped
+    and counted; the build goes on with the others."""
+    import refcheck.sources.snapshot_build as snapshot_build
+
+    convert = snapshot_build.work_from_crossref
+
+    def fragile(message: dict[str, Any]) -> Any:
+        if message["DOI"] == RECORDS[1]["DOI"]:
+            raise TypeError("'int' object is not iterable")
+        return convert(message)
+
+    monkeypatch.setattr(snapshot_build, "work_from_crossref", fragile)
+    write_snapshot(RECORDS[:4], tmp_path / "s")
+    result = build_index(tmp_path / "s", tmp_path / "i")
+    assert (3, 1) == (result.works, result.skipped_records)
+
+
 def test_build_reports_its_progress(tmp_path: Path) -> None:
     """progress(records, files done, files) after each file of the snapshot."""
     write_snapshot(RECORDS, tmp_path / "s", per_file=25)
@@ -203,6 +253,21 @@ def test_the_resolver_matches_through_the_snapshot(source: SnapshotSource) -> No
         match.doi,
         match.via,
     )
+
+
+def test_a_damaged_record_fails_its_reference_only(
+    source: SnapshotSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored record that no longer reads (a damaged index) makes that reference unchecked,
+    with the reason: a ServiceResponseError, not an error that ends the run."""
+    import refcheck.sources.snapshot as snapshot
+
+    def damaged(data: bytes) -> Any:
+        raise ValueError("unexpected end of data")
+
+    monkeypatch.setattr(snapshot, "loads", damaged)
+    match = Resolver(source).resolve(parse_citation(citation(RECORDS[11])))
+    assert (MatchStatus.UNCHECKED, True) == (match.status, "damaged" in (match.reason or ""))
 
 
 def test_the_snapshot_and_the_stand_in_resolve_alike(source: SnapshotSource) -> None:

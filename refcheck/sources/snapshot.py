@@ -66,6 +66,8 @@ SEARCH_WEIGHTS = {"title": 4.0, "authors": 2.0, "containers": 2.0, "numbers": 1.
 #: The record fields an index keeps: those :func:`work_from_crossref` reads.
 KEPT_FIELDS = tuple(f for f in SEARCH_FIELDS if f != "score")
 _TOKENIZER = "refcheck"
+#: The largest index description read (it is a few hundred bytes).
+_MAX_META = 1 << 20
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
@@ -186,7 +188,11 @@ class IndexMeta:
     def read(cls, index: Path) -> IndexMeta:
         path = index / META_FILE
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with path.open("rb") as file:
+                text = file.read(_MAX_META + 1)
+            if len(text) > _MAX_META:
+                raise ValueError(f"larger than {_MAX_META} bytes")
+            data = json.loads(text)
         except FileNotFoundError:
             raise SnapshotError(
                 f"{index}: expected a refcheck index (a directory with {META_FILE}), found none;"
@@ -265,16 +271,31 @@ class SnapshotSource:
         return int(self._searcher.num_docs)
 
     def _works(self, query: Any, rows: int) -> tuple[Work, ...]:
-        hits = self._searcher.search(query, rows).hits
+        try:
+            hits = self._searcher.search(query, rows).hits
+        except ValueError as exc:  # tantivy's error for an index it cannot read
+            raise ServiceResponseError(
+                f"{self.path}: the search index cannot be read: {str(exc)[:200]}",
+                reason="a damaged local index",
+            ) from exc
         out = []
         for _, address in hits:
-            stored = self._searcher.doc(address)["record"][0]
             what = f"{self.path}: the record of document {address}"
+            try:
+                stored = self._searcher.doc(address)["record"][0]
+            except (ValueError, KeyError, IndexError) as exc:
+                raise ServiceResponseError(
+                    f"{what} cannot be read: {str(exc)[:100]}", reason="a damaged local index"
+                ) from exc
             try:
                 record = loads(bytes(stored))
                 out.append(work_from_crossref(record))
-            except (ValueError, ServiceResponseError) as exc:
-                raise SnapshotError(f"{what} is damaged: {exc}") from exc
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+                # This reference's failure (it is reported unchecked), not the run's.
+                raise ServiceResponseError(
+                    f"{what} is damaged: {type(exc).__name__}: {str(exc)[:100]}",
+                    reason="a damaged record in the local index",
+                ) from exc
         return tuple(out)
 
     def get_work(self, doi: str) -> Work | None:

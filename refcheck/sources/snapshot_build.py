@@ -7,8 +7,10 @@ directory or a tar archive of JSON files, most of them gzipped, each one object 
 * :func:`snapshot_records` reads such a snapshot (a directory, a ``.tar``/``.tar.gz``, or one
   ``.json``/``.json.gz`` file), file by file, never holding more than one file in memory;
 * :func:`build_index` writes the index :class:`~refcheck.sources.snapshot.SnapshotSource`
-  reads, into a new directory (built beside it and renamed into place at the end: a failed
-  build leaves nothing half-made under that name), with progress;
+  reads, into a new directory that it makes first (a name that exists, even an empty
+  directory, is refused: nothing is built over), with progress. The index's description is
+  written last: until then the directory is no index, and a failed build removes it (only
+  what it made);
 * :func:`update_index` asks Crossref for the works indexed (or updated) since the index was
   built, a page of a thousand at a time (``filter=from-index-date:...``, deep paging with
   ``cursor``), and replaces their documents. It saves the cursor after each page it has
@@ -21,6 +23,7 @@ A broken file or record never stops a build: it is skipped and named in the resu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import json
@@ -192,7 +195,7 @@ def snapshot_records(
     for name, read in files:
         try:
             items = _items(name, read())
-        except (OSError, EOFError, ValueError, SnapshotError) as exc:
+        except (OSError, EOFError, ValueError, RecursionError, SnapshotError) as exc:
             if skipped is None:
                 raise SnapshotError(f"{name}: cannot read this snapshot file: {exc}") from exc
             skipped.append(f"{name}: {exc}")
@@ -241,12 +244,14 @@ def _document(tantivy: Any, record: Mapping[str, Any]) -> tuple[str, Any, str] |
         return None
     try:
         work = work_from_crossref(record)
-    except ServiceResponseError:
+        key = doi_key(doi)
+        document = tantivy.Document(
+            doi=key, record=dumps(kept_record(record)), text=searched_text(work)
+        )
+    except (ServiceResponseError, TypeError, ValueError, KeyError, AttributeError, IndexError):
+        return None  # a record of a shape the API does not document: skipped and counted
+    except RecursionError:
         return None
-    key = doi_key(doi)
-    document = tantivy.Document(
-        doi=key, record=dumps(kept_record(record)), text=searched_text(work)
-    )
     return key, document, record_indexed(record)
 
 
@@ -282,15 +287,23 @@ def build_index(
     """
     tantivy = open_tantivy()
     source, target = Path(snapshot), Path(index)
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise SnapshotError(f"{target}: exists already; give a new directory for the index")
     total, _ = _files(source)  # the snapshot is readable before anything is made
-    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    if not target.parent.is_dir():
+        raise SnapshotError(f"{target}: no directory {target.parent} to make the index in")
     started = time.perf_counter()
-    partial.mkdir(parents=True)
     try:
-        (partial / "search").mkdir()
-        _, writer = _open_writer(tantivy, partial / "search", create=True)
+        # The name is claimed at once (mkdir makes a new directory or fails): nothing made by
+        # another program meanwhile is ever built over, renamed over or deleted.
+        target.mkdir()
+    except OSError as exc:
+        raise SnapshotError(f"{target}: cannot make the index there: {exc}") from exc
+    search: Any = None
+    writer: Any = None
+    try:
+        (target / "search").mkdir()
+        search, writer = _open_writer(tantivy, target / "search", create=True)
         skipped_files: list[str] = []
         works = skipped = files = 0
         latest = ""
@@ -319,10 +332,15 @@ def build_index(
             snapshot=str(source.resolve()),
             built=_now(),
             indexed_until=latest,
-        ).write(partial)
-        os.rename(partial, target)
+        ).write(target)
     except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+        if writer is not None:  # stop tantivy's threads before removing their files
+            with contextlib.suppress(Exception):
+                writer.rollback()
+            with contextlib.suppress(Exception):
+                writer.wait_merging_threads()
+        del search, writer  # tantivy's handles on the files, released before removal
+        _remove_own(target)
         raise
     return BuildResult(
         works=works,
@@ -332,6 +350,16 @@ def build_index(
         seconds=time.perf_counter() - started,
         bytes=_size(target),
     )
+
+
+def _remove_own(directory: Path) -> None:
+    """Remove ``directory``, which this build made, with what is in it (a writer's last
+    files can appear while it is removed: a few tries)."""
+    for _ in range(20):
+        shutil.rmtree(directory, ignore_errors=True)
+        if not directory.exists():
+            return
+        time.sleep(0.05)
 
 
 def _now() -> str:
