@@ -28,6 +28,8 @@ __all__ = [
 
 _TOKEN = re.compile(r"[^\W_]+")
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
+#: A parenthesis the citation's cut left open at the end: "Symposium (ISMAR'05".
+_UNCLOSED = re.compile(r"\([^()]*$")
 _STOPWORDS = frozenset(
     {"the", "of", "and", "for", "in", "on", "a", "an", "de", "des", "la", "le", "und", "der", "et"}
 )
@@ -182,7 +184,7 @@ def title_similarity(cited: str, work: Work) -> float:
 
 
 def _journal_words(title: str) -> list[str]:
-    title = _PARENTHETICAL.sub(" ", title)
+    title = _UNCLOSED.sub(" ", _PARENTHETICAL.sub(" ", title))
     return [w for w in _TOKEN.findall(fold(title)) if w not in _STOPWORDS]
 
 

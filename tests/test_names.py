@@ -120,6 +120,28 @@ LISTS: list[tuple[str, list[tuple[str, str | None, str | None]], bool]] = [
     ("Karim ANMR", [("Karim", "ANMR", None)], False),
     ("Lesot, M.-J.", [("Lesot", "M.-J.", None)], False),
     ("Dholaria BR, Locke F.", [("Dholaria", "BR", None), ("Locke", "F", None)], False),
+    # given names as CSL processors print them from Crossref records (the dev part of
+    # benchmarks/false_findings.py): lower-case parts with a period, a hyphenated name cut
+    # at its hyphen, a nickname in parentheses, "e" between given names, "St." and "Mac"
+    (
+        "Y. chi. Li, F. ud. din. Khan",
+        [("Li", "Y. chi.", None), ("Khan", "F. ud. din.", None)],
+        False,
+    ),
+    ("H. ter. Steege", [("Steege", "H. ter.", None)], False),
+    ("T. M. de M. Silva", [("Silva", "T. M. de M.", None)], False),
+    (
+        "Rocha R e SH da, Steege H ter",
+        [("Rocha", "R e SH da", None), ("Steege", "H ter", None)],
+        False,
+    ),
+    ("Chen, I.-. chun ., Smith, J.", [("Chen", "I.-chun.", None), ("Smith", "J.", None)], False),
+    ("Jung, E. (EJ), Kim, S.", [("Jung", "E.", None), ("Kim", "S.", None)], False),
+    ("St. Gelais, R., Smith, J.", [("St. Gelais", "R.", None), ("Smith", "J.", None)], False),
+    ("Mac Intyre JR, Smith J", [("Mac Intyre", "JR", None), ("Smith", "J", None)], False),
+    ("Yang Xiaoxue, 杨晓雪", [("Yang Xiaoxue", "杨晓雪", None)], False),
+    # a given-first name, then the journal's first word cut into the list: no inverted name
+    ("S. Dørheim, J.", [("Dørheim", "S.", None), ("J.", None, None)], False),
     # the words that end a cut list
     ("Smith J, Jones K, and others", [("Smith", "J", None), ("Jones", "K", None)], True),
     ("Smith J, Jones K, et al.", [("Smith", "J", None), ("Jones", "K", None)], True),
@@ -247,6 +269,48 @@ def test_correct_citation_gets_no_author_finding(
     """A correct citation of the issue's shapes gets no author finding against its record."""
     work = Work(authors=authors, **_RECORD)  # type: ignore[arg-type]
     assert [] == [f for f in _check(citation, work) if f[0].startswith("author")]
+
+
+def test_family_name_holding_an_initial_is_read_when_asked_family_first() -> None:
+    """A record's family name that holds an initial ("R. Seddon", given "K."), printed
+    inverted, is read so only family-first (as align asks when the record agrees), never by
+    default."""
+    asked = parse_names("R. Seddon, K.", order="family").authors
+    assert [("R. Seddon", "K.")] == [(a.family, a.given) for a in asked]
+
+
+def test_given_first_name_before_a_journal_keeps_its_surname() -> None:
+    """ "S. Dørheim, J. Instrum. 7": the first author's family name is "Dørheim" (the GROBID
+    corpus's physics references print no title)."""
+    assert "Dørheim" == parse_citation("S. Dørheim, J. Instrum. 7 (2012) C03011.").authors[0].family
+
+
+#: (citation's names, the record's authors): given names initialised as styles print them.
+INITIALS_AS_PRINTED = [
+    ("Wheeler J, Li W", (Author("Wheeler", "JM"), Author("Li", "W"))),  # glued "JM" -> "J."
+    ("Janicki T, Li W", (Author("Janicki", "TI"), Author("Li", "W"))),
+    ("Liu Q, Li W", (Author("Liu", "Qing-Jun"), Author("Li", "W"))),  # hyphen: one initial
+    ("Smith A L, Li W", (Author("Smith", "AMY L."), Author("Li", "W"))),  # name in capitals
+    ("Yang X, Li W", (Author("Yang", "杨晓雪"), Author("Li", "W"))),  # no initials to compare
+]
+
+
+@pytest.mark.parametrize(
+    ("names", "authors"), INITIALS_AS_PRINTED, ids=[x[0] for x in INITIALS_AS_PRINTED]
+)
+def test_initials_as_a_style_prints_them(names: str, authors: tuple[Author, ...]) -> None:
+    """Initials that a CSL processor prints from the record's given names are no finding."""
+    work = Work(authors=authors, **_RECORD)  # type: ignore[arg-type]
+    text = f"{names}. Elements of modern X-ray physics. J Things 2001;12:100-10."
+    assert [] == _check(text, work)
+
+
+def test_a_missing_middle_initial_stays_a_warning() -> None:
+    """Where the record spells two initials apart ("J. M."), one initial cited lacks one: a
+    warning (incomplete), never an error."""
+    work = Work(authors=(Author("Wheeler", "J. M."), Author("Li", "W")), **_RECORD)  # type: ignore[arg-type]
+    text = "Wheeler J, Li W. Elements of modern X-ray physics. J Things 2001;12:100-10."
+    assert [("author-initials", "warning")] == _check(text, work)
 
 
 def test_misspelt_surname_stays_an_error() -> None:

@@ -98,6 +98,12 @@ def _locate(
     start = where[skip + found.dest_start]
     end = where[skip + found.dest_end - 1] + 1
     start, end = _trim_words(text, *_widen(text, start, end), set(wanted.split()), wanted.split())
+    if (
+        end < len(text)
+        and text[end] == ")"
+        and text.count("(", start, end) > text.count(")", start, end)
+    ):
+        end += 1  # "(ISMAR'05)": the closing parenthesis of a value is part of it
     return (start, end) if end - start >= _SHORTEST else None
 
 
@@ -158,9 +164,14 @@ def _spill(parsed: str, found: str, work: Work) -> bool:
         return False
     title = _fold(" ".join(t for t in (work.title, work.subtitle) if t))[0]
     numbers = (work.volume, work.issue, work.publisher, work.first_page, work.last_page)
-    others = set(_fold(" ".join(v for v in numbers if v))[0].split())
+    others = set(_fold(" ".join(v for v in (*numbers, *work.years) if v))[0].split())
     tail = " ".join(_fold(before)[0].split())
     if tail and title.endswith(tail) and not _fold(after)[0].strip():
+        return True
+    # The whole publisher after the journal ("PsycEXTRA Dataset. American Psychological
+    # Association (APA)") is spilt, parentheses or not.
+    publisher = set(_fold(work.publisher or "")[0].split())
+    if publisher and publisher <= set(extra) and all(w in others for w in extra):
         return True
     return all(word in others or word in title.split() for word in extra) and not (
         "(" in parsed and ")" in parsed and not _fold(before)[0].strip()
@@ -206,6 +217,9 @@ def align(reference: Reference, work: Work) -> Reference:
                 changes["container_title"] = found
             break
 
+    if title_span is not None and parsed and "container_title" not in changes:
+        changes.update(_past_title(parsed, text, after))
+
     taken = {v for v in (reference.year, reference.volume, reference.issue) if v}
     taken.update(v for v in (reference.first_page, reference.last_page) if v)
     rest = text[after:]
@@ -230,6 +244,17 @@ def align(reference: Reference, work: Work) -> Reference:
     start = title_span[0] if title_span is not None else 0
     changes.update(_recut_authors(reference, work, text[:start] if start > 0 else ""))
     return attrs.evolve(reference, **changes) if changes else reference
+
+
+def _past_title(parsed: str, text: str, after: int) -> dict[str, Any]:
+    """The parsed container cut where the work's title ends, when the parse ran the title's
+    last words into it ("... in Multiband Galaxy Surveys. ApJ" -> "ApJ"): a container too
+    short to be looked for ("ApJ", "CDT", "mph") is what is printed after the title."""
+    at = text.find(parsed)
+    if at < 0 or not at < after < at + len(parsed):
+        return {}
+    rest = text[after : at + len(parsed)].strip(_EDGE)
+    return {"container_title": rest} if _fold(rest)[0].strip() else {}
 
 
 # --- names ---------------------------------------------------------------------------------

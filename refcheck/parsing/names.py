@@ -472,16 +472,19 @@ def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Auth
         s.shape == "W" and n.shape in ("I", "SI") and n.before == ","
         for s, n in itertools.pairwise(segments)
     )
-    # Every "R. Seddon" of the list followed by a lone initial: family names holding an
-    # initial, inverted (in a list of given-first names, "J. Page, R. R.G., W. Taylor", not).
+    # Read family-first (as align asks when a record says so), every "R. Seddon" of the list
+    # followed by a lone initial: family names holding an initial, inverted. Never by
+    # default: "S. Dørheim, J. Instrum. 7" is far more often a given-first name, then a journal.
     initial_first = [
         i for i, s in enumerate(segments) if s.shape == "P" and _initial_then_name(s.tokens)
     ]
-    family_with_initial = bool(initial_first) and all(
-        i + 1 < len(segments)
-        and segments[i + 1].shape == "I"
-        and segments[i + 1].before == ","
-        for i in initial_first
+    family_with_initial = (
+        order == "family"
+        and bool(initial_first)
+        and all(
+            i + 1 < len(segments) and segments[i + 1].shape == "I" and segments[i + 1].before == ","
+            for i in initial_first
+        )
     )
     authors: list[Author] = []
     sure = True
@@ -570,7 +573,9 @@ def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Auth
 
 def _initial_then_name(tokens: Sequence[str]) -> bool:
     """ "R. Seddon", "A. ALsakran": one initial, then one family name."""
-    return len(tokens) == 2 and _kind(tokens[0]) == _Kind.INITIALS and _kind(tokens[1]) == _Kind.WORD
+    return (
+        len(tokens) == 2 and _kind(tokens[0]) == _Kind.INITIALS and _kind(tokens[1]) == _Kind.WORD
+    )
 
 
 def _ideographic(token: str) -> bool:
@@ -579,7 +584,9 @@ def _ideographic(token: str) -> bool:
     return bool(letters) and all(_CJK.match(c) for c in letters)
 
 
-_CJK = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
 
 
 def _capitals_first(tokens: Sequence[str]) -> bool:
@@ -619,12 +626,20 @@ def _given_names(tokens: Sequence[str]) -> bool:
 
 # --- initials ------------------------------------------------------------------------------
 
+
+#: A recorded given name of two or three capitals with no dot or space: glued initials.
+_GLUED = re.compile(r"^[A-Z]{2,3}$")
+
+
 def _name_in_capitals(given: str) -> bool:
     """Whether a given name of one word in capitals reads as a name, not as glued initials:
     four letters or more, two of them vowels ("DEAN", "DAVID", "ROHIT"; "ANMR", "IAJ" and
     "AJS" are initials)."""
-    return given.isalpha() and given.isupper() and len(given) >= 4 and (
-        sum(ch in "AEIOU" for ch in given) >= 2
+    return (
+        given.isalpha()
+        and given.isupper()
+        and len(given) >= 4
+        and (sum(ch in "AEIOU" for ch in given) >= 2)
     )
 
 
@@ -637,15 +652,19 @@ def initial_readings(author: Author) -> frozenset[str]:
     initial of a hyphenated name's first part only, as many styles print it ("J" for
     "Jan-Olav", "Q" for "Qing-Jun": CSL's ``initialize-with-hyphen="false"`` and the processors
     that drop the hyphen); and one initial per word of a name in capitals ("AL" for "AMY L.").
-    Glued initials stay initials: "HT" is read "HT" only, so "Sharp H" lacks one.
+    Glued initials ("JM") are also read as their first initial: CSL processors take them for
+    one given name and print "J.".
     Empty for a given name in Chinese, Japanese or Korean characters (no initials to compare).
     """
     given = author.given or ""
     if not given or any(_CJK.match(c) for c in given):
         return frozenset()
     readings = {author.initials}
-    if _name_in_capitals(given.strip(" .")):
-        readings.add(given.strip()[0])  # "DEAN": a name in capitals, not four initials
+    bare = given.strip(" .")
+    if _name_in_capitals(bare) or _GLUED.match(bare):
+        # "DEAN": a name in capitals, not four initials. "JM": glued initials, which CSL
+        # processors read as one word and print as one initial ("Wheeler, J.").
+        readings.add(bare[0])
     collapsed = _HYPHEN_TAIL.sub("", given)
     if collapsed != given and collapsed.strip():
         readings.add(attrs.evolve(author, given=collapsed).initials)
