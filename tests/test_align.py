@@ -184,6 +184,47 @@ _JOURNALS = [
             issued="2019",
         ),
     ),
+    (  # the pages after a proceedings title that ends in a parenthesis
+        "Smith, G., Lochin, E., Lacan, J. & Boreli, R. Memory and complexity analysis of "
+        "on-the-fly coding schemes for multimedia multicast communications. in 2012 IEEE "
+        "International Conference on Communications (ICC) 2070–2074 (IEEE, 2012).",
+        Work(
+            doi="10.1/x",
+            title="Memory and complexity analysis of on-the-fly coding schemes for multimedia "
+            "multicast communications",
+            container_title="2012 IEEE International Conference on Communications (ICC)",
+            publisher="IEEE",
+            first_page="2070",
+            last_page="2074",
+            issued="2012",
+        ),
+    ),
+    (  # "In" and the publisher around a book's title
+        "Grinker, R. R., and J. P. Spiegel. 1945. “Psychosomatic States.”. In Men Under "
+        "Stress. Blakiston.",
+        Work(
+            doi="10.1/x",
+            title="Psychosomatic States.",
+            container_title="Men under stress.",
+            publisher="Blakiston",
+            issued="1945",
+        ),
+    ),
+    (  # a chapter cited without its book: the parse took the title for the container
+        "Kessler, A.: Chemical Ecology, (2012).",
+        Work(doi="10.1/x", title="Chemical Ecology", container_title="Ecology", issued="2012"),
+    ),
+    (  # the publisher printed where the journal would be
+        "L. I. Agena, Aloha blossoms at state hospital, American Psychological Association "
+        "(APA) (2007).",
+        Work(
+            doi="10.1/x",
+            title="Aloha blossoms at state hospital",
+            container_title="PsycEXTRA Dataset",
+            publisher="American Psychological Association (APA)",
+            issued="2007",
+        ),
+    ),
     (  # the whole publisher after the journal, parentheses and all
         "Bullock, M. (1996) “Attempts to Break Old Barriers at NSF: APA Meets with NSF”, "
         "PsycEXTRA Dataset. American Psychological Association (APA).",

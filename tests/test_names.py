@@ -140,6 +140,7 @@ LISTS: list[tuple[str, list[tuple[str, str | None, str | None]], bool]] = [
     ("St. Gelais, R., Smith, J.", [("St. Gelais", "R.", None), ("Smith", "J.", None)], False),
     ("Mac Intyre JR, Smith J", [("Mac Intyre", "JR", None), ("Smith", "J", None)], False),
     ("Yang Xiaoxue, 杨晓雪", [("Yang Xiaoxue", "杨晓雪", None)], False),
+    ("Garza Mercado, Ario", [("Garza Mercado", "Ario", None)], False),
     # a given-first name, then the journal's first word cut into the list: no inverted name
     ("S. Dørheim, J.", [("Dørheim", "S.", None), ("J.", None, None)], False),
     # the words that end a cut list
@@ -373,6 +374,59 @@ def test_volume_issue_pages_recut_along_the_record() -> None:
         reference.first_page,
         reference.last_page,
     )
+
+
+@pytest.mark.parametrize(
+    ("citation", "work"),
+    [
+        (  # "2", the issue, is only the end of the page range "100–2"
+            "Freeman L J and Nixon P G F 1988 Pain and the Heart: Discussion Paper J R Soc Med "
+            "81 100–2",
+            Work(
+                doi="10.1/x",
+                title="Pain and the Heart: Discussion Paper",
+                container_title="Journal of the Royal Society of Medicine",
+                issued="1988",
+                volume="81",
+                issue="2",
+                first_page="100",
+                last_page="102",
+                authors=(Author("Freeman", "L J"), Author("Nixon", "P G F")),
+            ),
+        ),
+        (  # a page range that begins with a roman numeral
+            "de Schweinitz GE. Concerning Concussion and Contusion Injuries of the Eye in "
+            "Warfare. American Journal of Ophthalmology. 1919;2:III–318.",
+            Work(
+                doi="10.1/x",
+                title="Concerning Concussion and Contusion Injuries of the Eye in Warfare",
+                container_title="American Journal of Ophthalmology",
+                issued="1919",
+                volume="2",
+                issue="5",
+                first_page="III",
+                last_page="318",
+                authors=(Author("de Schweinitz", "GE"),),
+            ),
+        ),
+        (  # a record's page that no number pattern reads, printed whole
+            "VanVeller, B. (2021). A Decision Tree for Retrosynthetic Analysis. Journal of "
+            "Chemical Education, acs.jchemed.1c00447.",
+            Work(
+                doi="10.1/x",
+                title="A Decision Tree for Retrosynthetic Analysis",
+                container_title="Journal of Chemical Education",
+                issued="2021",
+                first_page="acs.jchemed.1c00447",
+                authors=(Author("VanVeller", "Brett"),),
+            ),
+        ),
+    ],
+)
+def test_numbers_recut_around_page_ranges(citation: str, work: Work) -> None:
+    """A page range printed as the record has it is the pages, and no end of it is taken for
+    a volume or an issue: no finding at all."""
+    assert [] == _check(citation, work)
 
 
 def test_wrong_volume_stays_an_error() -> None:

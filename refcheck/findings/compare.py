@@ -585,6 +585,8 @@ def _compare_container(reference: Reference, work: Work) -> list[Finding]:
         return []
     if container_matches(reference.container_title, work.container_titles):
         return []
+    if work.publisher and fold(reference.container_title) == fold(work.publisher):
+        return []  # the publisher printed where the journal would be ("... (APA) (2007).")
     expected = work.short_container_title or work.container_title
     return [
         Finding(

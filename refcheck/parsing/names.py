@@ -534,6 +534,18 @@ def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Auth
                 authors.append(_inverted(segment.tokens, nxt.tokens))
                 i += 2
                 continue
+            if (
+                len(segments) == 2
+                and nxt.shape == "W"
+                and len(nxt.tokens) == 1
+                and len(segment.tokens) == 2
+                and _given_names(nxt.tokens)
+            ):
+                # "Garza Mercado, Ario": a compound family name inverted; one word alone after
+                # the comma is no person of its own.
+                authors.append(_inverted(segment.tokens, nxt.tokens))
+                i += 2
+                continue
         if (
             shape == "P"
             and nxt is not None
