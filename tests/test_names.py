@@ -290,6 +290,7 @@ def test_given_first_name_before_a_journal_keeps_its_surname() -> None:
 INITIALS_AS_PRINTED = [
     ("Wheeler J, Li W", (Author("Wheeler", "JM"), Author("Li", "W"))),  # glued "JM" -> "J."
     ("Janicki T, Li W", (Author("Janicki", "TI"), Author("Li", "W"))),
+    ("Smith J, Li W", (Author("SMITH", "JOHN"), Author("Li", "W"))),  # a name in capitals
     ("Liu Q, Li W", (Author("Liu", "Qing-Jun"), Author("Li", "W"))),  # hyphen: one initial
     ("Smith A L, Li W", (Author("Smith", "AMY L."), Author("Li", "W"))),  # name in capitals
     ("Yang X, Li W", (Author("Yang", "杨晓雪"), Author("Li", "W"))),  # no initials to compare
@@ -417,8 +418,22 @@ def test_volume_issue_pages_recut_along_the_record() -> None:
                 title="A Decision Tree for Retrosynthetic Analysis",
                 container_title="Journal of Chemical Education",
                 issued="2021",
-                first_page="acs.jchemed.1c00447",
+                article_number="acs.jchemed.1c00447",
                 authors=(Author("VanVeller", "Brett"),),
+            ),
+        ),
+        (  # a record's volume with its "n°", printed whole
+            "Baniwa, D. (2024). Icônes. Multitudes, n° 95(2), 1–235.",
+            Work(
+                doi="10.1/x",
+                title="Icônes",
+                container_title="Multitudes",
+                issued="2024",
+                volume="n° 95",
+                issue="2",
+                first_page="1",
+                last_page="235",
+                authors=(Author("Baniwa", "Denilson"),),
             ),
         ),
     ],

@@ -336,17 +336,25 @@ def _recut_authors(reference: Reference, work: Work, region: str) -> dict[str, A
 
 
 def _odd_page(reference: Reference, work: Work, rest: str) -> dict[str, Any]:
-    """The record's first page as printed, when the parse cut a piece of it
-    ("acs.jchemed.1c00447" read as "1c"): the page of a record that no number pattern reads,
-    printed whole in the citation."""
-    first, cited = work.first_page, reference.first_page
-    if not first or not cited or cited == first or cited not in first:
-        return {}
-    if not any(c.isdigit() for c in first) or len(first) < 4:
-        return {}
-    if not re.search(rf"(?<![\w.]){re.escape(first)}(?![\w])", rest):
-        return {}
-    return {"pages": first, "first_page": first, "last_page": None}
+    """The record's volume or first page as printed, when the parse cut a piece of it
+    ("acs.jchemed.1c00447" read as "1c", "n° 95" as "95"): a value of a record that no number
+    pattern reads, printed whole in the citation."""
+    changes: dict[str, Any] = {}
+    for field, recorded, cited in (
+        ("volume", work.volume, reference.volume),
+        ("pages", work.first_page or work.article_number, reference.first_page),
+    ):
+        if not recorded or not cited or cited == recorded or cited not in recorded:
+            continue
+        if not any(c.isdigit() for c in recorded) or len(recorded) < 4:
+            continue
+        if not re.search(rf"(?<![\w.]){re.escape(recorded)}(?![\w])", rest):
+            continue
+        if field == "volume":
+            changes["volume"] = recorded
+        else:
+            changes.update(pages=recorded, first_page=recorded, last_page=None)
+    return changes
 
 
 # A number as printed after the title: "285", "12A530", "MA2024–1", "1206-8", "e1007887".

@@ -402,8 +402,9 @@ def parse_names(run: str, order: str | None = None) -> Names:
     # A hyphenated given name with a lower-case second part, as citeproc prints it:
     # "I.-. chun ." -> "I.-chun." (the record's "Io-chun").
     text = re.sub(r"(?<=[^\W\d_]\.-)\.\s?(?=[^\W\d_A-Z])", "", text)
-    # A nickname or initials in parentheses after the given names: "Jung, E. (EJ)".
-    text = re.sub(r"\s?\([A-Z][A-Za-z.]{0,5}\)\.?(?=[\s,;]|$)", "", text)
+    # Initials in parentheses after the given names: "Jung, E. (EJ)". A nickname ("Esty,
+    # Joshua (Jed)") stays with the given names (it has no initials, see Author.initials).
+    text = re.sub(r"\s?\([A-Z][A-Z.]{0,5}\)\.?(?=[\s,;]|$)", "", text)
     et_al = False
     ellipsis = re.search(r"\s?(?:…|\.\.\.)\s?(?=\S)", text)
     if ellipsis is not None:
@@ -639,8 +640,9 @@ def _given_names(tokens: Sequence[str]) -> bool:
 # --- initials ------------------------------------------------------------------------------
 
 
-#: A recorded given name of two or three capitals with no dot or space: glued initials.
-_GLUED = re.compile(r"^[A-Z]{2,3}$")
+#: A recorded given name of capitals only, no dot or space: glued initials ("JM") or a name
+#: in capitals ("JOHN"), which CSL processors alike print as one initial.
+_GLUED = re.compile(r"^[^\W\d_]{2,}$")
 
 
 def _name_in_capitals(given: str) -> bool:
@@ -673,7 +675,7 @@ def initial_readings(author: Author) -> frozenset[str]:
         return frozenset()
     readings = {author.initials}
     bare = given.strip(" .")
-    if _name_in_capitals(bare) or _GLUED.match(bare):
+    if _name_in_capitals(bare) or (_GLUED.match(bare) and bare.isupper()):
         # "DEAN": a name in capitals, not four initials. "JM": glued initials, which CSL
         # processors read as one word and print as one initial ("Wheeler, J.").
         readings.add(bare[0])
