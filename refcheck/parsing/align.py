@@ -139,8 +139,8 @@ def _number(value: str | None, text: str, taken: set[str]) -> str | None:
         return None
     pattern = rf"(?<![\w.]){re.escape(value)}(?![\w])"
     for found in re.finditer(pattern, text, re.IGNORECASE):
-        if _IN_RANGE_BEFORE.search(text, 0, found.start()) or _IN_RANGE_AFTER.match(
-            text, found.end()
+        if _IN_RANGE_BEFORE.search(text, max(0, found.start() - 4), found.start()) or (
+            _IN_RANGE_AFTER.match(text, found.end())
         ):
             continue  # an end of a page range ("100–2"), not a number of its own
         if not _MONTH_NEAR.search(text, max(0, found.start() - 12), found.end() + 5):
