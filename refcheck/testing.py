@@ -70,6 +70,7 @@ import sqlite3
 import struct
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -1001,6 +1002,12 @@ class _ServiceHandler(BaseHTTPRequestHandler):
                 stand_in._done()
 
 
+def _without_marks(word: str) -> str:
+    """``word`` without its combining marks ("dragojević" -> "dragojevic")."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
@@ -1145,9 +1152,10 @@ class DblpStandIn(ServiceStandIn):
     recorded hit ``info`` objects.
 
     As dblp's search does, every word of the query must begin a word of the record (title,
-    authors, venue, year: dblp matches prefixes); hits come in dblp's JSON shape
-    (``result.hits.hit[].info``, ``@total``, ``@sent``...), at most ``h`` (default 30);
-    a request without ``format=json`` gets HTTP 400.
+    authors, venue, year: dblp matches prefixes), without regard to diacritics for a word in
+    ASCII ("dragojevic" finds "Dragojević") and exactly for one with a diacritic; hits come
+    in dblp's JSON shape (``result.hits.hit[].info``, ``@total``, ``@sent``...), at most
+    ``h`` (default 30); a request without ``format=json`` gets HTTP 400.
     """
 
     label = "dblp"
@@ -1157,21 +1165,29 @@ class DblpStandIn(ServiceStandIn):
         self.infos = [dict(i) for i in infos]
         # Every word of every record, sorted, with the records it is in: a query word is a
         # prefix, found by bisection (fast on a store of 100,000 records).
-        postings: dict[str, set[int]] = {}
+        # The words as written (for a query word with a diacritic, matched exactly) and
+        # without their diacritics (for an ASCII query word).
+        exact: dict[str, set[int]] = {}
+        bare: dict[str, set[int]] = {}
         for n, info in enumerate(self.infos):
             for word in set(_words(_dblp_text(info))):
-                postings.setdefault(word, set()).add(n)
-        self._vocabulary = sorted(postings)
-        self._postings = [postings[w] for w in self._vocabulary]
+                exact.setdefault(word, set()).add(n)
+                bare.setdefault(_without_marks(word), set()).add(n)
+        self._indexes = {
+            index: (sorted(postings), [postings[w] for w in sorted(postings)])
+            for index, postings in (("exact", exact), ("bare", bare))
+        }
 
     def _having(self, prefix: str) -> set[int]:
-        """The records with a word that begins with ``prefix``."""
+        """The records with a word that begins with ``prefix`` (any diacritics of the record's
+        word left out when ``prefix`` is ASCII)."""
+        vocabulary, postings = self._indexes["bare" if prefix.isascii() else "exact"]
         found: set[int] = set()
-        start = bisect.bisect_left(self._vocabulary, prefix)
-        for n in range(start, len(self._vocabulary)):
-            if not self._vocabulary[n].startswith(prefix):
+        start = bisect.bisect_left(vocabulary, prefix)
+        for n in range(start, len(vocabulary)):
+            if not vocabulary[n].startswith(prefix):
                 break
-            found |= self._postings[n]
+            found |= postings[n]
         return found
 
     def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:

@@ -26,7 +26,8 @@ in the order given, after the routed ones. An ambiguous or unchecked answer from
 source asked stops the chain: it is not "that source has no such work".
 
 Whose word counts: a cited DOI is judged by its registry (Crossref, or DataCite), not by a
-source that merely lacks it (``Match.doi_status``, ``Match.doi_source``); a cited arXiv
+source that merely lacks it (``Match.doi_status``, ``Match.doi_source``; Crossref lacking a
+DOI of a DataCite prefix, arXiv's 10.48550 among them, is not "not found"); a cited arXiv
 identifier by arXiv (``Match.arxiv_status``), except that one the matched work carries (a
 Semantic Scholar, dblp or OpenAlex record with that identifier) is not "not found".
 
@@ -295,6 +296,17 @@ def _tuple(sources: Iterable[WorkSource]) -> tuple[WorkSource, ...]:
     return tuple(sources)
 
 
+def _lacks_anothers_doi(name: str, match: Match, reference: Reference) -> bool:
+    """Whether ``match`` is Crossref's "not found" for a DOI of a DataCite prefix (arXiv's
+    10.48550...): Crossref does not register those, so its lacking one is no evidence."""
+    return (
+        name == "crossref"
+        and match.doi_status == "not-found"
+        and bool(reference.doi)
+        and _doi_prefix(reference.doi or "") in DATACITE_PREFIXES
+    )
+
+
 def _carries_arxiv_id(work: Work | None, arxiv_id: str | None) -> bool:
     """Whether ``work`` has the arXiv identifier ``arxiv_id`` (any version of it)."""
     if work is None or not arxiv_id:
@@ -370,7 +382,8 @@ class SourceChain:
                 unchecked.append(f"{SOURCE_LABELS.get(name, name)}: {match.reason}")
                 continue
             asked.append(name)
-            if match.doi_status and (name in _DOI_REGISTRIES or source_name(source) is None):
+            registry = name in _DOI_REGISTRIES or source_name(source) is None
+            if match.doi_status and registry and not _lacks_anothers_doi(name, match, reference):
                 doi_verdicts.append((name, match))
             if match.arxiv_status and arxiv_verdict is None:
                 arxiv_verdict = match
