@@ -325,7 +325,7 @@ def run(paths: Sequence[Path], pools: Mapping[str, list[Any]], *, routed: bool) 
         elapsed = time.monotonic() - started
         stand_ins = {"crossref": cr, "arxiv": ax, "dblp": db, "semanticscholar": s2, "openalex": oa}
         requests = {name: len(s.requests) for name, s in stand_ins.items()}
-        refused = sum(s.refused for s in stand_ins.values())
+        refused = {name: s.refused for name, s in stand_ins.items()}
     return {"report": report, "elapsed": elapsed, "requests": requests, "refused": refused}
 
 
@@ -470,7 +470,8 @@ def summarise(
     print(
         "\nrequests per reference: "
         + ", ".join(f"{k} {v / n:.2f}" for k, v in requests.items() if v)
-        + f"; refused (429): {result['refused']}"
+        + f"; refused (429): {sum(result['refused'].values())}"
+        + "".join(f", {k} {v}" for k, v in result["refused"].items() if v)
     )
     print(f"wall time {result['elapsed']:.1f} s; the limits' floor {_floor(requests):.1f} s")
 
