@@ -41,6 +41,7 @@ Needs the ``bench`` extra: ``pip install -e '.[bench]'``. Run from the repositor
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import json
@@ -48,7 +49,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -570,6 +571,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=True,
         help="also measure the recall of injected errors (default on)",
     )
+    parser.add_argument(
+        "--injected-only",
+        action="store_true",
+        help="only the recall of injected errors: the same cases as a whole run (the other "
+        "citations are made, not resolved)",
+    )
     args = parser.parse_args(argv)
     if not WORKS.exists():
         print(f"{WORKS} is absent", file=sys.stderr)
@@ -616,33 +623,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             yield from real_negatives(REAL, args.real)
 
     misses: list[dict[str, Any]] = []
-    if args.source == "snapshot":
-        import tempfile
+    with contextlib.ExitStack() as stack:
+        if args.source == "snapshot":
+            import tempfile
 
-        from refcheck.sources.snapshot import SnapshotSource
-        from refcheck.sources.snapshot_build import build_index, write_snapshot
+            from refcheck.sources.snapshot import SnapshotSource
+            from refcheck.sources.snapshot_build import build_index, write_snapshot
 
-        with tempfile.TemporaryDirectory() as tmp:
-            write_snapshot(indexed, Path(tmp) / "snapshot")
-            build_index(Path(tmp) / "snapshot", Path(tmp) / "index")
-            with SnapshotSource(Path(tmp) / "index") as snapshot:
-                tallies = run(cases(), Resolver(snapshot), lambda: 0, misses)
-                recalls = (
-                    run_injected(injected_cases(sample, styles, rng, renderer), Resolver(snapshot))
-                    if args.injected
-                    else {}
-                )
-    else:
-        with (
-            serve_crossref(indexed) as stand_in,
-            CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
-        ):
-            tallies = run(cases(), Resolver(client), lambda: len(stand_in.requests), misses)
-            recalls = (
-                run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
-                if args.injected
-                else {}
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            write_snapshot(indexed, tmp / "snapshot")
+            build_index(tmp / "snapshot", tmp / "index")
+            source: Any = stack.enter_context(SnapshotSource(tmp / "index"))
+            asked: Callable[[], int] = lambda: 0  # noqa: E731
+        else:
+            stand_in = stack.enter_context(serve_crossref(indexed))
+            source = stack.enter_context(
+                CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED)
             )
+            asked = lambda: len(stand_in.requests)  # noqa: E731
+        if args.injected_only:
+            for _ in cases():  # draw what a whole run draws, so the injected cases are its own
+                pass
+            recalls = run_injected(injected_cases(sample, styles, rng, renderer), Resolver(source))
+            print(injected_table(recalls))
+            return 0
+        tallies = run(cases(), Resolver(source), asked, misses)
+        recalls = (
+            run_injected(injected_cases(sample, styles, rng, renderer), Resolver(source))
+            if args.injected
+            else {}
+        )
     overall: dict[str, Tally] = {}
     for label in ("clean", "noisy"):
         total = Tally()
