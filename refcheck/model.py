@@ -319,7 +319,8 @@ class Candidate:
 class Match:
     """What a reference resolved to.
 
-    ``MATCHED`` carries the ``work``, its validation ``score`` and ``via`` ("doi" or "search");
+    ``MATCHED`` carries the ``work``, its validation ``score`` and ``via`` ("doi", "search", or
+    "relation": the version a searched candidate links to, looked up);
     ``AMBIGUOUS`` carries the close ``candidates``; ``UNRESOLVED`` means the service has no work
     that agrees with the reference; ``UNCHECKED`` means refcheck could not ask (``reason`` says
     why: offline, network failure...).
@@ -333,6 +334,11 @@ class Match:
     sources resolved the reference (see :mod:`refcheck.sources.chain`). ``doubts`` is the evidence,
     for an unresolved reference, that it may not exist at all (see
     :mod:`refcheck.sources.existence`).
+
+    ``version`` is another version of the cited work that agrees with the citation but is not
+    the version it cites: the preprint of a journal citation (volume, pages) whose published
+    version refcheck could not match. The match is then ``UNRESOLVED``: the preprint's DOI is
+    not the cited work's (see :mod:`refcheck.sources.versions`).
     """
 
     status: MatchStatus
@@ -346,6 +352,7 @@ class Match:
     source: str | None = None
     doubts: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    version: Work | None = None
 
     @property
     def doi(self) -> str | None:

@@ -32,6 +32,8 @@ published-version  info      the work is a preprint with a published version to 
 doi-not-found      error     the cited DOI does not exist on Crossref
 doi-mismatch       error     the cited DOI belongs to another work
 unresolved         warning   no work on Crossref (or the other sources asked) agrees
+preprint-only      warning   a journal citation of which only the preprint agrees (names
+                             the published DOI when the preprint links to it)
 may-be-fabricated  warning   unresolved, and its parts contradict the journal's records
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
@@ -107,6 +109,8 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
                 f"several works on {where} agree equally well: {dois}",
             )
         )
+    elif match.status is MatchStatus.UNRESOLVED and match.version is not None:
+        findings.append(_only_other_version(match.version))
     elif match.status is MatchStatus.UNRESOLVED:
         nearest = ""
         if match.candidates and match.candidates[0].score >= 0.5:
@@ -132,6 +136,30 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
             Finding("not-checked", _WARNING, f"not checked ({match.reason or 'unknown reason'})")
         )
     return tuple(findings)
+
+
+def _only_other_version(version: Work) -> Finding:
+    """A journal citation of which only the preprint agrees: not verified, no year error."""
+    published = [
+        r.id
+        for r in version.relations
+        if r.type == "is-preprint-of" and r.id.lower() != version.doi.lower()
+    ]
+    posted = f", posted {version.issued[:4]}" if version.issued else ""
+    known = (
+        f"published DOI {published[0]}"
+        if published
+        else "its published version is not linked to it"
+    )
+    return Finding(
+        "preprint-only",
+        _WARNING,
+        f"cites the published version of a preprint; refcheck found only the preprint "
+        f"({version.doi}{posted}), whose title and authors agree; {known}",
+        field="doi",
+        cited=None,
+        expected=published[0] if published else None,
+    )
 
 
 _SERVICE_NAMES = {

@@ -3,8 +3,9 @@
 Takes a reference; gives a :class:`~refcheck.model.Match`: the work it cites (validated
 against the citation), or why none was chosen. :class:`~refcheck.sources.resolve.Resolver`
 asks one :class:`WorkSource` (look up the cited DOI, else search, then validate every
-candidate); :class:`~refcheck.sources.chain.SourceChain` asks the sources in order and adds
-the evidence that an unresolved reference may not exist
+candidate and choose the version cited, never a look-alike:
+:mod:`~refcheck.sources.versions`); :class:`~refcheck.sources.chain.SourceChain` asks the
+sources in order and adds the evidence that an unresolved reference may not exist
 (:mod:`~refcheck.sources.existence`). One module per service, each only that service's URLs
 and converter: :mod:`~refcheck.sources.crossref`, :mod:`~refcheck.sources.pubmed`,
 :mod:`~refcheck.sources.openalex`, :mod:`~refcheck.sources.datacite`,
