@@ -235,24 +235,24 @@ class LookAlikeIndex:
 
     records: tuple[Mapping[str, Any], ...]
     lookalikes: tuple[LookAlike, ...]
+    _by_work: Mapping[str, tuple[LookAlike, ...]] = attrs.field(init=False, repr=False, eq=False)
+    _by_doi: Mapping[str, LookAlike] = attrs.field(init=False, repr=False, eq=False)
 
-    def beside(self, doi: str) -> tuple[LookAlike, ...]:
-        """The look-alikes beside the work with this DOI (none: an empty tuple)."""
-        return self._by_work().get(doi.lower(), ())
-
-    def kind(self, doi: str) -> str | None:
-        """The kind of look-alike this DOI is, or ``None`` for a genuine record's DOI."""
-        found = self._by_doi().get(doi.lower())
-        return found.kind if found is not None else None
-
-    def _by_work(self) -> dict[str, tuple[LookAlike, ...]]:
+    def __attrs_post_init__(self) -> None:
         grouped: dict[str, list[LookAlike]] = {}
         for lookalike in self.lookalikes:
             grouped.setdefault(lookalike.of, []).append(lookalike)
-        return {doi: tuple(items) for doi, items in grouped.items()}
+        object.__setattr__(self, "_by_work", {d: tuple(g) for d, g in grouped.items()})
+        object.__setattr__(self, "_by_doi", {la.doi: la for la in self.lookalikes})
 
-    def _by_doi(self) -> dict[str, LookAlike]:
-        return {lookalike.doi: lookalike for lookalike in self.lookalikes}
+    def beside(self, doi: str) -> tuple[LookAlike, ...]:
+        """The look-alikes beside the work with this DOI (none: an empty tuple)."""
+        return self._by_work.get(doi.lower(), ())
+
+    def kind(self, doi: str) -> str | None:
+        """The kind of look-alike this DOI is, or ``None`` for a genuine record's DOI."""
+        found = self._by_doi.get(doi.lower())
+        return found.kind if found is not None else None
 
 
 def with_lookalikes(
@@ -293,11 +293,10 @@ def with_lookalikes(
       (now and then with ``is-identical-to``, or without the pages).
 
     ``share`` of the works that have a title and a named author (a family name) get one
-    look-alike or two
-    (chosen with ``random.Random(seed)``: the same arguments always give the same index);
-    ``include`` names works (DOIs) that get them in any case. ``kinds`` weighs the kinds (by
-    default :data:`LOOKALIKE_KINDS`; a kind left out, or weighed 0, is never made). The
-    records given are not changed.
+    look-alike or two (chosen with ``random.Random(seed)``: the same arguments always give
+    the same index); ``include`` names works (DOIs) that get them in any case. ``kinds``
+    weighs the kinds (by default :data:`LOOKALIKE_KINDS`; a kind left out, or weighed 0, is
+    never made). The records given are not changed.
     """
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"with_lookalikes: expected 0 <= share <= 1, found {share!r}")
@@ -317,7 +316,8 @@ def with_lookalikes(
     rest = sorted(set(citable) - forced)
     count = max(0, math.ceil(share * len(citable)) - len(forced))
     chosen = sorted(forced | set(rng.sample(rest, min(count, len(rest)))))
-    donors = [r for d, r in sorted(by_doi.items()) if d in set(citable)]
+    eligible = set(citable)
+    donors = [r for d, r in sorted(by_doi.items()) if d in eligible]
     maker = _Maker(rng, taken, donors)
     made: list[LookAlike] = []
     for doi in chosen:

@@ -246,6 +246,7 @@ def test_citation_naming_neither_form_gets_the_article_when_both_have_its_year()
         ("Smith, J. (2019). Deep learning for cats. arXiv:1901.01234.", PREPRINT),
         ("Smith J. A title. SSRN Electronic Journal. 2020.", PREPRINT),
         ("Smith J. A title. 2020.", None),
+        ("Mervis J. (2015) “A news story title”, Science [Preprint].", None),
     ],
 )
 def test_cited_form(citation: str, form: str | None) -> None:
@@ -283,7 +284,7 @@ def _notice(doi: str, title: str, kind: str, **fields: object) -> Work:
         "container_title": "PLoS ONE",
         "issued": "2012-12-01",
         "volume": "7",
-        "article_number": doi.rsplit(".", 1)[-1],
+        "article_number": "e" + doi.rsplit(".", 1)[-1],
         "update_to": (Update(kind, doi=WORK.doi),),
     }
     values.update(fields)
@@ -384,6 +385,16 @@ def test_a_citation_of_a_lookalike_gets_it(name: str, citation: str) -> None:
     the work it is about."""
     source = FakeSource(ranked=[WORK, LOOKALIKES[name]])
     assert (MatchStatus.MATCHED, LOOKALIKES[name].doi) == _resolve(citation, source)
+
+
+def test_a_misread_citation_of_a_notice_is_not_matched_to_the_work() -> None:
+    """ "Crrcctin: <title>": the correction agrees better than the work, but the citation's
+    mark of a notice is unreadable. Neither is presented as the match."""
+    citation = (
+        f"Djafarzadeh S, Vuda M, Takala J. Crrcctin: {WORK.title}. PLoS ONE. 2012;7:e0051234."
+    )
+    source = FakeSource(ranked=[LOOKALIKES["correction"], WORK])
+    assert (MatchStatus.UNRESOLVED, None) == _resolve(citation, source)
 
 
 def test_work_registered_twice_is_ambiguous_naming_both() -> None:
@@ -492,6 +503,11 @@ def test_preprint_kind() -> None:
         (f"Djafarzadeh S. Corrigeudum to “{WORK.title}”. PLoS ONE. 2012;7:e1.", ARTICLE, False),
         (f"Djafarzadeh S. Correction of {WORK.title}. PLoS ONE. 2012;7:e1.", ARTICLE, True),
         (f"Smith A. Comment on “{WORK.title}”. PLoS ONE. 2012;7:e1.", COMMENT, True),
+        ("Bang T. Functional responses to wood ash in soil. FEMS. 2020;96.", REPLY, False),
+        ("Bang T. Response to Comment on “Functional responses”. FEMS. 2020;96.", REPLY, True),
+        ("Lee K. Atmospheric correction of satellite images. RSE. 2012;7:1.", NOTICE, False),
+        ("Lee K. Erratum. RSE. 2012;7:1.", NOTICE, True),
+        ("Error in Figure. JAMA. 2019;321(5):510.", NOTICE, True),
         (CITATION, COMMENT, False),
         (CITATION, ARTICLE, True),
         (CITATION, PREPRINT, True),

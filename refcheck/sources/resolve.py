@@ -418,8 +418,31 @@ class Resolver:
             key=lambda c: (c[1], c[0].score),
             reverse=True,
         )
-        scored = [self._admit(reference, candidate, ok) for candidate, ok in scored]
-        return self._choose(reference, scored)
+        admitted = [self._admit(reference, candidate, ok) for candidate, ok in scored]
+        refused = [
+            c
+            for (c, ok), (_, kept) in zip(scored, admitted, strict=True)
+            if ok and not kept and work_kind(c.work) in _NOT_CITED
+        ]
+        match = self._choose(reference, admitted)
+        best = refused[0] if refused else None
+        if (
+            best is not None
+            and match.status is MatchStatus.MATCHED
+            and match.score is not None
+            and best.score - match.score > self.ambiguity_margin
+        ):
+            # A notice (or comment, reply) agrees better than the work chosen: the citation
+            # may cite it, its mark misread ("Crrcctin: ..."). Neither is a safe answer.
+            return Match(
+                MatchStatus.UNRESOLVED,
+                candidates=tuple(c for c, _ in admitted[:3]),
+                reason=(
+                    f"a {work_kind(best.work)} ({best.work.doi}) agrees better than "
+                    f"{match.doi}, and the citation does not say it cites one"
+                ),
+            )
+        return match
 
     def _admit(
         self, reference: Reference, candidate: Candidate, ok: bool

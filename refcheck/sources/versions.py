@@ -118,28 +118,54 @@ _TITLE_KINDS = (
 )
 _RELATION_KINDS = {"is-reply-to": REPLY, "is-comment-on": COMMENT, "is-review-of": REVIEW}
 
-#: Words a citation of each kind of look-alike holds ("Correction to: ...", "Comment on
-#: ..."); a citation that holds none of them does not cite one.
+#: What a citation of each kind of look-alike says, as phrases of its words (folded, a colon
+#: kept as a word): "Correction: ...", "Corrigendum to ...", "Comment on ...", "Reply to
+#: Smith et al.: ...", "Response to Comment on ...", "Review for ...". A word alone where
+#: it is distinctive ("erratum", "retraction"); a phrase where the word is common in titles
+#: of articles ("correction", "comment", "response": "Atmospheric correction of ...",
+#: "Immune responses to ...").
 _MARKERS = {
-    NOTICE: (
-        "correction",
-        "corrigendum",
-        "corrigenda",
-        "erratum",
-        "errata",
-        "retraction",
-        "retracted",
-        "addendum",
-        "concern",
-        "error",
-        "errors",
-        "incorrect",
-        "clarification",
+    NOTICE: re.compile(
+        r"\b(?:corrigend\w*|errat(?:um|a)|retraction|retracted|addendum|"
+        r"expression of concern|(?:author|publisher|editorial) correction)\b"
+        r"|\bcorrection (?::|(?:to|for|notice|note)\b)"
     ),
-    COMMENT: ("comment", "comments", "commentary", "letter", "discussion", "correspondence"),
-    REPLY: ("reply", "response", "rebuttal"),
-    REVIEW: ("review", "decision", "response", "report", "referee", "reviewer"),
+    COMMENT: re.compile(
+        r"\b(?:comments?|commentary) (?:on|to|upon|regarding|:)|\bletter to the editor\b|"
+        r"\bdiscussion (?:of|on)\b"
+    ),
+    REPLY: re.compile(
+        r"\b(?:reply|rebuttal)\b|\bresponse to (?:the )?(?:comments?|letters?|"
+        r"correspondence|critique|commentary|discussion|\w+ et al)\b|\bauthors? response\b"
+    ),
+    REVIEW: re.compile(
+        r"\b(?:review for|decision letter|author response|peer review|referee report|"
+        r"reviewer report)\b"
+    ),
 }
+#: The words of those phrases that OCR may have misread ("Cornment on", "Corrigeudum").
+_MARKER_WORDS = (
+    "correction",
+    "corrigendum",
+    "erratum",
+    "retraction",
+    "retracted",
+    "addendum",
+    "comment",
+    "comments",
+    "commentary",
+    "reply",
+    "rebuttal",
+    "response",
+    "review",
+    "decision",
+    "letter",
+    "discussion",
+)
+#: Titles that open a notice without naming its work: "Error in Figure 2" (JAMA).
+_NOTICE_OPENING = re.compile(r"^\s*(?:errors? in|incorrect|omitted|missing)\b", re.IGNORECASE)
+_PHRASE_TOKEN = re.compile(r"\w+|:")
+
 
 #: Preprint servers and what citations of their preprints say: "bioRxiv 2020.03.01.123456",
 #: "arXiv:2001.01234", "Preprint at Research Square", "SSRN", "ChemRxiv", "PeerJ Preprints".
@@ -223,22 +249,27 @@ def work_kind(work: Work) -> str:
     return PREPRINT if is_preprint(work) else ARTICLE
 
 
-def _has_marker(kind: str, text: str) -> bool:
-    """Whether the text holds a word that a citation of a ``kind`` holds, OCR slips allowed
-    in words of five letters or more ("Cornmen on" for "Comment on")."""
-    tokens = set(words(text))
-    for marker in _MARKERS[kind]:
-        if marker in tokens:
-            return True
-        if len(marker) >= 5 and any(_slip_of(marker, t) for t in tokens):
-            return True
-    return False
+def _marked(text: str) -> str:
+    """The citation's words, folded, a colon kept, OCR slips of the marker words undone."""
+    tokens = []
+    for token in _PHRASE_TOKEN.findall(fold(text)):
+        if len(token) >= 5 and token not in _MARKER_WORDS:
+            token = next((w for w in _MARKER_WORDS if _slip_of(w, token)), token)
+        tokens.append(token)
+    return " ".join(tokens)
+
+
+def _has_marker(kind: str, reference: Reference) -> bool:
+    """Whether the citation says it cites a record of this kind (see :data:`_MARKERS`)."""
+    if _MARKERS[kind].search(_marked(reference.text)):
+        return True
+    return kind == NOTICE and bool(reference.title and _NOTICE_OPENING.match(reference.title))
 
 
 def _slip_of(marker: str, token: str) -> bool:
     """``token`` is ``marker`` misread: 80 % alike, "rn" read for "m" undone."""
     return any(
-        abs(len(t) - len(marker)) <= 2 and fuzz.ratio(marker, t) >= 80
+        abs(len(t) - len(marker)) <= 2 and t[:1] == marker[:1] and fuzz.ratio(marker, t) >= 80
         for t in {token, token.replace("rn", "m")}
     )
 
@@ -265,12 +296,14 @@ def cites_kind(reference: Reference, kind: str) -> bool:
 
     An article or a preprint: always, unless the cited title opens as a notice, comment,
     reply or review does ("Correction: ..."). A notice, comment, reply or review: only when
-    the citation holds a word that citations of them hold ("correction", "erratum",
-    "comment", "reply", "review"...).
+    the citation says it is one ("Correction: ...", "Corrigendum to ...", "Erratum",
+    "Comment on ...", "Reply to ...", "Response to Comment on ...", "Review for ...", one OCR
+    slip allowed), not when a word of its title is merely one of those words ("Immune
+    responses to ...", "Atmospheric correction of ...").
     """
     if kind in (ARTICLE, PREPRINT):
         return _cited_title_kind(reference.title) is None
-    return _has_marker(kind, reference.text)
+    return _has_marker(kind, reference)
 
 
 _OPENERS = ("correction", "corrigendum", "erratum", "retraction", "comment", "reply")
@@ -300,7 +333,10 @@ def cited_form(reference: Reference) -> str | None:
         reference.doi and reference.doi.split("/", 1)[0] in _SERVER_PREFIXES
     ):
         return PREPRINT  # "PeerJ Preprints 5:e2651v1": a server's volume is still a preprint's
-    server = reference.kind == "posted-content" or bool(_SERVER.search(reference.text))
+    named = _SERVER.findall(reference.text)
+    server = reference.kind == "posted-content" or bool(named)
+    if named and all(fold(n).startswith("preprint") for n in named) and reference.container_title:
+        server = False  # "Science [Preprint]": a journal's online-first, not a server's
     numbers = bool(reference.volume or reference.first_page)
     if server and not reference.volume:
         return PREPRINT
