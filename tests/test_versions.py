@@ -245,6 +245,7 @@ def test_citation_naming_neither_form_gets_the_article_when_both_have_its_year()
         ("Smith J. A title. Preprint at Research Square (2020).", PREPRINT),
         ("Smith, J. (2019). Deep learning for cats. arXiv:1901.01234.", PREPRINT),
         ("Smith J. A title. SSRN Electronic Journal. 2020.", PREPRINT),
+        ("Liu W. A title. PeerJ Prepr. 2019.", PREPRINT),
         ("Smith J. A title. 2020.", None),
         ("Mervis J. (2015) “A news story title”, Science [Preprint].", None),
     ],
@@ -504,6 +505,8 @@ def test_preprint_kind() -> None:
         (f"Djafarzadeh S. Correction of {WORK.title}. PLoS ONE. 2012;7:e1.", ARTICLE, True),
         (f"Smith A. Comment on “{WORK.title}”. PLoS ONE. 2012;7:e1.", COMMENT, True),
         ("Bang T. Functional responses to wood ash in soil. FEMS. 2020;96.", REPLY, False),
+        ("Mo W. Letter to the Editr regarding “A study”. Microb Ecol. 2014;7:1.", COMMENT, True),
+        ("Arnason T. Comment 0n: Carta et al. Seed dormancy. Flora. 2013;7:1.", COMMENT, True),
         ("Bang T. Response to Comment on “Functional responses”. FEMS. 2020;96.", REPLY, True),
         ("Lee K. Atmospheric correction of satellite images. RSE. 2012;7:1.", NOTICE, False),
         ("Lee K. Erratum. RSE. 2012;7:1.", NOTICE, True),
@@ -541,6 +544,7 @@ def test_unexplained_words(citation: str, count: int) -> None:
         (f"Ganias K. {TITLE}. bioRxiv 26512v1 (2017).", True),
         (f"Ganias K. {TITLE}. PeerJ Preprints 5:e26512v1 (2017).", True),
         (f"Ganias K. {TITLE}. PeerJ 7, e5066 (2018).", False),
+        (f"Ganias K. {TITLE}. p. 265l2 (2017).", True),
     ],
 )
 def test_cites_number_of(citation: str, cites: bool) -> None:

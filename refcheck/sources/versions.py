@@ -162,6 +162,21 @@ _MARKER_WORDS = (
     "letter",
     "discussion",
 )
+#: The phrases of :data:`_MARKERS` that OCR may have garbled as a whole ("Letter to the
+#: Edior", "Comment 0n", "Commentry n"): found when 88 % alike.
+_PHRASES = {
+    NOTICE: (
+        "author correction",
+        "publisher correction",
+        "retraction note",
+        "retraction notice",
+        "notice of retraction",
+        "expression of concern",
+    ),
+    COMMENT: ("comment on", "comments on", "commentary on", "letter to the editor"),
+    REPLY: ("response to comment", "response to the comment", "response to the letter"),
+    REVIEW: ("review for", "decision letter", "author response", "peer review"),
+}
 #: Titles that open a notice without naming its work: "Error in Figure 2" (JAMA).
 _NOTICE_OPENING = re.compile(r"^\s*(?:errors? in|incorrect|omitted|missing)\b", re.IGNORECASE)
 _PHRASE_TOKEN = re.compile(r"\w+|:")
@@ -170,8 +185,8 @@ _PHRASE_TOKEN = re.compile(r"\w+|:")
 #: Preprint servers and what citations of their preprints say: "bioRxiv 2020.03.01.123456",
 #: "arXiv:2001.01234", "Preprint at Research Square", "SSRN", "ChemRxiv", "PeerJ Preprints".
 _SERVER = re.compile(
-    r"\b(?:[a-z]*rxiv|research\s*square|ssrn|peerj\s*pre-?prints|pre-?prints?|essoar|"
-    r"earth and space science open archive)\b",
+    r"\b(?:[a-z]*rxiv|research\s*square|ssrn|peerj\s*pre-?prints|peerj\s*prepr|pre-?prints?|"
+    r"essoar|earth and space science open archive)\b",
     re.IGNORECASE,
 )
 #: The DOI prefixes of preprint servers: bioRxiv and medRxiv, Research Square, SSRN, arXiv
@@ -261,7 +276,11 @@ def _marked(text: str) -> str:
 
 def _has_marker(kind: str, reference: Reference) -> bool:
     """Whether the citation says it cites a record of this kind (see :data:`_MARKERS`)."""
-    if _MARKERS[kind].search(_marked(reference.text)):
+    marked = _marked(reference.text)
+    if _MARKERS[kind].search(marked):
+        return True
+    flat = " ".join(words(marked.replace("rn", "m")))
+    if any(fuzz.partial_ratio(phrase, flat) >= 88 for phrase in _PHRASES[kind]):
         return True
     return kind == NOTICE and bool(reference.title and _NOTICE_OPENING.match(reference.title))
 
@@ -288,7 +307,16 @@ def cites_number_of(reference: Reference, work: Work) -> bool:
     suffix = work.doi.split("/", 1)[1]
     own = set(_NUMBER.findall(reference.doi or ""))
     numbers = set(_NUMBER.findall(suffix))
-    return any(n in numbers for n in _NUMBER.findall(reference.text) if n not in own)
+    cited = _NUMBER.findall(_OCR_NUMBER.sub(_digits, reference.text))
+    return any(n in numbers for n in cited if n not in own)
+
+
+#: A number OCR misread, a letter for a digit: "4555O2", "l23456".
+_OCR_NUMBER = re.compile(r"(?<![\w])(?=[\dOolI]*\d{3})[\dOolI]{5,}(?![\w])")
+
+
+def _digits(match: re.Match[str]) -> str:
+    return match.group().translate(str.maketrans("OolI", "0011"))
 
 
 def cites_kind(reference: Reference, kind: str) -> bool:
