@@ -224,9 +224,10 @@ def _ascii(text: str) -> str:
 
 def base_key(authors: Sequence[Author], year: str | None, title: str | None) -> str:
     """``mehta2020silencing``: first author's family name, year, first significant title word."""
-    name = _ascii(authors[0].family.split()[-1]) if authors else ""
-    if authors and authors[0].organisation:
-        name = _ascii(authors[0].family.split()[0])
+    parts = authors[0].family.split() if authors else []
+    name = _ascii(parts[-1]) if parts else ""
+    if parts and authors[0].organisation:
+        name = _ascii(parts[0])
     word = ""
     for candidate in (title or "").split():
         folded = _ascii(candidate)
