@@ -22,6 +22,14 @@ Precision is correct DOIs over DOIs returned; recall is correct DOIs over citati
 harmonic mean. The output is a Markdown table (stdout, and ``--output FILE``);
 ``--misses FILE`` writes every wrong or missing answer as JSON Lines, for study.
 
+*Injected errors* (``--injected``, default on): each sampled record is rendered once more in
+each style, with one true error of the kinds the severity policy calls an
+error (``docs/findings.md``): another year, volume or first page, a misspelt first-author
+surname, or a misspelt title word. The whole check runs on it (parse, resolve, align,
+compare), and the *injected-error recall* is the share of those matched to their work whose
+findings report the injected field as an ``error``: the guard that keeps the findings true
+while false ones are taken away.
+
 Needs the ``bench`` extra: ``pip install -e '.[bench]'``. Run from the repository root.
 """
 
@@ -44,7 +52,9 @@ import attrs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from refcheck.parsing import parse_citation  # noqa: E402
+from refcheck.findings import compare  # noqa: E402
+from refcheck.model import MatchStatus, Severity  # noqa: E402
+from refcheck.parsing import align, parse_citation  # noqa: E402
 from refcheck.sources.crossref import CrossrefClient  # noqa: E402
 from refcheck.sources.http.limits import Limits  # noqa: E402
 from refcheck.sources.resolve import Resolver  # noqa: E402
@@ -659,6 +669,155 @@ def preprint_only_line(outcomes: Sequence[Outcome]) -> str:
 # --- the runs ----------------------------------------------------------------------------
 
 
+# --- injected errors ---------------------------------------------------------------------
+
+#: The finding codes that report each kind of injected error.
+INJECTED_CODES = {
+    "year": {"year-mismatch"},
+    "volume": {"volume-mismatch"},
+    "first page": {"pages-mismatch"},
+    "surname": {"author-spelling", "author-mismatch"},
+    "title word": {"title-mismatch"},
+}
+_LETTERS = "bcdfghklmnprstvz"
+
+
+@attrs.frozen
+class Injected:
+    """A citation with one true error injected, the kind of error and the work it cites."""
+
+    kind: str
+    text: str
+    doi: str
+
+
+def _misspelt(word: str, rng: random.Random) -> str:
+    """``word`` with one inner letter replaced by another consonant (never an accent)."""
+    inner = [i for i in range(1, len(word) - 1) if word[i].isascii() and word[i].isalpha()]
+    i = rng.choice(inner)
+    new = rng.choice([c for c in _LETTERS if c != word[i].lower()])
+    return word[:i] + (new.upper() if word[i].isupper() else new) + word[i + 1 :]
+
+
+def inject(
+    item: dict[str, Any], record: Mapping[str, Any], rng: random.Random
+) -> tuple[str, dict[str, Any], str] | None:
+    """``item`` with one error of a kind drawn at random, the kind, and the wrong value as it
+    must be printed; ``None`` when the record lacks what that kind changes."""
+    item = {**item, "author": [dict(a) for a in item["author"]]}
+    kind = rng.choice(sorted(INJECTED_CODES))
+    if kind == "year":
+        years = set()
+        for key in ("issued", "published-print", "published-online"):
+            try:
+                years.add(int(record[key]["date-parts"][0][0]))
+            except (KeyError, IndexError, TypeError, ValueError):
+                continue
+        year = item["issued"]["date-parts"][0][0] + rng.choice((-3, -2, 2, 3, 5))
+        if year in years:
+            return None
+        item["issued"] = {"date-parts": [[year]]}
+        return kind, item, str(year)
+    if kind == "volume":
+        volume = str(item.get("volume", ""))
+        if not volume.isdigit():
+            return None
+        item["volume"] = str(int(volume) + rng.randint(1, 9))
+        return kind, item, item["volume"]
+    if kind == "first page":
+        page = str(item.get("page", ""))
+        found = re.fullmatch(r"(\d{1,6})(?:\s?[-–]\s?(\d{1,6}))?", page)
+        if found is None:
+            return None
+        shift = rng.randint(3, 40)
+        first = int(found[1]) + shift
+        last = int(found[2]) + shift if found[2] else None
+        item["page"] = f"{first}-{last}" if last else str(first)
+        return kind, item, str(first)
+    if kind == "surname":
+        family = str(item["author"][0].get("family", ""))
+        if len(family) < 4 or not family.isalpha() or not family.isascii():
+            return None
+        item["author"][0]["family"] = _misspelt(family, rng)
+        return kind, item, item["author"][0]["family"]
+    words = [w for w in re.findall(r"[A-Za-z]{6,}", item["title"])]
+    if not words:
+        return None
+    word = rng.choice(words)
+    wrong = _misspelt(word, rng)
+    item["title"] = re.sub(rf"\b{word}\b", wrong, item["title"], count=1)
+    return kind, item, wrong
+
+
+def injected_cases(
+    records: Sequence[Mapping[str, Any]],
+    styles: Sequence[str],
+    rng: random.Random,
+    renderer: Renderer,
+) -> Iterator[Injected]:
+    """One citation with an injected error per record and style; only those whose style
+    prints the wrong value (a style without titles cannot show a title word)."""
+    for style in styles:
+        for record in records:
+            made = inject(csl_item(record), record, rng)
+            if made is None:
+                continue
+            kind, item, wrong = made
+            text = renderer.render(style, item)
+            if text is None or wrong not in text:
+                continue
+            yield Injected(kind, text, str(record["DOI"]).lower())
+
+
+@attrs.define
+class Recall:
+    cases: int = 0
+    matched: int = 0
+    reported: int = 0
+
+
+def run_injected(cases: Iterable[Injected], resolver: Resolver) -> dict[str, Recall]:
+    """Per kind: how many citations matched their work, and how many of those have the
+    injected field reported as an error (the whole check: parse, resolve, align, compare)."""
+    recalls: dict[str, Recall] = {}
+    for case in cases:
+        recall = recalls.setdefault(case.kind, Recall())
+        recall.cases += 1
+        reference = parse_citation(case.text)
+        match = resolver.resolve(reference)
+        if match.status is not MatchStatus.MATCHED or match.work is None:
+            continue
+        if (match.doi or "").lower() != case.doi:
+            continue
+        recall.matched += 1
+        findings = compare(align(reference, match.work), match)
+        if any(
+            f.code in INJECTED_CODES[case.kind] and f.severity is Severity.ERROR for f in findings
+        ):
+            recall.reported += 1
+    return recalls
+
+
+def injected_table(recalls: Mapping[str, Recall]) -> str:
+    lines = [
+        "| injected error | citations | matched | reported as an error | recall |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    total = Recall()
+    for kind in sorted(recalls):
+        r = recalls[kind]
+        total.cases += r.cases
+        total.matched += r.matched
+        total.reported += r.reported
+        rate = r.reported / r.matched if r.matched else 0.0
+        lines.append(f"| {kind} | {r.cases} | {r.matched} | {r.reported} | {rate:.3f} |")
+    rate = total.reported / total.matched if total.matched else 0.0
+    lines.append(
+        f"| **all** | {total.cases} | {total.matched} | {total.reported} | **{rate:.3f}** |"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--limit", type=int, default=100, help="records per style (default 100)")
@@ -680,6 +839,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, help="also write the Markdown tables here")
     parser.add_argument("--misses", type=Path, help="write wrong/missing answers (JSON Lines)")
+    parser.add_argument(
+        "--injected",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the recall of injected errors (default on)",
+    )
     args = parser.parse_args(argv)
     if not WORKS.exists():
         print(f"{WORKS} is absent", file=sys.stderr)
@@ -736,6 +901,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
         ):
             outcomes = run(genuine, Resolver(client), lambda: len(stand_in.requests), misses)
+            recalls = (
+                run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
+                if args.injected
+                else {}
+            )
         runs["without"] = with_totals(tallies(outcomes))
         report += [
             f"### Without look-alikes: {len(indexed)} genuine records indexed",
@@ -743,6 +913,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             table(runs["without"]),
             "",
         ]
+        if recalls:
+            report += [
+                "Injected errors, one per sampled record and style:",
+                "",
+                injected_table(recalls),
+                "",
+            ]
     if args.lookalikes > 0:
         # Half the sampled works and every withheld one get look-alikes (a withheld work's
         # preprint, corrections... stay in the index: its citations must not find them), and

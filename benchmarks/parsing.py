@@ -46,6 +46,16 @@ Normalisation, applied alike to the label and to the parsed value before compari
   names are mostly initials, so this is mostly a surname measure; where given names are spelt
   out it asks the parser to keep them with their author, not in a title. Scored as multisets.
 
+*First author's surname*: neither corpus labels surnames, so the gold surname is read from
+the first author label by a rule written for this benchmark (:func:`gold_first_surname`),
+independent of the parser: the first person is the text before the first ";", " and ", "&",
+" et " or " und ", and before the first comma unless that comma inverts the name; in it, the
+words that are not initials, given names or suffixes ("J. P. COLLMAN" -> COLLMAN,
+"Pérez-Higueras JJ" -> Pérez-Higueras, "Romero, C." -> Romero, "Julian McAuley" ->
+McAuley, "KAHAN Marcel" -> KAHAN). The parser's is the first author's ``family``. Both are
+folded to letters only, leading lower-case particles dropped ("de la Macorra" = "Macorra");
+a reference whose label gives no surname by the rule is not scored.
+
 Each single-valued field is scored per reference: a true positive when both sides have it and
 they agree; a false positive when the parser gives a value the label does not (absent or
 different); a false negative when the label has a value the parser misses or gets wrong (so a
@@ -87,6 +97,7 @@ ANYSTYLE = DATA / "anystyle" / "core.xml"
 
 FIELDS = (
     "authors",
+    "first_author",
     "title",
     "container_title",
     "year",
@@ -107,6 +118,7 @@ class Gold:
     fields: dict[str, str | None]
     authors: Counter[str] = field(default_factory=Counter)
     unlabelled: frozenset[str] = frozenset()
+    author_label: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,6 +220,125 @@ def name_words(text: str) -> list[str]:
     return words
 
 
+_PERSON_END = re.compile(r"\s?;\s?|\s(?:and|&|et|und|y|e)\s|\s?&\s?", re.IGNORECASE)
+_GOLD_INITIAL = re.compile(
+    r"^(?:(?:[A-ZÀ-ÖØ-ÞА-Я]\.?|[A-ZÀ-ÖØ-ÞА-Я][a-z]\.)(?:-[A-ZÀ-ÖØ-ÞА-Я][a-z]?\.?)*"
+    r"|[A-ZÀ-ÖØ-ÞА-Я]{1,5}(?:-[A-Z]{1,3})?\.?|"
+    r"(?:[A-ZÀ-ÖØ-ÞА-Я]\.){1,4}(?:-[A-Z]\.)?)$"
+)
+_GOLD_SUFFIX = re.compile(r"^(?:jr|sr|ii|iii|iv|2nd|3rd)\.?$", re.IGNORECASE)
+_GOLD_ORGANISATION = re.compile(
+    r"\b(?:Association|Organi[sz]ation|Cent(?:er|re)|Group|Team|Institute|Library|Board|Corps"
+    r"|Commission|COMMISSION|System|Society|Department|University|Council|Committee|Office"
+    r"|Agency|Bureau|Foundation|Consortium|Collaboration|Ministry)\b"
+)
+_GOLD_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "dos",
+        "das",
+        "le",
+        "la",
+        "ten",
+        "ter",
+        "zu",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "y",
+    ]
+)
+
+
+def gold_first_surname(label: str | None) -> str | None:
+    """The first author's surname in an author label, by the rule of the module docstring;
+    ``None`` when the rule finds none (an organisation, an empty label)."""
+    if not label or label.startswith(("--", "—", "–")):
+        return None  # "--, and T. H. Jagger": the previous reference's author, repeated
+    # PDF-to-text damage and list labels: "(H) J. E.", "[ 27]A. S.Jensen", "K .G .Wilson",
+    # "Chan -drasekharan".
+    label = re.sub(r"^\s*(?:\(\S{0,3}\)|\[\s?\d{1,3}\s?\]|\d{1,3}\.)\s?", "", label)
+    label = re.sub(r"\s+\.", ".", label)
+    label = re.sub(r"\.(?=[^\W\d_])", ". ", label)
+    label = re.sub(r"(?<=\w)\s?-\s(?=\w)|(?<=\w)\s-(?=\w)", "-", label)
+    person = _PERSON_END.split(label, maxsplit=1)[0]
+    head, comma, rest = person.partition(",")
+    words = [w.strip(":;()") for w in head.split() if w.strip(".:;()")]
+    words = [w for w in words if not _GOLD_SUFFIX.match(w)]
+    if _GOLD_ORGANISATION.search(head) or not words:
+        return None
+    lower = any(c.islower() for c in head)
+    initial = [
+        bool(_GOLD_INITIAL.match(w) or re.fullmatch(r"[a-z]\.", w))
+        and (
+            len(w.strip(".")) <= 3
+            or "." in w
+            # "Verkerk AJMH": four or five capitals after a mixed-case name
+            or (lower and i > 0 and not words[i - 1].isupper())
+        )
+        for i, w in enumerate(words)
+    ]
+    capitals = [
+        w for w, i in zip(words, initial, strict=True) if w.isupper() and len(w) > 1 and not i
+    ]
+    if capitals and lower and not any(initial):
+        # "DELISLE Léopold", "Junguo ZHANG": the capitals are the surname.
+        return squash_name(" ".join(capitals)) or None
+    if comma and not any(initial):
+        after = rest.strip().split(",")[0].split()
+        given_next = bool(after) and (
+            _GOLD_INITIAL.match(after[0].strip(",")) is not None or len(after) == 1
+        )
+        if len(words) == 1 or given_next or _GOLD_SUFFIX.match(rest.strip(" .")):
+            names = words  # "Romero, C.", "Trillin, Calvin", "García Márquez, Gabriel"
+        else:
+            names = _given_first(words)  # "Julian McAuley, Jure Leskovec"
+    elif any(initial):
+        if initial[-1] and not initial[0]:
+            # Family first: "Pérez-Higueras JJ", "Sachs R K", "Brown A. M."
+            names = words[: initial.index(True)]
+        else:
+            # Given names first: "J. P. COLLMAN", "James F. Babb", "L. d. F. Costa"
+            last = len(initial) - 1 - initial[::-1].index(True)
+            names = words[last + 1 :]
+    else:
+        names = _given_first(words)
+    names = [w for w in names if not _GOLD_SUFFIX.match(w)]
+    surname = squash_name(" ".join(names))
+    return surname or None
+
+
+def _given_first(words: list[str]) -> list[str]:
+    """The surname of a name written given names first: the last word, with the lower-case
+    particles before it ("Ludwig van Beethoven" -> "van Beethoven")."""
+    words = [w for w in words if not _GOLD_SUFFIX.match(w)]
+    if not words:
+        return []
+    start = len(words) - 1
+    while start > 0 and words[start - 1].lower() in _GOLD_PARTICLES:
+        start -= 1
+    return words[start:]
+
+
+def squash_name(name: str) -> str:
+    """A surname folded to its letters, leading lower-case particles dropped: "de la
+    Macorra" -> "macorra", "Als-Nielsen" -> "alsnielsen"."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().strip(".'’") in _GOLD_PARTICLES:
+        words.pop(0)
+    return "".join(ch for ch in fold(" ".join(words)) if ch.isalnum())
+
+
 def predicted(reference: Reference) -> tuple[dict[str, str | None], Counter[str]]:
     """The parser's reference, normalised as the labels are."""
     first, last = norm_pages(reference.pages)
@@ -220,6 +351,9 @@ def predicted(reference: Reference) -> tuple[dict[str, str | None], Counter[str]
         "first_page": first,
         "last_page": last,
         "doi": norm_doi(reference.doi),
+        "first_author": (
+            squash_name(reference.authors[0].family) or None if reference.authors else None
+        ),
     }
     words: Counter[str] = Counter()
     for author in reference.authors:
@@ -259,11 +393,12 @@ def _gold(text: str, labels: dict[str, list[str]], unlabelled: frozenset[str]) -
         "first_page": first_page,
         "last_page": last_page,
         "doi": norm_doi(first("doi")),
+        "first_author": gold_first_surname(first("author")),
     }
     authors: Counter[str] = Counter()
     for names in labels.get("author", []):
         authors.update(name_words(names))
-    return Gold(text, fields, authors, unlabelled)
+    return Gold(text, fields, authors, unlabelled, first("author"))
 
 
 def grobid_bibls() -> Iterator[ET.Element]:
@@ -372,6 +507,8 @@ def score(golds: Iterable[Gold]) -> Result:
                 result.unlabelled.add(name)
                 continue
             want, got = gold.fields[name], values[name]
+            if name == "first_author" and want is None:
+                continue  # no surname in the label by the rule: not scored
             s = result.scores[name]
             if want is not None and got == want:
                 s.tp += 1
@@ -381,7 +518,8 @@ def score(golds: Iterable[Gold]) -> Result:
             if want is not None:
                 s.fn += 1
             if got is not None or want is not None:
-                ok = False
+                # The first surname is a view of the author names, which count for exactness.
+                ok = ok and name == "first_author"
                 result.errors[name].append((gold.text, want, got))
         common = sum((gold.authors & words).values())
         s = result.scores["authors"]
@@ -452,6 +590,7 @@ def hostile(size: int = 1_000_000) -> tuple[str, float]:
 
 _LABELS = {
     "authors": "author names",
+    "first_author": "first author's surname",
     "title": "title",
     "container_title": "container title",
     "year": "year",

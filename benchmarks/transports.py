@@ -12,7 +12,7 @@ Every transport must return the same works; the script checks that and prints a 
 
     python3 benchmarks/transports.py [--lookups 200] [--searches 50] [--records 3000]
 
-Needs ``pip install 'refcheck[habanero]'``. Bounded: a few hundred requests per transport.
+Needs ``pip install 'scholarly-refcheck[habanero]'``. Bounded: a few hundred requests per transport.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from refcheck.errors import (
     ServiceError,
     ServiceResponseError,
     ServiceUnavailable,
+    ServiceUnreachable,
 )
 from refcheck.findings import compare
 from refcheck.model import (
@@ -99,6 +100,7 @@ __all__ = [
     "ServiceError",
     "ServiceResponseError",
     "ServiceUnavailable",
+    "ServiceUnreachable",
     "Severity",
     "SourceChain",
     "SourceSettings",

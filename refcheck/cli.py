@@ -4,46 +4,113 @@ Each command calls one library function, prints its result, and turns a
 :class:`~refcheck.errors.RefcheckError` into a one-line ``Error: ...`` on stderr.
 
 Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error (bad option, bad
-setting, unreadable manuscript), 3 could not check (no reference found, or none could be
-checked).
+setting, unreadable manuscript, a report that cannot be written), 3 could not check (no
+reference found, or none could be checked), 130 interrupted (Ctrl-C: the report of what was
+checked is still written; a second Ctrl-C quits at once).
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 import click
+from click.core import ParameterSource
 
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
-from refcheck.errors import ConfigError, ParseError, RefcheckError
+from refcheck.errors import (
+    CheckInterrupted,
+    ConfigError,
+    ExportError,
+    ParseError,
+    RefcheckError,
+)
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
-from refcheck.output.bibtex import to_bibtex, write_bibtex
+from refcheck.output.bibtex import entry_counts, to_bibtex
+from refcheck.output.files import check_output, write_output
 from refcheck.output.formats import FORMATS, render
+from refcheck.output.report import terminal_line
 from refcheck.parsing import parse_citation
-from refcheck.sources.chain import BASE_URL_VARIABLES, SourceChain, open_fallbacks, parse_sources
+from refcheck.readers import MAX_BYTES, decode_text
+from refcheck.sources.chain import (
+    BASE_URL_VARIABLES,
+    SOURCE_LABELS,
+    SourceChain,
+    open_fallbacks,
+    parse_sources,
+)
 from refcheck.sources.crossref import CrossrefClient, CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.habanero import HabaneroSource
+from refcheck.sources.http.service import check_base_url
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
 from refcheck.sources.resolve import explain
 
-__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_UNCHECKED",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNCHECKED = 3
+#: 128 + SIGINT, as shells report a program that Ctrl-C stopped.
+EXIT_INTERRUPTED = 130
 
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+
+
+def _check_options(options: dict[str, Any]) -> None:
+    """The service options' values, checked as the settings check them, each error naming the
+    option as typed (``--base-url``) rather than the setting behind it (``base_url``), or the
+    variable when the value came from one (``REFCHECK_SOURCES``)."""
+    context = click.get_current_context(silent=True)
+
+    def where(key: str, variable: str | None = None) -> str:
+        source = context.get_parameter_source(key) if context is not None else None
+        if variable and source is ParameterSource.ENVIRONMENT:
+            return variable
+        return "--" + key.replace("_", "-")
+
+    for key in ("base_url", *(f"{name}_base_url" for name in BASE_URL_VARIABLES)):
+        value = options.get(key)
+        if value is not None:
+            try:
+                check_base_url(value)
+            except ConfigError:
+                raise ConfigError(
+                    f"{where(key)}: expected an http(s) URL, found {value!r}"
+                ) from None
+    mailto = options.get("mailto")
+    if mailto is not None and mailto.strip() and "@" not in mailto:
+        raise ConfigError(f"--mailto: expected an e-mail address, found {mailto!r}")
+    timeout = options.get("timeout")
+    if timeout is not None and not 0 < timeout < float("inf"):
+        raise ConfigError(f"--timeout: expected a number of seconds > 0, found {timeout:g}")
+    if options.get("sources") is not None:
+        try:
+            parse_sources(options["sources"])
+        except ConfigError as exc:
+            message = str(exc).removeprefix("sources: ")
+            raise ConfigError(f"{where('sources', 'REFCHECK_SOURCES')}: {message}") from None
+    if options.get("offline") and options.get("no_cache") and options.get("replay") is None:
+        raise ConfigError("--offline answers from the cache, and --no-cache turns it off")
 
 
 def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,7 +122,9 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Your e-mail for Crossref's polite pool [REFCHECK_MAILTO].",
         ),
         click.option(
-            "--base-url", metavar="URL", help="Crossref API base URL [REFCHECK_BASE_URL]."
+            "--base-url",
+            metavar="URL",
+            help="Crossref API base URL [REFCHECK_BASE_URL].",
         ),
         click.option(
             "--timeout",
@@ -83,12 +152,13 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--sources",
-            default="crossref",
-            show_default=True,
             envvar="REFCHECK_SOURCES",
             metavar="NAMES",
-            help="Sources to ask, in the fixed order crossref, pubmed, openalex, datacite; "
-            "the later ones only for references Crossref leaves unresolved [REFCHECK_SOURCES].",
+            help="Sources to ask, among crossref, arxiv, dblp, pubmed, openalex, "
+            "semanticscholar, datacite ('auto': all but pubmed; 'all'); each reference is "
+            "routed to those that suit it (an arXiv id to arXiv, a CS venue to dblp, a DOI to "
+            "its registry), the next only while it is unresolved [default: auto, or crossref "
+            "with --replay; REFCHECK_SOURCES].",
         ),
         *(
             click.option(
@@ -101,6 +171,9 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 ("pubmed", "PubMed (NCBI E-utilities)"),
                 ("openalex", "OpenAlex"),
                 ("datacite", "DataCite"),
+                ("arxiv", "arXiv"),
+                ("dblp", "dblp"),
+                ("semanticscholar", "Semantic Scholar Graph"),
             )
         ),
         click.option(
@@ -117,6 +190,13 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             envvar="REFCHECK_NCBI_API_KEY",
             metavar="KEY",
             help="NCBI E-utilities API key, sent to PubMed only [REFCHECK_NCBI_API_KEY].",
+        ),
+        click.option(
+            "--semanticscholar-api-key",
+            envvar="REFCHECK_SEMANTICSCHOLAR_API_KEY",
+            metavar="KEY",
+            help="Semantic Scholar API key, sent to Semantic Scholar only "
+            "[REFCHECK_SEMANTICSCHOLAR_API_KEY].",
         ),
     ]
     for option in reversed(options):
@@ -144,6 +224,12 @@ def _config(config_path: Path | None, start: Path) -> Config:
 
 def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options of the commands that check whole manuscripts (``check``, ``bibtex``)."""
+    command = click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Progress on stderr: a bar on a terminal, a line each tenth of the way elsewhere "
+        "(default: when stderr is a terminal).",
+    )(command)
     command = _config_option("the first manuscript's directory")(command)
     return click.option(
         "--concurrency",
@@ -153,6 +239,7 @@ def _run_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _settings(options: dict[str, Any], config: Config | None = None) -> CrossrefSettings:
+    _check_options(options)
     overrides: dict[str, Any] = {}
     for key in ("mailto", "base_url", "timeout", "replay"):
         if options.get(key) is not None:
@@ -179,6 +266,17 @@ def _habanero(
         yield source
 
 
+def _source_names(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> tuple[str, ...]:
+    """``--sources`` (or ``REFCHECK_SOURCES``), else the file's ``sources``, else ``auto``;
+    with ``--replay`` (which holds Crossref's answers only) the default is Crossref alone."""
+    given = options.get("sources") or (",".join(config.sources) if config.sources else None)
+    if given is None:
+        given = "crossref" if settings.replay is not None else "auto"
+    return parse_sources(given)
+
+
 @contextmanager
 def _fallbacks(
     options: dict[str, Any], settings: CrossrefSettings, config: Config
@@ -188,10 +286,26 @@ def _fallbacks(
     base_urls = config.source_base_urls(
         {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
     )
+    keys = {}
+    for source, option, what in (
+        ("pubmed", "ncbi_api_key", "NCBI API key"),
+        ("semanticscholar", "semanticscholar_api_key", "Semantic Scholar API key"),
+    ):
+        key = options.get(option)
+        if key and not config.secret_allowed(source, options.get(f"{source}_base_url")):
+            click.echo(
+                f"Warning: {config.path} sets {source}-base-url: the {what} is not sent there "
+                f"(give --{source}-base-url or {BASE_URL_VARIABLES[source]} to send it "
+                "elsewhere)",
+                err=True,
+            )
+            key = None
+        keys[option] = key
     clients = open_fallbacks(
-        parse_sources(options.get("sources") or "crossref"),
+        _source_names(options, settings, config),
         settings,
-        ncbi_api_key=options.get("ncbi_api_key"),
+        ncbi_api_key=keys["ncbi_api_key"],
+        semanticscholar_api_key=keys["semanticscholar_api_key"],
         base_urls=base_urls,
     )
     try:
@@ -201,23 +315,33 @@ def _fallbacks(
             client.close()
 
 
+def _error(message: str) -> None:
+    """``Error: message`` on stderr, one line, no control character (a file name or a
+    service's answer may hold terminal escapes)."""
+    click.echo(f"Error: {terminal_line(message)}", err=True)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn refcheck's errors into ``Error: ...`` and an exit code, without a traceback."""
     try:
         yield
-    except (ConfigError, ParseError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except (ConfigError, ParseError, ExportError) as exc:
+        _error(str(exc))
         sys.exit(EXIT_USAGE)
     except RefcheckError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _error(str(exc))
         sys.exit(EXIT_UNCHECKED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="refcheck")
 def cli() -> None:
-    """Check the references of scholarly manuscripts against Crossref."""
+    """Check the references of scholarly manuscripts against Crossref, arXiv, dblp and the
+    broad indexes."""
 
 
 @cli.command()
@@ -243,11 +367,6 @@ def cli() -> None:
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list references without findings.")
 @_run_options
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when it is a terminal).",
-)
 @_service_options
 def check(
     manuscripts: tuple[Path, ...],
@@ -260,7 +379,8 @@ def check(
     progress: bool | None,
     **service: Any,
 ) -> None:
-    """Check the references of MANUSCRIPTS (Markdown, text, .bib, .tex/.bbl, .docx, JATS .xml).
+    """Check the references of MANUSCRIPTS (Markdown, text, .bib, .tex/.bbl, .docx, JATS .xml,
+    PDF).
 
     Prints one line per finding, `file:line: [label] code (severity): message [doi]`,
     grouped by reference, and a summary line.
@@ -270,37 +390,81 @@ def check(
         output_format = effective("format", output_format, config)
         fail_on = effective("fail_on", fail_on, config)
         settings = _settings(service, config)
+        inputs = _inputs(manuscripts, config, settings)
+        if output is not None:
+            check_output(output, inputs=inputs)  # before the run, not after it
         show_progress = sys.stderr.isatty() if progress is None else progress
+        interrupted: CheckInterrupted | None = None
         with (
             _habanero(service, settings) as crossref,
             _fallbacks(service, settings, config) as fallbacks,
             _progress_bar(show_progress) as callback,
         ):
-            report = check_files(
-                manuscripts,
-                source=crossref,
-                settings=settings,
-                concurrency=effective("concurrency", concurrency, config),
-                progress=callback,
-                threshold=effective("threshold", None, config),
-                fallbacks=fallbacks,
-            )
+            try:
+                report = check_files(
+                    manuscripts,
+                    source=crossref,
+                    settings=settings,
+                    concurrency=effective("concurrency", concurrency, config),
+                    progress=callback,
+                    threshold=effective("threshold", None, config),
+                    fallbacks=fallbacks,
+                )
+            except CheckInterrupted as stopped:
+                report, interrupted = stopped.report, stopped
         report = apply_ignores(report, config.ignore_codes, config.ignore_references)
         rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
-        if output is not None:
-            output.write_text(rendered, encoding="utf-8")
-        else:
-            click.echo(rendered, nl=False)
+        _write(output, rendered, inputs)
+    _say_unreachable(report.unreachable)
+    if interrupted is not None:
+        distinct = len({r.reference for r in report.references})
+        click.echo(
+            f"Interrupted: {interrupted.reached} of {distinct} distinct references were "
+            "checked; the report marks the others not checked.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(exit_code(report, fail_on))
+
+
+def _inputs(manuscripts: Iterable[Path], config: Config, settings: CrossrefSettings) -> list[Path]:
+    """The files a run reads or keeps, which an output file must never be."""
+    files = [*manuscripts, config.path, settings.cache, settings.replay]
+    return [Path(f) for f in files if f is not None]
+
+
+def _write(output: Path | None, text: str, inputs: Iterable[Path]) -> None:
+    """``text`` to ``output`` (whole or not at all), or to stdout. When ``output`` cannot be
+    written after all (a full disk), the text goes to stdout instead, nothing lost, and the
+    command exits 2."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_output(output, text, inputs=inputs)
+    except ExportError as exc:
+        _error(f"{exc}; written to standard output instead")
+        click.echo(text, nl=False)
+        sys.exit(EXIT_USAGE)
+
+
+def _say_unreachable(messages: Iterable[str]) -> None:
+    """One line on stderr for each service the run stopped asking."""
+    for message in messages:
+        click.echo(
+            f"{message}: check the network, or run with --offline to use the cache", err=True
+        )
 
 
 def exit_code(report: Report, fail_on: str) -> int:
     """The exit code for a report (see the module docstring)."""
     if not report.references and not report.ignored:
-        click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+        _error("no reference list found in " + ", ".join(report.files))
         return EXIT_UNCHECKED
     if report.references and all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
         return EXIT_UNCHECKED
+    if report.unreachable:
+        return EXIT_UNCHECKED  # a service could not be reached: the check is not complete
     threshold = _FAIL_ON.get(fail_on)
     if threshold is not None and any(f.severity >= threshold for f in report.all_findings):
         return EXIT_FINDINGS
@@ -308,16 +472,31 @@ def exit_code(report: Report, fail_on: str) -> int:
 
 
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
+def _progress_bar(enabled: bool, file: TextIO | None = None) -> Iterator[Progress | None]:
+    """Progress on ``file`` (stderr): on a terminal, click's bar; elsewhere (a CI log, a file),
+    a line at each tenth of the way, ``Checking references: 12/58 (3 s)``, since a bar drawn
+    with carriage returns is one garbled line in a log, and click's prints only its label
+    there. (tqdm and rich were measured too: benchmarks/progress.py, docs/benchmarks.md.)"""
     if not enabled:
         yield None
+        return
+    out = file if file is not None else sys.stderr
+    if not out.isatty():
+        started = time.monotonic()
+
+        def line(done: int, total: int) -> None:
+            if done == total or done % max(1, -(-total // 10)) == 0:
+                elapsed = time.monotonic() - started
+                click.echo(f"Checking references: {done}/{total} ({elapsed:.0f} s)", file=out)
+
+        yield line
         return
     bar: Any = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Checking references", file=sys.stderr)
+            bar = click.progressbar(length=total, label="Checking references", file=out)
             bar.__enter__()
         bar.update(1)
 
@@ -328,13 +507,21 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
             bar.__exit__(None, None, None)
 
 
+def _citation_text(citation: str | None) -> str:
+    """A CITATION argument with text in it; an empty one is a usage error, not an empty parse."""
+    if not (citation or "").strip():
+        raise ParseError("CITATION is empty: give the text of one citation")
+    return citation or ""
+
+
 @cli.command()
 @click.argument("citation", required=False)
 @click.option(
     "--file",
     "citation_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Parse each line of FILE as one citation ('-' for standard input).",
+    type=click.File("rb"),
+    help="Parse each line of FILE as one citation ('-' for standard input); any encoding "
+    "(as manuscripts are read).",
 )
 @click.option(
     "--format",
@@ -349,11 +536,16 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
     """Parse one CITATION (or every line of --file) and print the fields; no network."""
     if (citation is None) == (citation_file is None):
         raise click.UsageError("give either a CITATION or --file FILE, not both nor neither")
-    if citation_file is not None:
-        citations = [line.strip() for line in citation_file if line.strip()]
-    else:
-        citations = [citation or ""]
     with _errors():
+        if citation_file is None:
+            citations = [_citation_text(citation)]
+        else:
+            text = _read_citations(citation_file)
+            citations = [line.strip() for line in text.splitlines() if line.strip()]
+            if not citations:
+                raise ParseError(
+                    f"--file {citation_file.name}: no citation in it, every line is blank"
+                )
         records = [attrs.asdict(parse_citation(c), recurse=True) for c in citations]
     if output_format == "jsonl":
         for record in records:
@@ -386,14 +578,14 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
 @_config_option("the current directory")
 @_service_options
 def resolve(citation: str, output_format: str, config_path: Path | None, **service: Any) -> None:
-    """Resolve one CITATION to its DOI on Crossref, with the evidence.
+    """Resolve one CITATION to its work (Crossref, arXiv, dblp...), with the evidence.
 
     The configuration file's service settings and threshold apply; without --config it is
     looked for from the current directory upwards.
     """
     with _errors():
         config = _config(config_path, Path.cwd())
-        reference = parse_citation(citation)
+        reference = parse_citation(_citation_text(citation))
         settings = _settings(service, config)
         threshold = effective("threshold", None, config)
         with (
@@ -402,13 +594,21 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
             _fallbacks(service, settings, config) as fallbacks,
         ):
             match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
+            unreachable = [
+                str(error)
+                for source in (client, *fallbacks)
+                if (error := getattr(getattr(source, "breaker", None), "tripped", None))
+            ]
     explained = {**explain(match), "source": match.source}
     if output_format == "json":
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
     else:
         click.echo(_explained_text(explained), nl=False)
+    _say_unreachable(unreachable)
     sys.exit(
-        EXIT_CLEAN
+        EXIT_UNCHECKED
+        if unreachable
+        else EXIT_CLEAN
         if match.status is MatchStatus.MATCHED
         else EXIT_FINDINGS
         if match.status is not MatchStatus.UNCHECKED
@@ -429,17 +629,26 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
     is_flag=True,
     help="Keep accented letters as UTF-8 (for biber) instead of LaTeX commands (for bibtex).",
 )
+@click.option(
+    "--published-version",
+    "published",
+    is_flag=True,
+    help="For a preprint that was published, export the published version (its venue, year "
+    "and DOI) instead of the preprint.",
+)
 @_run_options
 @_service_options
 def bibtex(
     manuscripts: tuple[Path, ...],
     output: Path | None,
     unicode: bool,
+    published: bool,
     concurrency: int | None,
     config_path: Path | None,
+    progress: bool | None,
     **service: Any,
 ) -> None:
-    """Write the references of MANUSCRIPTS as BibTeX, from their Crossref records.
+    """Write the references of MANUSCRIPTS as BibTeX, from their records (Crossref, arXiv...).
 
     One entry per resolved work; unresolved references are exported from their parsed
     fields and marked `note = {refcheck: unresolved}`. A summary goes to stderr.
@@ -447,37 +656,63 @@ def bibtex(
     with _errors():
         config = _config(config_path, manuscripts[0])
         settings = _settings(service, config)
+        inputs = _inputs(manuscripts, config, settings)
+        if output is not None:
+            check_output(output, inputs=inputs)  # before the run, not after it
+        show_progress = sys.stderr.isatty() if progress is None else progress
         with (
             _habanero(service, settings) as crossref,
             _fallbacks(service, settings, config) as fallbacks,
+            _progress_bar(show_progress) as callback,
         ):
             report = check_files(
                 manuscripts,
                 source=crossref,
                 settings=settings,
                 concurrency=effective("concurrency", concurrency, config),
+                progress=callback,
                 threshold=effective("threshold", None, config),
                 fallbacks=fallbacks,
             )
+        # Ctrl-C writes no BibTeX: half an export is worse than none (KeyboardInterrupt).
         if not report.references:
-            click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+            _error("no reference list found in " + ", ".join(report.files))
             sys.exit(EXIT_UNCHECKED)
-        if output is not None:
-            write_bibtex(report, output, unicode=unicode)
-        else:
-            click.echo(to_bibtex(report, unicode=unicode), nl=False)
-    matched = [r for r in report.references if r.match.status is MatchStatus.MATCHED]
-    resolved = len(
-        {r.match.work.doi.lower() or r.match.work for r in matched if r.match.work is not None}
-    )
-    unresolved = len({r.reference for r in report.references if r not in matched})
+        _write(output, to_bibtex(report, unicode=unicode, published=published), inputs)
     click.echo(
-        f"{resolved + unresolved} entries: {resolved} from Crossref, {unresolved} unresolved"
+        _entries_line(entry_counts(report, published=published))
         + (f", written to {output}" if output is not None else ""),
         err=True,
     )
+    _say_unreachable(report.unreachable)
     unchecked = all(r.status is ReferenceStatus.UNCHECKED for r in report.references)
-    sys.exit(EXIT_UNCHECKED if unchecked else EXIT_CLEAN)
+    sys.exit(EXIT_UNCHECKED if unchecked or report.unreachable else EXIT_CLEAN)
+
+
+def _entries_line(counts: dict[str, int]) -> str:
+    """ "13 entries: 11 from Crossref, 1 from PubMed, 1 unresolved": what each entry is built
+    from, a work's record or (marked in the file) a reference that has none."""
+    statuses = {"unresolved": "unresolved", "ambiguous": "ambiguous", "unchecked": "not checked"}
+    sources = [name for name in counts if name not in statuses]
+    parts = [f"{counts.get('crossref', 0)} from Crossref"]
+    parts += [
+        f"{counts[name]} from {SOURCE_LABELS.get(name, name)}"
+        for name in sources
+        if name != "crossref"
+    ]
+    parts += [f"{counts[kind]} {label}" for kind, label in statuses.items() if counts.get(kind)]
+    total = sum(counts.values())
+    return f"{total} entr{'y' if total == 1 else 'ies'}: " + ", ".join(parts)
+
+
+def _read_citations(stream: Any) -> str:
+    """The text of ``parse --file``'s file or standard input: at most 50 MB, decoded as
+    manuscripts are (any encoding, control characters replaced)."""
+    name = getattr(stream, "name", "<stdin>")
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ParseError(f"{name}: more than the {MAX_BYTES} bytes (50 MB) refcheck reads")
+    return decode_text(data, name if isinstance(name, str) else "<stdin>")
 
 
 def _explained_text(explained: dict[str, Any]) -> str:
@@ -491,6 +726,8 @@ def _explained_text(explained: dict[str, Any]) -> str:
         lines.append(f"reason: {explained['reason']}")
     if explained["doi_status"] not in (None, "agrees"):
         lines.append(f"cited DOI: {explained['doi_status']}")
+    if explained.get("arxiv_status") not in (None, "agrees"):
+        lines.append(f"cited arXiv identifier: {explained['arxiv_status']}")
 
     def describe(label: str, candidate: dict[str, Any]) -> None:
         where = ", ".join(
@@ -513,6 +750,15 @@ def _explained_text(explained: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _interrupt_once(signum: int, frame: Any) -> None:
+    """The first Ctrl-C stops the check (KeyboardInterrupt: the report of what was done is
+    written, exit 130); from then on Ctrl-C has its default effect and quits at once."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``refcheck`` console script."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupt_once)
     cli.main(args=argv, prog_name="refcheck")

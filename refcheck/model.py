@@ -11,6 +11,8 @@ The vocabulary, used everywhere in refcheck:
 
 All are frozen, slotted ``attrs`` classes that normalise in their constructor. A missing field is
 ``None``, never an empty string, and a field has one type: volumes, issues and pages are strings.
+Every text a value holds is :func:`printable`: whatever a manuscript or a service sent, no value
+carries a control character (a terminal escape, a character XML forbids) to a report.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import attrs
@@ -39,15 +42,45 @@ __all__ = [
     "Severity",
     "Update",
     "Work",
+    "printable",
 ]
+
+#: C0 and C1 control characters but tab, line feed and carriage return, lone surrogates (which
+#: no encoding can write) and U+FFFE/U+FFFF: what a terminal obeys (ESC, CSI, OSC, BEL) or
+#: XML 1.0 forbids.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character (tab and line breaks aside), lone surrogate and
+    non-character replaced by U+FFFD. The one sanitiser of refcheck: every value of this module
+    applies it to its text, so every entry point (readers, services) is covered."""
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
+def _printable(value: str) -> str:
+    return printable(str(value))
 
 
 def _clean(value: str | None) -> str | None:
-    """Collapse whitespace; turn empty strings into ``None``."""
+    """Collapse whitespace, replace control characters (:func:`printable`); turn empty
+    strings into ``None``."""
     if value is None:
         return None
-    value = " ".join(str(value).split())
+    value = " ".join(printable(str(value)).split())
     return value or None
+
+
+def _message(text: str) -> str:
+    return printable(visible(str(text)))
+
+
+def _printable_tuple(items: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(_printable(i) for i in items or ())
+
+
+def _clean_tuple(items: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(c for c in (_clean(i) for i in items or ()) if c is not None)
 
 
 def _tuple(items: Iterable[object] | None) -> tuple[object, ...]:
@@ -59,7 +92,37 @@ def _required(value: str | None) -> str:
     return _clean(value) or ""
 
 
+def _unseen(char: str) -> bool:
+    """A character a reader cannot see, or cannot tell from a space: controls (but tab and
+    line breaks), format
+    characters (zero-width space, soft hyphen, joiners, direction marks, byte-order mark), and
+    spaces other than the space (no-break, thin, ideographic...)."""
+    if char in "\t\n\r":
+        return False  # layout, escaped by each output format (a GitHub annotation's %0A)
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cf", "Zl", "Zp") or (category == "Zs" and char != " ")
+
+
+def visible(text: str) -> str:
+    """``text`` with each character a reader could not see written out by name, so that two
+    spellings that differ only there look different: ``"Mirabet\u00a0V"`` ->
+    ``"Mirabet⟨U+00A0 no-break space⟩V"``."""
+    if not any(_unseen(c) for c in text):
+        return text
+    out = []
+    for char in text:
+        if _unseen(char):
+            name = unicodedata.name(char, "").lower()
+            out.append(f"⟨U+{ord(char):04X}{' ' + name if name else ''}⟩")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
+_GIVEN_PARTICLES = frozenset(
+    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den"}
+)
 
 
 @attrs.frozen(slots=True)
@@ -67,12 +130,14 @@ class Author:
     """One person (or organisation) in an author list.
 
     ``family`` is the surname with its particles ("de Jesus", "von Stebut"); ``given`` is the
-    given names or initials as printed ("RQ", "Randy Q", "S. W."), or ``None``.
+    given names or initials as printed ("RQ", "Randy Q", "S. W."), or ``None``; ``suffix`` is a
+    generational suffix ("Jr", "III"), never part of either.
     """
 
     family: str = attrs.field(converter=_required)
     given: str | None = attrs.field(default=None, converter=_clean)
     organisation: bool = False
+    suffix: str | None = attrs.field(default=None, converter=_clean)
 
     @property
     def initials(self) -> str:
@@ -80,10 +145,12 @@ class Author:
         if not self.given:
             return ""
         parts = [p for p in _INITIAL_SPLIT.split(self.given) if p]
+        # Lower-case particles in the given names are no initials ("P de TB", "Paulo de Tarso").
+        parts = [p for p in parts if p not in _GIVEN_PARTICLES or len(parts) == 1]
         letters: list[str] = []
         for part in parts:
-            if part.isupper() and len(part) <= 3 and len(parts) == 1:
-                # "RQ" as printed in Vancouver style: every letter is an initial.
+            if part.isupper() and len(part) <= 5 and (len(parts) == 1 or len(part) <= 3):
+                # "RQ", "ANMR" as printed in Vancouver style: every letter is an initial.
                 letters.extend(ch for ch in part if ch.isalpha())
             else:
                 letters.append(part[0])
@@ -100,6 +167,9 @@ class Reference:
     ``pages`` is the page range exactly as printed ("e358–67"); ``first_page`` and ``last_page``
     are its expanded ends ("e358", "e367"). ``published_online`` is an ISO date ("2020-06-16"),
     set when the citation says "published online ...". ``text`` is the citation that was parsed.
+    ``arxiv_id`` is the arXiv identifier as cited, without its "arXiv:" prefix, version kept
+    ("1706.03762v5", "hep-th/9901001"); ``acl_id`` an ACL Anthology identifier ("P19-1001",
+    "2020.acl-main.1").
     """
 
     text: str = attrs.field(default="", converter=_required)
@@ -119,6 +189,8 @@ class Reference:
     published_online: str | None = attrs.field(default=None, converter=_clean)
     kind: str | None = attrs.field(default=None, converter=_clean)
     publisher: str | None = attrs.field(default=None, converter=_clean)
+    arxiv_id: str | None = attrs.field(default=None, converter=_clean)
+    acl_id: str | None = attrs.field(default=None, converter=_clean)
 
 
 @attrs.frozen(slots=True)
@@ -131,7 +203,7 @@ class Update:
     record number when that is the source; ``label`` is the service's display label.
     """
 
-    type: str
+    type: str = attrs.field(converter=_required)
     doi: str | None = attrs.field(default=None, converter=_clean)
     date: str | None = attrs.field(default=None, converter=_clean)
     source: str | None = attrs.field(default=None, converter=_clean)
@@ -145,8 +217,8 @@ class Relation:
     "has-preprint", "is-version-of"...), ``id`` the other work's identifier and ``id_type``
     its kind ("doi", "uri"...)."""
 
-    type: str
-    id: str
+    type: str = attrs.field(converter=_required)
+    id: str = attrs.field(converter=_required)
     id_type: str | None = attrs.field(default=None, converter=_clean)
 
 
@@ -161,6 +233,11 @@ class Work:
     retraction notice has the retracted work there); ``relations`` link it to other versions.
     ``doi`` is empty for a work of a source that has none for it (a PubMed record: ``pmid``).
     ``container_title`` is the journal, or the book of a chapter, or the proceedings of a paper.
+    ``arxiv_id`` is the work's arXiv identifier, without version ("1706.03762"), when the
+    service knows it; ``key`` the work's own identifier at the service that gave it, for a
+    work without a DOI (a DBLP key "conf/nips/VaswaniSPUJGKP17", a Semantic Scholar paper id).
+    ``published_version`` is, for a preprint, the published version its own record names
+    (arXiv's journal reference and DOI, the venue Semantic Scholar or DBLP gives).
     """
 
     doi: str = attrs.field(converter=_required)
@@ -179,14 +256,17 @@ class Work:
     last_page: str | None = attrs.field(default=None, converter=_clean)
     article_number: str | None = attrs.field(default=None, converter=_clean)
     publisher: str | None = attrs.field(default=None, converter=_clean)
-    issn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    issn: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     updates: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     score: float | None = None
     update_to: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     relations: tuple[Relation, ...] = attrs.field(default=(), converter=_tuple)
     pmid: str | None = attrs.field(default=None, converter=_clean)
-    isbn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    isbn: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     editors: tuple[Author, ...] = attrs.field(default=(), converter=_tuple)
+    arxiv_id: str | None = attrs.field(default=None, converter=_clean)
+    key: str | None = attrs.field(default=None, converter=_clean)
+    published_version: Work | None = None
 
     @property
     def is_update_notice(self) -> bool:
@@ -250,10 +330,20 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 @attrs.frozen(slots=True)
 class Location:
-    """A place in a manuscript: a file name and a 1-based line number."""
+    """A place in a manuscript: a file name and a 1-based line number, and where the reader
+    knows them, the 1-based ``column`` on that line and the ``anchor``: the name the source
+    gives the reference itself (a JATS ``<ref id="B12">``, a ``.bib`` or ``\\bibitem`` key), which
+    still finds it in a file written on one line. In a PDF, also the 1-based ``page`` (``line``
+    is then the row's number on that page) and the ``box`` of the place on it (x0, top, x1,
+    bottom in points from the page's top left corner).
+    """
 
-    file: str
+    file: str = attrs.field(converter=_printable)
     line: int
+    column: int | None = None
+    anchor: str | None = None
+    page: int | None = attrs.field(default=None, kw_only=True)
+    box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen(slots=True)
@@ -263,31 +353,47 @@ class Finding:
     ``code`` is stable across versions (see ``docs/findings.md``); ``field`` names the reference
     field concerned, if any; ``cited`` is what the manuscript says and ``expected`` what the
     record (or the rest of the document) says. ``location`` is set for document-level findings;
-    a reference's findings take their place from its citation.
+    a reference's findings take their place from its citation. ``source`` names the service
+    whose record the finding rests on ("crossref", "arxiv", "dblp"...), ``None`` for a
+    finding about the document itself.
     """
 
     code: str
     severity: Severity
-    message: str
+    #: For people: characters they could not see are written out (:func:`visible`), and what
+    #: no encoder can write replaced (:func:`printable`); ``cited`` and ``expected`` keep the
+    #: text as it is, printable.
+    message: str = attrs.field(converter=_message)
     field: str | None = None
-    cited: str | None = None
-    expected: str | None = None
+    cited: str | None = attrs.field(default=None, converter=attrs.converters.optional(_printable))
+    expected: str | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_printable)
+    )
     location: Location | None = None
     related: tuple[Location, ...] = attrs.field(default=(), converter=_tuple)
+    source: str | None = None
 
 
 @attrs.frozen(slots=True)
 class Citation:
-    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3")."""
+    """A citation as printed: its text, file, 1-based line, and label ("B3", or "3"); the
+    1-based ``column`` and the source's own ``anchor`` for it where the reader knows them; in a
+    PDF, its ``page`` and the ``box`` of its first row (see :class:`Location`)."""
 
     text: str = attrs.field(converter=_required)
-    file: str = "<text>"
+    file: str = attrs.field(default="<text>", converter=_printable)
     line: int = 1
-    label: str = ""
+    label: str = attrs.field(default="", converter=_required)
+    column: int | None = None
+    anchor: str | None = attrs.field(default=None, converter=attrs.converters.optional(_printable))
+    page: int | None = attrs.field(default=None, kw_only=True)
+    box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
     @property
     def location(self) -> Location:
-        return Location(self.file, self.line)
+        return Location(
+            self.file, self.line, self.column, self.anchor, page=self.page, box=self.box
+        )
 
 
 class MatchStatus(enum.Enum):
@@ -310,7 +416,7 @@ class Candidate:
 
     work: Work
     score: float
-    evidence: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     agreement: tuple[tuple[str, float], ...] = attrs.field(default=(), converter=_tuple)
     basis: str | None = None
 
@@ -323,7 +429,7 @@ class Match:
     "relation": the version a searched candidate links to, looked up);
     ``AMBIGUOUS`` carries the close ``candidates``; ``UNRESOLVED`` means the service has no work
     that agrees with the reference; ``UNCHECKED`` means refcheck could not ask (``reason`` says
-    why: offline, network failure...).
+    why in a few words: offline, HTTP 503, unreachable...; ``detail`` has the whole error).
 
     When the citation carries a DOI, ``doi_status`` says what became of it: "agrees" (it is the
     matched work), "not-found" (Crossref has no such DOI) or "other-work" (it belongs to
@@ -335,6 +441,12 @@ class Match:
     for an unresolved reference, that it may not exist at all (see
     :mod:`refcheck.sources.existence`).
 
+    When the citation carries an arXiv identifier, ``arxiv_status`` says what arXiv made of it,
+    as ``doi_status`` does for a DOI ("agrees", "not-found", "other-work" with
+    ``arxiv_work``); a version that differs from arXiv's latest still "agrees".
+    ``doi_source`` names the registry whose word ``doi_status`` is ("crossref", "datacite").
+    ``published`` is the published version of a matched preprint, and ``published_source``
+    the source that named it (see :mod:`refcheck.sources.chain`).
     ``version`` is another version of the cited work that agrees with the citation but is not
     the version it cites: the preprint of a journal citation (volume, pages) whose published
     version refcheck could not match. The match is then ``UNRESOLVED``: the preprint's DOI is
@@ -346,12 +458,20 @@ class Match:
     score: float | None = None
     via: str | None = None
     candidates: tuple[Candidate, ...] = attrs.field(default=(), converter=_tuple)
-    reason: str | None = None
+    reason: str | None = attrs.field(default=None, converter=_clean)
     doi_status: str | None = None
     doi_work: Work | None = None
     source: str | None = None
-    doubts: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    doubts: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    #: For ``UNCHECKED``: the service's error in full (the URL, the last error), for ``-v`` and
+    #: the JSON report; ``reason`` says why in a few words.
+    detail: str | None = attrs.field(default=None, converter=_clean)
+    arxiv_status: str | None = None
+    arxiv_work: Work | None = None
+    doi_source: str | None = None
+    published: Work | None = None
+    published_source: str | None = None
     version: Work | None = None
 
     @property
@@ -394,7 +514,7 @@ class IgnoredReference:
     """A checked reference that the configuration set aside, with the reason it gives."""
 
     checked: CheckedReference
-    reason: str
+    reason: str = attrs.field(converter=_printable)
 
 
 @attrs.frozen(slots=True)
@@ -402,13 +522,17 @@ class Report:
     """The result of checking one or more manuscripts.
 
     ``ignored`` holds the references the configuration set aside (``ignore-references``):
-    they are not in ``references`` and their findings count nowhere.
+    they are not in ``references`` and their findings count nowhere. ``unreachable`` says which
+    services could not be reached (their references are not checked).
     """
 
     references: tuple[CheckedReference, ...] = attrs.field(default=(), converter=_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
-    files: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    files: tuple[str, ...] = attrs.field(default=(), converter=_printable_tuple)
     ignored: tuple[IgnoredReference, ...] = attrs.field(default=(), converter=_tuple)
+    #: The services that could not be reached at all, so that the run stopped asking them:
+    #: one message each, "Crossref is unreachable (connection refused: http://...)".
+    unreachable: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
     @property
     def all_findings(self) -> tuple[Finding, ...]:

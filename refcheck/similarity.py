@@ -8,14 +8,23 @@ alike by construction.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rapidfuzz import fuzz
 
-from refcheck.model import Work
-from refcheck.parsing.normalize import fold, words
+from refcheck.model import Author, Work
+from refcheck.parsing.names import PARTICLES
+from refcheck.parsing.normalize import UMLAUTS, fold, name_key, name_keys, words
 
-__all__ = ["container_matches", "same_family", "title_similarity"]
+__all__ = [
+    "container_matches",
+    "printed",
+    "printed_times",
+    "same_family",
+    "same_person",
+    "title_similarity",
+]
 
 _TOKEN = re.compile(r"[^\W_]+")
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
@@ -27,20 +36,126 @@ _STOPWORDS = frozenset(
 # --- authors -------------------------------------------------------------------------------
 
 
-def same_family(cited: str, recorded: str) -> bool:
-    """Whether two surnames are the same once case, accents, spaces and hyphens are ignored.
+def _core(name: str) -> str:
+    """A family name without its leading particles: "de la Macorra" -> "Macorra"."""
+    parts = name.replace("’", "'").split()
+    while len(parts) > 1 and parts[0].lower().strip(".'") in PARTICLES:
+        parts.pop(0)
+    return " ".join(parts)
 
-    A family name that the record has with extra leading parts also counts ("Almeida de Jesus"
-    in a record, "de Jesus" cited), since records and styles split compound names differently.
+
+def same_family(cited: str, recorded: str) -> bool:
+    """Whether two surnames are one: case, accents, transliteration, spaces, hyphens and
+    leading particles aside ("Şimşek"/"Simsek", "Müller"/"Mueller", "de la Macorra"/"Macorra").
+
+    A family name that the record has with extra leading or trailing parts also counts
+    ("Almeida de Jesus" in a record, "de Jesus" cited; "Garza Mercado" and "Garza"), since
+    records and styles split compound names differently.
     """
-    a, b = _squash(cited), _squash(recorded)
+    a, b = name_keys(cited), name_keys(recorded)
     if not a or not b:
         return False
-    return a == b or (len(a) >= 4 and len(b) >= 4 and (a.endswith(b) or b.endswith(a)))
+    if a & b:
+        return True
+    a |= name_keys(_core(cited))
+    b |= name_keys(_core(recorded))
+    if a & b:
+        return True
+    return any(
+        len(x) >= 4 and len(y) >= 4 and (x.endswith(y) or y.endswith(x) or _compound(x, y))
+        for x in a
+        for y in b
+    ) or _word_compound(cited, recorded)
 
 
-def _squash(name: str) -> str:
-    return "".join(ch for ch in fold(name) if ch.isalnum())
+def _compound(x: str, y: str) -> bool:
+    """ "garzamercado" and "garza": the first part of a compound name (5 letters at least)."""
+    short, long = sorted((x, y), key=len)
+    return len(short) >= 5 and long.startswith(short)
+
+
+def _word_compound(cited: str, recorded: str) -> bool:
+    """One of the words of a compound family name cited for the whole: "Segura" for "Segura
+    Félix", "Cortes" for "De La Cruz Cortes"."""
+    mine = {k for w in re.split(r"[\s\-]+", cited) for k in name_keys(w) if len(k) >= 3}
+    theirs = {k for w in re.split(r"[\s\-]+", recorded) for k in name_keys(w) if len(k) >= 3}
+    if not mine or not theirs:
+        return False
+    return mine <= theirs or theirs <= mine
+
+
+def same_person(cited: Author, recorded: Author) -> bool:
+    """Whether a cited author is the recorded one, under any reasonable reading of the name.
+
+    The family names agree (:func:`same_family`); or the name was read in the other order
+    ("Xu Jun" read given names first, the record's family "Xu", given "Jun"); or the record
+    holds the whole name in ``family`` ("Cheng-Shong Wu", no given name); or the citation's
+    family name took the initials with it ("Sachs R" for "Sachs", "R K").
+    """
+    if same_family(cited.family, recorded.family):
+        return True
+    mine = _words(f"{cited.given or ''} {cited.family}")
+    theirs = _words(f"{recorded.given or ''} {recorded.family}")
+    if not mine or not theirs:
+        return False
+    if mine == theirs:
+        return True  # the same words in another order, or the whole name in "family"
+    if recorded.given and cited.given and same_family(cited.given, recorded.family):
+        # "Xu Jun" read as given "Xu", family "Jun"
+        return same_family(cited.family, recorded.given) or _initial_of(cited.family, recorded)
+    first = cited.family.split()[0] if cited.family.split() else ""
+    if first and same_family(first, recorded.family):
+        rest = cited.family.split()[1:]
+        return all(len(w.strip(".")) <= 2 for w in rest)  # "Sachs R": an initial went with it
+    return False
+
+
+def _words(text: str) -> frozenset[str]:
+    """The name words of a whole name, each as its plain ASCII key: initials left out."""
+    return frozenset(k for w in re.split(r"[\s\-.,]+", text) if len(w) > 1 and (k := name_key(w)))
+
+
+def _initial_of(word: str, author: Author) -> bool:
+    return bool(author.given) and fold(word)[:1] == fold(author.given or "")[:1]
+
+
+def printed_times(name: str, text: str) -> int:
+    """How many times a surname is printed in ``text`` (as :func:`printed` finds it)."""
+    keys = name_keys(_core(name)) | name_keys(name)
+    count = 0
+    for variant in {text, text.translate(UMLAUTS)}:
+        words = [k for w in _TEXT_WORD.findall(variant) if (k := name_key(w))]
+        found = sum(
+            any("".join(words[i:j]) in keys for j in range(i + 1, min(i + 4, len(words)) + 1))
+            for i in range(len(words))
+        )
+        count = max(count, found)
+    return count
+
+
+def printed(name: str, text: str) -> bool:
+    """Whether a surname is printed in ``text`` as a word or run of words, transliterated,
+    hyphens and spaces aside: the evidence that the citation can be read to agree with a
+    record's author."""
+    keys = name_keys(_core(name)) | name_keys(name)
+    found = _printed_words(text)
+    return any(k in found for k in keys)
+
+
+_TEXT_WORD = re.compile(r"[^\s,;:()\[\]&.]+")
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _printed_words(text: str) -> frozenset[str]:
+    """The keys of every run of one to four words of ``text`` ("De La Cruz Cortes" gives
+    "cortes", "cruzcortes", "lacruzcortes", "delacruzcortes", ...)."""
+    found: set[str] = set()
+    for variant in {text, text.translate(UMLAUTS)}:
+        keys = [k for w in _TEXT_WORD.findall(variant) if (k := name_key(w))]
+        for i in range(len(keys)):
+            for j in range(i + 1, min(i + 4, len(keys)) + 1):
+                found.add("".join(keys[i:j]))
+    return frozenset(found)
 
 
 # --- titles --------------------------------------------------------------------------------

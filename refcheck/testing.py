@@ -42,6 +42,16 @@ any ``Location``, another host's too). The ``*_next`` faults queue up in the ord
 asked for, one per request. Every request is logged, thread-safely, in
 :attr:`CrossrefStandIn.requests` (a reset one with status ``0``).
 
+Stand-ins for arXiv, dblp and Semantic Scholar
+----------------------------------------------
+:func:`serve_arxiv`, :func:`serve_dblp` and :func:`serve_semanticscholar` start the same kind
+of server for the other sources, each serving recorded records in its service's own format
+(see :class:`ArxivStandIn`, :class:`DblpStandIn`, :class:`SemanticScholarStandIn`), with
+``latency``, ``rate_limit`` and ``max_concurrency`` knobs and a request log::
+
+    with serve_arxiv(arxiv_entries(recorded_feed)) as arxiv:
+        client = ArxivClient(base_url=arxiv.base_url, cache=None)
+
 No-wait retries
 ---------------
 :func:`set_testing` (from :mod:`refcheck.sources.http.retry`) turns backoff off process-wide, so
@@ -74,13 +84,21 @@ from refcheck.sources.http.retry import is_testing, set_testing
 
 __all__ = [
     "LOOKALIKE_KINDS",
+    "ArxivStandIn",
     "CrossrefStandIn",
+    "DblpStandIn",
     "LoggedRequest",
     "LookAlike",
     "LookAlikeIndex",
+    "SemanticScholarStandIn",
+    "ServiceStandIn",
+    "arxiv_entries",
     "is_testing",
     "load_works",
+    "serve_arxiv",
     "serve_crossref",
+    "serve_dblp",
+    "serve_semanticscholar",
     "set_testing",
     "with_lookalikes",
 ]
@@ -1054,7 +1072,9 @@ class _Failure:
         body: bytes = b"",
         content_type: str = "text/html",
         location: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
+        self.headers = dict(headers or {})
         self.status = status
         self.retry_after = retry_after
         self.kind = kind
@@ -1076,7 +1096,10 @@ class CrossrefStandIn:
     :attr:`refused` counts those refusals. Answers carry Crossref's limit headers
     (``x-rate-limit-limit``, ``x-rate-limit-interval``, ``x-concurrency-limit``, and
     ``x-api-pool``: ``polite`` when the request gives a ``mailto``), advertising the limits
-    set here, or Crossref's historical 50 a second and 5 at a time when none is.
+    set here, or Crossref's historical 50 a second and 5 at a time when none is. ``headers``
+    (also the attribute :attr:`headers`, which may be changed while serving) are added to
+    every API answer, after those: ``{"x-rate-limit-interval": "3600s"}`` advertises a limit
+    of another kind.
     """
 
     def __init__(
@@ -1087,9 +1110,11 @@ class CrossrefStandIn:
         rate_limit: float | None = None,
         max_concurrency: int | None = None,
         retry_after: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.latency = latency
         self.retry_after = retry_after
+        self.headers: dict[str, str] = dict(headers or {})
         self.refused = 0
         self.rate_limit = rate_limit
         self.max_concurrency = max_concurrency
@@ -1186,13 +1211,22 @@ class CrossrefStandIn:
         body: bytes | str,
         status: int = 200,
         content_type: str = "text/html",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next ``count`` requests with ``body`` (e.g. an HTML error page, or JSON
-        of the wrong shape) instead of the API's answer."""
+        of the wrong shape) instead of the API's answer, with ``headers`` added (say
+        ``{"Content-Encoding": "gzip"}`` for a body that is gzip already)."""
         data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
         with self._lock:
             self._failures.extend(
-                _Failure(status, None, kind="body", body=data, content_type=content_type)
+                _Failure(
+                    status,
+                    None,
+                    kind="body",
+                    body=data,
+                    content_type=content_type,
+                    headers=headers,
+                )
                 for _ in range(count)
             )
 
@@ -1446,6 +1480,7 @@ class _Handler(BaseHTTPRequestHandler):
                     headers["Retry-After"] = failure.retry_after
             elif failure is not None and failure.kind == "body":
                 status, content_type, body = failure.status, failure.content_type, failure.body
+                headers.update(failure.headers)
             elif failure is not None and failure.kind == "redirect":
                 status, content_type, body = failure.status, "text/plain", b""
                 headers["Location"] = failure.location.replace("{path}", self.path)
@@ -1453,6 +1488,7 @@ class _Handler(BaseHTTPRequestHandler):
                 slow = failure
                 status, content_type, body = stand_in.answer(parts.path, params)
                 headers.update(stand_in._limit_headers(params, self.headers.get("User-Agent")))
+                headers.update(stand_in.headers)
             # Every answer takes ``latency`` in all, however long the search itself took.
             remaining = stand_in.latency - (time.monotonic() - arrived)
             if remaining > 0:
@@ -1514,6 +1550,7 @@ def serve_crossref(
     rate_limit: float | None = None,
     max_concurrency: int | None = None,
     retry_after: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> CrossrefStandIn:
     """A :class:`CrossrefStandIn` for ``works``, not yet started: use it in a ``with`` block."""
     return CrossrefStandIn(
@@ -1522,4 +1559,489 @@ def serve_crossref(
         rate_limit=rate_limit,
         max_concurrency=max_concurrency,
         retry_after=retry_after,
+        headers=headers,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Stand-ins for arXiv, dblp and Semantic Scholar
+# ---------------------------------------------------------------------------------------------
+#
+# Each serves the records it is given (recorded answers of the real service: Atom entries of
+# arXiv's feeds, ``info`` objects of dblp's search hits, Semantic Scholar paper objects) in
+# that service's own response format, on 127.0.0.1 (a free port), with the same knobs:
+# ``latency`` (seconds an answer takes, at least), ``rate_limit`` (requests in any second,
+# 429 with ``Retry-After: 1`` beyond) and ``max_concurrency`` (requests in flight, 429
+# beyond); :meth:`ServiceStandIn.fail_next` makes the next requests fail, and every request
+# is logged (:attr:`ServiceStandIn.requests`, with its headers).
+
+
+class ServiceStandIn:
+    """The HTTP server every second stand-in shares; subclasses answer (:meth:`answer`)."""
+
+    #: The path the service's API lives under ("/api" for arXiv's "/api/query").
+    prefix = ""
+    label = "service"
+
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        rate_limit: float | None = None,
+        max_concurrency: int | None = None,
+    ) -> None:
+        self.latency = latency
+        self.rate_limit = rate_limit
+        self.max_concurrency = max_concurrency
+        self.refused = 0
+        self.max_seen_in_flight = 0
+        self._lock = threading.Lock()
+        self._log: list[LoggedRequest] = []
+        self._failures: deque[int] = deque()
+        self._recent: deque[float] = deque()
+        self._in_flight = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> ServiceStandIn:
+        """Start serving in a background thread; returns ``self``."""
+        if self._server is None:
+            handler = type("_ServiceHandler", (_ServiceHandler,), {"stand_in": self})
+            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            server.daemon_threads = True
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"{self.label}-stand-in",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> ServiceStandIn:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The base URL to give the service's client (``http://127.0.0.1:<port>`` + prefix)."""
+        if self._server is None:
+            raise RuntimeError(f"the {self.label} stand-in is not running: use it in a `with`")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{self.prefix}"
+
+    def fail_next(self, count: int = 1, *, status: int = 503) -> None:
+        """Answer the next ``count`` requests with ``status`` (500, 502, 503, 504 or 429)."""
+        if status not in _FAILURE_BODIES:
+            raise ValueError(f"fail_next: status must be one of {sorted(_FAILURE_BODIES)}")
+        with self._lock:
+            self._failures.extend([status] * count)
+
+    @property
+    def requests(self) -> tuple[LoggedRequest, ...]:
+        """Every request received so far, oldest first."""
+        with self._lock:
+            return tuple(self._log)
+
+    def answer(
+        self, path: str, params: Mapping[str, list[str]]
+    ) -> tuple[int, str, bytes]:  # pragma: no cover - every subclass answers
+        """(status, content type, body) of a GET to ``path`` below :attr:`prefix`."""
+        raise NotImplementedError
+
+    def _admit(self) -> int | None:
+        """The status to refuse this request with, or ``None`` to answer it."""
+        with self._lock:
+            now = time.monotonic()
+            while self._recent and now - self._recent[0] >= 1.0:
+                self._recent.popleft()
+            self._recent.append(now)
+            if self._failures:
+                return self._failures.popleft()
+            if self.rate_limit is not None and len(self._recent) > self.rate_limit:
+                self.refused += 1
+                return 429
+            if self.max_concurrency is not None and self._in_flight >= self.max_concurrency:
+                self.refused += 1
+                return 429
+            self._in_flight += 1
+            self.max_seen_in_flight = max(self.max_seen_in_flight, self._in_flight)
+            return None
+
+    def _done(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _record(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self._log.append(entry)
+
+
+class _ServiceHandler(BaseHTTPRequestHandler):
+    stand_in: ServiceStandIn
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        stand_in = self.stand_in
+        parts = urlsplit(self.path)
+        params = parse_qs(parts.query, keep_blank_values=True)
+        arrived = time.monotonic()
+        refusal = stand_in._admit()
+        headers: dict[str, str] = {}
+        try:
+            if refusal is not None:
+                status, content_type, body = refusal, "text/html", _FAILURE_BODIES[refusal]
+                if refusal == 429:
+                    headers["Retry-After"] = "1"
+            else:
+                path = unquote(parts.path)
+                if not path.startswith(stand_in.prefix):
+                    status, content_type, body = 404, "text/plain", b"Not Found"
+                else:
+                    status, content_type, body = stand_in.answer(
+                        path[len(stand_in.prefix) :], params
+                    )
+                remaining = stand_in.latency - (time.monotonic() - arrived)
+                if remaining > 0:
+                    time.sleep(remaining)
+            stand_in._record(
+                LoggedRequest(
+                    method="GET",
+                    path=unquote(parts.path),
+                    params={k: tuple(v) for k, v in params.items()},
+                    headers=dict(self.headers.items()),
+                    status=status,
+                    target=self.path,
+                )
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if refusal is None:
+                stand_in._done()
+                refusal = 0
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        finally:
+            if refusal is None:
+                stand_in._done()
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _overlap(query: list[str], text: str) -> float:
+    """The share of the query's words found in ``text`` (0-1)."""
+    if not query:
+        return 0.0
+    have = set(_words(text))
+    return sum(1 for w in query if w in have) / len(query)
+
+
+# --- arXiv ----------------------------------------------------------------------------------
+
+_ATOM_NS = "http://www.w3.org/2005/Atom"
+_ARXIV_ID = re.compile(r"(?P<id>\d{4}\.\d{4,5}|(?<![a-z-])[a-z-]+(?:\.[A-Za-z-]+)?/\d{7})(?:v\d+)?")
+_ARXIV_SHAPE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Za-z-]+)?/\d{7})(?:v\d+)?$")
+_FEED_HEAD = (
+    "<?xml version='1.0' encoding='UTF-8'?>\n"
+    '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+    'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">\n'
+)
+
+
+def arxiv_entries(feed: str | bytes) -> list[str]:
+    """The ``<entry>`` elements of a recorded arXiv API feed, as XML text (namespaces kept)."""
+    from xml.etree import ElementTree
+
+    from defusedxml import ElementTree as SafeTree
+
+    ElementTree.register_namespace("", _ATOM_NS)
+    ElementTree.register_namespace("arxiv", "http://arxiv.org/schemas/atom")
+    ElementTree.register_namespace("opensearch", "http://a9.com/-/spec/opensearch/1.1/")
+    root = SafeTree.fromstring(feed)
+    return [ElementTree.tostring(e, encoding="unicode") for e in root.iter(f"{{{_ATOM_NS}}}entry")]
+
+
+class ArxivStandIn(ServiceStandIn):
+    """The arXiv API (``/api/query``) serving recorded Atom entries (:func:`arxiv_entries`).
+
+    ``id_list`` gives the entries of the identifiers it knows (any version asked for gives the
+    entry recorded), in the order asked, and leaves the others out, as arXiv does; an
+    identifier of a shape arXiv cannot have gets arXiv's HTTP 400 with an error entry.
+    ``search_query`` understands ``ti:``, ``au:`` and ``all:`` terms joined by ``AND``
+    (phrases in quotes): every term's words must be in the field; ranked by the share of the
+    title's words asked for.
+    """
+
+    prefix = "/api"
+    label = "arXiv"
+
+    def __init__(self, entries: Iterable[str], **knobs: Any) -> None:
+        super().__init__(**knobs)
+        from defusedxml import ElementTree as SafeTree
+
+        self.entries: dict[str, tuple[str, str, str]] = {}
+        for text in entries:
+            element = SafeTree.fromstring(text)
+            address = (element.findtext(f"{{{_ATOM_NS}}}id") or "").strip()
+            start = address.rfind("arxiv.org/abs/")
+            found = _ARXIV_ID.fullmatch(address, start + 14) if start >= 0 else None
+            if found is None:
+                raise ValueError(f"ArxivStandIn: an entry without an arXiv id: {text[:80]!r}")
+            title = " ".join((element.findtext(f"{{{_ATOM_NS}}}title") or "").split())
+            names = " ".join(
+                a.findtext(f"{{{_ATOM_NS}}}name") or ""
+                for a in element.findall(f"{{{_ATOM_NS}}}author")
+            )
+            self.entries[found["id"]] = (text, title, names)
+
+    def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
+        if path.rstrip("/") != "/query":
+            return 404, "text/plain", b"Not Found"
+        one = {k: v[-1] for k, v in params.items()}
+        try:
+            rows = int(one.get("max_results", "10"))
+        except ValueError:
+            rows = 10
+        chosen: list[str] = []
+        if one.get("id_list"):
+            for asked in one["id_list"].split(","):
+                asked = asked.strip()
+                if not _ARXIV_SHAPE.match(asked):
+                    return 400, "application/atom+xml", self._error(asked)
+                bare = re.sub(r"v\d+$", "", asked)
+                if bare in self.entries:
+                    chosen.append(self.entries[bare][0])
+        elif one.get("search_query"):
+            chosen = self._search(one["search_query"])
+        feed = _FEED_HEAD + (
+            f"  <title>arXiv Query: {_xml(self._query_text(one))}</title>\n"
+            f"  <opensearch:totalResults>{len(chosen)}</opensearch:totalResults>\n"
+            f"  <opensearch:startIndex>0</opensearch:startIndex>\n"
+            f"  <opensearch:itemsPerPage>{rows}</opensearch:itemsPerPage>\n"
+            + "".join(f"  {e}\n" for e in chosen[:rows])
+            + "</feed>\n"
+        )
+        return 200, "application/atom+xml; charset=UTF-8", feed.encode("utf-8")
+
+    @staticmethod
+    def _query_text(one: Mapping[str, str]) -> str:
+        return "&".join(f"{k}={v}" for k, v in one.items())
+
+    @staticmethod
+    def _error(asked: str) -> bytes:
+        return (
+            _FEED_HEAD + "  <title>arXiv Search Results</title>\n  <entry>\n"
+            f"    <id>https://arxiv.org/api/errors#incorrect_id_format_for_{_xml(asked)}</id>\n"
+            "    <title>Error</title>\n"
+            f"    <summary>incorrect id format for {_xml(asked)}</summary>\n"
+            "    <author>\n      <name>arXiv api core</name>\n    </author>\n  </entry>\n"
+            "</feed>\n"
+        ).encode("utf-8")
+
+    def _search(self, query: str) -> list[str]:
+        terms = re.findall(r'(ti|au|all|abs):("[^"]*"|\S+)', query)
+        scored = []
+        for text, title, names in self.entries.values():
+            ok = True
+            for field, value in terms:
+                words = _words(value)
+                haystack = {"ti": title, "au": names}.get(field, f"{title} {names}")
+                if _overlap(words, haystack) < 1.0:
+                    ok = False
+                    break
+            if ok and terms:
+                title_words = [w for f, v in terms if f in ("ti", "all") for w in _words(v)]
+                scored.append((len(set(title_words)) / max(1, len(_words(title))), text))
+        scored.sort(key=lambda pair: -pair[0])
+        return [text for _, text in scored]
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- dblp -----------------------------------------------------------------------------------
+
+
+class DblpStandIn(ServiceStandIn):
+    """dblp's publication search (``/search/publ/api?q=...&format=json&h=...``) serving
+    recorded hit ``info`` objects.
+
+    As dblp's search does, every word of the query must begin a word of the record (title,
+    authors, venue, year: dblp matches prefixes); hits come in dblp's JSON shape
+    (``result.hits.hit[].info``, ``@total``, ``@sent``...), at most ``h`` (default 30);
+    a request without ``format=json`` gets HTTP 400.
+    """
+
+    label = "dblp"
+
+    def __init__(self, infos: Iterable[Mapping[str, Any]], **knobs: Any) -> None:
+        super().__init__(**knobs)
+        self.infos = [dict(i) for i in infos]
+        self._texts = [_words(_dblp_text(i)) for i in self.infos]
+
+    def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
+        if path.rstrip("/") != "/search/publ/api":
+            return 404, "text/plain", b"Not Found"
+        one = {k: v[-1] for k, v in params.items()}
+        if one.get("format") != "json":
+            return 400, "text/plain", b"refcheck's dblp stand-in answers format=json only"
+        try:
+            rows = min(1000, int(one.get("h", "30")))
+        except ValueError:
+            rows = 30
+        query = _words(one.get("q", ""))
+        found = [
+            info
+            for info, words in zip(self.infos, self._texts, strict=True)
+            if query and all(any(w.startswith(q) for w in words) for q in query)
+        ]
+        hits: dict[str, Any] = {
+            "@total": str(len(found)),
+            "@computed": str(len(found)),
+            "@sent": str(min(rows, len(found))),
+            "@first": "0",
+        }
+        if found:
+            hits["hit"] = [
+                {"@score": "1", "@id": str(n), "info": info, "url": f"URL#{n}"}
+                for n, info in enumerate(found[:rows])
+            ]
+        body = {
+            "result": {
+                "query": one.get("q", ""),
+                "status": {"@code": "200", "text": "OK"},
+                "time": {"@unit": "msecs", "text": "1.00"},
+                "completions": {"@total": "0", "@computed": "0", "@sent": "0"},
+                "hits": hits,
+            }
+        }
+        return 200, "application/json", _json(body)
+
+
+def _dblp_text(info: Mapping[str, Any]) -> str:
+    people = info.get("authors", {}).get("author", []) if isinstance(info, Mapping) else []
+    if isinstance(people, Mapping | str):
+        people = [people]
+    names = " ".join(p.get("text", "") if isinstance(p, Mapping) else str(p) for p in people)
+    return " ".join(
+        [_text(info.get("title")), names, _text(info.get("venue")), _text(info.get("year"))]
+    )
+
+
+# --- Semantic Scholar -----------------------------------------------------------------------
+
+_S2_PREFIXES = {"DOI": "DOI", "ARXIV": "ArXiv", "ACL": "ACL", "PMID": "PubMed", "MAG": "MAG"}
+
+
+class SemanticScholarStandIn(ServiceStandIn):
+    """The Semantic Scholar Graph API (``/graph/v1``) serving recorded paper objects.
+
+    ``/paper/{id}`` finds a paper by its ``paperId``, ``CorpusId:``, or an external id
+    (``DOI:``, ``ARXIV:``, ``ACL:``, ``PMID:``; DOIs in any case), else 404 with
+    ``{"error": "Paper with id ... not found"}``; ``/paper/search/match?query=`` gives the one
+    paper whose title matches best (``matchScore``) when most of its words are the query's,
+    else 404 ``{"error": "Title match not found"}``. ``fields`` keeps the named fields (and
+    ``paperId``). ``require_key`` answers 403 to a request without that ``x-api-key``.
+    """
+
+    prefix = "/graph/v1"
+    label = "Semantic Scholar"
+
+    def __init__(
+        self, papers: Iterable[Mapping[str, Any]], *, require_key: str | None = None, **knobs: Any
+    ) -> None:
+        super().__init__(**knobs)
+        self.papers = [dict(p) for p in papers]
+        self.require_key = require_key
+        self._ids: dict[str, dict[str, Any]] = {}
+        for paper in self.papers:
+            self._ids[str(paper.get("paperId", "")).lower()] = paper
+            ids = paper.get("externalIds") or {}
+            if ids.get("CorpusId") is not None:
+                self._ids[f"corpusid:{ids['CorpusId']}"] = paper
+            for prefix, key in _S2_PREFIXES.items():
+                if ids.get(key):
+                    self._ids[f"{prefix.lower()}:{str(ids[key]).lower()}"] = paper
+
+    def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
+        one = {k: v[-1] for k, v in params.items()}
+        fields = [f for f in one.get("fields", "title").split(",") if f]
+        if path.rstrip("/") == "/paper/search/match":
+            paper = self._match(one.get("query", ""))
+            if paper is None:
+                return 404, "application/json", _json({"error": "Title match not found"})
+            chosen = self._fields(paper, fields)
+            chosen["matchScore"] = 100.0
+            return 200, "application/json", _json({"data": [chosen]})
+        if path.startswith("/paper/"):
+            asked = path[len("/paper/") :]
+            paper = self._ids.get(asked.lower())
+            if paper is None:
+                return 404, "application/json", _json({"error": f"Paper with id {asked} not found"})
+            return 200, "application/json", _json(self._fields(paper, fields))
+        return 404, "application/json", _json({"message": "Not Found"})
+
+    @staticmethod
+    def _fields(paper: Mapping[str, Any], fields: list[str]) -> dict[str, Any]:
+        chosen = {"paperId": paper.get("paperId")}
+        chosen.update({f: paper.get(f) for f in fields if f != "paperId"})
+        return chosen
+
+    def _match(self, query: str) -> dict[str, Any] | None:
+        asked = _words(query)
+        best, best_score = None, 0.0
+        for paper in self.papers:
+            title = _words(str(paper.get("title") or ""))
+            if not title or not asked:
+                continue
+            both = len(set(title) & set(asked))
+            score = 2 * both / (len(set(title)) + len(set(asked)))
+            if score > best_score:
+                best, best_score = paper, score
+        return best if best_score >= 0.8 else None
+
+
+def serve_arxiv(entries: Iterable[str], **knobs: Any) -> ArxivStandIn:
+    """An :class:`ArxivStandIn` for recorded Atom entries, not yet started (``with`` it)."""
+    return ArxivStandIn(entries, **knobs)
+
+
+def serve_dblp(infos: Iterable[Mapping[str, Any]], **knobs: Any) -> DblpStandIn:
+    """A :class:`DblpStandIn` for recorded hit ``info`` objects, not yet started."""
+    return DblpStandIn(infos, **knobs)
+
+
+def serve_semanticscholar(
+    papers: Iterable[Mapping[str, Any]], **knobs: Any
+) -> SemanticScholarStandIn:
+    """A :class:`SemanticScholarStandIn` for recorded paper objects, not yet started."""
+    return SemanticScholarStandIn(papers, **knobs)

@@ -650,6 +650,7 @@ WIDE: tuple[tuple[str, Reference], ...] = (
         container_title="arXiv",
         year="2019",
         kind="posted-content",
+        arxiv_id="1901.01234",
     ),
     # A bioRxiv preprint, Vancouver.
     _ref(

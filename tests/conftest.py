@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,20 @@ GENUINE_WORKS = SHARED_DATA / "data" / "crossref" / "works.jsonl.gz"
 RAW_EXCHANGES = SHARED_DATA / "data" / "crossref" / "raw"
 
 
+# Module- and session-scoped fixtures run before the autouse fixture below, and subprocesses
+# inherit this process's environment: they too never reach a public service by the default
+# ``--sources auto``.
+os.environ["REFCHECK_SOURCES"] = "crossref"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_refcheck_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """No test reads the developer's REFCHECK_* settings or writes to their user cache."""
+    """No test reads the developer's REFCHECK_* settings or writes to their user cache, and no
+    command-line test reaches a public service by the default ``--sources auto``: a test
+    that means to ask arXiv, dblp or the broad indexes names its sources (and their stand-ins'
+    base URLs) itself."""
     for name in (
         "REFCHECK_BASE_URL",
         "REFCHECK_MAILTO",
@@ -45,8 +55,14 @@ def _isolated_refcheck_env(
         "REFCHECK_PUBMED_BASE_URL",
         "REFCHECK_OPENALEX_BASE_URL",
         "REFCHECK_DATACITE_BASE_URL",
+        "REFCHECK_ARXIV_BASE_URL",
+        "REFCHECK_DBLP_BASE_URL",
+        "REFCHECK_SEMANTICSCHOLAR_BASE_URL",
+        "REFCHECK_SEMANTICSCHOLAR_API_KEY",
+        "REFCHECK_NCBI_API_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REFCHECK_SOURCES", "crossref")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 
 

@@ -156,7 +156,9 @@ def test_offline_with_empty_cache_is_not_checked(tmp_path: Path) -> None:
     """Offline, with nothing cached: every reference is "not checked", never "not found"; exit 3."""
     result = run("check", str(MANUSCRIPT), "--offline", "--cache", str(tmp_path / "empty.sqlite"))
     assert EXIT_UNCHECKED == result.returncode
-    assert 15 == result.stdout.count("not-checked (warning): not checked (offline")
+    assert 15 == result.stdout.count(
+        "not-checked (warning): not checked (Crossref: offline, and not in the cache)"
+    )
     assert "unresolved" not in result.stdout.replace("0 unresolved", "")
 
 

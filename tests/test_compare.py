@@ -119,9 +119,16 @@ def test_print_year_and_online_year_both_accepted() -> None:
 
 
 def test_pages_expanded_before_comparison() -> None:
-    """Cited 100-9 (expanded 100-109) against 100-110 is a page error; 100-10 is fine."""
-    assert ["pages-mismatch"] == _codes(Reference(first_page="100", last_page="109"), _work())
+    """Cited 100-9 (expanded 100-109) against 100-110 is a last-page warning (the first page
+    finds the work); 100-10 is fine."""
+    assert ["last-page-mismatch"] == _codes(Reference(first_page="100", last_page="109"), _work())
     assert [] == _codes(Reference(first_page="100", last_page="110"), _work())
+
+
+def test_wrong_first_page_is_an_error() -> None:
+    """A first page that is not the record's is an error: the reader looks in the wrong place."""
+    [finding] = compare_fields(Reference(first_page="101", last_page="110"), _work())
+    assert ("pages-mismatch", Severity.ERROR) == (finding.code, finding.severity)
 
 
 def test_article_number_matches_page() -> None:
@@ -137,10 +144,12 @@ def test_missing_authors_without_et_al() -> None:
     assert [] == _codes(Reference(authors=[Author("Smith", "J")], et_al=True), work)
 
 
-def test_extra_author_is_an_error() -> None:
-    """An author the record does not have is an error."""
+def test_extra_author_is_a_warning() -> None:
+    """An author the record does not have is a warning: inconsistent, but the reader finds
+    the work (the severity policy of docs/findings.md)."""
     reference = Reference(authors=[Author("Smith", "JA"), Author("Nobody", "X")])
-    assert ["author-extra"] == _codes(reference, _work())
+    [finding] = compare_fields(reference, _work())
+    assert ("author-extra", Severity.WARNING) == (finding.code, finding.severity)
 
 
 def test_swapped_authors_are_an_order_warning() -> None:

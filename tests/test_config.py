@@ -320,7 +320,17 @@ def test_json_report_with_ignored_references_follows_the_schema(report: Report) 
     data = report_to_dict(apply_ignores(report, references=[IgnoreRule("B1", "known")]))
     jsonschema.validate(data, schema)
     assert (
-        [{"file": "m.md", "line": 1, "label": "B1", "doi": "10.1/one", "reason": "known"}],
+        [
+            {
+                "file": "m.md",
+                "line": 1,
+                "column": None,
+                "anchor": None,
+                "label": "B1",
+                "doi": "10.1/one",
+                "reason": "known",
+            }
+        ],
         1,
     ) == (
         data["ignored"],

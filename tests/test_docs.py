@@ -85,7 +85,7 @@ def test_every_error_derives_from_the_base() -> None:
     errors = [
         getattr(refcheck, n)
         for n in refcheck.__all__
-        if n.endswith(("Error", "Unavailable", "NotCached"))
+        if n.endswith(("Error", "Unavailable", "Unreachable", "NotCached"))
     ]
     assert all(issubclass(e, refcheck.RefcheckError) for e in errors)
-    assert 9 == len(errors)
+    assert 10 == len(errors)

@@ -32,7 +32,10 @@ def _accepts(args: list[str]) -> list[str]:
     assert isinstance(cli, click.Group)
     name, *rest = args
     command = cli.commands[name]
-    with command.make_context(name, rest, resilient_parsing=False) as context:
+    # Under the group's context, as the real command line is: a command's context made on its
+    # own would give it (and, cached, every later --help) the default help option names.
+    parent = click.Context(cli, info_name="refcheck", **cli.context_settings)
+    with command.make_context(name, rest, parent=parent, resilient_parsing=False) as context:
         return [
             p.name or ""
             for p in command.params

@@ -69,8 +69,9 @@ class Run:
         return [(r.citation.label, r.status, r.match.doi) for r in self.report.references]
 
     def reasons(self) -> list[str]:
+        """The whole error of each unchecked reference (its ``reason`` is a few words)."""
         return [
-            r.match.reason or ""
+            r.match.detail or ""
             for r in self.report.references
             if r.status is ReferenceStatus.UNCHECKED
         ]

@@ -28,6 +28,7 @@ from refcheck.readers import (
     read_file,
     read_jats,
     read_latex,
+    read_tex,
     read_text,
 )
 from refcheck.readers.text import Manuscript, TextLine
@@ -183,10 +184,16 @@ def test_bbl_of_a_bibtex_style_is_read_block_by_block() -> None:
     )
 
 
-def test_biblatex_bbl_is_a_clear_error() -> None:
-    """A biblatex .bbl (\\entry ... \\endentry) is refused with a message that says why."""
-    with pytest.raises(ParseError, match="biblatex"):
-        latex_manuscript(r"\entry{k}{article}{} \field{title}{T} \endentry", "x.bbl")
+def test_biblatex_bbl_entries_are_read_field_by_field() -> None:
+    """A biblatex .bbl (\\entry ... \\endentry) is read: each entry's fields, its key."""
+    manuscript = latex_manuscript(
+        r"\entry{k}{article}{} \field{title}{T} \field{year}{2001} \endentry", "x.bbl"
+    )
+    assert [("k", "T", "2001")] == [
+        (c.label, r.title, r.year)
+        for c, r in zip(manuscript.citations, manuscript.references, strict=True)
+        if r is not None
+    ]
 
 
 def test_tex_commented_out_bibitem_is_not_a_citation() -> None:
@@ -368,7 +375,7 @@ def test_readers_are_chosen_by_extension_in_any_case(tmp_path: Path) -> None:
     """read_file picks the reader by extension, case-insensitively; text otherwise."""
     upper = tmp_path / "REFS.BIB"
     upper.write_bytes((FIXTURES / "references.bib").read_bytes())
-    assert (read_bib, read_latex, read_latex, read_jats, 4) == (
+    assert (read_bib, read_tex, read_latex, read_jats, 4) == (
         READERS[".bib"],
         READERS[".tex"],
         READERS[".bbl"],
@@ -397,7 +404,9 @@ def test_missing_file_is_a_parse_error(tmp_path: Path) -> None:
 
 # --- end to end -----------------------------------------------------------------------------
 
-_FINDING = re.compile(r"^\S+:(?P<line>\d+): \[(?P<label>[^\]]+)\] (?P<code>[\w-]+) ")
+_FINDING = re.compile(
+    r"^\S+?:(?P<line>\d+)(?::\d+)?: \[(?P<label>[^\]]+)\] (?P<code>[\w-]+) "
+)  # file:line: or, where the reader knows the column, file:line:column:
 
 
 @pytest.fixture(scope="module")

@@ -91,6 +91,7 @@ def test_docgen_rewrites_a_stale_file(tmp_path: Path) -> None:
     "example",
     [
         "examples/github-actions/refcheck.yml",
+        "examples/github-actions/refcheck-action.yml",
         "examples/gitlab-ci/.gitlab-ci.yml",
         "examples/pre-commit/.pre-commit-config.yaml",
         ".pre-commit-hooks.yaml",

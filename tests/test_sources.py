@@ -397,7 +397,7 @@ def test_cli_unknown_source_is_a_usage_error() -> None:
     result = CliRunner().invoke(
         cli, ["resolve", "--no-cache", "--sources", "crossref,scholar", "Doe J. T. 2020."]
     )
-    assert (2, True) == (result.exit_code, result.stderr.startswith("Error: sources:"))
+    assert (2, True) == (result.exit_code, result.stderr.startswith("Error: --sources:"))
 
 
 @responses.activate
@@ -475,7 +475,8 @@ def test_base_url_given_beats_the_variable() -> None:
         (
             {},
             {"scholar": OPENALEX},
-            "base URLs: expected names among pubmed, openalex, datacite, found 'scholar'",
+            "base URLs: expected names among pubmed, openalex, datacite, arxiv, dblp, semanticscholar, "
+            "found 'scholar'",
         ),
     ],
     ids=["variable", "override", "unknown-source"],
@@ -579,7 +580,7 @@ def test_cli_pubmed_base_url_from_the_file_the_variable_or_the_option(
             ("--openalex-base-url", "ftp://x"),
             {},
             "",
-            "openalex_base_url: expected an http(s) URL, found 'ftp://x'",
+            "--openalex-base-url: expected an http(s) URL, found 'ftp://x'",
         ),
         (
             (),

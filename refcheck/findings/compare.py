@@ -3,9 +3,12 @@
 This step is pure: ``compare(reference, match)`` returns the findings. How alike two fields
 are is judged by :mod:`refcheck.similarity`, as the resolver judges them.
 
-Finding codes (stable; see ``docs/findings.md``):
+Finding codes (stable; see ``docs/findings.md``, which states the severity policy: an error
+is what makes a reader fail to find the work or find another one, a warning what is
+incomplete or inconsistent, info a matter of style). An error needs evidence: a parse that
+is unsure of a name gives a warning, and a citation that can be read to agree with the record
+(the record's surname or year printed where the parse did not look) gives nothing.
 
-=================  ========  ======================================================
 code               severity  meaning
 =================  ========  ======================================================
 author-spelling    error     a surname differs by a few letters ("Sinforio"/"Sinflorio")
@@ -29,8 +32,10 @@ expression-of-c... warning   an expression of concern was published (``expressio
 reinstated         info      a retraction was reversed
 update-notice      warning   the citation is of a notice, not the work; info when it says so
 published-version  info      the work is a preprint with a published version to cite
-doi-not-found      error     the cited DOI does not exist on Crossref
+doi-not-found      error     the cited DOI does not exist on Crossref (or DataCite)
 doi-mismatch       error     the cited DOI belongs to another work
+arxiv-not-found    error     the cited arXiv identifier does not exist on arXiv
+arxiv-mismatch     error     the cited arXiv identifier belongs to another paper
 unresolved         warning   no work on Crossref (or the other sources asked) agrees
 preprint-only      warning   a journal citation of which only the preprint agrees (names
                              the published DOI when the preprint links to it)
@@ -38,6 +43,42 @@ may-be-fabricated  warning   unresolved, and its parts contradict the journal's 
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
 =================  ========  ======================================================
+=======
+==================  ========  =====================================================
+code                severity  meaning
+==================  ========  =====================================================
+author-spelling     error     a surname differs by a few letters ("Sinforio"/"Sinflorio")
+author-mismatch     error     an author is not the record's author at that place
+author-order        warning   an author of the work is cited at another place
+author-initials     warning   initials dropped or different ("Cron R"/"Cron RQ")
+author-missing      warning   fewer authors than the record, and no "et al"
+author-extra        warning   more authors than the record
+title-mismatch      error     a title word misspelled, or most words differ
+title-differs       warning   words added, dropped or reordered
+journal-mismatch    warning   the journal is not the record's, nor an abbreviation of it
+year-mismatch       error     a year that is neither the online nor the print year
+volume-mismatch     error     the volume differs
+issue-mismatch      warning   the issue differs
+pages-mismatch      error     the first page (or article number) differs
+last-page-mismatch  warning   the last page differs
+pages-suffix        info      the last page lacks the record's suffix ("1000"/"1000.e3")
+pages-abbreviated   info      the last page abbreviated too far ("1–3" for "1–13")
+now-published       info      cited as online-first; the record now has volume and pages
+retracted           error     the work is retracted, withdrawn or removed (names the notice)
+corrected           warning   a correction or erratum was published (names the notice's DOI)
+expression-of-c...  warning   an expression of concern was published (``expression-of-concern``)
+reinstated          info      a retraction was reversed
+update-notice       warning   the citation is of a notice, not the work; info when it says so
+published-version   info      the work is a preprint with a published version to cite
+doi-not-found       error     the cited DOI does not exist on Crossref (or DataCite)
+doi-mismatch        error     the cited DOI belongs to another work
+arxiv-not-found     error     the cited arXiv identifier does not exist on arXiv
+arxiv-mismatch      error     the cited arXiv identifier belongs to another paper
+unresolved          warning   no work on Crossref (or the other sources asked) agrees
+may-be-fabricated   warning   unresolved, and its parts contradict the journal's records
+ambiguous           warning   several works agree equally well
+not-checked         warning   refcheck could not ask (offline, network failure)
+==================  ========  =====================================================
 
 The integrity codes come from :func:`refcheck.findings.integrity.integrity_findings` (see there).
 """
@@ -47,6 +88,7 @@ from __future__ import annotations
 import difflib
 import re
 
+import attrs
 from rapidfuzz import fuzz
 
 from refcheck.findings.integrity import integrity_findings
@@ -59,8 +101,16 @@ from refcheck.model import (
     Severity,
     Work,
 )
-from refcheck.parsing.normalize import fold
-from refcheck.similarity import container_matches, same_family
+from refcheck.parsing.citation import clean_citation
+from refcheck.parsing.names import PARTICLES
+from refcheck.parsing.normalize import fold, name_keys
+from refcheck.similarity import (
+    container_matches,
+    printed,
+    printed_times,
+    same_family,
+    same_person,
+)
 
 __all__ = ["compare", "compare_fields"]
 
@@ -70,14 +120,101 @@ _SPELLING_RATIO = 70.0  # a surname this similar to the record's is a misspellin
 
 
 def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
-    """Everything that differs between ``reference`` and what it resolved to."""
+    """Everything that differs between ``reference`` and what it resolved to; each finding
+    names the source whose record it rests on (``Finding.source``)."""
+    findings = _compare(reference, match)
+    return tuple(
+        f if f.source is not None else attrs.evolve(f, source=_finding_source(f, match))
+        for f in findings
+    )
+
+
+def _finding_source(finding: Finding, match: Match) -> str | None:
+    if finding.code in ("doi-not-found", "doi-mismatch"):
+        return (match.doi_source or "crossref").split(",")[0]
+    if finding.code in ("arxiv-not-found", "arxiv-mismatch"):
+        return "arxiv"
+    if finding.code in ("unresolved", "may-be-fabricated") and match.asked:
+        return ",".join(match.asked)
+    return match.source or "crossref"
+
+
+def _work_id(work: Work) -> str:
+    """A work's identifier for a message: its DOI, else PMID, arXiv id or service key."""
+    if work.doi:
+        return work.doi
+    if work.pmid:
+        return f"PMID {work.pmid}"
+    if work.arxiv_id:
+        return f"arXiv:{work.arxiv_id}"
+    return work.key or "(no identifier)"
+
+
+def _registries(match: Match) -> str:
+    names = (match.doi_source or "crossref").split(",")
+    return " or ".join(_SERVICE_NAMES.get(n, n) for n in names if n)
+
+
+def _arxiv_findings(reference: Reference, match: Match) -> list[Finding]:
+    if match.arxiv_status == "not-found" and reference.arxiv_id:
+        return [
+            Finding(
+                "arxiv-not-found",
+                _ERROR,
+                f"arXiv identifier {reference.arxiv_id} does not exist on arXiv",
+                field="arxiv_id",
+                cited=reference.arxiv_id,
+                expected=match.work.arxiv_id if match.work is not None else None,
+            )
+        ]
+    if match.arxiv_status == "other-work" and reference.arxiv_id:
+        other = match.arxiv_work
+        about = f': it is "{other.title}"' if other is not None and other.title else ""
+        return [
+            Finding(
+                "arxiv-mismatch",
+                _ERROR,
+                f"arXiv identifier {reference.arxiv_id} belongs to another paper{about}",
+                field="arxiv_id",
+                cited=reference.arxiv_id,
+                expected=match.work.arxiv_id if match.work is not None else None,
+            )
+        ]
+    return []
+
+
+def _published_finding(match: Match) -> list[Finding]:
+    """A matched preprint's published version (``Match.published``), with venue and year."""
+    published, work = match.published, match.work
+    if published is None or work is None:
+        return []
+    where = ", ".join(p for p in (published.container_title, published.year) if p)
+    ident = f" ({published.doi})" if published.doi else ""
+    origin = _SERVICE_NAMES.get(match.published_source or "", match.published_source or "")
+    said = f" (according to {origin})" if origin else ""
+    return [
+        Finding(
+            "published-version",
+            _INFO,
+            f"the cited work is a preprint; it was published in {where or 'a venue'}"
+            f"{ident}{said}: cite that",
+            field="doi",
+            cited=work.doi or None,
+            expected=published.doi or where or None,
+            source=match.published_source,
+        )
+    ]
+
+
+def _compare(reference: Reference, match: Match) -> list[Finding]:
     findings: list[Finding] = []
+    findings.extend(_arxiv_findings(reference, match))
     if match.doi_status == "not-found" and reference.doi:
         findings.append(
             Finding(
                 "doi-not-found",
                 _ERROR,
-                f"DOI {reference.doi} does not exist on Crossref",
+                f"DOI {reference.doi} does not exist on {_registries(match)}",
                 field="doi",
                 cited=reference.doi,
                 expected=match.doi,
@@ -98,9 +235,12 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
         )
     if match.status is MatchStatus.MATCHED and match.work is not None:
         findings.extend(compare_fields(reference, match.work))
-        findings.extend(integrity_findings(reference, match.work))
+        integrity = integrity_findings(reference, match.work)
+        findings.extend(integrity)
+        if not any(f.code == "published-version" for f in integrity):
+            findings.extend(_published_finding(match))
     elif match.status is MatchStatus.AMBIGUOUS:
-        dois = ", ".join(c.work.doi or f"PMID {c.work.pmid}" for c in match.candidates[:3])
+        dois = ", ".join(_work_id(c.work) for c in match.candidates[:3])
         where = _SERVICE_NAMES.get(match.source or "crossref", match.source or "Crossref")
         findings.append(
             Finding(
@@ -128,14 +268,25 @@ def compare(reference: Reference, match: Match) -> tuple[Finding, ...]:
                 Finding(
                     "may-be-fabricated",
                     _WARNING,
-                    "this reference may not exist: " + "; ".join(match.doubts),
+                    "this reference may not exist: "
+                    + "; ".join(match.doubts)
+                    + (
+                        f"; no work on {_services(match)} agrees (every applicable source asked)"
+                        if len(match.asked) > 1
+                        else ""
+                    ),
                 )
             )
     elif match.status is MatchStatus.UNCHECKED:
+        # A few words: the service and why ("Crossref: HTTP 503, 5 attempts"); the whole
+        # error is the match's detail, for -v and the JSON report.
+        where = _SERVICE_NAMES.get(match.source or "crossref", match.source or "Crossref")
         findings.append(
-            Finding("not-checked", _WARNING, f"not checked ({match.reason or 'unknown reason'})")
+            Finding(
+                "not-checked", _WARNING, f"not checked ({where}: {match.reason or 'no answer'})"
+            )
         )
-    return tuple(findings)
+    return findings
 
 
 def _only_other_version(version: Work) -> Finding:
@@ -167,6 +318,9 @@ _SERVICE_NAMES = {
     "pubmed": "PubMed",
     "openalex": "OpenAlex",
     "datacite": "DataCite",
+    "arxiv": "arXiv",
+    "dblp": "dblp",
+    "semanticscholar": "Semantic Scholar",
 }
 
 
@@ -198,33 +352,76 @@ def _record_display(author: Author) -> str:
     return f"{author.family} {author.initials}".strip()
 
 
+def _author_region(reference: Reference) -> str:
+    """Where the citation prints its authors: its cleaned text before the title (or before
+    the journal, or the year, when the title is not found); empty for a reference that has no
+    text (one built by hand)."""
+    if not reference.text:
+        return ""
+    text = clean_citation(reference.text)
+    for anchor in (reference.title, reference.container_title):
+        if anchor:
+            at = text.find(anchor[:24])
+            if at > 0:
+                return text[:at]
+    if reference.year:
+        at = text.find(reference.year)
+        if at > 0:
+            return text[:at]
+    return text
+
+
+def _well_formed(author: Author) -> bool:
+    """Whether a cited author reads as a name one can call wrong: a family name of letters, not
+    initials, a suffix or the word that ends a list ("Jr", "C.A", "Coauthors")."""
+    family = author.family.strip(" .,")
+    if len(family) < 2 or not any(c.isalpha() for c in family):
+        return False
+    if family.isupper() and len(family) <= 3 and "." not in family:
+        return False  # "RQ": initials read as a name
+    if "." in family or any(c.isdigit() for c in family):
+        return False
+    first = family.split()[0]
+    if all(w.lower().strip(".") in PARTICLES for w in family.split()):
+        return False  # "da", "de": a particle alone is not a surname
+    if family[0].islower() and first.lower() not in PARTICLES and not re.match(r"[a-z]['’]", first):
+        return False  # "aaaa": a lower-case word is not a surname (but "van Dijk", "d'Allonnes")
+    return family.lower() not in _NOT_NAMES
+
+
+_NOT_NAMES = frozenset(
+    {"jr", "sr", "and", "et", "al", "others", "coauthors", "co-authors", "colleagues", "eds", "ed"}
+)
+
+
 def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
     cited = [a for a in reference.authors if not a.organisation]
     recorded = [a for a in work.authors if not a.organisation]
     if not cited or not recorded:
         return []
+    region = _author_region(reference)
     findings: list[Finding] = []
     for index, author in enumerate(cited):
         place = index + 1
         if index >= len(recorded):
-            findings.append(
-                Finding(
-                    "author-extra",
-                    _ERROR,
-                    f'author {place} "{_show(author)}" is not among the record\'s '
-                    f"{len(recorded)} authors",
-                    field="author",
-                    cited=_show(author),
+            if _well_formed(author) and not any(same_person(author, r) for r in recorded):
+                findings.append(
+                    Finding(
+                        "author-extra",
+                        _WARNING,
+                        f'author {place} "{_show(author)}" is not among the record\'s '
+                        f"{len(recorded)} authors",
+                        field="author",
+                        cited=_show(author),
+                    )
                 )
-            )
             continue
         record_author = recorded[index]
-        if same_family(author.family, record_author.family):
-            findings.extend(_compare_initials(place, author, record_author))
+        if same_person(author, record_author):
+            if same_family(author.family, record_author.family):
+                findings.extend(_compare_initials(place, author, record_author))
             continue
-        elsewhere = next(
-            (j for j, r in enumerate(recorded) if same_family(author.family, r.family)), None
-        )
+        elsewhere = next((j for j, r in enumerate(recorded) if same_person(author, r)), None)
         if elsewhere is not None:
             findings.append(
                 Finding(
@@ -236,11 +433,29 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
                     expected=_record_display(record_author),
                 )
             )
-        elif fuzz.ratio(fold(author.family), fold(record_author.family)) >= _SPELLING_RATIO:
+            continue
+        # The cited authors of that surname who are, at their own place, another recorded
+        # author of it ("Zhang A" for the record's fourth author "Zhang A").
+        others = sum(
+            1
+            for j, other in enumerate(cited)
+            if j != index
+            and j < len(recorded)
+            and same_family(other.family, record_author.family)
+            and same_person(other, recorded[j])
+        )
+        if region and printed_times(record_author.family, region) > others:
+            # The record's author is printed where the citation names its authors (and not
+            # only as another cited author of that name): read that way, the citation
+            # agrees, and the parse's cut is no evidence against it.
+            continue
+        # An error needs a name read without doubt; anything else is worth a look, no more.
+        severity = _ERROR if _well_formed(author) else _WARNING
+        if _key_ratio(author.family, record_author.family) >= _SPELLING_RATIO:
             findings.append(
                 Finding(
                     "author-spelling",
-                    _ERROR,
+                    severity,
                     f'author {place} "{author.family}" is spelled "{record_author.family}" '
                     "in the record",
                     field="author",
@@ -252,7 +467,7 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
             findings.append(
                 Finding(
                     "author-mismatch",
-                    _ERROR,
+                    severity,
                     f'author {place} "{_show(author)}" is "{_record_display(record_author)}" '
                     "in the record",
                     field="author",
@@ -260,9 +475,14 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
                     expected=_record_display(record_author),
                 )
             )
-    if not reference.et_al and len(cited) < len(recorded):
-        missing = ", ".join(_record_display(a) for a in recorded[len(cited) : len(cited) + 3])
-        more = ", ..." if len(recorded) - len(cited) > 3 else ""
+    missing_authors = recorded[len(cited) :]
+    if (
+        not reference.et_al
+        and missing_authors
+        and not (region and all(printed(a.family, region) for a in missing_authors))
+    ):
+        missing = ", ".join(_record_display(a) for a in missing_authors[:3])
+        more = ", ..." if len(missing_authors) > 3 else ""
         findings.append(
             Finding(
                 "author-missing",
@@ -275,6 +495,13 @@ def _compare_authors(reference: Reference, work: Work) -> list[Finding]:
             )
         )
     return findings
+
+
+def _key_ratio(cited: str, recorded: str) -> float:
+    """How alike two surnames are (0-100), transliterated: the best of their spellings."""
+    return max(
+        (fuzz.ratio(a, b) for a in name_keys(cited) for b in name_keys(recorded)), default=0.0
+    )
 
 
 def _compare_initials(place: int, cited: Author, recorded: Author) -> list[Finding]:
@@ -401,7 +628,7 @@ def _compare_year(reference: Reference, work: Work) -> list[Finding]:
     if not reference.year or not work.years:
         return []
     cited = reference.year[:4]
-    if cited in work.years:
+    if cited in work.years or _year_printed(reference, work):
         return []
     dates = (
         ", ".join(
@@ -423,13 +650,46 @@ def _compare_year(reference: Reference, work: Work) -> list[Finding]:
     ]
 
 
+_NUMBER_PARTS = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _year_printed(reference: Reference, work: Work) -> bool:
+    """Whether one of the record's years is printed in the citation as a year of its own,
+    outside the title, and not taken by the volume, issue or pages: the parse took another
+    year ("... Sørenson 1868 - 1939. J Am Chem Soc. 1939"), and the citation can be read to
+    agree."""
+    if not reference.text:
+        return False
+    text = clean_citation(reference.text)
+    for field in (reference.title, reference.container_title):
+        if field:
+            text = text.replace(field, " ")
+    numbers = [reference.volume, reference.issue, reference.first_page, reference.last_page]
+    for year in work.years:
+        printed_times = len(re.findall(rf"(?<![\w./-]){year}(?![\w/]|-\d|–\d)", text))
+        if printed_times > sum(1 for n in numbers if n == year):
+            return True
+    return False
+
+
 def _same_number(a: str, b: str) -> bool:
-    return fold(a).lstrip("0") == fold(b).lstrip("0")
+    """Whether two volumes, issues or pages are one number: case, dashes, spaces and leading
+    zeros of each numeric part aside ("MA2024–1" is "MA2024-01", "012" is "12")."""
+    mine, theirs = _NUMBER_PARTS.findall(fold(a)), _NUMBER_PARTS.findall(fold(b))
+    return bool(mine) and [p.lstrip("0") or "0" for p in mine] == [
+        p.lstrip("0") or "0" for p in theirs
+    ]
 
 
 def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
     findings: list[Finding] = []
-    if reference.volume and work.volume and not _same_number(reference.volume, work.volume):
+    volume_is_year = reference.volume is not None and reference.volume == reference.year
+    if (
+        reference.volume
+        and work.volume
+        and not _same_number(reference.volume, work.volume)
+        and not volume_is_year  # "SPIE 2016:96973B": the year read as the volume
+    ):
         findings.append(
             Finding(
                 "volume-mismatch",
@@ -476,12 +736,30 @@ def _compare_numbers(reference: Reference, work: Work) -> list[Finding]:
     return findings
 
 
+_ROMAN_PAGE = re.compile(r"[ivxlcdm]{1,8}", re.IGNORECASE)
+
+
+def _page_agrees(cited: str, recorded: str) -> bool:
+    """Whether a cited first page is the record's, or the record's with a part the record
+    adds after a period or slash, or a prefix before one ("87" for "87.2", "A33" for
+    "A33.1", "e4580" for "e4580/correction-1", "11895" for a record's "lno.11895")."""
+    if _same_number(cited, recorded):
+        return True
+    head = re.split(r"[./]", recorded, maxsplit=1)[0]
+    tail = re.split(r"[./]", recorded)[-1]
+    return ("." in recorded or "/" in recorded) and (
+        _same_number(cited, head) or _same_number(cited, tail)
+    )
+
+
 def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
     first = work.first_page or work.article_number
     if not reference.first_page or not first:
         return []
+    if not any(c.isdigit() for c in first) and not _ROMAN_PAGE.fullmatch(first):
+        return []  # a record whose page is "n/a" has no page to compare
     cited_range = reference.pages or reference.first_page
-    first_ok = _same_number(reference.first_page, first) or (
+    first_ok = _page_agrees(reference.first_page, first) or (
         work.article_number is not None and _same_number(reference.first_page, work.article_number)
     )
     if not first_ok:
@@ -500,7 +778,38 @@ def _compare_pages(reference: Reference, work: Work) -> list[Finding]:
                 expected=work.pages,
             )
         ]
-    return [_pages_finding(reference, work, cited_range)]
+    printed_last = _printed_last_page(cited_range)
+    if printed_last and len(printed_last) < len(theirs) and theirs.endswith(printed_last):
+        # "1–3" for "1–13": an abbreviation of the record's last page, too short to be right.
+        return [
+            Finding(
+                "pages-abbreviated",
+                _INFO,
+                f'last page "{printed_last}" reads as an abbreviation of the record\'s "{theirs}"',
+                field="pages",
+                cited=cited_range,
+                expected=work.pages,
+            )
+        ]
+    return [
+        Finding(
+            "last-page-mismatch",
+            _WARNING,
+            f'last page "{mine}" is "{theirs}" in the record (pages "{cited_range}")',
+            field="pages",
+            cited=cited_range,
+            expected=work.pages,
+        )
+    ]
+
+
+_RANGE_END = re.compile(r"[-–—]\s?(?P<last>[A-Za-z]{0,3}\d{1,9})\s?$")
+
+
+def _printed_last_page(pages: str) -> str | None:
+    """The last page as printed, not expanded: "1–3" -> "3", "e358–67" -> "67"."""
+    found = _RANGE_END.search(pages)
+    return found["last"] if found else None
 
 
 def _pages_finding(reference: Reference, work: Work, cited_range: str) -> Finding:

@@ -101,7 +101,12 @@ def _signature_names(lines: list[TextLine], file: str) -> list[_Name]:
                 m = _SIGNATURE_NAME.match(piece.strip())
                 if m:
                     names.append(
-                        _Name(m["family"], m["given"], Location(file, entry.line), "signature")
+                        _Name(
+                            m["family"],
+                            m["given"],
+                            Location(file, entry.line, page=entry.page),
+                            "signature",
+                        )
                     )
     return names
 
@@ -119,7 +124,9 @@ def _prose_names(lines: list[TextLine], file: str, known: list[_Name]) -> list[_
     for line in lines:
         cleaned = re.sub(r"[*_\\]", "", line.text)
         for m in _PROSE_NAME.finditer(cleaned):
-            candidate = _Name(m["family"], m["given"], Location(file, line.line), "prose")
+            candidate = _Name(
+                m["family"], m["given"], Location(file, line.line, page=line.page), "prose"
+            )
             key = (candidate.family, candidate.given)
             if key not in verdicts:
                 folded = fold(candidate.family)

@@ -7,7 +7,8 @@ The last step of the data flow: ``... -> Match(Work) -> BibTeX``. :func:`to_bibt
   reference lists, is one entry), with the entry type of its record type
   (``journal-article`` -> ``@article``, ``book-chapter`` -> ``@incollection``, ...);
 * one entry per *unresolved* (or ambiguous, or unchecked) reference, built from its parsed
-  fields and marked twice: a ``% refcheck: unresolved`` line above it, and
+  fields (the same cited DOI, or the same title, year and first author, is one entry) and
+  marked twice: a ``% refcheck: unresolved`` line above it, and
   ``note = {refcheck: unresolved}`` in it;
 * above each entry, a ``%`` line saying where it is cited (``manuscript.md:12 [A1]``).
 
@@ -34,7 +35,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import attrs
 from pybtex.database import BibliographyData, Entry, Person
@@ -43,8 +43,10 @@ from pybtex.exceptions import PybtexError
 
 from refcheck.errors import ExportError
 from refcheck.model import Author, CheckedReference, MatchStatus, Reference, Report, Work
+from refcheck.output.files import write_output
+from refcheck.parsing.normalize import fold, words
 
-__all__ = ["ENTRY_TYPES", "to_bibtex", "write_bibtex"]
+__all__ = ["ENTRY_TYPES", "entry_counts", "published_work", "to_bibtex", "write_bibtex"]
 
 #: BibTeX entry type of each Crossref work type; any other type is ``misc``.
 ENTRY_TYPES: dict[str, str] = {
@@ -224,10 +226,10 @@ def _ascii(text: str) -> str:
 
 def base_key(authors: Sequence[Author], year: str | None, title: str | None) -> str:
     """``mehta2020silencing``: first author's family name, year, first significant title word."""
-    parts = authors[0].family.split() if authors else []
-    name = _ascii(parts[-1]) if parts else ""
-    if parts and authors[0].organisation:
-        name = _ascii(parts[0])
+    words = authors[0].family.split() if authors else []
+    name = _ascii(words[-1]) if words else ""
+    if words and authors[0].organisation:
+        name = _ascii(words[0])
     word = ""
     for candidate in (title or "").split():
         folded = _ascii(candidate)
@@ -304,6 +306,8 @@ def _person(author: Author, unicode: bool) -> Person:
     return Person(
         last=_name_part(author.family, unicode),
         first=_name_part(author.given or "", unicode) if author.given else "",
+        # "Kessler, Jr., E. G.": BibTeX's third part, the lineage.
+        lineage=_name_part(author.suffix, unicode) if author.suffix else "",
     )
 
 
@@ -355,10 +359,51 @@ def _work_fields(work: Work, unicode: bool) -> tuple[str, list[tuple[str, str]]]
         ("isbn", escape(work.isbn[0]) if work.isbn and entry_type in _BOOKISH else None),
         ("issn", escape(work.issn[0]) if work.issn and entry_type == "article" else None),
         ("doi", _verbatim(work.doi)),
-        ("eprint", escape(work.pmid) if work.pmid and not work.doi else None),
-        ("eprinttype", "pubmed" if work.pmid and not work.doi else None),
+        ("eprint", _eprint(work)),
+        ("eprinttype", _eprint_type(work)),
     ]
     return entry_type, _fit(entry_type, fields)
+
+
+def _eprint(work: Work) -> str | None:
+    """The arXiv identifier of a preprint, or the PMID of a work without a DOI."""
+    if work.arxiv_id:
+        return escape(work.arxiv_id)
+    return escape(work.pmid) if work.pmid and not work.doi else None
+
+
+def _eprint_type(work: Work) -> str | None:
+    if work.arxiv_id:
+        return "arxiv"
+    return "pubmed" if work.pmid and not work.doi else None
+
+
+def published_work(checked: CheckedReference) -> Work | None:
+    """The published version of a matched preprint, as a work to export: the preprint's
+    title and authors with the published version's venue, year, volume, pages and DOI."""
+    match = checked.match
+    work, published = match.work, match.published
+    if work is None or published is None:
+        return None
+    kind = published.type or (
+        "proceedings-article"
+        if published.container_title and _PROCEEDINGS.search(published.container_title)
+        else "journal-article"
+    )
+    return attrs.evolve(
+        published,
+        type=kind,
+        title=published.title or work.title,
+        subtitle=published.subtitle or (work.subtitle if not published.title else None),
+        authors=published.authors or work.authors,
+        published_version=None,
+    )
+
+
+_PROCEEDINGS = re.compile(
+    r"\b(?:Proc|Proceedings|Conference|Workshop|Symposium|NeurIPS|NIPS|ICLR|ICML|ACL|EMNLP)",
+    re.IGNORECASE,
+)
 
 
 _BOOKISH = frozenset({"book", "incollection", "inproceedings", "proceedings", "techreport"})
@@ -432,20 +477,77 @@ def _where(checked: Iterable[CheckedReference]) -> str:
     return "% cited at " + ", ".join(dict.fromkeys(places)).replace("@", "(at)")
 
 
-def _drafts(references: Sequence[CheckedReference], unicode: bool) -> list[_Draft]:
+#: A cited title at least this long (its words, folded) is specific enough to tell one work
+#: from another together with the year and the first author.
+_DISTINCT_TITLE = 20
+
+
+def _entry_key(checked: CheckedReference, published: bool = False) -> object:
+    """What makes two citations one entry.
+
+    A resolved work is one entry however often it is cited: by DOI, or (a PubMed record has no
+    DOI) by the work itself. A reference without a work (unresolved, ambiguous, or not checked,
+    as every reference is offline) is one entry with the others that cite the same DOI, or else
+    the same title, year and first author: the same work cited in three lists, once as "Cron
+    R" and twice as "Cron RQ", is one entry offline as it is online.
+    """
+    work = _exported(checked, published)
+    if work is not None:
+        return ("work", work.doi.lower() or work)
+    reference = checked.reference
+    if reference.doi:
+        return ("doi", reference.doi.lower())
+    title = " ".join(words(reference.title or ""))
+    if len(title) >= _DISTINCT_TITLE:
+        first = fold(reference.authors[0].family) if reference.authors else ""
+        return ("cited", title, reference.year or "", first)
+    return ("reference", reference)
+
+
+def _groups(
+    references: Iterable[CheckedReference], published: bool = False
+) -> list[list[CheckedReference]]:
+    """The citations of each entry, in the order the entries come."""
     groups: dict[object, list[CheckedReference]] = {}
     for checked in references:
-        work = checked.match.work if checked.match.status is MatchStatus.MATCHED else None
-        # A work is one entry however often it is cited: by DOI, or (a PubMed record has no
-        # DOI) by the work itself.
-        group: object = (
-            ("work", work.doi.lower() or work) if work else ("reference", checked.reference)
-        )
-        groups.setdefault(group, []).append(checked)
+        groups.setdefault(_entry_key(checked, published), []).append(checked)
+    return list(groups.values())
+
+
+def entry_counts(
+    source: Report | Iterable[CheckedReference], *, published: bool = False
+) -> dict[str, int]:
+    """How many entries :func:`to_bibtex` writes, by what each is built from: the source of a
+    resolved work (``"crossref"``, ``"pubmed"``...), or, for a reference without one, its
+    status (``"unresolved"``, ``"ambiguous"``, ``"unchecked"``)."""
+    references = source.references if isinstance(source, Report) else source
+    counts: dict[str, int] = {}
+    for first, *_ in _groups(references, published):
+        if first.match.status is MatchStatus.MATCHED and first.match.work is not None:
+            kind = first.match.source or "crossref"
+        else:
+            kind = first.match.status.value
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _exported(checked: CheckedReference, published: bool) -> Work | None:
+    """The work a checked reference is exported as: its match, or (``published``) the
+    published version of a matched preprint."""
+    if checked.match.status is not MatchStatus.MATCHED:
+        return None
+    if published and (version := published_work(checked)) is not None:
+        return version
+    return checked.match.work
+
+
+def _drafts(
+    references: Sequence[CheckedReference], unicode: bool, published: bool = False
+) -> list[_Draft]:
     drafts = []
-    for members in groups.values():
+    for members in _groups(references, published):
         first = members[0]
-        work = first.match.work if first.match.status is MatchStatus.MATCHED else None
+        work = _exported(first, published)
         if work is not None:
             entry_type, fields = _work_fields(work, unicode)
             persons: tuple[tuple[str, tuple[Author, ...], bool], ...] = (
@@ -472,13 +574,22 @@ class _RawWriter(Writer):  # type: ignore[misc]
         return text
 
 
-def to_bibtex(source: Report | Iterable[CheckedReference], *, unicode: bool = False) -> str:
+def to_bibtex(
+    source: Report | Iterable[CheckedReference],
+    *,
+    unicode: bool = False,
+    published: bool = False,
+) -> str:
     """The text of a ``.bib`` file for the references of ``source`` (see the module docs).
+
+    ``published``: a matched preprint that was published (``Match.published``) is exported
+    as its published version (venue, year, volume, pages and DOI of that version; the
+    preprint's title and authors when the version's record has none).
 
     Raises :class:`~refcheck.errors.ExportError` if pybtex cannot write an entry.
     """
     references = tuple(source.references if isinstance(source, Report) else source)
-    drafts = _drafts(references, unicode)
+    drafts = _drafts(references, unicode, published)
     keys = _unique_keys([d.base_key for d in drafts])
     writer = _RawWriter(encoding="utf-8")
     chunks = []
@@ -502,10 +613,9 @@ def write_bibtex(
     path: str | os.PathLike[str],
     *,
     unicode: bool = False,
+    published: bool = False,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> None:
-    """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8)."""
-    text = to_bibtex(source, unicode=unicode)
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8), whole or not at all
+    (:func:`~refcheck.output.files.write_output`); ``inputs`` are files it must not be."""
+    write_output(path, to_bibtex(source, unicode=unicode, published=published), inputs=inputs)

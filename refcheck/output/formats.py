@@ -35,8 +35,16 @@ from refcheck.model import (
     ReferenceStatus,
     Report,
     Severity,
+    printable,
 )
-from refcheck.output.report import format_json, format_text, summary_line
+from refcheck.output.report import (
+    format_json,
+    format_text,
+    place,
+    printable_data,
+    summary_line,
+    terminal_line,
+)
 
 __all__ = [
     "FORMATS",
@@ -82,15 +90,17 @@ RULES: Mapping[str, Rule] = {
         Rule("author-order", _W, "An author of the work is cited at another place."),
         Rule("author-initials", _W, "An author's initials are dropped or different."),
         Rule("author-missing", _W, "Fewer authors than the record has, without 'et al'."),
-        Rule("author-extra", _E, "More authors than the record has."),
+        Rule("author-extra", _W, "More authors than the record has."),
         Rule("title-mismatch", _E, "A title word is misspelled, or most words differ."),
         Rule("title-differs", _W, "Title words are added, dropped or reordered."),
         Rule("journal-mismatch", _W, "The journal is neither the record's nor an abbreviation."),
         Rule("year-mismatch", _E, "The year is neither the online nor the print year."),
         Rule("volume-mismatch", _E, "The volume differs from the record's."),
         Rule("issue-mismatch", _W, "The issue differs from the record's."),
-        Rule("pages-mismatch", _E, "The first or last page differs from the record's."),
+        Rule("pages-mismatch", _E, "The first page (or article number) differs from the record's."),
+        Rule("last-page-mismatch", _W, "The last page differs from the record's."),
         Rule("pages-suffix", _I, "The last page lacks the record's suffix."),
+        Rule("pages-abbreviated", _I, "The last page is abbreviated too far to be read right."),
         Rule("now-published", _I, "Cited as online-first; the work now has a volume and pages."),
         Rule("retracted", _E, "The cited work is retracted, withdrawn or removed."),
         Rule("corrected", _W, "A correction or erratum to the cited work was published."),
@@ -100,6 +110,8 @@ RULES: Mapping[str, Rule] = {
         Rule("published-version", _I, "The cited preprint has a published version to cite."),
         Rule("doi-not-found", _E, "The cited DOI does not exist on Crossref."),
         Rule("doi-mismatch", _E, "The cited DOI belongs to another work."),
+        Rule("arxiv-not-found", _E, "The cited arXiv identifier does not exist on arXiv."),
+        Rule("arxiv-mismatch", _E, "The cited arXiv identifier belongs to another paper."),
         Rule("unresolved", _W, "No work on Crossref agrees with the reference."),
         Rule(
             "preprint-only",
@@ -114,6 +126,11 @@ RULES: Mapping[str, Rule] = {
         Rule("name-variant", _W, "One person's surname is spelled two ways in the document."),
         Rule("citation-variant", _W, "The same work is cited with different details."),
         Rule("duplicate-reference", _W, "The same work appears twice in one reference list."),
+        Rule("unreadable-entry", _W, "A bibliography entry BibTeX cannot read as written."),
+        Rule("author-list-commas", _W, "An author list separated by commas, not 'and'."),
+        Rule("field-code-mismatch", _W, "A reference manager's field disagrees with the print."),
+        Rule("cited-key-missing", _E, "The text cites a key the bibliography does not have."),
+        Rule("uncited-entry", _I, "A bibliography entry the text never cites."),
     )
 }
 
@@ -143,7 +160,9 @@ def _message(finding: Finding, checked: CheckedReference | None) -> str:
 
 def _title(finding: Finding, checked: CheckedReference | None) -> str:
     label = checked.citation.label if checked is not None else ""
-    return f"[{label}] {finding.code}" if label else finding.code
+    where = checked.citation.location if checked is not None else finding.location
+    page = f" (p{where.page})" if where is not None and where.page is not None else ""
+    return (f"[{label}] {finding.code}" if label else finding.code) + page
 
 
 # --- GitHub Actions -------------------------------------------------------------------------
@@ -152,8 +171,10 @@ _GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 
 
 def _escape_data(text: str) -> str:
-    """A workflow command's message, escaped as GitHub's toolkit does (``escapeData``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message, escaped as GitHub's toolkit does (``escapeData``), with
+    control characters replaced first (:func:`~refcheck.model.printable`): the log GitHub
+    shows interprets terminal escapes."""
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
@@ -165,11 +186,13 @@ def github_lines(report: Report) -> Iterator[str]:
     """The GitHub Actions report, line by line: one workflow command per finding, a summary."""
     for finding, location, checked in _findings(report):
         properties = [("file", location.file), ("line", str(location.line))] if location else []
+        if location is not None and location.column:
+            properties.append(("col", str(location.column)))
         properties.append(("title", _title(finding, checked)))
         props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
         command = _GITHUB_COMMAND[finding.severity]
         yield f"::{command} {props}::{_escape_data(_message(finding, checked))}"
-    yield summary_line(report)
+    yield terminal_line(summary_line(report))
 
 
 def format_github(report: Report) -> str:
@@ -181,10 +204,8 @@ def format_github(report: Report) -> str:
 
 
 def _finding_text(finding: Finding, location: Location, checked: CheckedReference | None) -> str:
-    return (
-        f"{location.file}:{location.line}: {finding.code} ({finding.severity.value}): "
-        f"{_message(finding, checked)}"
-    )
+    severity = finding.severity.value
+    return f"{place(location)}: {finding.code} ({severity}): {_message(finding, checked)}"
 
 
 def _testcase(
@@ -271,8 +292,23 @@ def format_junit(report: Report, *, fail_on: Severity | None = Severity.ERROR) -
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("errors", "0")
+    _printable_tree(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _printable_tree(root: ET.Element) -> None:
+    """Replace, in every attribute and text of the tree, what XML 1.0 cannot hold (control
+    characters, lone surrogates: :func:`~refcheck.model.printable`), so that the document is
+    well-formed whatever the report holds (ElementTree escapes ``<&"`` but writes the rest
+    as it is)."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            element.set(name, printable(value))
+        if element.text:
+            element.text = printable(element.text)
+        if element.tail:
+            element.tail = printable(element.tail)
 
 
 # --- SARIF 2.1.0 ----------------------------------------------------------------------------
@@ -289,12 +325,23 @@ def _uri(file: str) -> str:
 
 
 def _physical(location: Location) -> dict[str, Any]:
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": _uri(location.file)},
-            "region": {"startLine": max(1, location.line)},
-        }
+    """A SARIF location: the line and column (a region), and the source's own name for the
+    reference (a logical location: the JATS ``ref`` id, the ``.bib`` key), which still
+    finds it in a file written on one line. A PDF's region is the row's number on its page,
+    with the page and the box on it (points from the top left) in the region's property bag."""
+    region: dict[str, Any] = {"startLine": max(1, location.line)}
+    if location.column:
+        region["startColumn"] = location.column
+    if location.page is not None:
+        region["properties"] = {"page": location.page}
+        if location.box is not None:
+            region["properties"]["box"] = list(location.box)
+    found: dict[str, Any] = {
+        "physicalLocation": {"artifactLocation": {"uri": _uri(location.file)}, "region": region}
     }
+    if location.anchor:
+        found["logicalLocations"] = [{"name": location.anchor, "kind": "element"}]
+    return found
 
 
 def _sarif_rule(rule: Rule) -> dict[str, Any]:
@@ -380,12 +427,21 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
 
 def format_sarif(report: Report) -> str:
     """The report as a SARIF 2.1.0 log, indented JSON."""
-    return json.dumps(report_to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_data(report_to_sarif(report)), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- GitLab Code Quality --------------------------------------------------------------------
 
 _GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def _gitlab_location(where: Location) -> dict[str, Any]:
+    """Lines, or with a column the positions form Code Climate also defines."""
+    line = max(1, where.line)
+    if where.column:
+        position = {"line": line, "column": where.column}
+        return {"path": where.file, "positions": {"begin": position, "end": position}}
+    return {"path": where.file, "lines": {"begin": line}}
 
 
 def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
@@ -408,7 +464,7 @@ def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
                 "categories": ["Bug Risk"],
                 "severity": _GITLAB_SEVERITY[finding.severity],
                 "fingerprint": unique,
-                "location": {"path": where.file, "lines": {"begin": max(1, where.line)}},
+                "location": _gitlab_location(where),
             }
         )
     return issues
@@ -416,7 +472,7 @@ def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
 
 def format_gitlab(report: Report) -> str:
     """A GitLab Code Quality report (``artifacts:reports:codequality``), indented JSON."""
-    return json.dumps(report_to_gitlab(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_data(report_to_gitlab(report)), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- choosing a format ----------------------------------------------------------------------

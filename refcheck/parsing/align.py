@@ -7,9 +7,19 @@ title and container title inside the citation's own text and re-cuts those field
 finds, and fills a volume, issue or first page that the parse missed when the work's value is
 printed in the citation.
 
+Names and numbers are re-cut too. The authors' part of the citation (before the title) is
+read again in each order a name can have (:func:`refcheck.parsing.names.parse_names`), and
+the reading that agrees with the most of the work's authors, place by place, is kept when it
+agrees with more than the parse did: "Xu Jun" is family "Xu" when the record says so. The
+numbers printed after the title are given to the volume, issue and pages again when the parse
+put them in the wrong field or cut one short ("Jama 2001: 285(9); 1206-8." read as issue 9,
+pages 285; "12A530" cut to "12A"): each printed number goes to one field only, a field that
+agrees with the work keeps its number, and the re-cut is kept only if more fields then agree.
+
 Every field it sets is a piece of the citation, as printed (markup cleaned): align never copies
 a value from the work. A title the citation misspells stays misspelt, so that the comparison
-still reports it; a field the citation does not show stays as the parse left it.
+still reports it; a field the citation does not show stays as the parse left it; a wrong
+volume stays wrong, since the work's volume is not printed in it.
 """
 
 from __future__ import annotations
@@ -21,8 +31,10 @@ from typing import Any
 import attrs
 from rapidfuzz import fuzz
 
-from refcheck.model import Reference, Work
+from refcheck.model import Author, Reference, Work
 from refcheck.parsing.citation import clean_citation, page_ends
+from refcheck.parsing.names import parse_names
+from refcheck.parsing.normalize import fold, name_key, name_keys
 
 __all__ = ["align"]
 
@@ -85,20 +97,30 @@ def _locate(
         return None
     start = where[skip + found.dest_start]
     end = where[skip + found.dest_end - 1] + 1
-    start, end = _trim_words(text, *_widen(text, start, end), set(wanted.split()))
+    start, end = _trim_words(text, *_widen(text, start, end), set(wanted.split()), wanted.split())
     return (start, end) if end - start >= _SHORTEST else None
 
 
 _WORD = re.compile(r"\w+")
 
 
-def _trim_words(text: str, start: int, end: int, wanted: set[str]) -> tuple[int, int]:
+def _edge_word(word: str, wanted: set[str], edge: str) -> bool:
+    """Whether a word at the edge of the span belongs to the work's value: one of its words,
+    or the value's own edge word misspelt ("Mechanivms" for "Mechanisms"), which must stay
+    for the comparison to report."""
+    return word in wanted or (len(word) >= 4 and fuzz.ratio(word, edge) >= 75)
+
+
+def _trim_words(
+    text: str, start: int, end: int, wanted: set[str], order: list[str] | None = None
+) -> tuple[int, int]:
     """Drop words at either edge of the span that the work's value does not have (a fuzzy
     alignment can slip by a word: "T. Anakinra for sever ..." -> "Anakinra for sever ...")."""
     spans = [m.span() for m in _WORD.finditer(text, start, end)]
-    while spans and _fold(text[slice(*spans[0])])[0] not in wanted:
+    first, last = (order[0], order[-1]) if order else ("", "")
+    while spans and not _edge_word(_fold(text[slice(*spans[0])])[0], wanted, first):
         spans.pop(0)
-    while spans and _fold(text[slice(*spans[-1])])[0] not in wanted:
+    while spans and not _edge_word(_fold(text[slice(*spans[-1])])[0], wanted, last):
         spans.pop()
     if not spans:
         return start, start
@@ -123,6 +145,26 @@ def _pages(first: str | None, text: str, taken: set[str]) -> str | None:
     pattern = rf"(?<![\w.]){re.escape(first)}(?:\s?[-–—]\s?[A-Za-z]{{0,3}}\d{{1,8}})?(?![\w])"
     found = re.search(pattern, text, re.IGNORECASE)
     return found[0] if found else None
+
+
+def _spill(parsed: str, found: str, work: Work) -> bool:
+    """Whether what the parsed container says beyond the work's container is another field
+    spilt into it: the title's last words ("... winter wheat Crop Protection"), the volume
+    ("JAMA XXV"), the publisher ("SPIE Proceedings. SPIE")."""
+    at = parsed.find(found)
+    before, after = parsed[:at], parsed[at + len(found) :]
+    extra = _fold(f"{before} {after}")[0].split()
+    if not extra:
+        return False
+    title = _fold(" ".join(t for t in (work.title, work.subtitle) if t))[0]
+    numbers = (work.volume, work.issue, work.publisher, work.first_page, work.last_page)
+    others = set(_fold(" ".join(v for v in numbers if v))[0].split())
+    tail = " ".join(_fold(before)[0].split())
+    if tail and title.endswith(tail) and not _fold(after)[0].strip():
+        return True
+    return all(word in others or word in title.split() for word in extra) and not (
+        "(" in parsed and ")" in parsed and not _fold(before)[0].strip()
+    )
 
 
 def align(reference: Reference, work: Work) -> Reference:
@@ -158,7 +200,9 @@ def align(reference: Reference, work: Work) -> Reference:
         span = _locate(container, text, folded, after, CONTAINER_SCORE)
         if span is not None:
             found = text[span[0] : span[1]]
-            if found != parsed and not (keep and parsed and found in parsed):
+            if found != parsed and not (
+                keep and parsed and found in parsed and not _spill(parsed, found, work)
+            ):
                 changes["container_title"] = found
             break
 
@@ -176,4 +220,157 @@ def align(reference: Reference, work: Work) -> Reference:
         if printed_pages is not None:
             changes["pages"] = printed_pages
             changes["first_page"], changes["last_page"] = page_ends(printed_pages)
+    if title_span is not None:
+        # A volume or issue not printed after the title came from the title ("(2+) cations").
+        for name in ("volume", "issue"):
+            value = changes.get(name, getattr(reference, name))
+            if value and not re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", rest):
+                changes[name] = None
+    changes.update(_recut_numbers(attrs.evolve(reference, **changes), work, rest))
+    start = title_span[0] if title_span is not None else 0
+    changes.update(_recut_authors(reference, work, text[:start] if start > 0 else ""))
     return attrs.evolve(reference, **changes) if changes else reference
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_YEAR_IN_NAMES = re.compile(r"\(?\b(?:1[5-9]|20)\d\d[a-z]?\b.*$")
+
+
+def _agree(cited: Author, recorded: Author) -> bool:
+    """Whether a cited name is the recorded one's: the family names' spellings meet, or the
+    whole names' words are the same ("Cheng-Shong Wu" in a record's family field)."""
+    if name_keys(cited.family) & name_keys(recorded.family):
+        return True
+    mine = {name_key(w) for w in re.split(r"[\s\-.]+", f"{cited.given or ''} {cited.family}")}
+    theirs = {
+        name_key(w) for w in re.split(r"[\s\-.]+", f"{recorded.given or ''} {recorded.family}")
+    }
+    return len(mine - {""}) > 1 and mine == theirs
+
+
+def _agreeing(authors: tuple[Author, ...], recorded: tuple[Author, ...]) -> int:
+    """How well the authors agree with the record's, place by place: two for a family name
+    whose spelling meets the record's, one for the same words in another order."""
+    return sum(
+        2 if name_keys(a.family) & name_keys(r.family) else 1 if _agree(a, r) else 0
+        for a, r in zip(authors, recorded, strict=False)
+    )
+
+
+def _recut_authors(reference: Reference, work: Work, region: str) -> dict[str, Any]:
+    """The authors read again from the citation's authors' part (before the title), in the
+    reading that agrees with the most of the work's authors, place by place (and, on a tie,
+    whose count is nearest the work's): nothing when no reading beats the parse's."""
+    recorded = tuple(a for a in work.authors if not a.organisation)
+    cited = tuple(a for a in reference.authors if not a.organisation)
+    if not recorded or not region or len(cited) != len(reference.authors):
+        return {}
+    region = _YEAR_IN_NAMES.sub("", region).strip(" .,;:(")
+
+    def rank(authors: tuple[Author, ...], et_al: bool) -> tuple[int, int, int]:
+        extra = len(authors) - len(recorded)
+        initials = sum(
+            bool(a.initials) and a.initials == r.initials
+            for a, r in zip(authors, recorded, strict=False)
+        )
+        return _agreeing(authors, recorded), -(max(extra, 0) if et_al else abs(extra)), initials
+
+    best, et_al = cited, reference.et_al
+    best_rank = rank(cited, et_al)
+    for order in (None, "family", "given"):
+        names = parse_names(region, order=order)
+        if not names.authors:
+            continue
+        found = rank(names.authors, reference.et_al or names.et_al)
+        if found > best_rank:
+            best, best_rank, et_al = names.authors, found, reference.et_al or names.et_al
+    if best is cited:
+        return {}
+    return {"authors": best, "et_al": et_al}
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+# A number as printed after the title: "285", "12A530", "MA2024–1", "1206-8", "e1007887".
+_PRINTED_NUMBER = re.compile(
+    r"(?<![\w.])[A-Za-z]{0,3}\d[\w]{0,15}(?:\s?[-–—]\s?[A-Za-z]{0,3}\d[\w]{0,15})?(?![\w])"
+)
+_FIELDS = ("volume", "issue", "pages")
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    parts = re.compile(r"\d+|[^\W\d_]+")
+    mine, theirs = parts.findall(fold(a)), parts.findall(fold(b))
+    return bool(mine) and [p.lstrip("0") or "0" for p in mine] == [
+        p.lstrip("0") or "0" for p in theirs
+    ]
+
+
+def _recut_numbers(reference: Reference, work: Work, rest: str) -> dict[str, Any]:
+    """The volume, issue and pages given the printed numbers again, when the parse put them
+    in the wrong field or cut one short; each printed number goes to one field."""
+    recorded = {
+        "volume": work.volume,
+        "issue": work.issue,
+        "pages": work.first_page or work.article_number,
+    }
+    current = {"volume": reference.volume, "issue": reference.issue, "pages": reference.first_page}
+
+    def agrees(field: str, value: str | None) -> bool:
+        if field == "pages" and value is not None:
+            value = page_ends(value)[0]
+        return _same(value, recorded[field]) or (
+            field == "pages" and _same(value, work.article_number)
+        )
+
+    wrong = [f for f in _FIELDS if recorded[f] and not agrees(f, current[f])]
+    if not wrong:
+        return {}
+    tokens = [m[0] for m in _PRINTED_NUMBER.finditer(rest)]
+
+    def token_of(value: str | None, used: set[int]) -> int | None:
+        if not value:
+            return None
+        for i, token in enumerate(tokens):
+            if i not in used and (value == token or value in token):
+                return i
+        return None
+
+    used: set[int] = set()
+    if reference.year:
+        years = [i for i, t in enumerate(tokens) if t == reference.year]
+        if years:
+            used.add(years[-1])
+    for field in _FIELDS:
+        if field not in wrong:
+            at = token_of(current[field], used)
+            if at is not None:
+                used.add(at)
+    assigned: dict[str, str] = {}
+    for field in wrong:
+        for i, token in enumerate(tokens):
+            if i in used:
+                continue
+            if agrees(field, token):
+                assigned[field] = token
+                used.add(i)
+                break
+    if not assigned:
+        return {}
+    # A field left wrong keeps its number, which must not be one that another field took.
+    for field in wrong:
+        kept = current[field]
+        taken = kept is not None and any(kept in assigned[f] for f in assigned)
+        if field not in assigned and taken and token_of(kept, used) is None:
+            return {}
+    changes: dict[str, Any] = {}
+    for field, token in assigned.items():
+        if field == "pages":
+            changes["pages"] = token
+            changes["first_page"], changes["last_page"] = page_ends(token)
+        else:
+            changes[field] = token
+    return changes

@@ -8,7 +8,10 @@ the citation model once).
    odd hyphens, ligatures and curly quotes, words hyphenated at a line end, list labels ("1 ",
    "[1]"). The italic spans are remembered: they usually mark the container title.
 2. *Identifiers*: DOI, URL, PMID and a "published online" / "Epub" date are found anywhere in
-   the citation by pattern and taken out of the text the next step sees.
+   the citation by pattern and taken out of the text the next step sees; an arXiv identifier
+   in any of its forms ("arXiv:1706.03762v5", "CoRR abs/1706.03762", an arxiv.org address,
+   "hep-th/9901001", the DOI 10.48550/arXiv.1706.03762) and an ACL Anthology identifier are
+   found too, and left in the text.
 3. *Segments to fields*: :mod:`refcheck.parsing.segment`'s trained model labels each token of the
    rest (author, title, container, date, volume, issue, pages, publisher...), whatever the
    style; this module turns the labelled runs into fields: the author run into people
@@ -35,9 +38,10 @@ import attrs
 
 from refcheck.model import Author, Reference
 from refcheck.parsing import grammar as g
+from refcheck.parsing.names import Names, parse_names
 from refcheck.parsing.segment import Segments, segment
 
-__all__ = ["clean_citation", "page_ends", "parse_citation"]
+__all__ = ["arxiv_identifier", "clean_citation", "page_ends", "parse_citation"]
 
 _JOURNAL_ARTICLE = "journal-article"
 
@@ -209,6 +213,9 @@ _DOI_START = re.compile(r"10\.\d{4,9}/")  # a word with one is another DOI
 _DOI_MAX = 300
 _DOI_TAG = re.compile(r"\[(?:doi|pii)\]")
 _PMID = re.compile(g.PMID, re.IGNORECASE)
+_ARXIV = re.compile(g.ARXIV, re.IGNORECASE)
+_ARXIV_OLD = re.compile(r"^(?P<archive>[a-z-]+)(?:\.[a-z-]+)?/(?P<number>\d{7}(?:v\d+)?)$")
+_ACL = re.compile(g.ACL_ID)
 _PMCID = re.compile(r"\bPMCID\s?:?\s?PMC\d{1,9}\b", re.IGNORECASE)
 # "Available from: ", "[cited 2020 Jun 1]", "Accessed June 1, 2020." are left over around a URL.
 _URL_NOISE = re.compile(
@@ -287,12 +294,33 @@ def _doi_extent(text: str, match: re.Match[str]) -> tuple[str, int]:
     return trimmed, end if tag is None else tag.end()
 
 
+def arxiv_identifier(text: str) -> str | None:
+    """The arXiv identifier a text cites, normalised: "arXiv:1706.03762V5" -> "1706.03762v5",
+    "math.AG/0601001" -> "math/0601001" (the subject class is not part of the identifier),
+    "10.48550/arXiv.1706.03762" -> "1706.03762"; ``None`` when there is none."""
+    if "/" not in text and "arxiv" not in text.lower():
+        return None
+    found = _ARXIV.search(text)
+    if found is None:
+        return None
+    value = (found["arxiv"] or found["arxiv_old"]).lower()
+    old = _ARXIV_OLD.match(value)
+    return f"{old['archive']}/{old['number']}" if old else value
+
+
+def _acl_identifier(text: str) -> str | None:
+    found = _ACL.search(text) if "acl" in text or "18653" in text else None
+    return found["acl"] if found else None
+
+
 class _Identifiers(NamedTuple):
     doi: str | None
     url: str | None
     pmid: str | None
     online: re.Match[str] | None
     rest: str
+    arxiv: str | None = None
+    acl: str | None = None
 
 
 def _identifiers(text: str) -> _Identifiers:
@@ -322,11 +350,13 @@ def _identifiers(text: str) -> _Identifiers:
             spans.append(found.span())
         spans.extend(m.span() for m in _PMCID.finditer(text))
     online = _ONLINE.search(text) if "nline" in text or "Epub" in text else None
+    # The arXiv and ACL identifiers stay in the text the model reads: they are found, not cut.
+    arxiv, acl = arxiv_identifier(text), _acl_identifier(text)
     if spans:
         text = _cut(text, spans)
         if url is not None:
             text = _cut(text, [m.span() for m in _URL_NOISE.finditer(text)])
-    return _Identifiers(doi, url, pmid, online, text)
+    return _Identifiers(doi, url, pmid, online, text, arxiv, acl)
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:
@@ -427,11 +457,11 @@ def _reference(ctx: _Context, year: str | None, pages: str | None, **fields: Any
         url=ctx.ids.url,
         pmid=ctx.ids.pmid,
         published_online=_online_date(ctx.ids.online, year),
+        arxiv_id=ctx.ids.arxiv,
+        acl_id=ctx.ids.acl,
         **fields,
     )
 
-
-_ET_AL = re.compile(r"^(?:et\.?\s?al\.?|\.\.\.|…|others)$", re.IGNORECASE)
 
 _ANY_YEAR = re.compile(
     rf"(?<![\w./-])(?P<paren>\(\s?)?(?P<year>{g.YEAR})[a-z]?(?(paren)\s?[),;]|(?![\w/]|-\d|–\d))"
@@ -534,13 +564,6 @@ _SHAPES = (
 )
 
 
-# An organisation as author: "CMS collaboration, Measurement of ...", "WHO. Global report ...".
-_ORGANISATION = re.compile(
-    r"^(?P<org>(?:The\s)?(?:[A-Z][\w&.'-]{0,30}\s){0,6}"
-    r"(?:[Cc]ollaboration|Collab\.|Consortium|Group|Team|Society|Association|Organi[sz]ation"
-    r"|Institute|Commission|Committee|Agency|Council|Office|Department|Ministry|Foundation"
-    r"|Network|Board|Bureau|Centers?|Centres?)|WHO|UNICEF|OECD|NICE|CDC)(?=[.,:]|\s\()[.,:]?\s?"
-)
 _THESIS = re.compile(r"\b(?:Ph\.?\s?D|thesis|Thèse|Dissertation|Master'?s)\b", re.IGNORECASE)
 _REPORT = re.compile(r"\b(?:Technical\sReport|Tech\.\sRep|Report|Working\sPaper)\b")
 _PREPRINT = re.compile(r"\b(?:arXiv|bioRxiv|medRxiv|preprint|hep-\w{2}/\d)", re.IGNORECASE)
@@ -600,7 +623,6 @@ def _run_on_title(container: str) -> tuple[str, str] | None:
 
 _ET_AL_AFTER = re.compile(r"^[\s,.;]{0,3}(?:et\.?\s?al\b|and\sothers\b|\.\.\.|…)", re.IGNORECASE)
 _ET_AL_ANYWHERE = re.compile(r",?\s?(?:et\.?\s?al\b\.?|and\sothers\b|\.\.\.|…)", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s?;\s?|,?\s(?:and|&|et|und|y)\s|,\s?")
 _VOLUME_LABEL = re.compile(r"^(?:vol(?:ume)?s?\.?|v\.|bd\.?|t\.|tome)\s?", re.IGNORECASE)
 _ISSUE_LABEL = re.compile(r"^(?:no\.?|nos\.?|nr\.?|issue|iss\.?|heft|n°|#)\s?", re.IGNORECASE)
 _PAGES_LABEL = re.compile(r"^(?:pp?\.?|pages?|S\.|art(?:icle)?\.?(?:\sno\.)?)\s?", re.IGNORECASE)
@@ -615,27 +637,9 @@ _PAGE_COUNT_ONLY = re.compile(r"^\d{1,5}\s?(?:pp?|pages|S)\.?$")
 _OPENERS = {")": "(", "]": "[", "”": "“", '"': '"', "’": "‘"}
 
 
-def _persons(run: str) -> list[Author]:
-    """The people (or the organisation) of an author run."""
-    run = _ET_AL_ANYWHERE.sub("", run).strip(" ,;:")
-    if _ORGANISATION.match(run + "."):
-        return [Author(family=_trim(run), organisation=True)]
-    for candidate in (run, run + "."):
-        # The model may leave the last initial's period out of the run: "..., Hartwell, J".
-        read, _, end = _generic_authors(candidate)
-        if read and end >= len(candidate.rstrip(" .,")) - 1:
-            return read
-    authors = []
-    for name in _NAME_SPLIT.split(run):
-        name = name.strip(" .")
-        parts = [w for w in name.split() if w]
-        if not parts or _ET_AL.match(name):
-            continue
-        words = [w for w in parts if len(w.strip(".")) > 1 and not w.isupper()]
-        family = words[-1] if words else parts[-1]
-        given = " ".join(w for w in parts if w is not family) or None
-        authors.append(Author(family=family.strip(".,"), given=given))
-    return authors
+def _persons(run: str) -> Names:
+    """The people (or the organisation) of an author run (:mod:`refcheck.parsing.names`)."""
+    return parse_names(run)
 
 
 def _first(text: str, runs: list[tuple[int, int]] | None) -> str | None:
@@ -700,7 +704,12 @@ def _repaired(text: str, runs: Segments) -> Segments:
         after = titles[0][0] if titles else end
         # A list that ended, with "et al." or with Vancouver initials ("Cohn ES."), is over:
         # what follows it is not a name, whatever the word.
-        ended = et_al or all(_VANCOUVER_GIVEN.match(name.given or "") for name in names)
+        # One name with one initial ("Sarita V. Adve.") may be a given name and an initial
+        # with the family name after them: that list has not ended.
+        ended = et_al or (
+            all(_VANCOUVER_GIVEN.match(name.given or "") for name in names)
+            and (len(names) > 1 or len((names[0].given or "") if names else "") > 1)
+        )
         if (
             read
             and text[start + read - 1] == "."
@@ -755,9 +764,9 @@ def _from_segments(ctx: _Context) -> Reference:
     et_al = False
     if "author" in runs:
         start, end = runs["author"][0]
-        authors = _persons(text[start:end])
-        et_al = bool(_ET_AL.search(text[start:end])) or bool(_ET_AL_AFTER.match(text[end:]))
-        et_al = et_al or "et al" in text[start:end] or "and others" in text[start:end]
+        names = _persons(text[start:end])
+        authors = list(names.authors)
+        et_al = names.et_al or bool(_ET_AL_AFTER.match(text[end:]))
     _title_before_italics(ctx, text, runs)
     title, after_quote = _quoted_title(_first(text, runs.get("title")))
     container = _strip_container(_first(text, runs.get("container")) or after_quote)

@@ -13,7 +13,9 @@ named groups where it needs them.
 from __future__ import annotations
 
 __all__ = [
+    "ACL_ID",
     "APA_GIVEN",
+    "ARXIV",
     "CAP_WORD",
     "DASH",
     "DOI",
@@ -79,6 +81,38 @@ APA_GIVEN = r"[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zа-я]{0,2}\.(?:\s?-?\s?[A-ZÀ-ÖØ-ÞА
 DOI = (
     r"(?:(?:https?://)?(?:dx\.)?doi\.org/|\bdoi\s?[:.]?\s?)?"
     r"(?P<doi>(?:10\.\d{4,9}/|(?<![\d.])10\s?\.\s?\d{4,9}\s?/\s?)[^\s\"<>]{1,300})"
+)
+
+# The archives of arXiv's identifiers before April 2007, which name the subject area:
+# "hep-th" in "hep-th/9901001", "cond-mat" in "cond-mat.str-el/0601001".
+ARXIV_ARCHIVE = (
+    r"(?:astro-ph|cond-mat|gr-qc|hep-ex|hep-lat|hep-ph|hep-th|math-ph|nlin|nucl-ex|nucl-th"
+    r"|physics|quant-ph|math|cs|q-bio|q-fin|stat|acc-phys|adap-org|alg-geom|ao-sci|atom-ph"
+    r"|bayes-an|chao-dyn|chem-ph|cmp-lg|comp-gas|dg-ga|funct-an|mtrl-th|patt-sol|plasm-ph"
+    r"|q-alg|solv-int|supr-con)"
+)
+
+# An arXiv identifier in any of its printed forms, the identifier in the group ``arxiv``:
+# "arXiv:1706.03762v5", "arXiv preprint arXiv:1706.03762", "arXiv 1706.03762",
+# "CoRR abs/1706.03762", "CoRR, vol. abs/1706.03762", "https://arxiv.org/abs/1706.03762",
+# "arxiv.org/pdf/1706.03762v2.pdf", "10.48550/arXiv.1706.03762", "arXiv:hep-th/9901001",
+# and an old identifier on its own: "hep-th/9901001", "math.AG/0601001" (the archive names
+# it). New identifiers (April 2007 on) are "YYMM.NNNN" (five digits from 2015), versions "v5".
+ARXIV_NUMBER = r"(?:\d{4}\.\d{4,5}(?:v\d{1,3})?(?!\d|\.\d))"
+ARXIV_OLD_NUMBER = rf"(?:{ARXIV_ARCHIVE}(?:\.[A-Za-z-]{{2,10}})?/\d{{7}}(?:v\d{{1,3}})?)"
+ARXIV = (
+    r"(?:(?:\barXiv(?:\s?preprint)?(?:\s?:\s?|\s|\.)(?:arXiv\s?:\s?)?"
+    r"|\bCoRR[,\s]{1,3}(?:vol\.?\s?)?abs/|\babs/|arxiv\.org/(?:abs|pdf)/|\b10\.48550/arXiv\.)"
+    rf"(?P<arxiv>{ARXIV_NUMBER}|{ARXIV_OLD_NUMBER})"
+    rf"|(?<![\w/.-])(?P<arxiv_old>{ARXIV_OLD_NUMBER})(?!\d))"
+)
+
+# An ACL Anthology identifier in its address or DOI, in the group ``acl``: "P19-1001" in
+# "https://www.aclweb.org/anthology/P19-1001" or "10.18653/v1/P19-1001", "2020.acl-main.1" in
+# "https://aclanthology.org/2020.acl-main.1".
+ACL_ID = (
+    r"(?:aclanthology\.org/|aclweb\.org/anthology/|\b10\.18653/v1/)"
+    r"(?P<acl>[A-Z]\d{2}-\d{4}|\d{4}\.[a-z][a-z0-9-]{1,40}\.\d{1,4})(?![\w-])"
 )
 
 # A web address: "http://www.ncbi.nlm.nih.gov/pubmed" in "PubMed. http://www.ncbi.nlm.nih.gov/pubmed".

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -15,12 +14,12 @@ from pybtex.database.input.bibtex import Parser as _BibParser
 from pybtex.exceptions import PybtexError
 
 from refcheck.errors import ParseError
-from refcheck.model import Author, Citation, Reference
-from refcheck.parsing.citation import _page_ends
+from refcheck.model import Author, Citation, Location, Reference
+from refcheck.parsing.citation import _page_ends, arxiv_identifier
 from refcheck.readers._fields import describe
-from refcheck.readers._files import decode_source, read_bytes
-from refcheck.readers.latex import clean_latex
-from refcheck.readers.text import Manuscript
+from refcheck.readers._files import read_manuscript
+from refcheck.readers._tex import clean_latex
+from refcheck.readers.text import Manuscript, ReadingNote
 
 __all__ = ["MAX_MACRO_LENGTH", "bib_manuscript", "read_bib", "reference_from_bibtex"]
 
@@ -94,8 +93,9 @@ def reference_from_bibtex(entry: Entry, text: str = "") -> Reference:
 
     ``author`` (``and others`` sets ``et_al``), ``title``, ``journal``/``journaltitle``/
     ``booktitle`` (the container), ``year`` (or ``date``), ``volume``, ``number`` (the issue),
-    ``pages``, ``doi``, ``url``, ``pmid`` (or ``eprint`` with ``eprinttype = pubmed``) and
-    ``publisher``; ``text`` is kept as the reference's text.
+    ``pages``, ``doi``, ``url``, ``pmid`` (or ``eprint`` with ``eprinttype = pubmed``),
+    ``publisher`` and the arXiv identifier (see :func:`_arxiv_id`); ``text`` is kept as the
+    reference's text.
     """
     fields = {k.lower(): v for k, v in entry.fields.items()}
 
@@ -116,6 +116,7 @@ def reference_from_bibtex(entry: Entry, text: str = "") -> Reference:
     if pmid is None and (field("eprinttype") or "").lower() == "pubmed":
         pmid = field("eprint")
     kind = _BIB_KINDS.get(entry.type.lower())
+    arxiv_id = _arxiv_id(field)
     container = field("journal", "journaltitle")
     if container is None and kind in {"book-chapter", "proceedings-article"}:
         container = field("booktitle")
@@ -136,7 +137,31 @@ def reference_from_bibtex(entry: Entry, text: str = "") -> Reference:
         pmid=pmid,
         kind=kind,
         publisher=field("publisher", "institution", "school"),
+        arxiv_id=arxiv_id,
     )
+
+
+def _arxiv_id(field: Any) -> str | None:
+    """The arXiv identifier of an entry: ``eprint`` with ``archiveprefix``/``eprinttype``
+    arXiv (or an identifier's shape), ``journal = {CoRR}, volume = {abs/1706.03762}``, or an
+    arxiv.org ``url``, ``doi`` 10.48550/arXiv... or ``journal = {arXiv preprint
+    arXiv:...}``."""
+    eprint = field("eprint")
+    prefix = (field("archiveprefix", "eprinttype") or "").lower()
+    if eprint and prefix in {"", "arxiv"}:
+        found = arxiv_identifier(f"arXiv:{eprint.removeprefix('arXiv:')}")
+        if found:
+            return found
+    volume = field("volume") or ""
+    if volume.lower().startswith("abs/"):
+        found = arxiv_identifier(f"CoRR {volume}")
+        if found:
+            return found
+    for name in ("journal", "url", "doi", "note", "howpublished"):
+        value = field(name)
+        if value and (found := arxiv_identifier(value)):
+            return found
+    return None
 
 
 def read_bib(path: str | os.PathLike[str]) -> Manuscript:
@@ -145,7 +170,7 @@ def read_bib(path: str | os.PathLike[str]) -> Manuscript:
     An entry pybtex cannot read is still a citation: its raw text, parsed as any citation.
     """
     file = os.fspath(path)
-    text = decode_source(read_bytes(Path(path)))
+    text = read_manuscript(path)
     return bib_manuscript(text, file)
 
 
@@ -158,14 +183,19 @@ _STRING_START = re.compile(r"@\s*string\s*[{(]", re.IGNORECASE)
 def _check_string_macros(text: str, file: str) -> None:
     """Refuse a ``.bib`` whose ``@string`` macros would expand past :data:`MAX_MACRO_LENGTH`.
 
-    The lengths are added up without expanding anything (one pass over the text), before
-    pybtex, which expands every macro in full, sees the file.
+    The lengths are added up without expanding anything (one pass over the text: each
+    macro's body is looked for only up to the next ``@string``), before pybtex, which expands
+    every macro in full, sees the file.
     """
     lengths: dict[str, int] = {}
-    for start in _STRING_START.finditer(text):
+    starts = list(_STRING_START.finditer(text))
+    for index, start in enumerate(starts):
+        # A macro's body ends before the next @string at the latest: each character is
+        # scanned once, however many unclosed "@string{" there are (once quadratic).
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
         body: list[str] = []
         depth, quoted = 0, False
-        for ch in text[start.end() : start.end() + MAX_MACRO_LENGTH]:
+        for ch in text[start.end() : min(end, start.end() + MAX_MACRO_LENGTH)]:
             if ch == '"' and depth == 0:
                 quoted = not quoted
             elif ch == "{" and not quoted:
@@ -224,6 +254,7 @@ def bib_manuscript(text: str, file: str) -> Manuscript:
         starts.append((m.start(), line, m["key"], m["type"].lower()))
     citations: list[Citation] = []
     references: list[Reference | None] = []
+    notes: list[ReadingNote] = []
     for index, (start, line, key, entry_type) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(text)
         chunk = text[start:end]
@@ -233,18 +264,147 @@ def bib_manuscript(text: str, file: str) -> Manuscript:
         except PybtexError as exc:
             parser.errors.append(exc)
         if entry_type in _NOT_ENTRIES:
+            parser.errors.clear()
             continue
         found = parser.found[before:]
-        if len(found) == 1 and not parser.errors:
-            reference = reference_from_bibtex(found[0][1])
+        where = Location(file, line, anchor=key or None)
+        entry: Entry | None = found[0][1] if len(found) == 1 and not parser.errors else None
+        if entry is None:
+            problem = _error_text(parser.errors, line) or "BibTeX cannot read it"
+            entry, repairs = _tolerant_entry(chunk)
+            kept = ", ".join([*entry.persons, *entry.fields]) if entry is not None else ""
+            only_commas = all("Too many commas" in str(e) for e in parser.errors)
+            if not (entry is not None and repairs and only_commas):
+                notes.append(
+                    ReadingNote(
+                        "unreadable-entry",
+                        f"entry {key!r} (line {line}): {problem}; "
+                        + (
+                            f"read with a tolerant parser, fields kept: {kept}"
+                            if entry is not None and kept
+                            else "no field could be read; its text is parsed as a citation"
+                        ),
+                        where,
+                        cited=" ".join(chunk.split())[:300],
+                    )
+                )
+        else:
+            repairs = _repair_names(entry)
+        for field_name, value in repairs:
+            notes.append(
+                ReadingNote(
+                    "author-list-commas",
+                    f"entry {key!r} (line {line}): the {field_name} list is separated by commas; "
+                    "BibTeX separates names with 'and', and reads this as one person",
+                    where,
+                    cited=value,
+                )
+            )
+        if entry is not None:
+            reference = reference_from_bibtex(entry)
             description = describe(reference)
-            citations.append(Citation(description, file=file, line=line, label=key))
+            citations.append(Citation(description, file=file, line=line, label=key, anchor=key))
             references.append(attrs.evolve(reference, text=description))
-        else:  # pybtex could not read this entry: parse its text like any citation
+        else:  # nothing could be read: parse its text like any citation
             raw = " ".join(clean_latex(chunk).split())
-            citations.append(Citation(raw or "@", file=file, line=line, label=key))
+            citations.append(Citation(raw or "@", file=file, line=line, label=key, anchor=key))
             references.append(None)
         parser.errors.clear()
     return Manuscript(
-        file=file, citations=tuple(citations), text_lines=(), references=tuple(references)
+        file=file,
+        citations=tuple(citations),
+        text_lines=(),
+        references=tuple(references),
+        notes=tuple(notes),
     )
+
+
+_ERROR_LINE = re.compile(r"\bline (\d+)")
+
+
+def _error_text(errors: list[PybtexError], line: int) -> str:
+    """pybtex's messages, with the line in the chunk made the line in the file."""
+    return "; ".join(
+        _ERROR_LINE.sub(lambda m: f"line {line + int(m[1]) - 1}", str(e)) for e in errors[:2]
+    )
+
+
+# "A. Anjos", "M. G\"unther": a name that starts with an initial is given names first, so the
+# comma after it separates two people rather than a surname from its given names.
+_INITIAL_FIRST = re.compile(r"^[A-Z][a-z]?\.(?:\s|-|$)")
+
+
+def _split_persons(value: str) -> tuple[list[Person], bool]:
+    """The persons of a name list, and whether commas separated some of them (a list BibTeX
+    would misread: "A. Anjos, M. Günther and S. Marcel")."""
+    persons: list[Person] = []
+    commas = False
+    for name in split_name_list(value):
+        pieces = [p.strip() for p in name.split(",")]
+        listed = len(pieces) > 3 or (
+            len(pieces) >= 2
+            and all(_INITIAL_FIRST.match(p) or " " in p for p in pieces[:2])
+            and bool(_INITIAL_FIRST.match(pieces[0]))
+        )
+        if listed:
+            commas = True
+            persons.extend(Person(p) for p in pieces if p)
+            continue
+        try:
+            persons.append(Person(name))
+        except PybtexError:
+            commas = True
+            persons.extend(Person(p) for p in pieces if p)
+    return persons, commas
+
+
+def _repair_names(entry: Entry) -> list[tuple[str, str]]:
+    """Split author and editor lists that commas separate (in place); what was repaired."""
+    repaired: list[tuple[str, str]] = []
+    for role in ("author", "editor"):
+        persons = entry.persons.get(role)
+        if not persons:
+            continue
+        value = " and ".join(str(p) for p in persons)
+        if not any(len(str(p).split(",")) >= 2 for p in persons):
+            continue
+        split, commas = _split_persons(value)
+        if commas:
+            entry.persons[role] = split
+            repaired.append((role, value))
+    return repaired
+
+
+def _tolerant_entry(chunk: str) -> tuple[Entry | None, list[tuple[str, str]]]:
+    """An entry pybtex rejected, read by bibtexparser 2's tolerant splitter: the fields it can
+    read, none invented. Commented-out field lines (``%SERIES = {...}``) are dropped, author
+    lists separated by commas split. ``None`` when no field can be read."""
+    import bibtexparser
+    from bibtexparser import model as bpm
+
+    try:
+        library = bibtexparser.parse_string(chunk)  # type: ignore[attr-defined]
+    except Exception:
+        return None, []
+    found = [b for b in library.blocks if isinstance(b, bpm.Entry)]
+    if not found or not found[0].fields:
+        return None, []
+    parsed = found[0]
+    entry = Entry(parsed.entry_type)
+    repairs: list[tuple[str, str]] = []
+    for item in parsed.fields:
+        name = str(item.key).strip()
+        if not name or name.startswith("%") or not isinstance(item.value, str):
+            continue
+        value = " ".join(item.value.split())
+        if name.lower() in {"author", "editor"}:
+            try:
+                persons, commas = _split_persons(value)
+            except PybtexError:
+                continue
+            entry.persons[name.lower()] = persons
+            if commas:
+                repairs.append((name.lower(), value))
+        elif name.lower() not in {k.lower() for k in entry.fields}:
+            entry.fields[name] = value
+    return entry, repairs

@@ -4,6 +4,7 @@ defusedxml (no entities, nothing fetched), each element's line kept."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -16,10 +17,18 @@ from refcheck.readers._fields import describe
 from refcheck.readers._files import read_bytes
 from refcheck.readers.text import Manuscript, TextLine
 
-__all__ = ["jats_manuscript", "read_jats", "reference_from_element_citation"]
+__all__ = [
+    "MAX_DEPTH",
+    "jats_manuscript",
+    "read_jats",
+    "reference_from_element_citation",
+    "reference_from_mixed_citation",
+]
 
 _LINE = "{urn:refcheck}line"
+_COLUMN = "{urn:refcheck}column"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_DOI_LINK = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<doi>10\.\S+?)\s*$", re.I)
 _KINDS = {
     "journal": "journal-article",
     "book": "book",
@@ -33,15 +42,36 @@ _KINDS = {
 }
 
 
+#: The deepest nesting of elements read (real JATS articles nest a few tens deep); deeper
+#: documents are refused before any recursive walk of the tree could overflow the stack.
+MAX_DEPTH = 256
+
+
 class _LineBuilder(ET.TreeBuilder):
-    """A tree builder that notes each element's line in a reserved attribute."""
+    """A tree builder that notes each element's line in a reserved attribute, and refuses
+    elements nested deeper than :data:`MAX_DEPTH`."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.line: Callable[[], int] = lambda: 0
+        self.line: Callable[[], tuple[int, int]] = lambda: (0, 0)
+        self.depth = 0
 
     def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
-        return super().start(tag, {**attrs, _LINE: str(self.line())})
+        self.depth += 1
+        line, column = self.line()
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(line)
+        return super().start(tag, {**attrs, _LINE: str(line), _COLUMN: str(column)})
+
+    def end(self, tag: str) -> ET.Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def _parse_xml(data: bytes, file: str) -> ET.Element:
@@ -51,10 +81,18 @@ def _parse_xml(data: bytes, file: str) -> ET.Element:
 
     builder = _LineBuilder()
     parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True)
-    builder.line = lambda: int(parser.parser.CurrentLineNumber)
+    builder.line = lambda: (
+        int(parser.parser.CurrentLineNumber),
+        int(parser.parser.CurrentColumnNumber) + 1,
+    )
     try:
         parser.feed(data)
         root: ET.Element = parser.close()
+    except _TooDeep as exc:
+        raise ParseError(
+            f"{file}:{exc.line}: elements nested more than {MAX_DEPTH} deep; refcheck reads "
+            "JATS articles up to that depth"
+        ) from None
     except ET.ParseError as exc:
         raise ParseError(f"{file} is not well-formed XML: {exc}") from exc
     except DefusedXmlException as exc:
@@ -72,6 +110,10 @@ def _children(element: ET.Element, name: str) -> Iterator[ET.Element]:
 
 def _line(element: ET.Element) -> int:
     return int(element.get(_LINE, "0"))
+
+
+def _column(element: ET.Element) -> int:
+    return int(element.get(_COLUMN, "0"))
 
 
 def _text(element: ET.Element | None, markup: bool = False) -> str | None:
@@ -108,10 +150,14 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
     """The :class:`~refcheck.model.Reference` of a JATS ``<element-citation>``. Pure."""
     authors: list[Author] = []
     et_al = False
-    groups = list(_children(element, "person-group")) or [element]
-    for group in groups:
-        if group is not element and group.get("person-group-type", "author") != "author":
-            continue
+    groups = list(_children(element, "person-group"))
+    authored = [g for g in groups if g.get("person-group-type", "author") == "author"]
+    direct = any(_local(c.tag) in _PERSONS for c in element)
+    # Names directly under the citation are its authors (PMC's BMC conversions put them there,
+    # beside an editors' group). With neither, the names printed first are the editors' (an
+    # edited book), the inventors' (a patent) or the sponsor's (a clinical trial).
+    sources = authored or ([element] if direct or not groups else groups[:1])
+    for group in sources:
         for child in group:
             name = _local(child.tag)
             if name in {"name", "string-name"}:
@@ -121,7 +167,7 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
                 authors.append(Author(_text(child) or "", organisation=True))
             elif name == "etal":
                 et_al = True
-    kind = _KINDS.get(element.get("publication-type", "journal"))
+    kind = _KINDS.get(element.get("publication-type") or element.get("citation-type") or "journal")
     title = _text(_first(element, "article-title", "chapter-title"))
     container = _text(_first(element, "source"))
     if title is None and kind in {"book", "dissertation", "report"}:
@@ -131,6 +177,12 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
     pages = f"{first}–{last}" if first and last else first
     ids = {p.get("pub-id-type"): _text(p) for p in element.iter() if _local(p.tag) == "pub-id"}
     uri = _first(element, "ext-link", "uri")
+    if not ids.get("doi"):  # eLife tags the DOI as a link: <ext-link xlink:href="http://dx.doi...">
+        for link in (e for e in element.iter() if _local(e.tag) in {"ext-link", "uri"}):
+            found = _DOI_LINK.match(link.get(_XLINK_HREF) or _text(link) or "")
+            if found or link.get("ext-link-type") == "doi":
+                ids["doi"] = found["doi"] if found else _text(link)
+                break
     return Reference(
         text=text,
         authors=authors,
@@ -153,14 +205,90 @@ def reference_from_element_citation(element: ET.Element, text: str = "") -> Refe
     )
 
 
+#: The children that make a ``mixed-citation`` (or NLM ``citation``) a tagged one, read field
+#: by field as an ``element-citation`` is.
+_TAGGED = frozenset(
+    {"surname", "collab", "article-title", "chapter-title", "source", "pub-id", "fpage"}
+)
+
+
+_PERSONS = frozenset({"name", "string-name", "collab"})
+
+
+def _tagged(element: ET.Element) -> bool:
+    return sum(1 for e in element.iter() if _local(e.tag) in _TAGGED) >= 2
+
+
+def _punctuated(element: ET.Element) -> bool:
+    """Whether a ``mixed-citation`` prints its own punctuation between its children (most
+    do); PMC's conversions of BMC and NPG references often glue the tags together."""
+    return any((child.tail or "").strip() for child in element)
+
+
+def _display_text(element: ET.Element) -> str:
+    """The printed text of a ``mixed-citation``, a blank where two tagged children touch
+    ("<surname>Avery</surname><given-names>SV</given-names>" -> "Avery SV"); italics kept as
+    ``*...*``. Pure."""
+    parts: list[str] = []
+
+    def join(separator: str) -> None:
+        last = next((p for p in reversed(parts) if p.strip()), "")
+        if last[-1:].isalnum():
+            parts.append(separator)
+
+    def walk(node: ET.Element) -> None:
+        name = _local(node.tag)
+        if node is not element and name == "label":
+            return
+        italic = name == "italic"
+        if italic:
+            parts.append("*")
+        text = node.text or ""
+        if text.strip() and text[:1].isalnum():
+            join(" ")
+        parts.append(text)
+        for child in node:
+            if _local(child.tag) not in {"italic", "bold", "sup", "sub", "sc"}:
+                join(" ")
+            walk(child)
+            tail = child.tail or ""
+            if tail.strip() and tail[:1].isalnum() and _local(child.tag) != "italic":
+                join(" ")
+            parts.append(tail)
+        if italic:
+            parts.append("*")
+
+    walk(element)
+    text = "".join(parts).replace("**", "")
+    return " ".join(text.split())
+
+
+def reference_from_mixed_citation(element: ET.Element) -> Reference:
+    """The :class:`~refcheck.model.Reference` of a tagged JATS ``mixed-citation`` or NLM
+    ``citation``, field by field as :func:`reference_from_element_citation`. Its text is the
+    printed text where the citation has its own punctuation, else the fields' display text
+    (:func:`~refcheck.readers._fields.describe`, with the PMID), never the tags glued
+    together. Pure."""
+    reference = reference_from_element_citation(element)
+    if _punctuated(element):
+        text = _display_text(element)
+    else:
+        text = describe(reference) + (f" PMID: {reference.pmid}." if reference.pmid else "")
+    return attrs.evolve(reference, text=text)
+
+
 def read_jats(path: str | os.PathLike[str]) -> Manuscript:
     """A JATS XML article: the ``<ref>`` elements of its ``<ref-list>``.
 
-    An ``<element-citation>`` becomes a reference field by field; a ``<mixed-citation>`` is
-    read as text (italics kept) and parsed. The line is that of the ``<ref>`` element, the
-    label its ``<label>`` or, failing that, its ``id``. The text lines are the article's
-    paragraphs outside the reference list. Parsed with defusedxml: entities declared in the
-    document and external entities are refused; nothing is fetched.
+    An ``<element-citation>`` becomes a reference field by field, and so does a tagged
+    ``<mixed-citation>`` or NLM ``<citation>`` (one whose children tag names, titles, the
+    source or identifiers: how PMC ships BMC, NPG and older PLOS articles); its printed text,
+    with separators where tags touch, is the citation. An untagged ``<mixed-citation>`` is read
+    as text (italics kept) and parsed. The line and column are those of the ``<ref>``
+    element and its ``id`` is the anchor; the label is its ``<label>`` or, failing that, its
+    ``id``. The text lines are the article's paragraphs outside the reference list. Parsed
+    with defusedxml: entities declared in the document and external entities are refused;
+    nothing is fetched.
     """
     file = os.fspath(path)
     return jats_manuscript(read_bytes(Path(path)), file)
@@ -173,21 +301,33 @@ def jats_manuscript(data: bytes, file: str) -> Manuscript:
     references: list[Reference | None] = []
     in_refs: set[int] = set()
     for ref_list in (e for e in root.iter() if _local(e.tag) == "ref-list"):
+        if id(ref_list) in in_refs:
+            continue  # a ref-list nested in one already read
         in_refs.update(id(e) for e in ref_list.iter())
         for number, ref in enumerate((e for e in ref_list.iter() if _local(e.tag) == "ref"), 1):
             label = _text(_first(ref, "label")) or ref.get("id") or str(number)
             label = label.strip("[]().")
+            where = {
+                "file": file,
+                "line": _line(ref),
+                "label": label,
+                "column": _column(ref) or None,
+                "anchor": ref.get("id"),
+            }
             element = _first(ref, "element-citation")
             mixed = _first(ref, "mixed-citation", "citation", "nlm-citation")
             if element is not None:
                 reference = reference_from_element_citation(element)
                 description = describe(reference)
                 references.append(attrs.evolve(reference, text=description))
-                citations.append(Citation(description, file=file, line=_line(ref), label=label))
-            elif mixed is not None and _text(mixed):
+                citations.append(Citation(description, **where))  # type: ignore[arg-type]
+            elif mixed is not None and _tagged(mixed):
+                reference = reference_from_mixed_citation(mixed)
+                references.append(reference)
+                citations.append(Citation(reference.text, **where))  # type: ignore[arg-type]
+            elif mixed is not None and _display_text(mixed):
                 references.append(None)
-                text = _text(mixed, markup=True) or ""
-                citations.append(Citation(text, file=file, line=_line(ref), label=label))
+                citations.append(Citation(_display_text(mixed), **where))  # type: ignore[arg-type]
     lines = tuple(
         TextLine(_line(p), _text(p) or "")
         for p in root.iter()

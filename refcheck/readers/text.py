@@ -28,17 +28,27 @@ from collections.abc import Iterable
 
 import attrs
 
-from refcheck.model import Citation, Reference
+from refcheck.model import Citation, Location, Reference, printable
 from refcheck.readers._files import read_manuscript
 
-__all__ = ["Manuscript", "TextLine", "extract_citations", "read_text"]
+__all__ = [
+    "CitedKey",
+    "Manuscript",
+    "ReadingNote",
+    "TextLine",
+    "extract_citations",
+    "looks_like_reference",
+    "read_text",
+]
 
 # "- 1 Mehta P, ..." (Markdown list of Lancet PDFs), "1. Mehta P", "1) ...", "[1] P. Mehta",
-# "- [1] ...". The number is at most four digits so that years ("2020 saw ...") do not count.
+# "- [1] ...". A number continues a list only when it is the next one, so a year at the start
+# of a line ("2020 saw ...") does not; nine digits are more items than 50 MB can hold (a
+# four-digit bound once ended every list silently at item 9,999).
 _ITEM = re.compile(
     r"""^[ \t]*(?:[-*+][ \t]+)?          # optional Markdown bullet
-        (?:\[(?P<bracketed>\d{1,4})\]     # [12]
-          |(?P<number>\d{1,4})[.)]?       # 12  12.  12)
+        (?:\[(?P<bracketed>\d{1,9})\]     # [12]
+          |(?P<number>\d{1,9})[.)]?       # 12  12.  12)
         )[ \t]+(?P<rest>\S.*)$""",
     re.VERBOSE,
 )
@@ -47,20 +57,66 @@ _ITEM = re.compile(
 # cannot match), so a line of 100,000 blanks is refused in linear time, not quadratic.
 _HEADING = re.compile(
     r"^[ \t]*(?:#{1,6}[ \t]*)?(?:[*_]+[ \t]*)?"
-    r"(?:references?|bibliography|literature[ \t]+cited|works[ \t]+cited|reference[ \t]+list)"
+    r"(?:references?|bibliography|literature[ \t]+cited|works[ \t]+cited|reference[ \t]+list"
+    r"|sources[ \t]+cited|cited[ \t]+literature|literatur(?:verzeichnis)?|quellen(?:verzeichnis)?"
+    r"|r[ée]f[ée]rences(?:[ \t]+bibliographiques)?|bibliograph(?:ie|y)|bibliograf[íi]a"
+    r"|referencias(?:[ \t]+bibliogr[áa]ficas)?|refer[êe]ncias(?:[ \t]+bibliogr[áa]ficas)?"
+    r"|riferimenti(?:[ \t]+bibliografici)?|literatuur(?:lijst)?|referenser|litteratur"
+    r"|kaynaklar|kaynak[çc]a|参考文献|引用文献|文献|참고[ \t]*문헌"
+    r"|список[ \t]+литературы|литература)"
     r"(?:[ \t]*[*_]+:?|[ \t]*:)?[ \t]*$",
     re.IGNORECASE,
 )
 _ANY_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+\S")
+# "[sim1]: http://www.pmean.com/03/equivalence.html": a Markdown link definition, no reference.
+_LINK_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\[\]]{1,200}\]:[ \t]*\S")
+# What a reference has and prose seldom does: a year, a DOI, an address, "pp.", "vol.".
+_REFERENCE_MARK = re.compile(
+    r"(?<!\d)(?:1[6-9]\d\d|20\d\d)(?!\d)|\b10\.\d{4,9}/|https?://|www\.|\bdoi\b"
+    r"|\b(?:pp?|vol|ed|eds)\.",
+    re.IGNORECASE,
+)
 _MAX_GAP = 2  # blank lines allowed between two items of one list
 
 
 @attrs.frozen(slots=True)
 class TextLine:
-    """A line of the manuscript outside its reference lists."""
+    """A line of the manuscript outside its reference lists (in a PDF: the row's number on
+    its ``page``); its text :func:`~refcheck.model.printable`, from whichever reader."""
 
     line: int
-    text: str
+    text: str = attrs.field(converter=printable)
+    page: int | None = attrs.field(default=None, kw_only=True)
+
+
+@attrs.frozen(slots=True)
+class ReadingNote:
+    """Something a reader met that the user should know: an entry it could read only in part,
+    printed text that disagrees with the structured data beside it. Data, not yet a finding:
+    the findings step (:mod:`refcheck.findings.reading`) turns it into one. ``code`` is the
+    finding's code; ``cited`` is what the source says, ``expected`` the other reading."""
+
+    code: str
+    message: str
+    location: Location
+    cited: str | None = None
+    expected: str | None = None
+
+
+@attrs.frozen(slots=True)
+class CitedKey:
+    """A citation key the text cites (``\\cite{key}``, ``[@key]``) and where."""
+
+    key: str
+    location: Location
+
+
+def _note_tuple(items: Iterable[ReadingNote]) -> tuple[ReadingNote, ...]:
+    return tuple(items)
+
+
+def _citation_tuple(items: Iterable[Citation]) -> tuple[Citation, ...]:
+    return tuple(items)
 
 
 def _reference_tuple(items: Iterable[Reference | None]) -> tuple[Reference | None, ...]:
@@ -85,6 +141,13 @@ class Manuscript:
     ``references`` is empty, or holds one item per citation: the reference a reader built
     from structured fields (a ``.bib`` entry, a JATS ``element-citation``), or ``None`` where
     the citation's text is to be parsed.
+
+    ``notes`` are what the reader could not read as written (:class:`ReadingNote`).
+    ``cited_keys`` is ``None`` for a manuscript whose text does not cite by key; for a
+    ``.tex`` or pandoc Markdown file that keeps its references in a ``.bib`` it holds every
+    key the text cites, and ``uncited`` the bibliography's entries that the text never cites
+    (which are not checked). A cited key that no citation's ``anchor`` carries is missing
+    from the bibliography.
     """
 
     file: str
@@ -93,6 +156,9 @@ class Manuscript:
     references: tuple[Reference | None, ...] = attrs.field(
         default=(), converter=_reference_tuple, validator=_references
     )
+    notes: tuple[ReadingNote, ...] = attrs.field(default=(), converter=_note_tuple)
+    cited_keys: tuple[CitedKey, ...] | None = None
+    uncited: tuple[Citation, ...] = attrs.field(default=(), converter=_citation_tuple)
 
 
 @attrs.define
@@ -100,6 +166,17 @@ class _Item:
     number: str
     line: int
     parts: list[str]
+
+
+def looks_like_reference(text: str) -> bool:
+    """Whether an item reads like a reference (a year, a DOI, an address...), not like a step
+    of a numbered list in the body ("Establish adequate power") or closing prose."""
+    return len(text) >= 10 and _REFERENCE_MARK.search(text) is not None
+
+
+def _mostly_references(items: list[_Item], share: float = 0.5) -> bool:
+    marked = sum(1 for item in items if looks_like_reference(" ".join(item.parts)))
+    return marked >= max(1, share * len(items))
 
 
 def extract_citations(text: str, file: str = "<text>") -> Manuscript:
@@ -117,6 +194,11 @@ def extract_citations(text: str, file: str = "<text>") -> Manuscript:
         lists.append(items)
         used.update(range(i, end))
         i = end
+    if not lists:
+        whole = _unheaded_list(lines)
+        if whole is not None:
+            lists.append(whole)
+            used.update(range(len(lines)))
     citations = _label(lists, file)
     rest = tuple(TextLine(n + 1, line) for n, line in enumerate(lines) if n not in used)
     return Manuscript(file=file, citations=citations, text_lines=rest)
@@ -149,8 +231,11 @@ def _numbered_list_at(lines: list[str], start: int) -> tuple[list[_Item], int] |
         blanks = 0
         i += 1
         end = i
-    if len(items) < 2 and not _follows_heading(lines, start):
+    headed = _follows_heading(lines, start)
+    if len(items) < 2 and not headed:
         return None
+    if not headed and not _mostly_references(items):
+        return None  # a numbered list in the body: steps, aims, findings
     return items, end
 
 
@@ -170,7 +255,7 @@ def _headed_list_at(lines: list[str], start: int) -> tuple[list[_Item], int] | N
     end = i
     while i < len(lines) and not _ANY_HEADING.match(lines[i]):
         line = lines[i]
-        if not line.strip():
+        if not line.strip() or _LINK_DEFINITION.match(line):
             current = None
         elif current is None or _starts_entry(line, current):
             current = _Item(str(len(paragraphs) + 1), i + 1, [line])
@@ -179,9 +264,32 @@ def _headed_list_at(lines: list[str], start: int) -> tuple[list[_Item], int] | N
             current.parts.append(line)
         i += 1
         end = i
+    if _mostly_references(paragraphs):
+        # Closing prose ("You can find an earlier version of this page ...") is no reference.
+        paragraphs = [p for p in paragraphs if looks_like_reference(" ".join(p.parts))]
+        for number, paragraph in enumerate(paragraphs, 1):
+            paragraph.number = str(number)
     if not paragraphs:
         return None
     return paragraphs, end
+
+
+def _unheaded_list(lines: list[str]) -> list[_Item] | None:
+    """A file that is nothing but a list of references, neither headed nor numbered: its
+    entries (one per paragraph, or per line), when nearly all of them read as references."""
+    entries: list[_Item] = []
+    current: _Item | None = None
+    for i, line in enumerate(lines):
+        if not line.strip() or _LINK_DEFINITION.match(line) or _ANY_HEADING.match(line):
+            current = None
+        elif current is None or _starts_entry(line, current):
+            current = _Item(str(len(entries) + 1), i + 1, [line])
+            entries.append(current)
+        else:
+            current.parts.append(line)
+    if len(entries) < 3 or not _mostly_references(entries, share=0.8):
+        return None
+    return entries
 
 
 def _starts_entry(line: str, current: _Item) -> bool:

@@ -7,7 +7,7 @@
     with HabaneroSource(CrossrefSettings(mailto="you@example.org")) as crossref:
         work = crossref.get_work("10.1016/S2665-9913(20)30096-5")
 
-Needs the optional extra: ``pip install 'refcheck[habanero]'``. It is a
+Needs the optional extra: ``pip install 'scholarly-refcheck[habanero]'``. It is a
 :class:`~refcheck.sources.resolve.WorkSource` built on ``habanero.Crossref(base_url=..., mailto=...,
 ua_string=...)``, and converts habanero's answers with the same
 :func:`~refcheck.sources.crossref.work_from_crossref` as the default transport.
@@ -22,6 +22,9 @@ reference
   "not checked" at once;
 * the timeout is habanero's, set from the ``timeout`` setting.
 
+It has the same circuit breaker as every client (:mod:`refcheck.sources.http.breaker`): three
+failures to connect in a row before Crossref has answered, and every later call fails at once.
+
 Errors are translated where they enter: HTTP 404 on a DOI is "no such work" (``None``);
 429, 5xx and network errors are :class:`~refcheck.errors.ServiceUnavailable`; other
 answers habanero rejects are :class:`~refcheck.errors.ServiceResponseError`.
@@ -34,10 +37,11 @@ from typing import Any, TypeVar
 
 import attrs
 
-from refcheck._version import __version__
+from refcheck._version import __version__, install_hint
 from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailable
 from refcheck.model import Work
 from refcheck.sources.crossref import SEARCH_FIELDS, CrossrefSettings, work_from_crossref
+from refcheck.sources.http.breaker import CircuitBreaker, failure_words
 from refcheck.sources.http.retry import RETRY_STATUSES
 from refcheck.sources.http.service import Closing
 
@@ -65,10 +69,11 @@ class HabaneroSource(Closing):
             import httpx2
         except ImportError as exc:
             raise ConfigError(
-                "transport habanero: habanero is not installed; pip install 'refcheck[habanero]'"
+                f"transport habanero: habanero is not installed; {install_hint('habanero')}"
             ) from exc
         self._httpx = httpx2
         self._request_error: type[Exception] = habanero.RequestError
+        self._breaker = CircuitBreaker("Crossref", self.settings.base_url)
         self._crossref = habanero.Crossref(
             base_url=self.settings.base_url,
             mailto=self.settings.mailto,
@@ -82,30 +87,54 @@ class HabaneroSource(Closing):
     def __repr__(self) -> str:
         return f"HabaneroSource(base_url={self.settings.base_url!r})"
 
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """The same circuit breaker as every client's
+        (:class:`~refcheck.sources.http.breaker.CircuitBreaker`). habanero does not retry, so
+        it trips after three failures to connect in a row before Crossref has answered."""
+        return self._breaker
+
     def _call(self, what: str, call: Callable[[], _T], *, none_on_404: bool = False) -> _T | None:
         """Run a habanero call, translating its errors into refcheck's."""
+        self._breaker.check(what)
         try:
-            return call()
+            result = call()
         except self._request_error as exc:
+            self._breaker.answered()
             status = int(getattr(exc, "status_code", 0) or 0)
             if none_on_404 and status == 404:
                 return None
             if status in RETRY_STATUSES:
-                raise ServiceUnavailable(f"{what}: HTTP {status} (habanero: {exc})") from exc
-            raise ServiceResponseError(f"{what}: HTTP {status} (habanero: {exc})") from exc
+                raise ServiceUnavailable(
+                    f"{what}: HTTP {status} (habanero: {exc})", reason=f"HTTP {status}"
+                ) from exc
+            raise ServiceResponseError(
+                f"{what}: HTTP {status} (habanero: {exc})", reason=f"HTTP {status}"
+            ) from exc
         except self._httpx.HTTPStatusError as exc:
+            self._breaker.answered()
             status = exc.response.status_code
             if none_on_404 and status == 404:
                 return None
             if status in RETRY_STATUSES:
-                raise ServiceUnavailable(f"{what}: HTTP {status}") from exc
-            raise ServiceResponseError(f"{what}: expected HTTP 200, got HTTP {status}") from exc
+                raise ServiceUnavailable(f"{what}: HTTP {status}", reason=f"HTTP {status}") from exc
+            raise ServiceResponseError(
+                f"{what}: expected HTTP 200, got HTTP {status}", reason=f"HTTP {status}"
+            ) from exc
         except self._httpx.HTTPError as exc:
-            raise ServiceUnavailable(f"{what}: {type(exc).__name__}: {exc}") from exc
+            self._breaker.failed(exc)
+            self._breaker.check(what, exc)
+            raise ServiceUnavailable(
+                f"{what}: {type(exc).__name__}: {exc}", reason=failure_words(exc)
+            ) from exc
         except RuntimeError as exc:  # habanero wraps network errors of searches in RuntimeError
             if isinstance(exc.__cause__, self._httpx.HTTPError):
-                raise ServiceUnavailable(f"{what}: {exc}") from exc
+                self._breaker.failed(exc)
+                self._breaker.check(what, exc)
+                raise ServiceUnavailable(f"{what}: {exc}", reason=failure_words(exc)) from exc
             raise
+        self._breaker.answered()
+        return result
 
     @staticmethod
     def _message(body: Any, expect: str, what: str) -> dict[str, Any]:

@@ -45,8 +45,14 @@ A source that has a ``search_reference(reference, rows=...)`` method is searched
 the parsed reference rather than the query text (PubMed's ECitMatch takes journal, year, volume,
 first page and author).
 
+A source that has a ``get_arxiv(arxiv_id)`` method (arXiv) first looks up the cited arXiv
+identifier, and judges it as a cited DOI is judged (``Match.arxiv_status``): an identifier
+arXiv does not know, or whose paper does not agree with the citation, is reported, and
+refcheck goes on as if none had been cited. Any version of the cited paper agrees.
+
 Network failures and offline misses are not errors here: they make the match ``UNCHECKED``,
-with the reason, so one reference's failure never stops the others.
+with the reason in a few words (:func:`short_reason`) and the error's whole text as its
+``detail``, so one reference's failure never stops the others.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ from typing import Any, Protocol
 import attrs
 from rapidfuzz import fuzz
 
-from refcheck.errors import NotCached, ServiceError
+from refcheck.errors import NotCached, ServiceError, ServiceUnavailable
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
 from refcheck.parsing.normalize import fold, words
 from refcheck.similarity import container_matches, same_family, title_similarity
@@ -313,6 +319,18 @@ def _identity(work: Work) -> str:
     return work.doi.lower() or f"pmid:{work.pmid or ''}"
 
 
+def short_reason(error: ServiceError) -> str:
+    """Why a service could not answer, in a few words for people: the error's own ``reason``
+    ("HTTP 503, 5 attempts"), else what its kind says."""
+    if error.reason:
+        return error.reason
+    if isinstance(error, NotCached):
+        return "offline, and not in the cache"
+    if isinstance(error, ServiceUnavailable):
+        return "no answer"
+    return "an answer refcheck cannot use"
+
+
 @attrs.frozen
 class Resolver:
     """Resolves references against a :class:`WorkSource` (see the module docstring)."""
@@ -330,12 +348,37 @@ class Resolver:
         """Find the work ``reference`` cites; never raises for service failures."""
         try:
             return self._resolve(reference)
-        except NotCached as exc:
-            return Match(MatchStatus.UNCHECKED, reason=f"offline: {exc}")
         except ServiceError as exc:
-            return Match(MatchStatus.UNCHECKED, reason=str(exc))
+            return Match(MatchStatus.UNCHECKED, reason=short_reason(exc), detail=str(exc))
 
     def _resolve(self, reference: Reference) -> Match:
+        arxiv_status: str | None = None
+        arxiv_work: Work | None = None
+        by_arxiv = getattr(self.source, "get_arxiv", None)
+        if reference.arxiv_id and callable(by_arxiv):
+            # A source that knows arXiv identifiers (arXiv) judges the cited one as a DOI is
+            # judged: it must exist and be the cited work; any version of it agrees.
+            work = by_arxiv(reference.arxiv_id)
+            if work is None:
+                arxiv_status = "not-found"
+            else:
+                candidate, by_text = self._judge(reference, work)
+                if by_text or self._doi_agrees(reference, validate(reference, work)):
+                    return Match(
+                        MatchStatus.MATCHED,
+                        work=work,
+                        score=candidate.score,
+                        via="arxiv",
+                        candidates=(candidate,),
+                        arxiv_status="agrees",
+                    )
+                arxiv_status, arxiv_work = "other-work", work
+        match = self._resolve_doi(reference)
+        if arxiv_status is None:
+            return match
+        return attrs.evolve(match, arxiv_status=arxiv_status, arxiv_work=arxiv_work)
+
+    def _resolve_doi(self, reference: Reference) -> Match:
         doi_status: str | None = None
         doi_work: Work | None = None
         if reference.doi:
@@ -667,6 +710,7 @@ def explain(match: Match) -> dict[str, Any]:
         "via": match.via,
         "reason": match.reason,
         "doi_status": match.doi_status,
+        "arxiv_status": match.arxiv_status,
         "work": _candidate_summary(chosen) if chosen is not None else None,
         "runner_up": _candidate_summary(others[0]) if others else None,
         "candidates": [_candidate_summary(c) for c in match.candidates],

@@ -26,10 +26,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
-from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from refcheck.errors import ConfigError, NotCached
+from refcheck.sources.http.transport import BoundedAdapter
 
 __all__ = ["RecordingAdapter", "ReplayAdapter", "exchange_key", "load_exchanges"]
 
@@ -117,7 +118,9 @@ class ReplayAdapter(BaseAdapter):
         key = exchange_key(request.method or "GET", request.url or "", self._base_url)
         exchange = self._exchanges.get(key)
         if exchange is None:
-            raise NotCached(f"replay: no recorded answer for {key}")
+            raise NotCached(
+                f"replay: no recorded answer for {key}", reason="not in the replay file"
+            )
         response = requests.Response()
         response.status_code = int(exchange["status"])
         response.headers = CaseInsensitiveDict(exchange.get("headers") or {})
@@ -132,8 +135,9 @@ class ReplayAdapter(BaseAdapter):
         pass
 
 
-class RecordingAdapter(HTTPAdapter):
-    """An ``HTTPAdapter`` that also appends the answers it receives to a replay file.
+class RecordingAdapter(BoundedAdapter):
+    """The bounded transport (:class:`~refcheck.sources.http.transport.BoundedAdapter`), also
+    appending the answers it receives to a replay file.
 
     Passing failures (``429`` and ``5xx``) are not written: replaying them would only
     replay the failure.

@@ -1,0 +1,426 @@
+"""The PDF reader: reference lists found and split in real LaTeX and pandoc output, PDF damage
+repaired, page locations in the reports, and bad PDFs refused in one line.
+
+The generated papers of ``tests/fixtures/pdf`` were rendered by ``benchmarks/make_pdfs.py``
+(TeX Live and pandoc, which the tests do not need) from genuine Crossref records; each has a
+``.truth.json`` with the entries it prints. The layout tests build pages glyph by glyph.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("pypdfium2")
+
+from refcheck.errors import ParseError
+from refcheck.model import (
+    CheckedReference,
+    Finding,
+    Match,
+    MatchStatus,
+    Reference,
+    Report,
+    Severity,
+)
+from refcheck.output.formats import format_github, format_junit, report_to_sarif
+from refcheck.output.report import format_json, format_text
+from refcheck.readers import pdf as pdf_reader
+from refcheck.readers import read_file
+from refcheck.readers._pdf_layout import Glyph, Link, Page, extract_entries
+from refcheck.readers.pdf import pdf_manuscript, read_pdf
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
+PAPERS = sorted(p for p in FIXTURES.glob("test-*.pdf"))
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return "".join(re.findall(r"\w", text.casefold()))
+
+
+def truth(paper: Path) -> list[list[dict[str, str]]]:
+    data = json.loads(paper.with_name(paper.stem + ".truth.json").read_text(encoding="utf-8"))
+    lists: list[list[dict[str, str]]] = data["lists"]
+    return lists
+
+
+# --- generated papers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("paper", PAPERS, ids=[p.stem for p in PAPERS])
+def test_every_entry_of_a_generated_paper_is_one_citation(paper: Path) -> None:
+    """Each true entry's title is in exactly one citation, and there are no other citations."""
+    citations = read_pdf(paper).citations
+    entries = [e for entries in truth(paper) for e in entries]
+    holders = [
+        [c.label for c in citations if fold(e["title"])[:50] in fold(c.text)] for e in entries
+    ]
+    assert (len(entries), [1] * len(entries)) == (len(citations), [len(h) for h in holders])
+
+
+def test_two_lists_are_lettered() -> None:
+    """A paper with a main and a supplementary list: labels "A1"... and "B13"... (the letter of
+    the list and the number printed; this supplement's numbering goes on from the main list's)."""
+    paper = FIXTURES / "test-multibib-supplement.pdf"
+    labels = [c.label for c in read_pdf(paper).citations]
+    main, supplement = (len(entries) for entries in truth(paper))
+    expected = [f"A{n}" for n in range(1, main + 1)]
+    expected += [f"B{n}" for n in range(main + 1, main + supplement + 1)]
+    assert expected == labels
+
+
+def test_line_numbers_and_the_watermark_of_a_review_draft_are_not_in_the_entries() -> None:
+    """A pandoc review draft (line numbers, a DRAFT watermark): entries hold no line number."""
+    citations = read_pdf(FIXTURES / "test-pandoc-apa-draft.pdf").citations
+    assert [] == [c.text for c in citations if re.search(r"(?:^|\s)\d{1,3}\s+[A-Z]", c.text[:6])]
+
+
+def test_the_appendix_after_the_list_is_not_an_entry() -> None:
+    """The appendix that follows the references ends the list."""
+    citations = read_pdf(FIXTURES / "test-natbib-apalike.pdf").citations
+    assert [] == [c.text for c in citations if "Reference lists are where" in c.text]
+
+
+def test_a_citation_of_a_pdf_has_its_page_row_and_box() -> None:
+    """The first entry of a paper: page, row number on the page and a box on the page."""
+    citation = read_pdf(FIXTURES / "test-natbib-apalike.pdf").citations[0]
+    x0, top, x1, bottom = citation.box or (0, 0, 0, 0)
+    assert (1, True, True) == (citation.page, citation.line > 1, 0 < x0 < x1 and top < bottom)
+
+
+def test_a_pdf_under_another_name_is_read_as_a_pdf(tmp_path: Path) -> None:
+    """A PDF saved as .txt is recognised by its first bytes."""
+    copy = tmp_path / "paper.txt"
+    shutil.copy(FIXTURES / "test-ieeetran-conf.pdf", copy)
+    expected = [c.text for c in read_pdf(FIXTURES / "test-ieeetran-conf.pdf").citations]
+    assert expected == [c.text for c in read_file(copy).citations]
+
+
+# --- layout, glyph by glyph -----------------------------------------------------------------
+
+WIDTH = 5.0  # every glyph is 5 points wide and 10 high
+
+
+def line(text: str, x: float, y: float, size: float = 10.0, bold: bool = False) -> list[Glyph]:
+    glyphs = []
+    for i, ch in enumerate(text):
+        glyphs.append(Glyph(ch, x + i * WIDTH, y, x + (i + 1) * WIDTH, y + size, size, bold))
+    return glyphs
+
+
+def page(rows: Iterable[tuple[str, float]], *, links: Sequence[Link] = ()) -> Page:
+    """A page with a bold "References" heading and the given rows (text, x) under it."""
+    glyphs = line("References", 72, 100, size=12, bold=True)
+    for n, (text, x) in enumerate(rows):
+        glyphs += line(text, x, 130 + 12 * n)
+    return Page(1, 612, 792, tuple(glyphs), tuple(links))
+
+
+def texts(rows: Iterable[tuple[str, float]], **kwargs: Sequence[Link]) -> list[str]:
+    return [e.text for e in extract_entries([page(rows, **kwargs)])[0]]
+
+
+def test_hanging_indent_splits_author_date_entries() -> None:
+    """Unnumbered entries: a row at the left edge starts one, an indented row continues it."""
+    rows = [
+        ("Smith, J. (2020). A first title of a work.", 72),
+        ("Journal of Things, 1, 2-3.", 90),
+        ("Jones, K. (2019). A second title.", 72),
+        ("Other Journal, 4, 5-6.", 90),
+    ]
+    expected = [
+        "Smith, J. (2020). A first title of a work. Journal of Things, 1, 2-3.",
+        "Jones, K. (2019). A second title. Other Journal, 4, 5-6.",
+    ]
+    assert expected == texts(rows)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "joined"),
+    [
+        ("of hetero-", "geneity in cells.", "of heterogeneity in cells."),
+        ("Als-", "Nielsen, J. and", "Als-Nielsen, J. and"),
+        (
+            "https://doi.org/10.1000/abc.",
+            "2020.123 more",
+            "https://doi.org/10.1000/abc.2020.123 more",
+        ),
+        ("a self-", "consistent model", "a self-consistent model"),
+        ("a soft\u00ad", "ware tool", "a software tool"),
+    ],
+)
+def test_line_end_hyphens_are_repaired(first: str, second: str, joined: str) -> None:
+    """A word broken at a line end is joined; a hyphen that belongs to it is kept."""
+    rows = [("[1] A. Author, " + first, 72), (second, 90), ("[2] B. Author, x.", 72)]
+    assert "A. Author, " + joined == texts(rows)[0]
+
+
+def test_ligatures_and_spacing_accents_are_repaired() -> None:
+    """ "ﬁ" is "fi"; an acute drawn over an "e" is "é"."""
+    glyphs = line("[1] Eﬀect of ﬁsh on Mo", 72, 130)
+    e = Glyph("e", 72 + 22 * WIDTH, 130, 72 + 23 * WIDTH, 140, 10.0)
+    acute = Glyph("\u00b4", 72 + 22 * WIDTH + 1, 128, 72 + 23 * WIDTH - 1, 132, 10.0)
+    rest = line("ller 2020.", 72 + 23 * WIDTH, 130)
+    heading = line("References", 72, 100, size=12, bold=True)
+    pages = [Page(1, 612, 792, (*heading, *glyphs, acute, e, *rest))]
+    assert ["Effect of fish on Moéller 2020."] == [e.text for e in extract_entries(pages)[0]]
+
+
+def test_missing_spaces_are_put_by_the_gaps() -> None:
+    """Words drawn without space characters between them are split by the gaps."""
+    heading = line("References", 72, 100, size=12, bold=True)
+    words = line("[1]", 72, 130) + line("Smith", 92, 130) + line("2020.", 122, 130)
+    pages = [Page(1, 612, 792, (*heading, *words))]
+    assert ["Smith 2020."] == [e.text for e in extract_entries(pages)[0]]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "References",
+        "REFERENCES",
+        "7 Bibliography",
+        "Literaturverzeichnis",
+        "Références",
+        "参考文献",
+    ],
+)
+def test_headings_in_several_languages_start_a_list(heading: str) -> None:
+    """A reference heading in larger bold type, in English, German, French or Chinese."""
+    glyphs = line(heading, 72, 100, size=12, bold=True)
+    glyphs += line("Smith, J. 2020. A title. J. Th. 1, 2.", 72, 130)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert ["Smith, J. 2020. A title. J. Th. 1, 2."] == [e.text for e in entries]
+
+
+def test_a_biographies_heading_ends_the_list() -> None:
+    """IEEE papers end with author biographies: they are not a reference."""
+    rows = [("[1] A. Author, Title. 2020.", 72), ("[2] B. Author, Title. 2019.", 72)]
+    glyphs = list(page(rows).glyphs)
+    glyphs += line("Biographies", 72, 200, size=12, bold=True)
+    glyphs += line("Jane Doe received her PhD in 2001 and works on references.", 72, 230)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert ["1", "2"] == [e.label for e in entries]
+
+
+def test_superscript_numbers_label_entries() -> None:
+    """Entries numbered by superscript digits (smaller, raised) split at each number."""
+    glyphs = line("References", 72, 100, size=12, bold=True)
+    for n, text in enumerate(("Smith J. Title one. 2020.", "Jones K. Title two. 2019."), 1):
+        y = 130 + 24 * n
+        glyphs += [Glyph(str(n), 72, y - 3, 76, y + 4, 6.0)]
+        glyphs += line(text, 78, y)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert [("1", "Smith J. Title one. 2020."), ("2", "Jones K. Title two. 2019.")] == [
+        (e.label, e.text) for e in entries
+    ]
+
+
+def test_numbered_entries_split_at_each_next_number() -> None:
+    """ "12." labels: a row that starts with the next number starts an entry."""
+    rows = [
+        ("1. Smith J. Title one. J Th. 2020;1:2.", 72),
+        ("2. Jones K. Title two, pages", 72),
+        ("12-14. 2019.", 72),
+        ("3. Brown L. Title three. 2018.", 72),
+    ]
+    assert ["1", "2", "3"] == [e.label for e in extract_entries([page(rows)])[0]]
+
+
+def test_a_link_gives_the_doi_that_the_printed_text_cuts() -> None:
+    """The printed DOI is cut short; the link annotation over the entry has it whole."""
+    rows = [("[1] A. Author. A title. J. Th. 2020. doi:10.1234/ab", 72)]
+    link = Link(250, 128, 330, 142, "https://doi.org/10.1234/abcdef")
+    manuscript = pdf_manuscript([page(rows, links=[link])], "paper.pdf")
+    reference = manuscript.references[0]
+    assert "10.1234/abcdef" == (reference.doi if reference is not None else None)
+
+
+def test_running_headers_and_page_numbers_are_removed() -> None:
+    """A header printed on every page and the page numbers are not in the entries."""
+    pages = []
+    for number in (1, 2):
+        glyphs = line("Journal of Examples 12 (2020)", 72, 30) + line(str(number), 300, 760)
+        if number == 1:
+            glyphs += line("References", 72, 100, size=12, bold=True)
+        glyphs += line(f"[{number}] A. Author. Title {number}. J. Th. 2020.", 72, 130)
+        glyphs += line("second row of the entry", 90, 142)
+        pages.append(Page(number, 612, 792, tuple(glyphs)))
+    expected = [
+        "A. Author. Title 1. J. Th. 2020. second row of the entry",
+        "A. Author. Title 2. J. Th. 2020. second row of the entry",
+    ]
+    assert expected == [e.text for e in extract_entries(pages)[0]]
+
+
+_glyph = st.builds(
+    Glyph,
+    text=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    x0=st.floats(0, 600),
+    top=st.floats(0, 780),
+    x1=st.floats(0, 612),
+    bottom=st.floats(0, 792),
+    size=st.floats(0, 40),
+    bold=st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_glyph, max_size=80), min_size=1, max_size=3))
+def test_the_layout_never_crashes(pages: list[list[Glyph]]) -> None:
+    """Any glyphs, anywhere, of any size: entries and rows come back, no exception."""
+    entries, rows = extract_entries([Page(n, 612, 792, tuple(g)) for n, g in enumerate(pages, 1)])
+    assert isinstance(entries, list) and isinstance(rows, list)
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("encrypted.pdf", "is encrypted"),
+        ("scanned.pdf", "has no text layer (a scanned PDF?): refcheck does not do OCR"),
+        ("damaged.pdf", "is not a readable PDF"),
+    ],
+)
+def test_a_bad_pdf_is_one_line_and_exit_code_2(name: str, message: str) -> None:
+    """Encrypted, scanned, damaged: `Error: ...` in one line, no traceback, exit 2."""
+    result = subprocess.run(
+        [sys.executable, "-m", "refcheck", "check", str(FIXTURES / name), "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    first = result.stderr.splitlines()[0] if result.stderr else ""
+    assert (2, True, 1) == (result.returncode, message in first, len(result.stderr.splitlines()))
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "message"),
+    [
+        ("MAX_PAGES", 1, "pages, more than"),
+        ("MAX_OBJECTS", 1, "objects, more than"),
+        ("MAX_GLYPHS", 10, "characters refcheck reads"),
+        ("TIME_LIMIT", 0.0, "longer than"),
+    ],
+)
+def test_a_pdf_beyond_the_bounds_is_refused(
+    monkeypatch: pytest.MonkeyPatch, limit: str, value: float, message: str
+) -> None:
+    """Pages, objects, characters and time are bounded (a PDF bomb is refused, not read)."""
+    monkeypatch.setattr(pdf_reader, limit, value)
+    with pytest.raises(ParseError) as error:
+        read_pdf(FIXTURES / "test-multibib-supplement.pdf")
+    assert message in str(error.value)
+
+
+def test_without_the_pdf_extra_the_error_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No pypdfium2: the error names the extra to install."""
+    monkeypatch.setitem(sys.modules, "pypdfium2", None)
+    with pytest.raises(ParseError, match=re.escape("pip install 'scholarly-refcheck[pdf]'")):
+        read_pdf(FIXTURES / "minimal.pdf")
+
+
+# --- locations in the reports -----------------------------------------------------------------
+
+
+def _report() -> Report:
+    citation = read_pdf(FIXTURES / "test-natbib-apalike.pdf").citations[2]
+    finding = Finding("year-mismatch", Severity.ERROR, "year 2019, Crossref 2020", field="year")
+    checked = CheckedReference(
+        citation, Reference(text=citation.text), Match(MatchStatus.UNRESOLVED), [finding]
+    )
+    return Report(references=[checked], files=[citation.file])
+
+
+def test_the_text_report_points_at_the_page() -> None:
+    """`paper.pdf:p1: [3] ...`."""
+    report = _report()
+    citation = report.references[0].citation
+    assert format_text(report).startswith(f"{citation.file}:p{citation.page}: [3] year-mismatch")
+
+
+def test_the_json_report_has_the_page_and_box_and_keeps_its_schema() -> None:
+    """JSON: `page` and `box` beside `file` and `line`, valid against the documented schema."""
+    data = json.loads(format_json(_report()))
+    jsonschema.validate(data, SCHEMA)
+    citation = _report().references[0].citation
+    expected = (citation.page, list(citation.box or ()))
+    assert expected == (data["references"][0]["page"], data["references"][0]["box"])
+
+
+def test_sarif_junit_and_github_carry_the_page() -> None:
+    """SARIF's region has the page and box; JUnit's text and GitHub's title name the page."""
+    report = _report()
+    page_number = report.references[0].citation.page
+    region = report_to_sarif(report)["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+        "region"
+    ]
+    assert (page_number, True, True) == (
+        region["properties"]["page"],
+        f":p{page_number}: year-mismatch" in format_junit(report),
+        f"year-mismatch (p{page_number})" in format_github(report),
+    )
+
+
+# --- end to end -----------------------------------------------------------------------------
+
+
+def _record(entry: dict[str, str]) -> dict[str, object]:
+    """A Crossref record made from a fixture's true entry (the fields the paper prints)."""
+    record: dict[str, object] = {
+        "DOI": entry["doi"],
+        "type": "journal-article",
+        "title": [entry["title"]],
+        "author": [{"family": entry["family"]}],
+        "issued": {"date-parts": [[int(entry["year"])]]},
+    }
+    if entry.get("container"):
+        record["container-title"] = [entry["container"]]
+    if entry.get("volume"):
+        record["volume"] = entry["volume"]
+    if entry.get("pages"):
+        record["page"] = entry["pages"]
+    return record
+
+
+def test_checking_a_pdf_finds_each_entry_s_work_and_reports_its_page() -> None:
+    """`refcheck check paper.pdf` against a stand-in serving the cited works: every reference
+    is matched to its DOI, and every line of the report names the page."""
+    from refcheck.testing import serve_crossref
+
+    paper = FIXTURES / "test-natbib-apalike.pdf"
+    entries = [e for entries in truth(paper) for e in entries]
+    with serve_crossref([_record(e) for e in entries]) as stand_in:
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "refcheck", "check", str(paper)),
+                *("--base-url", stand_in.base_url, "--no-cache", "--format", "json"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    data = json.loads(result.stdout)
+    found = sorted(r["doi"] or "" for r in data["references"])
+    pages = {r["page"] for r in data["references"]}
+    assert (sorted(e["doi"] for e in entries), True) == (found, pages <= {1, 2, 3, 4})
