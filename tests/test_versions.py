@@ -11,6 +11,7 @@ import pytest
 from refcheck.findings.compare import compare
 from refcheck.model import Author, MatchStatus, Relation, Update, Work
 from refcheck.parsing import parse_citation
+from refcheck.sources.chain import SourceChain
 from refcheck.sources.resolve import Resolver
 from refcheck.sources.versions import (
     ARTICLE,
@@ -173,6 +174,55 @@ def test_is_preprint_of_is_followed_to_the_published_version() -> None:
         match.via,
         source.calls,
     )
+
+
+#: The preprint as arXiv records it: no Crossref relation, but the journal DOI the authors
+#: gave arXiv (``<arxiv:doi>``, ``<arxiv:journal_ref>``) as its ``published_version``.
+ARXIV_PREPRINT = Work(
+    doi="10.48550/arXiv.1701.01234",
+    type="posted-content",
+    title=TITLE,
+    authors=AUTHORS,
+    container_title="arXiv",
+    issued="2017-01-10",
+    publisher="arXiv",
+    arxiv_id="1701.01234",
+    published_version=Work(doi=ARTICLE_DOI, container_title="PeerJ 7, e5066 (2018)"),
+)
+
+
+def test_arxiv_journal_doi_is_followed_to_the_published_version() -> None:
+    """An arXiv preprint's journal DOI counts as its is-preprint-of: looked up and
+    validated, the article is the match, via the relation."""
+    source = FakeSource(works={ARTICLE_DOI: JOURNAL}, ranked=[ARXIV_PREPRINT])
+    match = Resolver(source).resolve(parse_citation(JOURNAL_CITATION))
+    assert (MatchStatus.MATCHED, ARTICLE_DOI, "relation") == (match.status, match.doi, match.via)
+
+
+def test_arxiv_preprint_only_names_its_journal_doi() -> None:
+    """Only the arXiv preprint agrees and its journal DOI is not on the service: the
+    preprint-only finding names the journal DOI that arXiv gives."""
+    reference = parse_citation(JOURNAL_CITATION)
+    match = Resolver(FakeSource(ranked=[ARXIV_PREPRINT])).resolve(reference)
+    assert [("preprint-only", ARTICLE_DOI)] == [
+        (f.code, f.expected) for f in compare(reference, match)
+    ]
+
+
+def test_a_later_source_that_finds_only_the_preprint_gives_the_preprint_only_finding() -> None:
+    """Crossref has nothing; the next source has only the preprint: the chain's unresolved
+    reference still says it cites the published version of that preprint."""
+
+    @attrs.define
+    class Named(FakeSource):
+        name: str = "crossref"
+
+    chain = SourceChain((Named(name="crossref"), Named(name="openalex", ranked=[PREPRINT_WORK])))
+    reference = parse_citation(JOURNAL_CITATION)
+    match = chain.resolve(reference)
+    assert [("preprint-only", ARTICLE_DOI)] == [
+        (f.code, f.expected) for f in compare(reference, match)
+    ]
 
 
 def test_a_published_version_that_does_not_agree_is_not_taken() -> None:

@@ -111,6 +111,7 @@ from refcheck.similarity import (
     same_family,
     same_person,
 )
+from refcheck.sources.versions import published_dois
 
 __all__ = ["compare", "compare_fields"]
 
@@ -291,11 +292,7 @@ def _compare(reference: Reference, match: Match) -> list[Finding]:
 
 def _only_other_version(version: Work) -> Finding:
     """A journal citation of which only the preprint agrees: not verified, no year error."""
-    published = [
-        r.id
-        for r in version.relations
-        if r.type == "is-preprint-of" and r.id.lower() != version.doi.lower()
-    ]
+    published = list(published_dois(version))
     posted = f", posted {version.issued[:4]}" if version.issued else ""
     known = (
         f"published DOI {published[0]}"

@@ -482,8 +482,11 @@ def names_source_of(reference: Reference, work: Work) -> bool:
 
 
 def published_dois(work: Work) -> tuple[str, ...]:
-    """The DOIs a preprint's record names as its published version (``is-preprint-of``)."""
-    return _related(work, "is-preprint-of")
+    """The DOIs a preprint's record names as its published version: Crossref's
+    ``is-preprint-of``, and the DOI of its ``published_version`` (arXiv's journal DOI)."""
+    named = work.published_version.doi if work.published_version is not None else ""
+    own = (named,) if named and named.lower() != work.doi.lower() else ()
+    return tuple(dict.fromkeys((*_related(work, "is-preprint-of"), *own)))
 
 
 def preprint_dois(work: Work) -> tuple[str, ...]:
