@@ -6,7 +6,10 @@ the shape real Crossref records them, and refcheck resolving against it over HTT
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -284,4 +287,43 @@ def test_half_the_genuine_works_get_lookalikes_of_every_kind() -> None:
         beside >= citable / 2,
         kinds,
         {work_kind(p) for p in preprints},
+    )
+
+
+def test_cli_reports_a_journal_citation_of_which_only_the_preprint_is_indexed(
+    tmp_path: Path,
+) -> None:
+    """The real CLI against the stand-in, the article withheld: the reference is unresolved
+    with its preprint-only finding naming the published DOI; no DOI, no year error; exit 0
+    (a warning)."""
+    index = _index(kinds={"preprint": 1.0})
+    by_doi = {str(r["DOI"]).lower(): r for r in index.records}
+    work = next(
+        by_doi[la.of]
+        for la in index.lookalikes
+        if la.record.get("relation", {}).get("is-preprint-of")
+        and by_doi[la.of].get("volume")
+        and (by_doi[la.of].get("page") or by_doi[la.of].get("article-number"))
+    )
+    served = [r for r in index.records if r["DOI"] != work["DOI"]]
+    manuscript = tmp_path / "refs.txt"
+    manuscript.write_text(f"References\n\n1. {_citation(work)}\n", encoding="utf-8")
+    with serve_crossref(served) as crossref:
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "refcheck", "check", str(manuscript)),
+                *("--format", "json", "--base-url", crossref.base_url),
+                *("--cache", str(tmp_path / "c.sqlite")),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    [reference] = json.loads(result.stdout)["references"]
+    assert (0, "unresolved", None, [("preprint-only", work["DOI"])]) == (
+        result.returncode,
+        reference["status"],
+        reference["doi"],
+        [(f["code"], f["expected"]) for f in reference["findings"]],
     )
