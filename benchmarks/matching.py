@@ -845,6 +845,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=True,
         help="also measure the recall of injected errors (default on)",
     )
+    parser.add_argument(
+        "--injected-only",
+        action="store_true",
+        help="only the recall of injected errors: the same cases as a whole run (the other "
+        "citations are made, not resolved)",
+    )
     args = parser.parse_args(argv)
     if not WORKS.exists():
         print(f"{WORKS} is absent", file=sys.stderr)
@@ -893,6 +899,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         genuine += real_negatives(REAL, args.real)
 
     misses: list[dict[str, Any]] = []
+    if args.injected_only:
+        # The citations above are drawn (as a whole run draws them), so the injected cases
+        # are the whole run's own; only these are resolved.
+        with (
+            serve_crossref(indexed) as stand_in,
+            CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
+        ):
+            recalls = run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
+        print(injected_table(recalls))
+        return 0
     report: list[str] = []
     runs: dict[str, dict[str, Tally]] = {}
     if not args.only_lookalikes:
