@@ -8,6 +8,7 @@ The generated papers of ``tests/fixtures/pdf`` were rendered by ``benchmarks/mak
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
 import shutil
@@ -328,6 +329,95 @@ def test_a_pdf_beyond_the_bounds_is_refused(
     with pytest.raises(ParseError) as error:
         read_pdf(FIXTURES / "test-multibib-supplement.pdf")
     assert message in str(error.value)
+
+
+class _Rect(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_float) for n in ("left", "top", "right", "bottom")]
+
+
+class _FakeTextPage:
+    """The few PDFium text-page calls the worker makes, over a list of UTF-16 code units."""
+
+    FS_RECTF = _Rect
+
+    def __init__(self, units: Sequence[int]) -> None:
+        self.units = list(units)
+
+    def FPDFText_CountChars(self, _text: object) -> int:  # PDFium's names
+        return len(self.units)
+
+    def FPDFText_GetUnicode(self, _text: object, i: int) -> int:
+        return self.units[i]
+
+    def FPDFText_IsGenerated(self, _text: object, _i: int) -> int:
+        return 0
+
+    def FPDFText_GetCharAngle(self, _text: object, _i: int) -> float:
+        return 0.0
+
+    def FPDFText_GetLooseCharBox(self, _text: object, i: int, box: object) -> bool:
+        rect = box._obj  # type: ignore[attr-defined]
+        rect.left, rect.right, rect.top, rect.bottom = 10.0 * i, 10.0 * i + 8, 700.0, 690.0
+        return True
+
+    def FPDFText_GetFontSize(self, _text: object, _i: int) -> float:
+        return 10.0
+
+    def FPDFText_GetTextObject(self, _text: object, _i: int) -> None:
+        return None
+
+    def FPDFText_GetFontWeight(self, _text: object, _i: int) -> int:
+        return 400
+
+
+def test_characters_beyond_the_first_plane_are_one_glyph() -> None:
+    """PDFium gives U+1D438 (a mathematical italic E, as journals print species names) as two
+    UTF-16 units; the worker reads one letter "E", and drops a lone surrogate, so the text
+    never holds surrogates (which the parser's tagger cannot encode)."""
+    from refcheck.readers import _pdf_worker
+
+    fake = _FakeTextPage([0xD835, 0xDC38, 0x2E, 0xDC00, 0x63])
+    chars, _numbers, _bold = _pdf_worker._glyphs(fake, None, 792.0)
+    assert ["E", ".", "c"] == chars
+
+
+_BOUNDED = sys.platform.startswith("linux")
+
+
+@pytest.mark.skipif(not _BOUNDED, reason="the address-space bound is enforced on Linux")
+def test_a_pdf_bomb_is_stopped_at_the_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 7 kB PDF whose page inflates to 4 GiB (tests/fixtures/pdf/make_bomb.py) is refused
+    once its worker reaches the memory bound: one clear error, in seconds, and the memory
+    taken was the worker's, not this process's."""
+    import resource
+    import time
+
+    monkeypatch.setattr(pdf_reader, "MAX_MEMORY", 256 * 1024**2)
+    started = time.monotonic()
+    with pytest.raises(ParseError) as error:
+        read_pdf(FIXTURES / "bomb.pdf")
+    seconds = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert (True, True, True) == (
+        "more than the 256 MiB of memory" in str(error.value),
+        seconds < 30,
+        peak < 2 * 1024**3,
+    )
+
+
+def test_without_a_worker_process_the_pdf_is_read_in_this_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where no interpreter can be started (an embedded Python), PDFium reads in-process and
+    the entries are the same."""
+    expected = [c.text for c in read_pdf(FIXTURES / "test-ieeetran-conf.pdf").citations]
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise OSError("no interpreter")
+
+    monkeypatch.setattr(pdf_reader.subprocess, "Popen", no_process)
+    actual = [c.text for c in read_pdf(FIXTURES / "test-ieeetran-conf.pdf").citations]
+    assert expected == actual
 
 
 def test_without_the_pdf_extra_the_error_says_how_to_install_it(
