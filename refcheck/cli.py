@@ -4,14 +4,17 @@ Each command calls one library function, prints its result, and turns a
 :class:`~refcheck.errors.RefcheckError` into a one-line ``Error: ...`` on stderr.
 
 Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage error (bad option, bad
-setting, unreadable manuscript), 3 could not check (no reference found, or none could be
-checked).
+setting, unreadable manuscript, a report that cannot be written), 3 could not check (no
+reference found, or none could be checked), 130 interrupted (Ctrl-C: the report of what was
+checked is still written; a second Ctrl-C quits at once).
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,11 +28,20 @@ from click.core import ParameterSource
 from refcheck._version import __version__
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
-from refcheck.errors import ConfigError, ParseError, RefcheckError
+from refcheck.errors import (
+    CheckInterrupted,
+    ConfigError,
+    ExportError,
+    ParseError,
+    RefcheckError,
+)
 from refcheck.model import MatchStatus, ReferenceStatus, Report, Severity
-from refcheck.output.bibtex import entry_counts, to_bibtex, write_bibtex
+from refcheck.output.bibtex import entry_counts, to_bibtex
+from refcheck.output.files import check_output, write_output
 from refcheck.output.formats import FORMATS, render
+from refcheck.output.report import terminal_line
 from refcheck.parsing import parse_citation
+from refcheck.readers import MAX_BYTES, decode_text
 from refcheck.sources.chain import (
     BASE_URL_VARIABLES,
     SOURCE_LABELS,
@@ -45,12 +57,21 @@ from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
 from refcheck.sources.resolve import explain
 
-__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_UNCHECKED", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_UNCHECKED",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_UNCHECKED = 3
+#: 128 + SIGINT, as shells report a program that Ctrl-C stopped.
+EXIT_INTERRUPTED = 130
 
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
@@ -265,11 +286,26 @@ def _fallbacks(
     base_urls = config.source_base_urls(
         {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
     )
+    keys = {}
+    for source, option, what in (
+        ("pubmed", "ncbi_api_key", "NCBI API key"),
+        ("semanticscholar", "semanticscholar_api_key", "Semantic Scholar API key"),
+    ):
+        key = options.get(option)
+        if key and not config.secret_allowed(source, options.get(f"{source}_base_url")):
+            click.echo(
+                f"Warning: {config.path} sets {source}-base-url: the {what} is not sent there "
+                f"(give --{source}-base-url or {BASE_URL_VARIABLES[source]} to send it "
+                "elsewhere)",
+                err=True,
+            )
+            key = None
+        keys[option] = key
     clients = open_fallbacks(
         _source_names(options, settings, config),
         settings,
-        ncbi_api_key=options.get("ncbi_api_key"),
-        semanticscholar_api_key=options.get("semanticscholar_api_key"),
+        ncbi_api_key=keys["ncbi_api_key"],
+        semanticscholar_api_key=keys["semanticscholar_api_key"],
         base_urls=base_urls,
     )
     try:
@@ -279,16 +315,25 @@ def _fallbacks(
             client.close()
 
 
+def _error(message: str) -> None:
+    """``Error: message`` on stderr, one line, no control character (a file name or a
+    service's answer may hold terminal escapes)."""
+    click.echo(f"Error: {terminal_line(message)}", err=True)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn refcheck's errors into ``Error: ...`` and an exit code, without a traceback."""
     try:
         yield
-    except (ConfigError, ParseError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except (ConfigError, ParseError, ExportError) as exc:
+        _error(str(exc))
         sys.exit(EXIT_USAGE)
     except RefcheckError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        _error(str(exc))
         sys.exit(EXIT_UNCHECKED)
 
 
@@ -345,29 +390,62 @@ def check(
         output_format = effective("format", output_format, config)
         fail_on = effective("fail_on", fail_on, config)
         settings = _settings(service, config)
+        inputs = _inputs(manuscripts, config, settings)
+        if output is not None:
+            check_output(output, inputs=inputs)  # before the run, not after it
         show_progress = sys.stderr.isatty() if progress is None else progress
+        interrupted: CheckInterrupted | None = None
         with (
             _habanero(service, settings) as crossref,
             _fallbacks(service, settings, config) as fallbacks,
             _progress_bar(show_progress) as callback,
         ):
-            report = check_files(
-                manuscripts,
-                source=crossref,
-                settings=settings,
-                concurrency=effective("concurrency", concurrency, config),
-                progress=callback,
-                threshold=effective("threshold", None, config),
-                fallbacks=fallbacks,
-            )
+            try:
+                report = check_files(
+                    manuscripts,
+                    source=crossref,
+                    settings=settings,
+                    concurrency=effective("concurrency", concurrency, config),
+                    progress=callback,
+                    threshold=effective("threshold", None, config),
+                    fallbacks=fallbacks,
+                )
+            except CheckInterrupted as stopped:
+                report, interrupted = stopped.report, stopped
         report = apply_ignores(report, config.ignore_codes, config.ignore_references)
         rendered = render(report, output_format, verbose=verbose, fail_on=_FAIL_ON.get(fail_on))
-        if output is not None:
-            output.write_text(rendered, encoding="utf-8")
-        else:
-            click.echo(rendered, nl=False)
+        _write(output, rendered, inputs)
     _say_unreachable(report.unreachable)
+    if interrupted is not None:
+        distinct = len({r.reference for r in report.references})
+        click.echo(
+            f"Interrupted: {interrupted.reached} of {distinct} distinct references were "
+            "checked; the report marks the others not checked.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     sys.exit(exit_code(report, fail_on))
+
+
+def _inputs(manuscripts: Iterable[Path], config: Config, settings: CrossrefSettings) -> list[Path]:
+    """The files a run reads or keeps, which an output file must never be."""
+    files = [*manuscripts, config.path, settings.cache, settings.replay]
+    return [Path(f) for f in files if f is not None]
+
+
+def _write(output: Path | None, text: str, inputs: Iterable[Path]) -> None:
+    """``text`` to ``output`` (whole or not at all), or to stdout. When ``output`` cannot be
+    written after all (a full disk), the text goes to stdout instead, nothing lost, and the
+    command exits 2."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_output(output, text, inputs=inputs)
+    except ExportError as exc:
+        _error(f"{exc}; written to standard output instead")
+        click.echo(text, nl=False)
+        sys.exit(EXIT_USAGE)
 
 
 def _say_unreachable(messages: Iterable[str]) -> None:
@@ -381,7 +459,7 @@ def _say_unreachable(messages: Iterable[str]) -> None:
 def exit_code(report: Report, fail_on: str) -> int:
     """The exit code for a report (see the module docstring)."""
     if not report.references and not report.ignored:
-        click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+        _error("no reference list found in " + ", ".join(report.files))
         return EXIT_UNCHECKED
     if report.references and all(r.status is ReferenceStatus.UNCHECKED for r in report.references):
         return EXIT_UNCHECKED
@@ -441,8 +519,9 @@ def _citation_text(citation: str | None) -> str:
 @click.option(
     "--file",
     "citation_file",
-    type=click.File("r", encoding="utf-8"),
-    help="Parse each line of FILE as one citation ('-' for standard input).",
+    type=click.File("rb"),
+    help="Parse each line of FILE as one citation ('-' for standard input); any encoding "
+    "(as manuscripts are read).",
 )
 @click.option(
     "--format",
@@ -457,14 +536,16 @@ def parse(citation: str | None, citation_file: Any, output_format: str) -> None:
     """Parse one CITATION (or every line of --file) and print the fields; no network."""
     if (citation is None) == (citation_file is None):
         raise click.UsageError("give either a CITATION or --file FILE, not both nor neither")
-    citations: list[str] = []
-    if citation_file is not None:
-        citations = [line.strip() for line in citation_file if line.strip()]
     with _errors():
         if citation_file is None:
             citations = [_citation_text(citation)]
-        elif not citations:
-            raise ParseError(f"--file {citation_file.name}: no citation in it, every line is blank")
+        else:
+            text = _read_citations(citation_file)
+            citations = [line.strip() for line in text.splitlines() if line.strip()]
+            if not citations:
+                raise ParseError(
+                    f"--file {citation_file.name}: no citation in it, every line is blank"
+                )
         records = [attrs.asdict(parse_citation(c), recurse=True) for c in citations]
     if output_format == "jsonl":
         for record in records:
@@ -575,6 +656,9 @@ def bibtex(
     with _errors():
         config = _config(config_path, manuscripts[0])
         settings = _settings(service, config)
+        inputs = _inputs(manuscripts, config, settings)
+        if output is not None:
+            check_output(output, inputs=inputs)  # before the run, not after it
         show_progress = sys.stderr.isatty() if progress is None else progress
         with (
             _habanero(service, settings) as crossref,
@@ -590,13 +674,11 @@ def bibtex(
                 threshold=effective("threshold", None, config),
                 fallbacks=fallbacks,
             )
+        # Ctrl-C writes no BibTeX: half an export is worse than none (KeyboardInterrupt).
         if not report.references:
-            click.echo("Error: no reference list found in " + ", ".join(report.files), err=True)
+            _error("no reference list found in " + ", ".join(report.files))
             sys.exit(EXIT_UNCHECKED)
-        if output is not None:
-            write_bibtex(report, output, unicode=unicode, published=published)
-        else:
-            click.echo(to_bibtex(report, unicode=unicode, published=published), nl=False)
+        _write(output, to_bibtex(report, unicode=unicode, published=published), inputs)
     click.echo(
         _entries_line(entry_counts(report, published=published))
         + (f", written to {output}" if output is not None else ""),
@@ -621,6 +703,16 @@ def _entries_line(counts: dict[str, int]) -> str:
     parts += [f"{counts[kind]} {label}" for kind, label in statuses.items() if counts.get(kind)]
     total = sum(counts.values())
     return f"{total} entr{'y' if total == 1 else 'ies'}: " + ", ".join(parts)
+
+
+def _read_citations(stream: Any) -> str:
+    """The text of ``parse --file``'s file or standard input: at most 50 MB, decoded as
+    manuscripts are (any encoding, control characters replaced)."""
+    name = getattr(stream, "name", "<stdin>")
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ParseError(f"{name}: more than the {MAX_BYTES} bytes (50 MB) refcheck reads")
+    return decode_text(data, name if isinstance(name, str) else "<stdin>")
 
 
 def _explained_text(explained: dict[str, Any]) -> str:
@@ -658,6 +750,15 @@ def _explained_text(explained: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _interrupt_once(signum: int, frame: Any) -> None:
+    """The first Ctrl-C stops the check (KeyboardInterrupt: the report of what was done is
+    written, exit 130); from then on Ctrl-C has its default effect and quits at once."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``refcheck`` console script."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupt_once)
     cli.main(args=argv, prog_name="refcheck")

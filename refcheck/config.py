@@ -25,7 +25,9 @@ pure function of a report.
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -36,9 +38,12 @@ import attrs
 from refcheck.errors import ConfigError
 from refcheck.model import CheckedReference, Finding, IgnoredReference, Report
 from refcheck.output.formats import FORMATS, RULES
+from refcheck.sources import pubmed as _pubmed
+from refcheck.sources import semanticscholar as _semanticscholar
 from refcheck.sources.chain import BASE_URL_VARIABLES, base_urls_from_env, parse_sources
-from refcheck.sources.crossref import CrossrefSettings
+from refcheck.sources.crossref import DEFAULT_BASE_URL, CrossrefSettings
 from refcheck.sources.http.service import check_base_url as _checked_base_url
+from refcheck.sources.http.service import origin as _origin
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,6 +59,16 @@ __all__ = [
     "find_config",
     "load_config",
 ]
+
+log = logging.getLogger(__name__)
+
+#: The public API of each source whose key or token the user may give (see
+#: :meth:`Config.secret_allowed`).
+_PUBLIC_APIS = {
+    "crossref": DEFAULT_BASE_URL,
+    "pubmed": _pubmed.DEFAULT_BASE_URL,
+    "semanticscholar": _semanticscholar.DEFAULT_BASE_URL,
+}
 
 #: The file names :func:`find_config` looks for, in each directory, in this order.
 CONFIG_FILES = ("refcheck.toml", "pyproject.toml")
@@ -96,7 +111,8 @@ class IgnoreRule:
 class Config:
     """The settings of one configuration file (``path``); ``None`` where the file is silent.
 
-    ``cache`` is resolved against the file's directory; ``no_cache`` is ``cache = false``.
+    ``cache`` is resolved against the file's directory, and must stay inside it (see
+    :meth:`crossref_settings`); ``no_cache`` is ``cache = false``.
     """
 
     path: Path | None = None
@@ -123,7 +139,11 @@ class Config:
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> CrossrefSettings:
         """Crossref settings: ``overrides`` (the command line), then the environment, then
-        this file, then the defaults."""
+        this file, then the defaults.
+
+        Raises :class:`~refcheck.errors.ConfigError` when the file's ``cache`` is used and
+        lies outside the file's directory.
+        """
         env = os.environ if environ is None else environ
         from_file: dict[str, Any] = {}
         for key, variable in (
@@ -133,12 +153,61 @@ class Config:
         ):
             if getattr(self, key) is not None and variable not in env:
                 from_file[key] = getattr(self, key)
-        if "REFCHECK_CACHE" not in env:
+        if "REFCHECK_CACHE" not in env and "cache" not in overrides:
             if self.no_cache:
                 from_file["cache"] = None
             elif self.cache is not None:
-                from_file["cache"] = self.cache
-        return CrossrefSettings.from_env(env, **{**from_file, **overrides})
+                from_file["cache"] = self._contained_cache(self.cache)
+        settings = CrossrefSettings.from_env(env, **{**from_file, **overrides})
+        if settings.plus_token is not None and not self.secret_allowed(
+            "crossref", overrides.get("base_url"), env
+        ):
+            log.warning(
+                "%s sets base-url to %s: the Crossref Plus token is not sent there (give "
+                "--base-url or REFCHECK_BASE_URL to send it to another server)",
+                self.path,
+                settings.base_url,
+            )
+            settings = attrs.evolve(settings, plus_token=None)
+        return settings
+
+    def secret_allowed(
+        self, source: str, option: str | None, environ: Mapping[str, str] | None = None
+    ) -> bool:
+        """Whether the user's token or key for ``source`` ("crossref", "pubmed",
+        "semanticscholar") may go to the
+        base URL in force: not when this file chose it (``option``, the command line's base
+        URL, is ``None`` and the environment sets none) and it is not the source's public API.
+
+        A configuration file may come with the repository being checked: it must not be able
+        to send the user's Crossref Plus token or NCBI key to a server of its choosing.
+        """
+        env = os.environ if environ is None else environ
+        variable = "REFCHECK_BASE_URL" if source == "crossref" else BASE_URL_VARIABLES[source]
+        chosen = self.base_url if source == "crossref" else getattr(self, f"{source}_base_url")
+        if chosen is None or option is not None or variable in env:
+            return True
+        return _origin(chosen) == _origin(_PUBLIC_APIS[source])
+
+    def _contained_cache(self, cache: Path) -> Path:
+        """The file's ``cache``, if it stays inside the file's own directory.
+
+        A configuration file may come with a repository refcheck is asked to check (in CI,
+        somebody else's): its ``cache`` must not make refcheck open, create or move files
+        elsewhere ("~", "../..", a symbolic link that leads out). A cache outside is the
+        user's own say: ``--cache`` or ``REFCHECK_CACHE``.
+        """
+        if self.path is None:
+            return cache
+        root = self.path.parent.resolve()
+        resolved = (self.path.parent / cache).resolve()
+        if resolved == root or root not in resolved.parents:
+            raise ConfigError(
+                f"{self.path}: cache: {os.fspath(cache)!r} is outside {root}; a "
+                "configuration file may keep its cache only inside its own directory (for a "
+                "cache elsewhere, give --cache or REFCHECK_CACHE)"
+            )
+        return cache
 
     def source_base_urls(
         self, overrides: Mapping[str, str | None], environ: Mapping[str, str] | None = None
@@ -171,22 +240,49 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "refcheck" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and _has_refcheck_table(pyproject):
             return pyproject
         if (directory / ".git").exists():
             return None
     return None
 
 
+#: The largest configuration file read.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML of a configuration file: a regular file of at most 1 MB, in UTF-8; anything
+    else is a :class:`~refcheck.errors.ConfigError` naming the file."""
     try:
-        with path.open("rb") as file:
-            data: dict[str, Any] = tomllib.load(file)
-            return data
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise ConfigError(f"configuration file {path}: not a regular file")
+        if status.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"configuration file {path}: {status.st_size} bytes, more than the "
+                f"{MAX_CONFIG_BYTES} refcheck reads"
+            )
+        data = path.read_bytes()[: MAX_CONFIG_BYTES + 1]
     except OSError as exc:
         raise ConfigError(f"cannot read configuration file {path}: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 (TOML files are UTF-8): byte {exc.start} is {data[exc.start]:#04x}"
+        ) from None
+    try:
+        parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parsed
+
+
+def _has_refcheck_table(pyproject: Path) -> bool:
+    """Whether a ``pyproject.toml`` has a ``[tool.refcheck]`` table (``tool = 5`` has none)."""
+    tool = _read_toml(pyproject).get("tool")
+    return isinstance(tool, dict) and "refcheck" in tool
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
@@ -292,10 +388,12 @@ class _Reader:
         return float(value)
 
     def cache(self, key: str, value: object) -> Path | None:
+        """A path relative to the file's directory (one that leads out of it, "~" or "..",
+        is refused when used: :meth:`Config._contained_cache`), or ``None`` for ``false``."""
         if value is False:
             return None
         text = self.string(key, value) if value is not True else ""
-        if not text.strip():
+        if not text.strip() or "\x00" in text:
             raise self.error(key, "a file name, or false for no cache", value)
         return self.file.parent / Path(text).expanduser()
 

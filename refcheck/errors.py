@@ -6,7 +6,7 @@ fits, from the matching builtin as well, so callers may catch either::
     RefcheckError
     ├── ParseError(ValueError)            a citation or a manuscript could not be read
     ├── ConfigError(ValueError)           a setting has a value refcheck cannot use
-    ├── ExportError(ValueError)           references could not be written out (BibTeX)
+    ├── ExportError(ValueError)           a report or BibTeX could not be written out
     ├── ServiceError                      a bibliographic service could not answer
     │   ├── ServiceUnavailable(ConnectionError)   network error, timeout, 5xx, 429 after retries
     │   │   └── ServiceUnreachable                the service cannot be reached at all: the
@@ -22,12 +22,18 @@ attempts", "connection refused"), for people.
 
 Unresolved, ambiguous and mismatched references are *not* errors: they are values in the
 result of a check. Errors are for the cases where refcheck could not do its job.
+
+Outside the tree, because it is no error but the user's wish: :class:`CheckInterrupted`, a
+``KeyboardInterrupt`` that carries the report of what was checked before Ctrl-C.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "CacheError",
+    "CheckInterrupted",
     "ConfigError",
     "ExportError",
     "ModelMissingError",
@@ -54,7 +60,8 @@ class ConfigError(RefcheckError, ValueError):
 
 
 class ExportError(RefcheckError, ValueError):
-    """References could not be written out, e.g. as BibTeX."""
+    """A report or references could not be written out (BibTeX, ``-o``): a missing directory,
+    a full disk, a file that refcheck reads."""
 
 
 class ServiceError(RefcheckError):
@@ -93,3 +100,16 @@ class CacheError(RefcheckError, OSError):
 
 class ModelMissingError(RefcheckError, FileNotFoundError):
     """The citation segmenter's model file is not where the package installs it."""
+
+
+class CheckInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a check: queued lookups were cancelled, those in flight cut short, and
+    ``report`` (a :class:`~refcheck.model.Report`) holds every reference, those not checked
+    marked "not checked" (interrupted); ``reached`` is how many distinct references were
+    resolved before. A ``KeyboardInterrupt``: code that does not know about it stops as it
+    would on Ctrl-C."""
+
+    def __init__(self, report: Any, reached: int = 0) -> None:
+        super().__init__("interrupted")
+        self.report = report
+        self.reached = reached

@@ -11,6 +11,8 @@ The vocabulary, used everywhere in refcheck:
 
 All are frozen, slotted ``attrs`` classes that normalise in their constructor. A missing field is
 ``None``, never an empty string, and a field has one type: volumes, issues and pages are strings.
+Every text a value holds is :func:`printable`: whatever a manuscript or a service sent, no value
+carries a control character (a terminal escape, a character XML forbids) to a report.
 """
 
 from __future__ import annotations
@@ -40,15 +42,45 @@ __all__ = [
     "Severity",
     "Update",
     "Work",
+    "printable",
 ]
+
+#: C0 and C1 control characters but tab, line feed and carriage return, lone surrogates (which
+#: no encoding can write) and U+FFFE/U+FFFF: what a terminal obeys (ESC, CSI, OSC, BEL) or
+#: XML 1.0 forbids.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character (tab and line breaks aside), lone surrogate and
+    non-character replaced by U+FFFD. The one sanitiser of refcheck: every value of this module
+    applies it to its text, so every entry point (readers, services) is covered."""
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
+def _printable(value: str) -> str:
+    return printable(str(value))
 
 
 def _clean(value: str | None) -> str | None:
-    """Collapse whitespace; turn empty strings into ``None``."""
+    """Collapse whitespace, replace control characters (:func:`printable`); turn empty
+    strings into ``None``."""
     if value is None:
         return None
-    value = " ".join(str(value).split())
+    value = " ".join(printable(str(value)).split())
     return value or None
+
+
+def _message(text: str) -> str:
+    return printable(visible(str(text)))
+
+
+def _printable_tuple(items: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(_printable(i) for i in items or ())
+
+
+def _clean_tuple(items: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(c for c in (_clean(i) for i in items or ()) if c is not None)
 
 
 def _tuple(items: Iterable[object] | None) -> tuple[object, ...]:
@@ -171,7 +203,7 @@ class Update:
     record number when that is the source; ``label`` is the service's display label.
     """
 
-    type: str
+    type: str = attrs.field(converter=_required)
     doi: str | None = attrs.field(default=None, converter=_clean)
     date: str | None = attrs.field(default=None, converter=_clean)
     source: str | None = attrs.field(default=None, converter=_clean)
@@ -185,8 +217,8 @@ class Relation:
     "has-preprint", "is-version-of"...), ``id`` the other work's identifier and ``id_type``
     its kind ("doi", "uri"...)."""
 
-    type: str
-    id: str
+    type: str = attrs.field(converter=_required)
+    id: str = attrs.field(converter=_required)
     id_type: str | None = attrs.field(default=None, converter=_clean)
 
 
@@ -224,13 +256,13 @@ class Work:
     last_page: str | None = attrs.field(default=None, converter=_clean)
     article_number: str | None = attrs.field(default=None, converter=_clean)
     publisher: str | None = attrs.field(default=None, converter=_clean)
-    issn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    issn: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     updates: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     score: float | None = None
     update_to: tuple[Update, ...] = attrs.field(default=(), converter=_tuple)
     relations: tuple[Relation, ...] = attrs.field(default=(), converter=_tuple)
     pmid: str | None = attrs.field(default=None, converter=_clean)
-    isbn: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    isbn: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     editors: tuple[Author, ...] = attrs.field(default=(), converter=_tuple)
     arxiv_id: str | None = attrs.field(default=None, converter=_clean)
     key: str | None = attrs.field(default=None, converter=_clean)
@@ -306,7 +338,7 @@ class Location:
     bottom in points from the page's top left corner).
     """
 
-    file: str
+    file: str = attrs.field(converter=_printable)
     line: int
     column: int | None = None
     anchor: str | None = None
@@ -328,12 +360,15 @@ class Finding:
 
     code: str
     severity: Severity
-    #: For people: characters they could not see are written out (:func:`visible`); ``cited``
-    #: and ``expected`` keep the text as it is.
-    message: str = attrs.field(converter=visible)
+    #: For people: characters they could not see are written out (:func:`visible`), and what
+    #: no encoder can write replaced (:func:`printable`); ``cited`` and ``expected`` keep the
+    #: text as it is, printable.
+    message: str = attrs.field(converter=_message)
     field: str | None = None
-    cited: str | None = None
-    expected: str | None = None
+    cited: str | None = attrs.field(default=None, converter=attrs.converters.optional(_printable))
+    expected: str | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_printable)
+    )
     location: Location | None = None
     related: tuple[Location, ...] = attrs.field(default=(), converter=_tuple)
     source: str | None = None
@@ -346,11 +381,11 @@ class Citation:
     PDF, its ``page`` and the ``box`` of its first row (see :class:`Location`)."""
 
     text: str = attrs.field(converter=_required)
-    file: str = "<text>"
+    file: str = attrs.field(default="<text>", converter=_printable)
     line: int = 1
-    label: str = ""
+    label: str = attrs.field(default="", converter=_required)
     column: int | None = None
-    anchor: str | None = None
+    anchor: str | None = attrs.field(default=None, converter=attrs.converters.optional(_printable))
     page: int | None = attrs.field(default=None, kw_only=True)
     box: tuple[float, float, float, float] | None = attrs.field(default=None, kw_only=True)
 
@@ -381,7 +416,7 @@ class Candidate:
 
     work: Work
     score: float
-    evidence: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     agreement: tuple[tuple[str, float], ...] = attrs.field(default=(), converter=_tuple)
     basis: str | None = None
 
@@ -418,15 +453,15 @@ class Match:
     score: float | None = None
     via: str | None = None
     candidates: tuple[Candidate, ...] = attrs.field(default=(), converter=_tuple)
-    reason: str | None = None
+    reason: str | None = attrs.field(default=None, converter=_clean)
     doi_status: str | None = None
     doi_work: Work | None = None
     source: str | None = None
-    doubts: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    doubts: tuple[str, ...] = attrs.field(default=(), converter=_clean_tuple)
     asked: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     #: For ``UNCHECKED``: the service's error in full (the URL, the last error), for ``-v`` and
     #: the JSON report; ``reason`` says why in a few words.
-    detail: str | None = None
+    detail: str | None = attrs.field(default=None, converter=_clean)
     arxiv_status: str | None = None
     arxiv_work: Work | None = None
     doi_source: str | None = None
@@ -473,7 +508,7 @@ class IgnoredReference:
     """A checked reference that the configuration set aside, with the reason it gives."""
 
     checked: CheckedReference
-    reason: str
+    reason: str = attrs.field(converter=_printable)
 
 
 @attrs.frozen(slots=True)
@@ -487,7 +522,7 @@ class Report:
 
     references: tuple[CheckedReference, ...] = attrs.field(default=(), converter=_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=_tuple)
-    files: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    files: tuple[str, ...] = attrs.field(default=(), converter=_printable_tuple)
     ignored: tuple[IgnoredReference, ...] = attrs.field(default=(), converter=_tuple)
     #: The services that could not be reached at all, so that the run stopped asking them:
     #: one message each, "Crossref is unreachable (connection refused: http://...)".

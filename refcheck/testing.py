@@ -317,7 +317,9 @@ class _Failure:
         body: bytes = b"",
         content_type: str = "text/html",
         location: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
+        self.headers = dict(headers or {})
         self.status = status
         self.retry_after = retry_after
         self.kind = kind
@@ -339,7 +341,10 @@ class CrossrefStandIn:
     :attr:`refused` counts those refusals. Answers carry Crossref's limit headers
     (``x-rate-limit-limit``, ``x-rate-limit-interval``, ``x-concurrency-limit``, and
     ``x-api-pool``: ``polite`` when the request gives a ``mailto``), advertising the limits
-    set here, or Crossref's historical 50 a second and 5 at a time when none is.
+    set here, or Crossref's historical 50 a second and 5 at a time when none is. ``headers``
+    (also the attribute :attr:`headers`, which may be changed while serving) are added to
+    every API answer, after those: ``{"x-rate-limit-interval": "3600s"}`` advertises a limit
+    of another kind.
     """
 
     def __init__(
@@ -350,9 +355,11 @@ class CrossrefStandIn:
         rate_limit: float | None = None,
         max_concurrency: int | None = None,
         retry_after: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.latency = latency
         self.retry_after = retry_after
+        self.headers: dict[str, str] = dict(headers or {})
         self.refused = 0
         self.rate_limit = rate_limit
         self.max_concurrency = max_concurrency
@@ -449,13 +456,22 @@ class CrossrefStandIn:
         body: bytes | str,
         status: int = 200,
         content_type: str = "text/html",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next ``count`` requests with ``body`` (e.g. an HTML error page, or JSON
-        of the wrong shape) instead of the API's answer."""
+        of the wrong shape) instead of the API's answer, with ``headers`` added (say
+        ``{"Content-Encoding": "gzip"}`` for a body that is gzip already)."""
         data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
         with self._lock:
             self._failures.extend(
-                _Failure(status, None, kind="body", body=data, content_type=content_type)
+                _Failure(
+                    status,
+                    None,
+                    kind="body",
+                    body=data,
+                    content_type=content_type,
+                    headers=headers,
+                )
                 for _ in range(count)
             )
 
@@ -709,6 +725,7 @@ class _Handler(BaseHTTPRequestHandler):
                     headers["Retry-After"] = failure.retry_after
             elif failure is not None and failure.kind == "body":
                 status, content_type, body = failure.status, failure.content_type, failure.body
+                headers.update(failure.headers)
             elif failure is not None and failure.kind == "redirect":
                 status, content_type, body = failure.status, "text/plain", b""
                 headers["Location"] = failure.location.replace("{path}", self.path)
@@ -716,6 +733,7 @@ class _Handler(BaseHTTPRequestHandler):
                 slow = failure
                 status, content_type, body = stand_in.answer(parts.path, params)
                 headers.update(stand_in._limit_headers(params, self.headers.get("User-Agent")))
+                headers.update(stand_in.headers)
             # Every answer takes ``latency`` in all, however long the search itself took.
             remaining = stand_in.latency - (time.monotonic() - arrived)
             if remaining > 0:
@@ -777,6 +795,7 @@ def serve_crossref(
     rate_limit: float | None = None,
     max_concurrency: int | None = None,
     retry_after: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> CrossrefStandIn:
     """A :class:`CrossrefStandIn` for ``works``, not yet started: use it in a ``with`` block."""
     return CrossrefStandIn(
@@ -785,6 +804,7 @@ def serve_crossref(
         rate_limit=rate_limit,
         max_concurrency=max_concurrency,
         retry_after=retry_after,
+        headers=headers,
     )
 
 

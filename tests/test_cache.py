@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,23 +109,20 @@ def test_mailto_is_not_stored(rsps: responses.RequestsMock, tmp_path: Path) -> N
     assert (False, True) == (b"private.person" in data, DOI.encode() in data)
 
 
-def test_garbage_cache_file_is_rebuilt_with_a_warning(
-    rsps: responses.RequestsMock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+def test_garbage_cache_file_is_refused_and_left_alone(
+    rsps: responses.RequestsMock, tmp_path: Path
 ) -> None:
-    """A file of garbage is moved aside with a warning, and a fresh cache works."""
+    """A file that is not an SQLite database is not refcheck's: CacheError naming it, and the
+    file keeps its bytes and its name (it was once moved aside to ``.corrupt``)."""
     path = tmp_path / "c.sqlite"
-    path.write_bytes(b"\x00garbage, not a database\xff" * 200)
-    rsps.get(URL, json=BODY)
-    with (
-        caplog.at_level(logging.WARNING, logger="refcheck.sources.http.cache"),
-        client(path) as crossref,
-    ):
-        work = crossref.get_work(DOI)
-    warned = any("corrupt" in r.getMessage() for r in caplog.records)
-    assert (DOI, True, True) == (
-        work.doi if work else None,
-        warned,
-        (tmp_path / "c.sqlite.corrupt").exists(),
+    garbage = b"\x00garbage, not a database\xff" * 200
+    path.write_bytes(garbage)
+    with pytest.raises(CacheError) as info:
+        client(path)
+    assert (True, garbage, ["c.sqlite"]) == (
+        "not an SQLite database" in str(info.value),
+        path.read_bytes(),
+        sorted(p.name for p in tmp_path.iterdir()),
     )
 
 

@@ -80,13 +80,15 @@ def test_zero_byte_file_is_used_as_an_empty_cache(
     assert (DOIS[0], False, False) == lookup_after_damage(crossref, path, caplog)
 
 
-def test_random_bytes_are_moved_aside_with_a_warning(
-    crossref: CrossrefStandIn, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """64 kB of random bytes: moved aside with a warning; the rebuilt cache answers."""
+def test_random_bytes_are_refused_and_left_alone(tmp_path: Path) -> None:
+    """64 kB of random bytes are not an SQLite file, hence not refcheck's cache: CacheError,
+    and the file keeps its name and its bytes."""
     path = tmp_path / "c.sqlite"
-    path.write_bytes(random.Random(7).randbytes(65536))
-    assert (DOIS[0], True, True) == lookup_after_damage(crossref, path, caplog)
+    data = random.Random(7).randbytes(65536)
+    path.write_bytes(data)
+    with pytest.raises(CacheError, match="not an SQLite database"):
+        open_session(path)
+    assert (data, ["c.sqlite"]) == (path.read_bytes(), [p.name for p in tmp_path.iterdir()])
 
 
 def test_sqlite_header_then_garbage_is_moved_aside(
@@ -100,16 +102,18 @@ def test_sqlite_header_then_garbage_is_moved_aside(
     assert (DOIS[0], True, True) == lookup_after_damage(crossref, path, caplog)
 
 
-def test_cache_tables_with_the_wrong_columns_are_moved_aside(
-    crossref: CrossrefStandIn, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A valid SQLite file whose ``responses`` table has other columns: moved aside, rebuilt."""
+def test_cache_tables_with_the_wrong_columns_are_refused_and_left_alone(tmp_path: Path) -> None:
+    """A valid SQLite file whose ``responses`` table has other columns is not corrupt: it may
+    be somebody else's. CacheError naming the table; the file is not moved or changed."""
     path = tmp_path / "c.sqlite"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE responses (url TEXT, body TEXT)")
         db.execute("INSERT INTO responses VALUES ('x', 'y')")
     db.close()
-    assert (DOIS[0], True, True) == lookup_after_damage(crossref, path, caplog)
+    before = path.read_bytes()
+    with pytest.raises(CacheError, match="responses"):
+        open_session(path)
+    assert (before, ["c.sqlite"]) == (path.read_bytes(), [p.name for p in tmp_path.iterdir()])
 
 
 def test_somebody_elses_database_is_refused_and_left_alone(tmp_path: Path) -> None:

@@ -337,6 +337,33 @@ def test_tex_without_its_bibliography_says_what_to_pass(tmp_path: Path) -> None:
         read_file(tex)
 
 
+@pytest.mark.parametrize("link", ["absolute", "../../outside/refs", "../x/../../outside/refs"])
+def test_a_bibliography_outside_the_repository_is_not_followed(tmp_path: Path, link: str) -> None:
+    """A manuscript (perhaps a hostile one, checked in CI) cannot make refcheck read a file
+    outside its repository: the link is refused, naming the file to pass instead."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "refs.bib").write_text(REFS, encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "paper").mkdir()
+    name = str(tmp_path / "outside" / "refs") if link == "absolute" else link
+    tex = repo / "paper" / "paper.tex"
+    tex.write_text(f"\\cite{{a}}\\bibliography{{{name}}}\n", encoding="utf-8")
+    with pytest.raises(ParseError, match="outside the manuscript's repository"):
+        read_file(tex)
+
+
+def test_a_bibliography_elsewhere_in_the_repository_is_followed(tmp_path: Path) -> None:
+    """``\\bibliography{../bib/refs}`` from paper/ into the same repository's bib/ is read."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "refs.bib").write_text(REFS, encoding="utf-8")
+    (tmp_path / "paper").mkdir()
+    tex = tmp_path / "paper" / "paper.tex"
+    tex.write_text("\\cite{a}\\bibliography{../bib/refs}\n", encoding="utf-8")
+    assert ["a"] == [c.anchor for c in read_file(tex).citations]
+
+
 def test_tex_without_bib_reads_the_bbl_beside_it(tmp_path: Path) -> None:
     """With no .bib, the .bbl that LaTeX wrote beside the .tex is read."""
     (tmp_path / "paper.tex").write_text("\\cite{chang2014}\\bibliography{gone}\n", "utf-8")

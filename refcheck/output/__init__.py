@@ -4,7 +4,8 @@ Takes a :class:`~refcheck.model.Report`; gives text. :mod:`~refcheck.output.repo
 the compiler-like text report and the JSON report; :mod:`~refcheck.output.formats` the
 formats CI systems read (GitHub, GitLab, JUnit, SARIF) and the rules behind each finding
 code; :mod:`~refcheck.output.bibtex` the resolved works as BibTeX. Pure, but for
-:func:`~refcheck.output.bibtex.write_bibtex`, which writes the file it is given.
+:mod:`~refcheck.output.files`, which checks and writes an output file whole (and
+:func:`~refcheck.output.bibtex.write_bibtex`, through it).
 """
 
 from refcheck.output.bibtex import to_bibtex, write_bibtex

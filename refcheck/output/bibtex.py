@@ -35,7 +35,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import attrs
 from pybtex.database import BibliographyData, Entry, Person
@@ -44,6 +43,7 @@ from pybtex.exceptions import PybtexError
 
 from refcheck.errors import ExportError
 from refcheck.model import Author, CheckedReference, MatchStatus, Reference, Report, Work
+from refcheck.output.files import write_output
 from refcheck.parsing.normalize import fold, words
 
 __all__ = ["ENTRY_TYPES", "entry_counts", "published_work", "to_bibtex", "write_bibtex"]
@@ -614,10 +614,8 @@ def write_bibtex(
     *,
     unicode: bool = False,
     published: bool = False,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> None:
-    """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8)."""
-    text = to_bibtex(source, unicode=unicode, published=published)
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from exc
+    """Write :func:`to_bibtex` of ``source`` to ``path`` (UTF-8), whole or not at all
+    (:func:`~refcheck.output.files.write_output`); ``inputs`` are files it must not be."""
+    write_output(path, to_bibtex(source, unicode=unicode, published=published), inputs=inputs)

@@ -35,8 +35,16 @@ from refcheck.model import (
     ReferenceStatus,
     Report,
     Severity,
+    printable,
 )
-from refcheck.output.report import format_json, format_text, place, summary_line
+from refcheck.output.report import (
+    format_json,
+    format_text,
+    place,
+    printable_data,
+    summary_line,
+    terminal_line,
+)
 
 __all__ = [
     "FORMATS",
@@ -158,8 +166,10 @@ _GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 
 
 def _escape_data(text: str) -> str:
-    """A workflow command's message, escaped as GitHub's toolkit does (``escapeData``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message, escaped as GitHub's toolkit does (``escapeData``), with
+    control characters replaced first (:func:`~refcheck.model.printable`): the log GitHub
+    shows interprets terminal escapes."""
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
@@ -177,7 +187,7 @@ def github_lines(report: Report) -> Iterator[str]:
         props = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
         command = _GITHUB_COMMAND[finding.severity]
         yield f"::{command} {props}::{_escape_data(_message(finding, checked))}"
-    yield summary_line(report)
+    yield terminal_line(summary_line(report))
 
 
 def format_github(report: Report) -> str:
@@ -277,8 +287,23 @@ def format_junit(report: Report, *, fail_on: Severity | None = Severity.ERROR) -
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("errors", "0")
+    _printable_tree(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _printable_tree(root: ET.Element) -> None:
+    """Replace, in every attribute and text of the tree, what XML 1.0 cannot hold (control
+    characters, lone surrogates: :func:`~refcheck.model.printable`), so that the document is
+    well-formed whatever the report holds (ElementTree escapes ``<&"`` but writes the rest
+    as it is)."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            element.set(name, printable(value))
+        if element.text:
+            element.text = printable(element.text)
+        if element.tail:
+            element.tail = printable(element.tail)
 
 
 # --- SARIF 2.1.0 ----------------------------------------------------------------------------
@@ -397,7 +422,7 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
 
 def format_sarif(report: Report) -> str:
     """The report as a SARIF 2.1.0 log, indented JSON."""
-    return json.dumps(report_to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_data(report_to_sarif(report)), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- GitLab Code Quality --------------------------------------------------------------------
@@ -442,7 +467,7 @@ def report_to_gitlab(report: Report) -> list[dict[str, Any]]:
 
 def format_gitlab(report: Report) -> str:
     """A GitLab Code Quality report (``artifacts:reports:codequality``), indented JSON."""
-    return json.dumps(report_to_gitlab(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_data(report_to_gitlab(report)), indent=2, ensure_ascii=False) + "\n"
 
 
 # --- choosing a format ----------------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 Pure: each function returns a string. The JSON layout is documented, with its JSON Schema, in
 ``docs/json-output.md`` and ``docs/report.schema.json``; ``SCHEMA_VERSION`` changes when it does.
+
+Every format escapes what it writes, whatever the report holds: the text report is one line
+per item with no control character (:func:`terminal_line`: no escape sequence reaches a
+terminal), JSON is written from :func:`printable_data` (nothing an encoder cannot write).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from refcheck.model import (
     ReferenceStatus,
     Report,
     Severity,
+    printable,
 )
 
 __all__ = [
@@ -29,11 +34,30 @@ __all__ = [
     "format_text",
     "location_dict",
     "place",
+    "printable_data",
     "report_to_dict",
     "summary_line",
+    "terminal_line",
 ]
 
 SCHEMA_VERSION = 1
+
+
+def terminal_line(text: str) -> str:
+    """One line of a text report, safe for a terminal: control characters become U+FFFD
+    (:func:`~refcheck.model.printable`), and line breaks and tabs inside it spaces."""
+    return printable(text).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+
+def printable_data(data: Any) -> Any:
+    """JSON-ready ``data`` with every string :func:`~refcheck.model.printable` (keys too)."""
+    if isinstance(data, str):
+        return printable(data)
+    if isinstance(data, dict):
+        return {printable_data(k): printable_data(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [printable_data(v) for v in data]
+    return data
 
 
 def place(location: Location) -> str:
@@ -120,8 +144,9 @@ def text_lines(report: Report, *, verbose: bool = False) -> Iterator[str]:
 
 
 def format_text(report: Report, *, verbose: bool = False) -> str:
-    """The compiler-like text report, ending with a summary line."""
-    return "\n".join(text_lines(report, verbose=verbose)) + "\n"
+    """The compiler-like text report, ending with a summary line; each line
+    :func:`terminal_line`."""
+    return "\n".join(map(terminal_line, text_lines(report, verbose=verbose))) + "\n"
 
 
 def summary_line(report: Report) -> str:
@@ -236,4 +261,4 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 def format_json(report: Report) -> str:
     """The report as indented JSON."""
-    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(printable_data(report_to_dict(report)), indent=2, ensure_ascii=False) + "\n"

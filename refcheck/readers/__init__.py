@@ -39,7 +39,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from refcheck.readers._files import read_manuscript
+from refcheck.readers._files import MAX_BYTES, decode_text, read_manuscript
 from refcheck.readers.bibtex import bib_manuscript, read_bib, reference_from_bibtex
 from refcheck.readers.docx import docx_manuscript, read_docx
 from refcheck.readers.jats import jats_manuscript, read_jats, reference_from_element_citation
@@ -49,12 +49,14 @@ from refcheck.readers.pdf import is_pdf, pdf_manuscript, read_pdf
 from refcheck.readers.text import Manuscript, TextLine, extract_citations, read_text
 
 __all__ = [
+    "MAX_BYTES",
     "READERS",
     "Manuscript",
     "TextLine",
     "bib_manuscript",
     "bibitem_reference",
     "clean_latex",
+    "decode_text",
     "docx_manuscript",
     "extract_citations",
     "jats_manuscript",

@@ -1,19 +1,22 @@
 """The bytes of a manuscript file, bounded, and its text, decoded.
 
-Every reader takes its file through here: :func:`read_bytes` refuses what is too large or
-cannot be read, with a :class:`~refcheck.errors.ParseError` that names the file;
-:func:`read_manuscript` and :func:`decode_source` turn the bytes into text.
+Every reader takes its file through here: :func:`read_bytes` refuses what is too large, is
+not a regular file (a device such as ``/dev/zero`` behind a link, a FIFO: opened without
+blocking, never read) or cannot be read, with a :class:`~refcheck.errors.ParseError` that
+names the file. :func:`decode_text` is the one decoder of every text format (Markdown and
+plain text, ``.bib``, ``.tex``/``.bbl``, ``parse --file``); :func:`read_manuscript` is both.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 from refcheck.errors import ParseError
 
-__all__ = ["MAX_BYTES", "decode_source", "read_bytes", "read_manuscript"]
+__all__ = ["MAX_BYTES", "decode_source", "decode_text", "read_bytes", "read_manuscript"]
 
 #: The largest manuscript file refcheck reads.
 MAX_BYTES = 50 * 1024 * 1024
@@ -39,50 +42,74 @@ _BOMS = (
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a manuscript file; :class:`ParseError` if it cannot be read or is too large."""
+def read_bytes(path: Path | str) -> bytes:
+    """The bytes of a manuscript file; :class:`ParseError` if it cannot be read, is not a
+    regular file, or is larger than :data:`MAX_BYTES`.
+
+    The file is opened without blocking (a FIFO with no writer would wait for ever) and
+    checked on the open descriptor (no race with a file swapped for a link); at most
+    ``MAX_BYTES + 1`` bytes are read whatever size it claims (``/dev/zero`` and some
+    ``/proc`` files say 0).
+    """
+    file = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ParseError(f"{path}: {size} bytes is more than the {MAX_BYTES} refcheck reads")
-        return path.read_bytes()
+        descriptor = os.open(file, flags)
     except OSError as exc:
-        raise ParseError(f"cannot read manuscript {path}: {exc.strerror or exc}") from exc
-
-
-def decode_source(data: bytes) -> str:
-    """The text of a ``.bib`` or ``.tex`` file: UTF-8 (with or without BOM), UTF-16 with BOM,
-    or Latin-1."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        raise ParseError(f"cannot read manuscript {file}: {exc.strerror or exc}") from exc
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise ParseError(f"cannot read manuscript {file}: it is a directory")
+        if not stat.S_ISREG(status.st_mode):
+            raise ParseError(
+                f"{file} is not a regular file (a device, a FIFO or a socket); refcheck reads "
+                "manuscripts from files only"
+            )
+        if status.st_size > MAX_BYTES:
+            raise ParseError(_too_large(file, status.st_size))
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ParseError(f"cannot read manuscript {file}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_BYTES:
+        raise ParseError(_too_large(file, len(data)))
+    return data
+
+
+def _too_large(file: Path, size: int) -> str:
+    return (
+        f"{file}: {size} bytes is more than the {MAX_BYTES} bytes (50 MB) refcheck reads; "
+        "split the manuscript, or give its reference list alone"
+    )
+
+
+def decode_text(data: bytes, file: str | os.PathLike[str] = "<bytes>") -> str:
+    """The text of a manuscript's bytes, whatever its encoding: the one decoder of every
+    text format.
+
+    Encodings: the one a byte-order mark names (UTF-8, UTF-16, UTF-32); UTF-16 without a mark
+    when every other byte of the start is NUL; otherwise UTF-8, else Windows-1252 (whose
+    dashes and quotes are what a Windows editor wrote), else Latin-1 (which reads any bytes).
+    Control characters other than tab and the line breaks become U+FFFD. Raises
+    :class:`~refcheck.errors.ParseError` for bytes that are binary (a PDF, a .docx, NUL bytes
+    in 8-bit text ...) or do not decode in the encoding their byte-order mark names.
+    """
+    return _CONTROL.sub("\ufffd", _decode(data, Path(file)))
+
+
+def decode_source(data: bytes, file: str | os.PathLike[str] = "<bytes>") -> str:
+    """The text of a ``.bib`` or ``.tex`` file: :func:`decode_text` (kept for callers of the
+    name; there is one decoder)."""
+    return decode_text(data, file)
 
 
 def read_manuscript(path: str | os.PathLike[str]) -> str:
-    """The text of a manuscript file (Markdown or plain text), whatever its encoding.
-
-    Encodings: the one a byte-order mark names (UTF-8, UTF-16, UTF-32); UTF-16 without a mark
-    when every other byte of the start is NUL; otherwise UTF-8, else Windows-1252, else
-    Latin-1 (which reads any bytes). Control characters other than tab and the line breaks
-    become U+FFFD. Raises :class:`~refcheck.errors.ParseError` for a file that cannot be
-    read, is larger than 50 MB, is binary (a PDF, a .docx, NUL bytes in 8-bit text ...), or
-    does not decode in the encoding its byte-order mark names.
-    """
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise ParseError(
-                f"{file}: {size} bytes is more than the {MAX_BYTES} bytes (50 MB) refcheck "
-                "reads; split the manuscript, or give its reference list alone"
-            )
-        data = file.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read manuscript {file}: {exc.strerror or exc}") from exc
-    return _CONTROL.sub("\ufffd", _decode(data, file))
+    """The text of a manuscript file (Markdown, plain text, ``.bib``, ``.tex``), whatever its
+    encoding: :func:`read_bytes`, then :func:`decode_text`."""
+    return decode_text(read_bytes(Path(path)), path)
 
 
 def _decode(data: bytes, file: Path) -> str:
@@ -98,7 +125,7 @@ def _decode(data: bytes, file: Path) -> str:
                 ) from exc
     for signature, kind in _BINARY:
         if data.startswith(signature):
-            raise ParseError(f"{file} is {kind}, not a Markdown or text manuscript")
+            raise ParseError(f"{file} is {kind}, not a text manuscript")
     head = data[:4096]
     if len(head) >= 4 and head.count(0) >= len(head) // 2 - 1:
         even, odd = head[0::2].count(0), head[1::2].count(0)
@@ -115,8 +142,7 @@ def _decode(data: bytes, file: Path) -> str:
     nul = data.find(0)
     if nul >= 0:
         raise ParseError(
-            f"{file} is a binary file (a NUL byte at offset {nul}), not a Markdown or text "
-            "manuscript"
+            f"{file} is a binary file (a NUL byte at offset {nul}), not a text manuscript"
         )
     for encoding in ("utf-8", "cp1252"):
         try:

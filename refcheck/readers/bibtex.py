@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -18,7 +17,7 @@ from refcheck.errors import ParseError
 from refcheck.model import Author, Citation, Location, Reference
 from refcheck.parsing.citation import _page_ends, arxiv_identifier
 from refcheck.readers._fields import describe
-from refcheck.readers._files import decode_source, read_bytes
+from refcheck.readers._files import read_manuscript
 from refcheck.readers._tex import clean_latex
 from refcheck.readers.text import Manuscript, ReadingNote
 
@@ -171,7 +170,7 @@ def read_bib(path: str | os.PathLike[str]) -> Manuscript:
     An entry pybtex cannot read is still a citation: its raw text, parsed as any citation.
     """
     file = os.fspath(path)
-    text = decode_source(read_bytes(Path(path)))
+    text = read_manuscript(path)
     return bib_manuscript(text, file)
 
 
@@ -184,14 +183,19 @@ _STRING_START = re.compile(r"@\s*string\s*[{(]", re.IGNORECASE)
 def _check_string_macros(text: str, file: str) -> None:
     """Refuse a ``.bib`` whose ``@string`` macros would expand past :data:`MAX_MACRO_LENGTH`.
 
-    The lengths are added up without expanding anything (one pass over the text), before
-    pybtex, which expands every macro in full, sees the file.
+    The lengths are added up without expanding anything (one pass over the text: each
+    macro's body is looked for only up to the next ``@string``), before pybtex, which expands
+    every macro in full, sees the file.
     """
     lengths: dict[str, int] = {}
-    for start in _STRING_START.finditer(text):
+    starts = list(_STRING_START.finditer(text))
+    for index, start in enumerate(starts):
+        # A macro's body ends before the next @string at the latest: each character is
+        # scanned once, however many unclosed "@string{" there are (once quadratic).
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
         body: list[str] = []
         depth, quoted = 0, False
-        for ch in text[start.end() : start.end() + MAX_MACRO_LENGTH]:
+        for ch in text[start.end() : min(end, start.end() + MAX_MACRO_LENGTH)]:
             if ch == '"' and depth == 0:
                 quoted = not quoted
             elif ch == "{" and not quoted:

@@ -4,6 +4,7 @@ the CSL JSON of Zotero's and Mendeley's fields; the paragraph number is the line
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -77,17 +78,23 @@ def read_docx(path: str | os.PathLike[str]) -> Manuscript:
             f"{os.fspath(path)}: reading .docx needs python-docx: {install_hint('docx')}"
         ) from exc
     file = os.fspath(path)
-    read_bytes(Path(path))  # the size limit and a clear error for a missing file
+    # Read once, bounded (size, regular file): the archive is opened from these bytes only.
+    data = read_bytes(Path(path))
     from docx.opc.exceptions import OpcError
+    from lxml import etree
 
-    _check_unpacked_size(Path(path), file)
+    _check_parts(data, file)
     try:
-        document = docx.Document(os.fspath(path))
-    except (OpcError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        document = docx.Document(io.BytesIO(data))
+        # Parts are parsed as they are first used (styles, numbering, notes): inside the same
+        # guard; content controls nested beyond the recursion limit too.
+        body = _Body(document)
+        body.walk(document.element.body)
+        notes = _notes(document, body)
+    except (OpcError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
         raise ParseError(f"{file} is not a readable .docx file: {exc}") from exc
-    body = _Body(document)
-    body.walk(document.element.body)
-    notes = _notes(document, body)
+    except RecursionError:
+        raise ParseError(f"{file} is not a readable .docx file: nested too deeply") from None
     return docx_manuscript(body.paragraphs, file, notes=notes, fields=body.fields)
 
 
@@ -196,18 +203,40 @@ def _notes(document: Any, body: _Body) -> list[Note]:
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
-def _check_unpacked_size(path: Path, file: str) -> None:
-    """Refuse a ``.docx`` whose parts unpack to more than :data:`MAX_UNPACKED_BYTES`."""
+#: How much of each XML part is searched for a document type declaration (it can only stand
+#: in the prolog, before the root element).
+_PROLOG = 64 * 1024
+
+
+def _check_parts(data: bytes, file: str) -> None:
+    """Refuse a ``.docx`` whose parts unpack to more than :data:`MAX_UNPACKED_BYTES`, or one
+    of whose XML parts declares a DTD (Word writes none; a DTD is how entity bombs and
+    external entities come in)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            unpacked = sum(info.file_size for info in parts)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ParseError(
+                    f"{file} unpacks to {unpacked:,} bytes, more than the "
+                    f"{MAX_UNPACKED_BYTES:,} refcheck reads from a .docx"
+                )
+            for info in parts:
+                if not info.filename.endswith((".xml", ".rels")):
+                    continue
+                with archive.open(info) as part:
+                    prolog = part.read(_PROLOG)
+                wide = prolog[:2] in (b"\xff\xfe", b"\xfe\xff")
+                text = prolog.decode("utf-16" if wide else "utf-8", "replace")
+                if "<!DOCTYPE" in text or "<!ENTITY" in text:
+                    raise ParseError(
+                        f"{file}: refused: {info.filename} declares a DTD (entities), which "
+                        "Word never writes"
+                    )
+    except ParseError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise ParseError(f"{file} is not a readable .docx file: {exc}") from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ParseError(
-            f"{file} unpacks to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} "
-            "refcheck reads from a .docx"
-        )
 
 
 def _style(paragraph: Any) -> str:

@@ -18,6 +18,7 @@ from refcheck.readers._files import read_bytes
 from refcheck.readers.text import Manuscript, TextLine
 
 __all__ = [
+    "MAX_DEPTH",
     "jats_manuscript",
     "read_jats",
     "reference_from_element_citation",
@@ -41,16 +42,36 @@ _KINDS = {
 }
 
 
+#: The deepest nesting of elements read (real JATS articles nest a few tens deep); deeper
+#: documents are refused before any recursive walk of the tree could overflow the stack.
+MAX_DEPTH = 256
+
+
 class _LineBuilder(ET.TreeBuilder):
-    """A tree builder that notes each element's line in a reserved attribute."""
+    """A tree builder that notes each element's line in a reserved attribute, and refuses
+    elements nested deeper than :data:`MAX_DEPTH`."""
 
     def __init__(self) -> None:
         super().__init__()
         self.line: Callable[[], tuple[int, int]] = lambda: (0, 0)
+        self.depth = 0
 
     def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self.depth += 1
         line, column = self.line()
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(line)
         return super().start(tag, {**attrs, _LINE: str(line), _COLUMN: str(column)})
+
+    def end(self, tag: str) -> ET.Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def _parse_xml(data: bytes, file: str) -> ET.Element:
@@ -67,6 +88,11 @@ def _parse_xml(data: bytes, file: str) -> ET.Element:
     try:
         parser.feed(data)
         root: ET.Element = parser.close()
+    except _TooDeep as exc:
+        raise ParseError(
+            f"{file}:{exc.line}: elements nested more than {MAX_DEPTH} deep; refcheck reads "
+            "JATS articles up to that depth"
+        ) from None
     except ET.ParseError as exc:
         raise ParseError(f"{file} is not well-formed XML: {exc}") from exc
     except DefusedXmlException as exc:

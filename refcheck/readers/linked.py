@@ -162,8 +162,31 @@ def _bibliographies(names: list[str], directory: Path, suffix: str = ".bib") -> 
         path = Path(name.strip())
         if path.suffix.lower() != suffix:
             path = path.with_name(path.name + suffix)
-        paths.append(path if path.is_absolute() else directory / path)
+        paths.append(_contained(path if path.is_absolute() else directory / path, directory))
     return paths
+
+
+def _home(directory: Path) -> Path:
+    """The folder a manuscript may link into: its repository (the nearest folder above it
+    with a ``.git``), else its own folder."""
+    start = directory.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _contained(path: Path, directory: Path) -> Path:
+    """``path``, if it lies in the manuscript's repository (:func:`_home`); a manuscript
+    checked in CI may come from anyone, and may not make refcheck read files elsewhere on
+    the machine. A bibliography outside is the user's to name: they pass it themselves."""
+    home = _home(directory)
+    if not path.resolve().is_relative_to(home):
+        raise ParseError(
+            f"{path}: a bibliography outside the manuscript's repository ({home}) is not "
+            f"followed; pass it yourself if you mean it: refcheck check {path}"
+        )
+    return path
 
 
 def _read_bibliographies(paths: list[Path], file: str) -> Manuscript:

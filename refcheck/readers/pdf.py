@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import struct
 import subprocess
 import sys
@@ -67,12 +68,22 @@ _LOCK = threading.Lock()
 
 
 def is_pdf(path: str | os.PathLike[str]) -> bool:
-    """Whether the file starts like a PDF (``%PDF-`` within its first kilobyte)."""
+    """Whether the file starts like a PDF (``%PDF-`` within its first kilobyte). Opened without
+    blocking, and only a regular file can be one: a FIFO or a device is left to the reader's
+    refusal (:func:`~refcheck.readers._files.read_bytes`), not waited for."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with open(path, "rb") as file:
-            return b"%PDF-" in file.read(1024)
+        descriptor = os.open(path, flags)
     except OSError:
         return False
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return False
+        return b"%PDF-" in os.read(descriptor, 1024)
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
 
 
 def read_pdf(path: str | os.PathLike[str]) -> Manuscript:

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from refcheck.model import Citation, Location, Reference
+from refcheck.model import Citation, Location, Reference, printable
 from refcheck.readers._files import read_manuscript
 
 __all__ = [
@@ -42,11 +42,13 @@ __all__ = [
 ]
 
 # "- 1 Mehta P, ..." (Markdown list of Lancet PDFs), "1. Mehta P", "1) ...", "[1] P. Mehta",
-# "- [1] ...". The number is at most four digits so that years ("2020 saw ...") do not count.
+# "- [1] ...". A number continues a list only when it is the next one, so a year at the start
+# of a line ("2020 saw ...") does not; nine digits are more items than 50 MB can hold (a
+# four-digit bound once ended every list silently at item 9,999).
 _ITEM = re.compile(
     r"""^[ \t]*(?:[-*+][ \t]+)?          # optional Markdown bullet
-        (?:\[(?P<bracketed>\d{1,4})\]     # [12]
-          |(?P<number>\d{1,4})[.)]?       # 12  12.  12)
+        (?:\[(?P<bracketed>\d{1,9})\]     # [12]
+          |(?P<number>\d{1,9})[.)]?       # 12  12.  12)
         )[ \t]+(?P<rest>\S.*)$""",
     re.VERBOSE,
 )
@@ -80,10 +82,10 @@ _MAX_GAP = 2  # blank lines allowed between two items of one list
 @attrs.frozen(slots=True)
 class TextLine:
     """A line of the manuscript outside its reference lists (in a PDF: the row's number on
-    its ``page``)."""
+    its ``page``); its text :func:`~refcheck.model.printable`, from whichever reader."""
 
     line: int
-    text: str
+    text: str = attrs.field(converter=printable)
     page: int | None = attrs.field(default=None, kw_only=True)
 
 

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 from xml.etree.ElementTree import Element
 
+import requests
 from defusedxml import ElementTree as SafeTree
 
 from refcheck.errors import ServiceError, ServiceResponseError
@@ -155,21 +156,27 @@ class ArxivClient(ServiceClient):
 
     def _feed(self, params: Mapping[str, str], what: str) -> list[Element]:
         """The entries of a feed; an error entry (HTTP 400: a malformed identifier) fails."""
-        response = self._get("/query", params)
-        if response.status_code not in (200, 400):
-            raise self._unexpected(response, what)
-        try:
-            root = SafeTree.fromstring(response.content)
-        except SafeTree.ParseError as exc:
-            raise ServiceResponseError(
-                f"{what}: expected an Atom feed, found {response.text[:60]!r}"
-            ) from exc
-        entries = list(root.iter(f"{_ATOM}entry"))
-        errors = [e for e in entries if _is_error(e)]
-        if errors or response.status_code == 400:
-            detail = _text(errors[0].find(f"{_ATOM}summary")) if errors else response.text[:80]
-            raise ServiceResponseError(f"{what}: arXiv refused the request: {detail}")
-        return entries
+
+        def read(response: requests.Response) -> list[Element]:
+            if response.status_code not in (200, 400):
+                raise self._unexpected(response, what)
+            start = response.content[:240].decode(response.encoding or "utf-8", "replace")
+            try:
+                root = SafeTree.fromstring(response.content)
+            except SafeTree.ParseError as exc:
+                raise ServiceResponseError(
+                    f"{what}: expected an Atom feed, found {start[:60]!r}",
+                    reason="an answer that is not an Atom feed",
+                ) from exc
+            entries = list(root.iter(f"{_ATOM}entry"))
+            errors = [e for e in entries if _is_error(e)]
+            if errors or response.status_code == 400:
+                detail = _text(errors[0].find(f"{_ATOM}summary")) if errors else start[:80]
+                raise ServiceResponseError(f"{what}: arXiv refused the request: {detail}")
+            return entries
+
+        # Kept in the cache once the feed parsed and holds no error entry.
+        return self._answer("/query", params, read)
 
     def get_arxivs(self, arxiv_ids: Iterable[str]) -> dict[str, Work | None]:
         """The works of these identifiers, by identifier without version (``None``: arXiv has

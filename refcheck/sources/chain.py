@@ -381,6 +381,14 @@ class SourceChain:
             result = attrs.evolve(result, doubts=self._doubts(reference, result))
         return result
 
+    def abort(self) -> None:
+        """Call off every source's requests (Ctrl-C, from another thread): each source that
+        can (``abort()``: the HTTP clients) cuts its requests in flight and refuses more."""
+        for source in self.sources:
+            stop = getattr(source, "abort", None)
+            if callable(stop):
+                stop()
+
     @staticmethod
     def _verdicts(
         match: Match,

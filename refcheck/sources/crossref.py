@@ -43,14 +43,14 @@ import attrs
 import requests
 from requests.adapters import BaseAdapter
 
-from refcheck._version import __version__
 from refcheck.errors import ConfigError, ServiceResponseError
 from refcheck.model import Author, Relation, Update, Work
 from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.limits import Limiter, Limits, SingleFlight
 from refcheck.sources.http.replay import RecordingAdapter, ReplayAdapter
 from refcheck.sources.http.retry import RetryPolicy
-from refcheck.sources.http.service import SessionOwner, check_base_url, origin
+from refcheck.sources.http.service import USER_AGENT, SessionOwner, check_base_url
+from refcheck.sources.http.transport import BoundedAdapter
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -194,8 +194,7 @@ class CrossrefSettings:
     @property
     def user_agent(self) -> str:
         """``refcheck/<version>``, with ``(mailto:...)`` when an address is set."""
-        agent = f"refcheck/{__version__}"
-        return f"{agent} (mailto:{self.mailto})" if self.mailto else agent
+        return f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
 
 
 # --- the converter ------------------------------------------------------------------------
@@ -448,11 +447,14 @@ class CrossrefClient(SessionOwner):
             )
         else:
             session = requests.Session()
+        if settings.replay is None:
+            SessionOwner._mount(session, BoundedAdapter())
+        else:
+            session.headers["User-Agent"] = USER_AGENT
+            session.headers["Accept"] = "application/json"
         if settings.record is not None and settings.replay is None:
             recorder = RecordingAdapter(settings.record, settings.base_url)
             session.mount(settings.base_url + "/", recorder)
-        session.headers["User-Agent"] = settings.user_agent
-        session.headers["Accept"] = "application/json"
         return session
 
     def __repr__(self) -> str:
@@ -464,12 +466,21 @@ class CrossrefClient(SessionOwner):
     def _identity(self) -> dict[str, str]:
         return {"mailto": self.settings.mailto} if self.settings.mailto else {}
 
-    def _secret_headers(self, url: str) -> dict[str, str]:
-        """The Crossref Plus header, if there is a token and ``url`` is on the configured host."""
-        token = self.settings.plus_token
-        if token is None or origin(url) != origin(self.base_url):
-            return {}
-        return {PLUS_TOKEN_HEADER: f"Bearer {token}"}
+    def _own_headers(self) -> dict[str, str]:
+        """The User-Agent with the mailto, and the Crossref Plus header if there is a token:
+        for the configured origin only (see :meth:`SessionOwner._follow`)."""
+        headers = {"User-Agent": self.settings.user_agent}
+        if self.settings.plus_token is not None:
+            headers[PLUS_TOKEN_HEADER] = f"Bearer {self.settings.plus_token}"
+        return headers
+
+    def _private(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.settings.mailto, self.settings.plus_token) if v)
+
+    def abort(self) -> None:
+        """See :meth:`SessionOwner.abort`; threads waiting for the rate limit wake up too."""
+        self.limiter.abort()
+        super().abort()
 
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
         """The shared GET (:meth:`SessionOwner._get`); identical requests in flight at once (two
@@ -510,14 +521,17 @@ class CrossrefClient(SessionOwner):
         if bare in _DOT_SEGMENTS:
             return None  # no DOI is "." or "..", and no URL can ask for one
         path = doi_path(bare)
-        response = self._get(path, {})
         what = f"Crossref work {bare} ({self.settings.base_url}{path})"
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            raise self._unexpected(response, what)
-        message = self._json(response, expect="work", what=what)
-        return self._convert(what, work_from_crossref, [message])[0]
+
+        def read(response: requests.Response) -> Work | None:
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise self._unexpected(response, what)
+            message = self._json(response, expect="work", what=what)
+            return self._convert(what, work_from_crossref, [message])[0]
+
+        return self._answer(path, {}, read)
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """The works Crossref ranks highest for a citation text, best first (at most ``rows``).
@@ -566,16 +580,19 @@ class CrossrefClient(SessionOwner):
 
     def _work_list(self, params: Mapping[str, str], rows: int, what: str) -> tuple[Work, ...]:
         """GET ``/works`` with ``params``: the works of the work-list answer, at most ``rows``."""
-        response = self._get("/works", params)
-        if response.status_code != 200:
-            raise self._unexpected(response, what)
-        message = self._json(response, expect="work-list", what=what)
-        items = message.get("items")
-        if not isinstance(items, list):
-            raise ServiceResponseError(
-                f"{what}: expected a list of 'items', found {type(items).__name__}"
-            )
-        return tuple(self._convert(what, work_from_crossref, items[:rows]))
+
+        def read(response: requests.Response) -> tuple[Work, ...]:
+            if response.status_code != 200:
+                raise self._unexpected(response, what)
+            message = self._json(response, expect="work-list", what=what)
+            items = message.get("items")
+            if not isinstance(items, list):
+                raise ServiceResponseError(
+                    f"{what}: expected a list of 'items', found {type(items).__name__}"
+                )
+            return tuple(self._convert(what, work_from_crossref, items[:rows]))
+
+        return self._answer("/works", params, read)
 
 
 #: The fields :meth:`CrossrefClient.journal_works` asks for.
@@ -622,6 +639,11 @@ class _LimitedAdapter(BaseAdapter):
 
     def close(self) -> None:
         self._adapter.close()
+
+    def abort(self) -> None:
+        stop = getattr(self._adapter, "abort", None)
+        if callable(stop):
+            stop()
 
 
 def _limit_network(session: requests.Session, limiter: Limiter) -> None:

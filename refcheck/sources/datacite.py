@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+import requests
+
 from refcheck.errors import ServiceResponseError
 from refcheck.model import Author, Work
 from refcheck.sources.http.service import ServiceClient
@@ -111,14 +113,17 @@ class DataCiteClient(ServiceClient):
         if not bare:
             raise ValueError(f"get_work: expected a DOI, found {doi!r}")
         path = "/dois/" + quote(bare, safe="/()-._;:")
-        response = self._get(path, {})
-        if response.status_code == 404:
-            return None
         what = f"DataCite DOI {bare} ({self.base_url}{path})"
-        body = self._json(response, what)
-        data = body.get("data") if isinstance(body, dict) else None
-        record = data if isinstance(data, Mapping) else {}
-        return self._convert(what, work_from_datacite, [record])[0]
+
+        def read(response: requests.Response) -> Work | None:
+            if response.status_code == 404:
+                return None
+            body = self._json(response, what)
+            data = body.get("data") if isinstance(body, dict) else None
+            record = data if isinstance(data, Mapping) else {}
+            return self._convert(what, work_from_datacite, [record])[0]
+
+        return self._answer(path, {}, read)
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """DataCite's works for a free-text query, by its relevance, best first."""
@@ -126,8 +131,12 @@ class DataCiteClient(ServiceClient):
         if not text:
             return ()
         what = f"DataCite search {text[:60]!r} ({self.base_url}/dois)"
-        body = self._json(self._get("/dois", {"query": text, "page[size]": str(rows)}), what)
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, list):
-            raise ServiceResponseError(f"{what}: expected a list of 'data'")
-        return tuple(self._convert(what, work_from_datacite, data[:rows]))
+
+        def read(response: requests.Response) -> tuple[Work, ...]:
+            body = self._json(response, what)
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list):
+                raise ServiceResponseError(f"{what}: expected a list of 'data'")
+            return tuple(self._convert(what, work_from_datacite, data[:rows]))
+
+        return self._answer("/dois", {"query": text, "page[size]": str(rows)}, read)

@@ -36,6 +36,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import requests
+
 from refcheck.errors import ServiceResponseError
 from refcheck.model import Author, Reference, Work
 from refcheck.similarity import same_family, title_similarity
@@ -196,21 +198,24 @@ class DblpClient(ServiceClient):
             return ()
         text = " ".join(words)
         what = f"dblp search {text[:60]!r} ({self.base_url}/search/publ/api)"
-        response = self._get(
-            "/search/publ/api", {"q": text, "format": "json", "h": str(rows), "c": "0"}
+
+        def read(response: requests.Response) -> tuple[Work, ...]:
+            body = self._json(response, what)
+            result = body.get("result") if isinstance(body, dict) else None
+            hits = result.get("hits") if isinstance(result, Mapping) else None
+            if not isinstance(hits, Mapping):
+                raise ServiceResponseError(f"{what}: expected 'result' with 'hits'")
+            found = hits.get("hit") or []
+            if isinstance(found, Mapping):
+                found = [found]
+            if not isinstance(found, list):
+                raise ServiceResponseError(f"{what}: expected a list of 'hit'")
+            infos = [h.get("info") for h in found if isinstance(h, Mapping)]
+            return tuple(self._convert(what, work_from_dblp, infos[:rows]))
+
+        return self._answer(
+            "/search/publ/api", {"q": text, "format": "json", "h": str(rows), "c": "0"}, read
         )
-        body = self._json(response, what)
-        result = body.get("result") if isinstance(body, dict) else None
-        hits = result.get("hits") if isinstance(result, Mapping) else None
-        if not isinstance(hits, Mapping):
-            raise ServiceResponseError(f"{what}: expected 'result' with 'hits'")
-        found = hits.get("hit") or []
-        if isinstance(found, Mapping):
-            found = [found]
-        if not isinstance(found, list):
-            raise ServiceResponseError(f"{what}: expected a list of 'hit'")
-        infos = [h.get("info") for h in found if isinstance(h, Mapping)]
-        return tuple(self._convert(what, work_from_dblp, infos[:rows]))
 
     def search_reference(self, reference: Reference, *, rows: int = 5) -> tuple[Work, ...]:
         """By title words and the first author's surname (a reference without a title: its

@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+import requests
+
 from refcheck.errors import ServiceResponseError
 from refcheck.model import Author, Reference, Update, Work
 from refcheck.sources.http.service import ServiceClient
@@ -118,19 +120,25 @@ class OpenAlexClient(ServiceClient):
         if not bare:
             raise ValueError(f"get_work: expected a DOI, found {doi!r}")
         path = "/works/https://doi.org/" + quote(bare, safe="/()-._;:")
-        response = self._get(path, {})
-        if response.status_code == 404:
-            return None
         what = f"OpenAlex work {bare} ({self.base_url}{path})"
-        body = self._json(response, what)
-        return self._convert(what, work_from_openalex, [body])[0]
+
+        def read(response: requests.Response) -> Work | None:
+            if response.status_code == 404:
+                return None
+            body = self._json(response, what)
+            return self._convert(what, work_from_openalex, [body])[0]
+
+        return self._answer(path, {}, read)
 
     def _works(self, params: dict[str, str], what: str) -> tuple[Work, ...]:
-        body = self._json(self._get("/works", params), what)
-        results = body.get("results") if isinstance(body, dict) else None
-        if not isinstance(results, list):
-            raise ServiceResponseError(f"{what}: expected a list of 'results'")
-        return tuple(self._convert(what, work_from_openalex, results))
+        def read(response: requests.Response) -> tuple[Work, ...]:
+            body = self._json(response, what)
+            results = body.get("results") if isinstance(body, dict) else None
+            if not isinstance(results, list):
+                raise ServiceResponseError(f"{what}: expected a list of 'results'")
+            return tuple(self._convert(what, work_from_openalex, results))
+
+        return self._answer("/works", params, read)
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """OpenAlex's works for a free-text query, by its relevance, best first."""

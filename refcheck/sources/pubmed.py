@@ -26,6 +26,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import requests
+
 from refcheck.errors import ServiceResponseError
 from refcheck.model import Author, Reference, Update, Work
 from refcheck.sources.http.service import ServiceClient, SourceSettings
@@ -156,32 +158,39 @@ class PubMedClient(ServiceClient):
         return identity
 
     def _esearch(self, term: str, rows: int) -> list[str]:
-        response = self._get(
+        what = f"PubMed esearch {term[:60]!r} ({self.base_url}/esearch.fcgi)"
+
+        def read(response: requests.Response) -> list[str]:
+            body = self._json(response, what)
+            result = body.get("esearchresult") if isinstance(body, dict) else None
+            ids = result.get("idlist") if isinstance(result, dict) else None
+            if not isinstance(ids, list):
+                raise ServiceResponseError(f"{what}: expected 'esearchresult' with an 'idlist'")
+            return [str(i) for i in ids if _PMID.match(str(i))][:rows]
+
+        return self._answer(
             "/esearch.fcgi",
             {"db": "pubmed", "term": term, "retmax": str(rows), "retmode": "json"},
+            read,
         )
-        what = f"PubMed esearch {term[:60]!r} ({self.base_url}/esearch.fcgi)"
-        body = self._json(response, what)
-        result = body.get("esearchresult") if isinstance(body, dict) else None
-        ids = result.get("idlist") if isinstance(result, dict) else None
-        if not isinstance(ids, list):
-            raise ServiceResponseError(f"{what}: expected 'esearchresult' with an 'idlist'")
-        return [str(i) for i in ids if _PMID.match(str(i))][:rows]
 
     def summaries(self, pmids: Sequence[str]) -> tuple[Work, ...]:
         """The works of these PMIDs, in the order given (unknown PMIDs are left out)."""
         if not pmids:
             return ()
         ids = ",".join(pmids)
-        response = self._get("/esummary.fcgi", {"db": "pubmed", "id": ids, "retmode": "json"})
         what = f"PubMed esummary {ids[:60]} ({self.base_url}/esummary.fcgi)"
-        body = self._json(response, what)
-        result = body.get("result") if isinstance(body, dict) else None
-        if not isinstance(result, dict):
-            raise ServiceResponseError(f"{what}: expected a 'result' object")
-        records = [result.get(pmid) for pmid in pmids]
-        found = [r for r in records if isinstance(r, dict) and not r.get("error")]
-        return tuple(self._convert(what, work_from_pubmed, found))
+
+        def read(response: requests.Response) -> tuple[Work, ...]:
+            body = self._json(response, what)
+            result = body.get("result") if isinstance(body, dict) else None
+            if not isinstance(result, dict):
+                raise ServiceResponseError(f"{what}: expected a 'result' object")
+            records = [result.get(pmid) for pmid in pmids]
+            found = [r for r in records if isinstance(r, dict) and not r.get("error")]
+            return tuple(self._convert(what, work_from_pubmed, found))
+
+        return self._answer("/esummary.fcgi", {"db": "pubmed", "id": ids, "retmode": "json"}, read)
 
     def get_work(self, doi: str) -> Work | None:
         """The PubMed work with this DOI, or ``None`` when PubMed has none."""
@@ -214,16 +223,22 @@ class PubMedClient(ServiceClient):
         name = f"{author.family} {author.initials}".strip() if author else ""
         fields = [*(str(p).replace("|", " ") for p in parts), name.replace("|", " "), "ref1"]
         bdata = "|".join(fields) + "|"
-        response = self._get("/ecitmatch.cgi", {"db": "pubmed", "retmode": "xml", "bdata": bdata})
         what = f"PubMed ECitMatch {bdata[:60]!r} ({self.base_url}/ecitmatch.cgi)"
-        if response.status_code != 200:
-            raise ServiceResponseError(f"{what}: expected HTTP 200, got {response.status_code}")
-        for line in response.text.splitlines():
-            cells = line.strip().split("|")
-            if len(cells) >= 7 and cells[5] == "ref1":
-                pmid = cells[6].strip()
-                return pmid if _PMID.match(pmid) else None
-        return None
+
+        def read(response: requests.Response) -> str | None:
+            if response.status_code != 200:
+                raise ServiceResponseError(f"{what}: expected HTTP 200, got {response.status_code}")
+            text = response.content.decode(response.encoding or "utf-8", "replace")
+            for line in text.splitlines():
+                cells = line.strip().split("|")
+                if len(cells) >= 7 and cells[5] == "ref1":
+                    pmid = cells[6].strip()
+                    return pmid if _PMID.match(pmid) else None
+            return None
+
+        return self._answer(
+            "/ecitmatch.cgi", {"db": "pubmed", "retmode": "xml", "bdata": bdata}, read
+        )
 
     def search_reference(self, reference: Reference, *, rows: int = 5) -> tuple[Work, ...]:
         """ECitMatch first (exact citation parts), then esearch on title words and author."""

@@ -34,9 +34,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+import requests
+
 from refcheck.errors import ServiceResponseError
 from refcheck.model import Author, Reference, Work
-from refcheck.sources.http.service import ServiceClient, origin
+from refcheck.sources.http.service import ServiceClient
 
 __all__ = ["DEFAULT_BASE_URL", "FIELDS", "SemanticScholarClient", "work_from_semanticscholar"]
 
@@ -152,11 +154,13 @@ class SemanticScholarClient(ServiceClient):
     default_min_interval: ClassVar[float] = 1.05
     max_in_flight: ClassVar[int | None] = 1
 
-    def _secret_headers(self, url: str) -> dict[str, str]:
-        key = self.settings.api_key
-        if key is None or origin(url) != origin(self.base_url):
-            return {}
-        return {"x-api-key": key}
+    def _own_headers(self) -> dict[str, str]:
+        """The User-Agent with the mailto, and the key as ``x-api-key``: for Semantic
+        Scholar's own origin only (:meth:`SessionOwner._follow`)."""
+        headers = super()._own_headers()
+        if self.settings.api_key:
+            headers["x-api-key"] = self.settings.api_key
+        return headers
 
     def get_paper(self, paper_id: str) -> Work | None:
         """The paper of an identifier ("DOI:10...", "ARXIV:1706.03762", "ACL:P19-1001",
@@ -165,12 +169,15 @@ class SemanticScholarClient(ServiceClient):
         if not text:
             raise ValueError(f"get_paper: expected a paper identifier, found {paper_id!r}")
         path = "/paper/" + quote(text, safe="/:()-._;")
-        response = self._get(path, {"fields": FIELDS})
-        if response.status_code == 404:
-            return None
         what = f"Semantic Scholar paper {text} ({self.base_url}{path})"
-        body = self._json(response, what)
-        return self._convert(what, work_from_semanticscholar, [body])[0]
+
+        def read(response: requests.Response) -> Work | None:
+            if response.status_code == 404:
+                return None
+            body = self._json(response, what)
+            return self._convert(what, work_from_semanticscholar, [body])[0]
+
+        return self._answer(path, {"fields": FIELDS}, read)
 
     def get_work(self, doi: str) -> Work | None:
         """The paper with this DOI, or ``None`` when Semantic Scholar has none."""
@@ -185,15 +192,18 @@ class SemanticScholarClient(ServiceClient):
         text = " ".join(title.split())
         if not text:
             return ()
-        response = self._get("/paper/search/match", {"query": text[:300], "fields": FIELDS})
-        if response.status_code == 404:
-            return ()
         what = f"Semantic Scholar title match {text[:60]!r} ({self.base_url}/paper/search/match)"
-        body = self._json(response, what)
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, list):
-            raise ServiceResponseError(f"{what}: expected a list of 'data'")
-        return tuple(self._convert(what, work_from_semanticscholar, data[:1]))
+
+        def read(response: requests.Response) -> tuple[Work, ...]:
+            if response.status_code == 404:
+                return ()
+            body = self._json(response, what)
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list):
+                raise ServiceResponseError(f"{what}: expected a list of 'data'")
+            return tuple(self._convert(what, work_from_semanticscholar, data[:1]))
+
+        return self._answer("/paper/search/match", {"query": text[:300], "fields": FIELDS}, read)
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """The best title match for a free-text query (see :meth:`match_title`)."""

@@ -9,12 +9,22 @@
   cache key nor stored in the file;
 * in offline mode only the cache answers, and a miss raises
   :class:`~refcheck.errors.NotCached`;
-* a corrupt or truncated file is found when it is opened, moved aside to ``<name>.corrupt``
-  with a logged warning, and rebuilt empty; :class:`~refcheck.errors.CacheError` if even that
-  fails. So is a cache whose tables have the wrong columns (a damaged or foreign cache). An
-  SQLite database that holds other tables and none of the cache's is somebody else's file:
-  refcheck refuses it with ``CacheError`` rather than move it. Database errors while in use are
-  raised as ``CacheError`` too;
+* answers are kept only once the client has read and validated them (:func:`keep`): a
+  truncated body, an HTML page or JSON of the wrong shape answered with ``200`` is never
+  served again;
+* refcheck never moves, overwrites or deletes a file it did not make. An existing cache path
+  must be a regular file: a directory, a device or a FIFO is refused with
+  :class:`~refcheck.errors.CacheError`, and so is a file that is not an SQLite database (an
+  empty file is used as an empty cache). Only an SQLite file that SQLite itself finds
+  corrupt (``SQLITE_CORRUPT``, ``SQLITE_NOTADB``, a failed ``quick_check``) is moved aside to
+  ``<name>.corrupt`` (never over an earlier copy), with its journal beside it
+  (``<name>.corrupt-journal``), and rebuilt empty with a logged warning. A journal left by a
+  killed writer is rolled back by opening the file read-write (every committed answer is
+  kept): that is no corruption. A file locked by
+  another process, an SQLite database of something else (other tables, or cache tables
+  with other columns) and a read-only file in need of recovery are refused with
+  ``CacheError`` and left as they are. Database errors while in use are raised as
+  ``CacheError`` too;
 * the file is bounded: expired answers are deleted when it is opened, and once it holds more
   than ``max_entries`` answers the oldest are deleted as new ones come in.
 
@@ -28,11 +38,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 import requests_cache
@@ -44,8 +56,10 @@ __all__ = [
     "DEFAULT_EXPIRY",
     "DEFAULT_MAX_ENTRIES",
     "IGNORED_PARAMETERS",
+    "LOCK_TIMEOUT",
     "cached_answer",
     "default_cache_path",
+    "keep",
     "open_session",
 ]
 
@@ -122,10 +136,13 @@ class _BoundedCache(SQLiteCache):
 class _Session(requests_cache.CachedSession):
     """A ``CachedSession`` that raises refcheck's errors instead of returning 504s."""
 
-    def __init__(self, path: Path, *, offline: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, path: Path, *, offline: bool, expire_after_value: timedelta, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.refcheck_offline = offline
         self.refcheck_path = path
+        self.refcheck_expire_after = expire_after_value
 
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
@@ -167,15 +184,178 @@ def _redacted(url: str | None) -> str:
     return str(filter_url(url or "", IGNORED_PARAMETERS))
 
 
+def _without_identity(url: str) -> str:
+    """``url`` without the query parameters that identify the user (:data:`IGNORED_PARAMETERS`).
+
+    requests-cache replaces their values with ``REDACTED`` but keeps the names, so that a
+    request with a ``mailto`` and one without would have two keys.
+    """
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    ignored = {name.lower() for name in IGNORED_PARAMETERS}
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in ignored
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _cache_key(request: requests.PreparedRequest, **kwargs: Any) -> str:
+    """requests-cache's key of ``request``, whoever asks: the same with or without a
+    ``mailto``, an ``email`` or a key."""
+    from requests_cache.cache_keys import create_key
+
+    anonymous = request.copy()
+    anonymous.url = _without_identity(request.url or "")
+    return str(create_key(anonymous, **kwargs))
+
+
+def keep(
+    session: requests.Session, response: requests.Response, *, asked: str | None = None
+) -> None:
+    """Store ``response`` in ``session``'s cache, now that the client has read and validated it.
+
+    ``asked`` is the URL the client asked for, when a redirect led elsewhere: the answer is
+    kept under that URL's key, so that the next run (offline too) finds it. Does nothing for
+    a session without a cache, an answer that came from the cache, or a status that is not
+    kept (:data:`_CACHED_STATUSES`). A cache that cannot be written (a full disk) loses the
+    answer, not the check: logged, not raised.
+    """
+    if not isinstance(session, _Session) or getattr(response, "from_cache", False):
+        return
+    if response.status_code not in _CACHED_STATUSES or response.request is None:
+        return
+    from requests_cache.policy.expiration import get_expiration_datetime
+
+    request = response.request
+    if asked is not None and asked != request.url:
+        request = request.copy()
+        request.url = asked
+    try:
+        session.cache.save_response(
+            response,
+            cache_key=session.cache.create_key(request),
+            expires=get_expiration_datetime(session.refcheck_expire_after),
+        )
+    except (sqlite3.Error, OSError) as exc:
+        log.warning("cache %s: could not store an answer (%s)", session.refcheck_path, exc)
+
+
+#: The first bytes of every SQLite 3 database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long to wait for another process's lock on the cache before giving up, in seconds.
+LOCK_TIMEOUT = 30.0
+#: SQLite's primary result codes for a damaged file and for a file that is no database, and
+#: the extended code of a read-only connection that would have to roll back a hot journal.
+_SQLITE_CORRUPT, _SQLITE_NOTADB, _SQLITE_READONLY_ROLLBACK = 11, 26, 776
+
+
+class _Corrupt(Exception):
+    """SQLite found the file damaged: the one case in which it is moved aside."""
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file is damaged or not a database (not: locked, read-only...)."""
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def _refuse_unless_ours(path: Path) -> bool:
+    """Raise :class:`CacheError` unless ``path`` may hold refcheck's cache; whether it exists.
+
+    A missing path is created later; an empty regular file is used as an empty cache; any
+    other existing path must be a regular file that starts with SQLite's header.
+    """
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise CacheError(
+                f"cache {path} is a symbolic link to a missing file; refusing to create its "
+                "target (choose another cache file)"
+            ) from None
+        return False
+    if stat.S_ISDIR(status.st_mode):
+        raise CacheError(
+            f"cache {path} is a directory; expected a cache file, for example "
+            f"{path / 'crossref.sqlite'}"
+        )
+    if not stat.S_ISREG(status.st_mode):
+        raise CacheError(
+            f"cache {path} is not a regular file (a device, a FIFO or a socket); "
+            "expected a cache file"
+        )
+    if status.st_size == 0:
+        return True
+    with path.open("rb") as file:
+        head = file.read(len(_SQLITE_HEADER))
+    if head != _SQLITE_HEADER:
+        raise CacheError(
+            f"cache {path} is not an SQLite database (it starts with {head!r}); refcheck "
+            "never moves or overwrites a file it did not make: choose another cache file, "
+            "or remove this one yourself"
+        )
+    return True
+
+
 def _check(path: Path) -> None:
-    """Raise ``sqlite3.DatabaseError`` unless ``path`` is a readable, intact SQLite file whose
-    cache tables, if any, have the cache's columns; :class:`CacheError` if it is an SQLite
-    database of something else (other tables, none of the cache's)."""
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    """Check the SQLite file at ``path``: :class:`_Corrupt` when SQLite finds it damaged,
+    :class:`CacheError` for anything else that makes it unusable (locked, read-only in need of
+    recovery, somebody else's database, cache tables with other columns).
+
+    The file is first read read-only, which changes nothing. When SQLite needs to roll back a
+    journal that a killed writer left (``SQLITE_READONLY_ROLLBACK``: a read-only connection
+    cannot tell that from corruption), it is opened read-write, which rolls the journal back
+    and keeps every committed answer, and checked again.
+    """
+    try:
+        _probe(path, read_only=True)
+    except sqlite3.Error as exc:
+        if not _needs_rollback(exc):
+            raise _refusal(path, exc) from exc
+        try:
+            _probe(path, read_only=False)
+        except sqlite3.Error as again:
+            raise _refusal(path, again) from again
+
+
+def _needs_rollback(exc: sqlite3.Error) -> bool:
+    """Whether a read-only connection failed because a hot journal needs rolling back."""
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if isinstance(code, int):
+        return code == _SQLITE_READONLY_ROLLBACK
+    return "readonly" in str(exc).lower()
+
+
+def _refusal(path: Path, exc: sqlite3.Error) -> Exception:
+    """The error for an SQLite failure while checking: corruption, a lock, anything else."""
+    if _is_corruption(exc):
+        return _Corrupt(str(exc))
+    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        return CacheError(
+            f"cache {path} is locked by another process (waited {LOCK_TIMEOUT:g} s); try "
+            "again when it is done, or choose another cache file"
+        )
+    return CacheError(f"cannot use the cache {path}: {exc}")
+
+
+def _probe(path: Path, *, read_only: bool) -> None:
+    """Open ``path`` and check its integrity and its tables (see :func:`_check`)."""
+    if read_only:
+        connection = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT
+        )
+    else:
+        connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT)
     try:
         rows = connection.execute("PRAGMA quick_check").fetchall()
         if rows != [("ok",)]:
-            raise sqlite3.DatabaseError("; ".join(str(r[0]) for r in rows[:3]))
+            raise _Corrupt("; ".join(str(r[0]) for r in rows[:3]))
         tables = {
             name
             for (name,) in connection.execute(
@@ -187,30 +367,59 @@ def _check(path: Path) -> None:
                 f"cache {path}: expected a refcheck cache, found an SQLite database with the "
                 f"tables {sorted(tables)[:5]}; refusing to use it (choose another cache file)"
             )
-        for table in tables & set(_TABLES):
+        for table in sorted(tables & set(_TABLES)):
             columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
             if not _TABLES[table] <= columns:
-                raise sqlite3.DatabaseError(
-                    f"table {table} has the columns {sorted(columns)}, "
-                    f"expected {sorted(_TABLES[table])}"
+                raise CacheError(
+                    f"cache {path}: expected a refcheck cache, found a table {table} with the "
+                    f"columns {sorted(columns)}; refusing to use it (choose another cache file)"
                 )
     finally:
         connection.close()
 
 
-def _move_aside(path: Path, reason: BaseException) -> None:
-    aside = path.with_name(path.name + ".corrupt")
+def _free_name(path: Path, suffix: str) -> Path:
+    """``<name><suffix>``, or ``<name><suffix>.1``, ``.2``...: the first that does not exist."""
+    candidate = path.with_name(path.name + suffix)
+    number = 0
+    while os.path.lexists(candidate) or any(
+        os.path.lexists(candidate.with_name(candidate.name + s)) for s in _COMPANIONS
+    ):
+        number += 1
+        candidate = path.with_name(f"{path.name}{suffix}.{number}")
+    return candidate
+
+
+#: The files SQLite keeps beside a database: its rollback journal, its write-ahead log and
+#: the log's index.
+_COMPANIONS = ("-journal", "-wal", "-shm")
+
+
+def _move_aside(path: Path, reason: BaseException) -> Path:
+    """Move a corrupt cache, and the files SQLite keeps beside it, to a free ``.corrupt`` name.
+
+    The journal goes with the file (``x.corrupt`` and ``x.corrupt-journal``), so that SQLite
+    can still recover the copy, and so that the new cache does not roll back a stranger's
+    journal. Nothing is deleted or overwritten.
+    """
+    if path.is_symlink():
+        raise CacheError(
+            f"cache {path} is a symbolic link to a corrupt SQLite file ({reason}); refcheck "
+            "moves aside only regular files: repair or remove it yourself"
+        )
+    aside = _free_name(path, ".corrupt")
     log.warning(
         "cache %s is corrupt (%s); moved it to %s and starting an empty cache",
         path,
         reason,
         aside,
     )
-    os.replace(path, aside)
-    for suffix in ("-wal", "-shm", "-journal"):
-        leftover = path.with_name(path.name + suffix)
-        if leftover.exists():
-            leftover.unlink()
+    os.rename(path, aside)
+    for suffix in _COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        if os.path.lexists(companion):
+            os.rename(companion, aside.with_name(aside.name + suffix))
+    return aside
 
 
 def open_session(
@@ -222,11 +431,13 @@ def open_session(
 ) -> requests.Session:
     """A session whose ``GET`` answers are cached in the SQLite file at ``path``.
 
-    Creates the parent directories. Checks an existing file first and rebuilds it if it is
-    corrupt (see the module docs), then deletes its expired answers and trims it to
-    ``max_entries`` answers (``None``: no bound). With ``offline=True`` nothing goes to the
-    network: a request the cache cannot answer raises :class:`~refcheck.errors.NotCached`.
-    Raises :class:`~refcheck.errors.CacheError` when the file cannot be created or opened.
+    Creates the parent directories. Checks an existing file first (see the module docs):
+    refuses one that is not refcheck's, rolls back what a killed writer left, moves aside one
+    SQLite finds corrupt; then deletes its expired answers and trims it to ``max_entries``
+    answers (``None``: no bound). Answers are stored by :func:`keep`, not as they arrive.
+    With ``offline=True`` nothing goes to the network: a request the cache cannot answer
+    raises :class:`~refcheck.errors.NotCached`. Raises :class:`~refcheck.errors.CacheError`
+    when the file cannot be used, created or opened.
     """
     path = Path(path).expanduser()
     if max_entries is not None and max_entries < 1:
@@ -236,19 +447,24 @@ def open_session(
         "allowable_codes": _CACHED_STATUSES,
         "allowable_methods": ("GET", "HEAD"),
         "ignored_parameters": IGNORED_PARAMETERS,
+        "key_fn": _cache_key,
         "match_headers": False,
         "stale_if_error": False,
         "only_if_cached": offline,
+        # Nothing is stored as it arrives: the client stores what it validated (keep()).
+        "read_only": True,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
+        if _refuse_unless_ours(path):
             try:
                 _check(path)
-            except sqlite3.DatabaseError as exc:
+            except _Corrupt as exc:
                 _move_aside(path, exc)
-        backend = _BoundedCache(path, max_entries=max_entries)
-        session = _Session(path, offline=offline, backend=backend, **kwargs)
+        backend = _BoundedCache(path, max_entries=max_entries, timeout=LOCK_TIMEOUT)
+        session = _Session(
+            path, offline=offline, expire_after_value=expire_after, backend=backend, **kwargs
+        )
         # Touch the table now, so that an unusable file fails here and not mid-check.
         session.cache.responses.keys()
         if not offline:

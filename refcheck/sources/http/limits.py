@@ -29,9 +29,17 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from refcheck.errors import ServiceUnavailable
 from refcheck.sources.http.retry import is_testing
 
-__all__ = ["Limiter", "Limits", "SingleFlight"]
+__all__ = [
+    "MAX_ADVERTISED_INTERVAL",
+    "MAX_WINDOW",
+    "MIN_ADVERTISED_RATE",
+    "Limiter",
+    "Limits",
+    "SingleFlight",
+]
 
 T = TypeVar("T")
 
@@ -75,25 +83,37 @@ class Limits:
         return self.interval * (1.0 + self.margin)
 
 
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
+_INTERVAL = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,12})?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+#: The longest ``x-rate-limit-interval`` taken from an answer, in seconds; a longer one is
+#: not believed ("3600s" would stall every request for an hour, outside any retry budget).
+MAX_ADVERTISED_INTERVAL = 60.0
+#: The slowest advertised rate believed, in requests per second (one per ten seconds).
+MIN_ADVERTISED_RATE = 0.1
+#: The longest window the limiter keeps, in seconds: a longer advertised interval is kept as
+#: the same average rate over this window ("60 per 60s" as 10 per 10 s), so that no request
+#: waits more than about one window (10.5 s with the margin) because an answer said so.
+MAX_WINDOW = 10.0
 
 
 def parse_interval(value: str) -> float | None:
-    """Seconds of an ``x-rate-limit-interval`` ("1s", "60s", "500ms"), or ``None``."""
+    """Seconds of an ``x-rate-limit-interval`` ("1s", "60s", "500ms"), or ``None`` when it is
+    unreadable, not positive, or longer than :data:`MAX_ADVERTISED_INTERVAL`."""
     match = _INTERVAL.match(value)
     if not match:
         return None
     seconds = float(match.group(1)) * _UNIT[(match.group(2) or "s").lower()]
-    return seconds if seconds > 0 else None
+    return seconds if 0 < seconds <= MAX_ADVERTISED_INTERVAL else None
 
 
 def _number(value: str | None) -> float | None:
+    """A positive, finite number of a header ("50"), or ``None`` ("inf", "1e999", "-1", "x")."""
     try:
         number = float(value) if value is not None else None
     except ValueError:
         return None
-    return number if number is not None and number > 0 else None
+    return number if number is not None and 0 < number < 1e9 else None
 
 
 class Limiter:
@@ -123,6 +143,7 @@ class Limiter:
         self._free = threading.Condition(self._lock)
         self._in_flight = 0
         self._starts: deque[float] = deque()
+        self._aborted = threading.Event()
         self.waited = 0.0
         self.started = 0
 
@@ -134,7 +155,18 @@ class Limiter:
             with self._lock:
                 self._skipped += seconds
         else:
-            time.sleep(seconds)
+            self._aborted.wait(seconds)
+
+    def abort(self) -> None:
+        """Wake every thread waiting for a slot, and refuse slots from now on (Ctrl-C):
+        :meth:`acquire` raises :class:`~refcheck.errors.ServiceUnavailable`."""
+        self._aborted.set()
+        with self._free:
+            self._free.notify_all()
+
+    def _check_aborted(self) -> None:
+        if self._aborted.is_set():
+            raise ServiceUnavailable("interrupted", reason="interrupted")
 
     @property
     def limits(self) -> Limits:
@@ -160,10 +192,13 @@ class Limiter:
         """Wait for a concurrency slot, then for the rate limit; count this request started."""
         with self._free:
             while self._in_flight >= self._limits.concurrency:
+                self._check_aborted()
                 self._free.wait()
+            self._check_aborted()
             self._in_flight += 1
         try:
             while True:
+                self._check_aborted()
                 with self._lock:
                     wait = self._wait(self._clock())
                     if wait <= 0:
@@ -212,10 +247,14 @@ class Limiter:
         """Adopt the limits a service advertises in an answer's headers, if lower than ours.
 
         Reads ``x-rate-limit-limit`` with ``x-rate-limit-interval`` and ``x-concurrency-limit``
-        (any case); absent or unreadable headers change nothing.
+        (any case); absent, unreadable or absurd headers change nothing (a limit below 1 or not
+        finite, an interval beyond :data:`MAX_ADVERTISED_INTERVAL`: "99999999999h", "3600s",
+        a rate below :data:`MIN_ADVERTISED_RATE`). An interval longer than
+        :data:`MAX_WINDOW` is kept as the same rate over that window.
         """
         folded = {k.lower(): v for k, v in headers.items()}
         rate = _number(folded.get("x-rate-limit-limit"))
+        rate = rate if rate is not None and rate >= 1 else None
         interval = parse_interval(folded.get("x-rate-limit-interval") or "1s")
         concurrency = _number(folded.get("x-concurrency-limit"))
         if rate is None and concurrency is None:
@@ -225,9 +264,11 @@ class Limiter:
         if (
             rate is not None
             and interval is not None
-            and rate / interval < configured.rate / configured.interval
+            and MIN_ADVERTISED_RATE <= rate / interval < configured.rate / configured.interval
         ):
             new_rate, new_interval = rate, interval
+            if interval > MAX_WINDOW:
+                new_rate, new_interval = rate * MAX_WINDOW / interval, MAX_WINDOW
         new_concurrency = configured.concurrency
         if concurrency is not None:
             new_concurrency = min(configured.concurrency, max(1, int(concurrency)))

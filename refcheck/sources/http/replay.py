@@ -26,10 +26,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
-from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from refcheck.errors import ConfigError, NotCached
+from refcheck.sources.http.transport import BoundedAdapter
 
 __all__ = ["RecordingAdapter", "ReplayAdapter", "exchange_key", "load_exchanges"]
 
@@ -134,8 +135,9 @@ class ReplayAdapter(BaseAdapter):
         pass
 
 
-class RecordingAdapter(HTTPAdapter):
-    """An ``HTTPAdapter`` that also appends the answers it receives to a replay file.
+class RecordingAdapter(BoundedAdapter):
+    """The bounded transport (:class:`~refcheck.sources.http.transport.BoundedAdapter`), also
+    appending the answers it receives to a replay file.
 
     Passing failures (``429`` and ``5xx``) are not written: replaying them would only
     replay the failure.

@@ -21,6 +21,7 @@ import email.utils
 import logging
 import math
 import random
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -147,16 +148,24 @@ class RetryPolicy:
         base = min(self.max_backoff, self.initial_backoff * 2.0 ** (attempt - 1))
         return float(base) + (random.uniform(0, self.jitter) if self.jitter else 0.0)
 
-    def send(self, request: Callable[[], requests.Response], *, url: str) -> requests.Response:
+    def send(
+        self,
+        request: Callable[[], requests.Response],
+        *,
+        url: str,
+        cancel: threading.Event | None = None,
+    ) -> requests.Response:
         """Call ``request`` until it gives a final answer, and return that answer.
 
         A response whose status is not in :data:`RETRY_STATUSES` is final and returned as is,
         whatever it says. Exceptions other than requests' connection, timeout and broken-body
         errors propagate at once. When attempts or budget run out, raises
         :class:`~refcheck.errors.ServiceUnavailable` naming ``url``, the number of attempts
-        and the last status or error (chained to that error).
+        and the last status or error (chained to that error). When ``cancel`` is set (Ctrl-C,
+        from another thread), the wait in progress ends and no attempt follows:
+        ``ServiceUnavailable`` ("interrupted").
         """
-        call = _Call(self, url)
+        call = _Call(self, url, cancel)
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_RETRY_EXCEPTIONS)
             | tenacity.retry_if_result(lambda r: r.status_code in RETRY_STATUSES),
@@ -195,9 +204,10 @@ class _Call:
     budget, so a test sees the same number of attempts as production would.
     """
 
-    def __init__(self, policy: RetryPolicy, url: str) -> None:
+    def __init__(self, policy: RetryPolicy, url: str, cancel: threading.Event | None) -> None:
         self.policy = policy
         self.url = url
+        self.cancel = cancel
         self.skipped = 0.0
         self.started = self.clock()
         self.gave_up = ""
@@ -240,8 +250,12 @@ class _Call:
     def sleep(self, seconds: float) -> None:
         if _testing:
             self.skipped += seconds
+        elif self.cancel is not None:
+            self.cancel.wait(seconds)
         else:
             time.sleep(seconds)
+        if self.cancel is not None and self.cancel.is_set():
+            raise ServiceUnavailable(f"{self.url}: interrupted", reason="interrupted")
 
     def before_sleep(self, state: tenacity.RetryCallState) -> None:
         outcome = state.outcome

@@ -17,6 +17,7 @@ another's.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -25,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Protocol, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit
 
 import attrs
 import requests
@@ -35,8 +36,21 @@ from refcheck.errors import ConfigError, ServiceResponseError, ServiceUnavailabl
 from refcheck.sources.http import cache as _cache
 from refcheck.sources.http.breaker import CircuitBreaker
 from refcheck.sources.http.retry import RetryPolicy, is_testing
+from refcheck.sources.http.transport import BoundedAdapter
 
-__all__ = ["Closing", "ServiceClient", "SessionOwner", "SourceSettings", "check_base_url", "origin"]
+__all__ = [
+    "USER_AGENT",
+    "Closing",
+    "ServiceClient",
+    "SessionOwner",
+    "SourceSettings",
+    "check_base_url",
+    "origin",
+]
+
+#: The User-Agent every request carries; the service's own origin also gets the user's
+#: address in it (``refcheck/1.0 (mailto:you@example.org)``).
+USER_AGENT = f"refcheck/{__version__}"
 
 _MAX_REDIRECTS = 5
 _BREAKERS = threading.Lock()
@@ -81,6 +95,7 @@ def _optional_text(value: str | None) -> str | None:
 
 _Owner = TypeVar("_Owner", bound="Closing")
 _Work = TypeVar("_Work")
+_Result = TypeVar("_Result")
 
 
 class Closing:
@@ -105,9 +120,14 @@ class SessionOwner(Closing):
     """A client that owns one ``requests`` session (and through it the cache file): closed by
     :meth:`close`, or by leaving a ``with`` block. Shared by every service's client.
 
-    Subclasses set ``base_url``, ``timeout`` and ``retry``, and may add the query parameters
-    that identify the user (:meth:`_identity`) and the headers meant for one origin only
-    (:meth:`_secret_headers`).
+    Subclasses set ``base_url``, ``timeout`` and ``retry``, mount a
+    :class:`~refcheck.sources.http.transport.BoundedAdapter` (:meth:`_mount`), and may add
+    the query parameters that identify the user (:meth:`_identity`), the headers meant for the
+    service's own origin only (:meth:`_own_headers`), and the values that must reach no other
+    origin in any form (:meth:`_private`).
+
+    The redirect policy is the same for every client (:meth:`_follow`): identity and secrets
+    go only to the origin (scheme, host and port) of ``base_url``.
     """
 
     _session: requests.Session
@@ -119,13 +139,60 @@ class SessionOwner(Closing):
         """Release the session's connections and the cache file."""
         self._session.close()
 
+    def abort(self) -> None:
+        """Call off what this client is doing, from another thread (Ctrl-C): requests in flight
+        are cut, waits between attempts end, and every request from now on fails at once with
+        :class:`~refcheck.errors.ServiceUnavailable` ("interrupted"). Answers already stored
+        in the cache stay there."""
+        self._aborted.set()
+        for adapter in self._session.adapters.values():
+            stop = getattr(adapter, "abort", None)
+            if callable(stop):
+                stop()
+
+    @property
+    def _aborted(self) -> threading.Event:
+        event: threading.Event | None = getattr(self, "_aborted_event", None)
+        if event is None:
+            event = self._aborted_event = threading.Event()
+        return event
+
+    @staticmethod
+    def _mount(session: requests.Session, adapter: BoundedAdapter) -> None:
+        """Send every http(s) request of ``session`` through ``adapter``; the session's own
+        User-Agent names refcheck only (the user's address goes to the service's origin only,
+        see :meth:`_own_headers`)."""
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers["User-Agent"] = USER_AGENT
+        session.headers["Accept"] = "application/json"
+        # gzip and deflate only: the transport decompresses them under its size bound.
+        session.headers["Accept-Encoding"] = "gzip, deflate"
+
     def _identity(self) -> dict[str, str]:
         """Query parameters that identify the user to the service (mailto, api_key...)."""
         return {}
 
-    def _secret_headers(self, url: str) -> dict[str, str]:
-        """Headers for a request to ``url`` that only the service's own origin may see."""
+    def _own_headers(self) -> dict[str, str]:
+        """Headers that only the service's own origin may see (a User-Agent with the user's
+        address, a token)."""
         return {}
+
+    def _private(self) -> tuple[str, ...]:
+        """The user's address and keys: what no other origin may receive, in any form."""
+        return ()
+
+    def _headers_for(self, url: str) -> dict[str, str]:
+        """The headers for one hop to ``url``: :meth:`_own_headers` on the service's origin,
+        nothing more elsewhere."""
+        return self._own_headers() if origin(url) == origin(self.base_url) else {}
+
+    def _url(self, path: str, params: Mapping[str, str]) -> str:
+        """The URL a GET of ``path`` with ``params`` asks for, the user's identity included."""
+        prepared = requests.Request(
+            "GET", self.base_url + path, params={**params, **self._identity()}
+        ).prepare()
+        return prepared.url or self.base_url + path
 
     def _get(self, path: str, params: Mapping[str, str]) -> requests.Response:
         """GET ``base_url + path`` under the retry policy; the final answer, whatever its status.
@@ -140,6 +207,8 @@ class SessionOwner(Closing):
         """
         url = self.base_url + path
         query = {**params, **self._identity()}
+        if self._aborted.is_set():
+            raise ServiceUnavailable(f"{url}: interrupted", reason="interrupted")
         breaker = self.breaker
 
         def attempt() -> requests.Response:
@@ -161,7 +230,7 @@ class SessionOwner(Closing):
             return response
 
         try:
-            return self.retry.send(attempt, url=url)
+            return self.retry.send(attempt, url=url, cancel=self._aborted)
         except ServiceUnavailable as exc:
             if exc.__cause__ is not None:
                 breaker.failed(exc.__cause__, gave_up=True)
@@ -182,21 +251,37 @@ class SessionOwner(Closing):
                     breaker = self._breaker = CircuitBreaker(label, self.base_url)
         return breaker
 
+    def _answer(
+        self,
+        path: str,
+        params: Mapping[str, str],
+        read: Callable[[requests.Response], _Result],
+    ) -> _Result:
+        """GET ``path`` (:meth:`_get`) and ``read`` the answer; only an answer that ``read``
+        accepted (it raised nothing) is kept in the cache, so that a truncated body or a
+        captive portal's page is never served again."""
+        response = self._get(path, params)
+        result = read(response)
+        _cache.keep(self._session, response, asked=self._url(path, params))
+        return result
+
     def _follow(self, url: str, query: Mapping[str, str]) -> requests.Response:
-        """One GET of ``url``, following up to five redirects.
+        """One GET of ``url``, following up to five redirects: one redirect policy for every
+        client.
 
         Following them by hand keeps every hop under the explicit timeout and lets the client
-        decide, hop by hop, what goes where: only http(s) targets are followed, the query
-        (with the user's e-mail and key) is sent only with the first request, and secret
-        headers only to their own origin (requests strips ``Authorization`` on a redirect to
-        another host, but not custom headers such as Crossref's).
+        decide, hop by hop, what goes where: only http(s) targets are followed; the query
+        (with the user's e-mail and key) is sent only with the first request; the headers of
+        :meth:`_own_headers` (the User-Agent that carries the address, a token) only to the
+        service's own origin; and a redirect to another origin whose URL carries one of the
+        user's private values (:meth:`_private`, a server echoing the query) is not followed.
         """
         response = self._session.get(
             url,
             params=query,
             timeout=self.timeout,
             allow_redirects=False,
-            headers=self._secret_headers(url),
+            headers=self._headers_for(url),
         )
         for _ in range(_MAX_REDIRECTS):
             location = response.headers.get("Location")
@@ -207,12 +292,18 @@ class SessionOwner(Closing):
                 raise ServiceResponseError(
                     f"{url}: redirected to {target[:100]!r}, expected an http(s) URL"
                 )
+            if origin(target) != origin(self.base_url) and self._carries_private(target):
+                raise ServiceResponseError(
+                    f"{url}: redirected to another origin ({_origin_text(target)}) with the "
+                    "user's e-mail address or key in the URL; not followed",
+                    reason="a redirect that would send your address or key elsewhere",
+                )
             response.close()
             response = self._session.get(
                 target,
                 timeout=self.timeout,
                 allow_redirects=False,
-                headers=self._secret_headers(target),
+                headers=self._headers_for(target),
             )
         if response.status_code in _REDIRECTS:
             raise ServiceResponseError(
@@ -221,10 +312,15 @@ class SessionOwner(Closing):
             )
         return response
 
+    def _carries_private(self, url: str) -> bool:
+        """Whether ``url`` holds one of :meth:`_private`'s values, in plain or encoded form."""
+        plain = unquote_plus(url).lower()
+        return any(value.lower() in plain for value in self._private() if len(value) >= 3)
+
     @staticmethod
     def _unexpected(response: requests.Response, what: str) -> ServiceResponseError:
         """The error for an answer that is not the HTTP 200 the caller expected."""
-        detail = response.text[:200].strip()
+        detail = _snippet(response, 200)
         return ServiceResponseError(
             f"{what}: expected HTTP 200, got HTTP {response.status_code}"
             + (f": {detail}" if detail else ""),
@@ -233,23 +329,55 @@ class SessionOwner(Closing):
 
     @staticmethod
     def _convert(what: str, convert: Callable[[Any], _Work], records: Iterable[Any]) -> list[_Work]:
-        """Each record through the service's converter; one it refuses fails with ``what``."""
+        """Each record through the service's converter; one it refuses, or one of a shape it
+        cannot read at all, fails with ``what`` (the answer's failure, not the check's)."""
         try:
             return [convert(record) for record in records]
         except ServiceResponseError as exc:
             raise ServiceResponseError(f"{what}: {exc}") from exc
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            raise ServiceResponseError(
+                f"{what}: a record of a shape the API does not document "
+                f"({type(exc).__name__}: {str(exc)[:100]})",
+                reason="a record refcheck cannot read",
+            ) from exc
+        except RecursionError:
+            raise ServiceResponseError(
+                f"{what}: a record nested too deeply to read", reason="an answer nested too deeply"
+            ) from None
 
     @staticmethod
     def _body(response: requests.Response, what: str) -> Any:
-        """The JSON body of an answer, whatever its shape."""
+        """The JSON body of an answer, whatever its shape; :class:`ServiceResponseError` for a
+        body that is not JSON or is nested beyond what the parser's recursion allows."""
         try:
-            return response.json()
-        except (ValueError, requests.exceptions.JSONDecodeError) as exc:
+            return json.loads(response.content)
+        except RecursionError:
+            raise ServiceResponseError(
+                f"{what}: the JSON answer is nested too deeply to read "
+                f"({len(response.content):,} bytes)",
+                reason="an answer nested too deeply",
+            ) from None
+        except ValueError as exc:
             raise ServiceResponseError(
                 f"{what}: expected a JSON answer, found {response.headers.get('Content-Type')!r} "
-                f"starting {response.text[:60]!r}",
+                f"starting {_snippet(response, 60)!r}",
                 reason="an answer that is not JSON",
             ) from exc
+
+
+def _snippet(response: requests.Response, length: int) -> str:
+    """The start of an answer's body as text, for messages (no guessing of its encoding)."""
+    return (
+        response.content[: length * 4]
+        .decode(response.encoding or "utf-8", "replace")[:length]
+        .strip()
+    )
+
+
+def _origin_text(url: str) -> str:
+    scheme, host, port = origin(url)
+    return f"{scheme}://{host}:{port}"
 
 
 class SharedSettings(Protocol):
@@ -314,8 +442,8 @@ class SourceSettings:
         return cls(**values)
 
 
-class _Spacing(requests.adapters.HTTPAdapter):
-    """A transport adapter that waits for its turn before each request it sends, and, when
+class _Spacing(BoundedAdapter):
+    """The bounded transport, waiting for its turn before each request it sends, and, when
     ``in_flight`` is given, for a free place among the requests in flight (the answer is read
     whole before the place is freed)."""
 
@@ -387,13 +515,15 @@ class ServiceClient(SessionOwner):
         else:
             session = requests.Session()
         # Only requests that reach the network go through the adapter: cache hits do not wait.
-        spacing = _Spacing(self._wait_turn, self._places)
-        session.mount("http://", spacing)
-        session.mount("https://", spacing)
-        agent = f"refcheck/{__version__}"
-        session.headers["User-Agent"] = f"{agent} (mailto:{s.mailto})" if s.mailto else agent
-        session.headers["Accept"] = "application/json"
+        self._mount(session, _Spacing(self._wait_turn, self._places))
         return session
+
+    def _own_headers(self) -> dict[str, str]:
+        mailto = self.settings.mailto
+        return {"User-Agent": f"{USER_AGENT} (mailto:{mailto})"} if mailto else {}
+
+    def _private(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.settings.mailto, self.settings.api_key) if v)
 
     def __repr__(self) -> str:
         s = self.settings
@@ -411,8 +541,8 @@ class ServiceClient(SessionOwner):
             self._next_request = max(now, self._next_request) + self.min_interval
             self.sent += 1
             self.waited += max(0.0, wait)
-        if wait > 0 and not is_testing():
-            time.sleep(wait)
+        if wait > 0 and not is_testing() and self._aborted.wait(wait):
+            raise ServiceUnavailable(f"{self.label}: interrupted", reason="interrupted")
 
     def _json(self, response: requests.Response, what: str) -> Any:
         """The JSON body of a 200 answer."""
