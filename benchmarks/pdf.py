@@ -504,6 +504,39 @@ def long_paper(pages: int, source: Path) -> float:
     return sorted(timings)[2]
 
 
+def startup(runs: int = 21) -> str:
+    """What the PDF worker process costs: a one-page PDF (tests/fixtures/pdf/minimal.pdf) read
+    through the worker and in this process, wall and CPU seconds (medians of ``runs``)."""
+    from refcheck.readers import _pdf_worker
+    from refcheck.readers import pdf as reader
+
+    data = (ROOT / "tests" / "fixtures" / "pdf" / "minimal.pdf").read_bytes()
+    limits = {
+        "max_pages": reader.MAX_PAGES,
+        "max_objects": reader.MAX_OBJECTS,
+        "max_glyphs": reader.MAX_GLYPHS,
+        "memory": reader.MAX_MEMORY,
+    }
+    ways = {
+        "worker process": lambda: reader._run_worker(data, limits, "minimal.pdf"),
+        "in this process": lambda: reader._in_process(_pdf_worker, data, limits),
+    }
+    lines = ["| one-page PDF read | wall ms | CPU ms |", "|---|---:|---:|"]
+    for name, read in ways.items():
+        read()  # the first reading of each way warms the caches
+        walls, cpus = [], []
+        for _ in range(runs):
+            wall, started = time.perf_counter(), cpu()
+            read()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(cpu() - started)
+        middle = runs // 2
+        lines.append(
+            f"| {name} | {sorted(walls)[middle] * 1000:.0f} | {sorted(cpus)[middle] * 1000:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -519,7 +552,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--misses", type=Path, help="write the entries missed or wrong here")
     parser.add_argument("--by-style", action="store_true", help="a row per style")
     parser.add_argument("--by-publisher", action="store_true", help="a row per publisher")
+    parser.add_argument(
+        "--startup", action="store_true", help="time the PDF worker process against none"
+    )
     args = parser.parse_args(argv)
+    if args.startup:
+        print(startup())
+        return 0
     files: list[tuple[Path, dict[str, Any]]] = []
     if args.corpus in ("generated", "both", "all"):
         files += [(p, t) for p, t in generated(GENERATED)]

@@ -127,6 +127,11 @@ def _text(element: ET.Element | None) -> str | None:
     return value or None
 
 
+def _spaced(element: ET.Element) -> str:
+    """The element's text with a space between its parts (an element-citation's fields)."""
+    return " ".join(" ".join(part.split()) for part in element.itertext() if part.strip())
+
+
 def _first(element: ET.Element, *names: str) -> ET.Element | None:
     for name in names:
         for child in element.iter():
@@ -178,8 +183,13 @@ def _jats_entry(citation: ET.Element, label: str | None) -> dict[str, Any]:
         if name == "collab":
             family = _text(person)
             break
-    title = _text(_first(citation, "article-title")) or _text(_first(citation, "chapter-title"))
-    source = _text(_first(citation, "source"))
+    title = (
+        _text(_first(citation, "article-title"))
+        or _text(_first(citation, "chapter-title"))
+        or _text(_first(citation, "data-title"))
+    )
+    # Elsevier's JATS names some books by a part-title and no source.
+    source = _text(_first(citation, "source")) or _text(_first(citation, "part-title"))
     year = _text(_first(citation, "year"))
     doi = next(
         (
@@ -203,7 +213,7 @@ def _jats_entry(citation: ET.Element, label: str | None) -> dict[str, Any]:
         "pages": fpage,
         "kind": citation.get("publication-type") or citation.get("citation-type"),
         # What the benchmark matches an entry by when the work has no title (a web page).
-        "text": (_text(citation) or "")[:300],
+        "text": _spaced(citation)[:300],
     }
 
 
@@ -238,7 +248,7 @@ def bmc_entries(root: ET.Element) -> list[dict[str, Any]]:
                     "volume": _text(_first(bibl, "volume")),
                     "pages": _text(_first(bibl, "fpage")),
                     "kind": None,
-                    "text": (_text(bibl) or "")[:300],
+                    "text": _spaced(bibl)[:300],
                 }
             )
     return out

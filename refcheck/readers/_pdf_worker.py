@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import sys
 import unicodedata
 from array import array
@@ -124,6 +125,8 @@ def _glyphs(raw: Any, text: Any, height: float) -> tuple[list[str], array[float]
     count = raw.FPDFText_CountChars(text)
     rect = raw.FS_RECTF()
     box = ctypes.byref(rect)
+    matrix = raw.FS_MATRIX()
+    transform = ctypes.byref(matrix)
     fonts: dict[int, bool] = {}
     chars: list[str] = []
     numbers: array[float] = array("d")
@@ -156,7 +159,13 @@ def _glyphs(raw: Any, text: Any, height: float) -> tuple[list[str], array[float]
             ch = "-"  # PDFium's mark for a hyphen at a line end: the layout decides
         if ch == " " and raw.FPDFText_IsGenerated(text, i) == 1:
             continue  # PDFium's guess; the layout puts spaces by the gaps between glyphs
-        angle = raw.FPDFText_GetCharAngle(text, i)
+        # The direction of the glyph's baseline: its matrix's first column. (PDFium's char
+        # angle also turns with a shear: the slant of an italic that a PDF draws sheared.)
+        placed = bool(raw.FPDFText_GetMatrix(text, i, transform))
+        if placed:
+            angle = math.atan2(matrix.b, matrix.a) % math.tau
+        else:
+            angle = raw.FPDFText_GetCharAngle(text, i)
         if 0.02 < angle < 6.26:
             continue  # turned text: a watermark ("DRAFT"), a margin note, a rotated table
         # The loose box: the font's advance and its ascent and descent, not the ink, so that
@@ -164,6 +173,20 @@ def _glyphs(raw: Any, text: Any, height: float) -> tuple[list[str], array[float]
         if not raw.FPDFText_GetLooseCharBox(text, i, box):
             continue
         size = raw.FPDFText_GetFontSize(text, i)
+        # PDFium's font size is the size the font is set at; a PDF that sets it at 1 and
+        # scales the text (Tm) prints it at that scale: the size the glyph is drawn at.
+        if placed:
+            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+            if scale > 0:
+                size *= scale
+        # A font whose ascent and descent are wrong (some publishers' subsets say three
+        # lines' worth) draws boxes that overlap the next rows: such a box is the size's
+        # from the glyph's baseline instead.
+        tall = rect.top - rect.bottom
+        if size > 0 and not 0.3 * size <= tall <= 1.8 * size:
+            x, y = ctypes.c_double(0.0), ctypes.c_double(0.0)
+            if raw.FPDFText_GetCharOrigin(text, i, ctypes.byref(x), ctypes.byref(y)):
+                rect.top, rect.bottom = y.value + 0.8 * size, y.value - 0.2 * size
         top, bottom = sorted((height - rect.top, height - rect.bottom))
         chars.append(ch)
         numbers.extend((min(rect.left, rect.right), top, max(rect.left, rect.right), bottom, size))

@@ -188,14 +188,16 @@ def _in_process(worker: Any, data: bytes, limits: dict[str, Any]) -> bytes:
 
 def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, str | None]:
     """The worker's output, and how it ended when it did not end well (``None`` when it did):
-    "memory" (killed where it had taken much of its memory bound), or "crash"."""
+    "memory" (killed where it had taken much of its memory bound), "crash" (killed by another
+    signal), or the last line it wrote on stderr when it exited with an error."""
     process = subprocess.Popen(
         [sys.executable, str(_WORKER), json.dumps(limits)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     chunks: list[bytes] = []
+    errors = bytearray()  # the tail of what it wrote on stderr (a traceback, a warning)
     ended: list[tuple[int, int]] = []  # (exit status, peak resident bytes)
 
     def feed() -> None:
@@ -213,28 +215,38 @@ def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, 
         for chunk in iter(lambda: process.stdout.read(1 << 16), b""):  # type: ignore[union-attr]
             chunks.append(chunk)
 
+    def drain_errors() -> None:
+        assert process.stderr is not None
+        for chunk in iter(lambda: process.stderr.read(1 << 12), b""):  # type: ignore[union-attr]
+            errors.extend(chunk)
+            del errors[: max(0, len(errors) - 4096)]
+
     def reap() -> None:
         ended.append(_wait(process))
 
-    threads = [threading.Thread(target=t, daemon=True) for t in (feed, drain, reap)]
-    for thread in threads:
+    threads = [threading.Thread(target=t, daemon=True) for t in (feed, drain, drain_errors)]
+    reaper = threading.Thread(target=reap, daemon=True)
+    for thread in (*threads, reaper):
         thread.start()
-    threads[2].join(TIME_LIMIT)
-    if threads[2].is_alive():
+    reaper.join(TIME_LIMIT)
+    if reaper.is_alive():
         process.kill()
-        threads[2].join()
-        for thread in threads[:2]:
+        reaper.join()
+        for thread in threads:
             thread.join(5)
         raise ParseError(f"{file}: reading took longer than {TIME_LIMIT:g} s; given up")
-    for thread in threads[:2]:
+    for thread in threads:
         thread.join(5)
     status, peak = ended[0]
-    crashed = None
+    ending = None
     if status < 0:
         # Killed by a signal: PDFium ends the process when an allocation fails (the address
         # space bound), or when it crashes on a damaged file.
-        crashed = "memory" if peak >= limits["memory"] // 8 else "crash"
-    return b"".join(chunks), crashed
+        ending = "memory" if peak >= limits["memory"] // 8 else "crash"
+    elif status > 0:
+        lines = bytes(errors).decode("utf-8", "replace").strip().splitlines()
+        ending = f"exit status {status}" + (f": {lines[-1].strip()}" if lines else "")
+    return b"".join(chunks), ending
 
 
 def _wait(process: subprocess.Popen[bytes]) -> tuple[int, int]:
@@ -286,6 +298,11 @@ def _decode(output: bytes, file: str, crashed: str | None) -> list[Page]:
             f"{file}: reading it needed more than the {MAX_MEMORY // 2**20:,} MiB of memory "
             f"refcheck gives a PDF (a stream that inflates to gigabytes?); given up at page "
             f"{len(pages) + 1}"
+        )
+    if crashed is not None and crashed != "crash":
+        raise ParseError(
+            f"{file}: refcheck's PDF reading process failed at page {len(pages) + 1} "
+            f"({crashed}); please report it with the file"
         )
     raise ParseError(
         f"{file} is not a readable PDF (damaged?): PDFium stopped at page {len(pages) + 1}"
