@@ -1,6 +1,6 @@
 """How well refcheck reads reference lists from PDF: entries, fields, matching, speed.
 
-A benchmark script, not a test (``python3 benchmarks/pdf.py --help``). Two corpora:
+A benchmark script, not a test (``python3 benchmarks/pdf.py --help``). Three corpora:
 
 * **generated**: the papers ``benchmarks/make_pdfs.py`` renders from genuine Crossref records
   through LaTeX bibliography styles and pandoc + CSL (``benchmarks/.pdf-corpus``; run that
@@ -10,6 +10,10 @@ A benchmark script, not a test (``python3 benchmarks/pdf.py --help``). Two corpo
   the truth: each entry's first author, title, journal, year, volume, first page, from the
   article's JATS or the paper's own ``.bbl``), fetched into ``benchmarks/.pdf-real``. Those
   whose ``part`` is ``tune`` were looked at while writing the reader; ``test`` ones were not.
+
+* **pmc** (``--corpus pmc``): open-access articles' published PDFs with their publisher's
+  JATS / BioMed Central XML as the truth, rebuilt by ``benchmarks/pdf_pmc.py`` from the
+  listing ``benchmarks/pdf_pmc.json`` into ``benchmarks/.pdf-pmc``; ``part`` as above.
 
 For each file it reports:
 
@@ -27,6 +31,7 @@ For each file it reports:
 * **speed**: CPU seconds per page of ``read_file``, its PDF worker process included (the
   network aside), and for
   ``--pages N``, a paper of N pages made by repeating a generated one;
+* ``--startup``: what the PDF worker process costs (a one-page PDF through it and in-process);
 * ``--libraries``: pypdfium2, pdfminer.six and pypdf side by side: CPU time per page to get
   every character with its position and size, and the share of the true titles' words found
   in what each gives.
