@@ -182,6 +182,33 @@ def test_ligatures_and_spacing_accents_are_repaired() -> None:
     assert ["Effect of fish on Moéller 2020."] == [e.text for e in extract_entries(pages)[0]]
 
 
+def test_an_accent_measured_astray_accents_the_next_letter() -> None:
+    """A caron drawn between "t" and "e" whose box the font puts twenty points back, and an
+    acute over a dotless "ı": "Vaiciulytě" (not "Vaiciulyt ˇ e"), and "García" (not
+    "Garcı́a")."""
+    heading = line("References", 72, 100, size=12, bold=True)
+    word = line("[1] Vaiciulyt", 72, 130)
+    caron = Glyph("\u02c7", 100, 130, 104, 140, 10.0)  # astray: the "e" is at 137
+    rest = line("e, Garc", 72 + 13 * WIDTH, 130)
+    i = Glyph("\u0131", 72 + 20 * WIDTH, 130, 72 + 21 * WIDTH, 140, 10.0)
+    acute = Glyph("\u00b4", 72 + 20 * WIDTH + 1, 128, 72 + 21 * WIDTH - 1, 132, 10.0)
+    tail = line("a 2020.", 72 + 21 * WIDTH, 130)
+    pages = [Page(1, 612, 792, (*heading, *word, caron, *rest, acute, i, *tail))]
+    assert ["Vaiciulytě, García 2020."] == [e.text for e in extract_entries(pages)[0]]
+
+
+def test_an_italic_f_s_wide_box_hides_no_space() -> None:
+    """An italic "f" whose box reaches 1.5 points back over the "o" before it reaches as far
+    over the gap after it: "Journal of the", not "Journal ofthe"."""
+    heading = line("References", 72, 100, size=12, bold=True)
+    start = line("[1] J. Journal o", 72, 130)
+    o = start[-1]
+    f = Glyph("f", o.x1 - 1.5, 130, o.x1 + 4.0, 140, 10.0)
+    rest = line("the Society 2020.", f.x1 + 0.2, 130)
+    pages = [Page(1, 612, 792, (*heading, *start, f, *rest))]
+    assert ["J. Journal of the Society 2020."] == [e.text for e in extract_entries(pages)[0]]
+
+
 def test_missing_spaces_are_put_by_the_gaps() -> None:
     """Words drawn without space characters between them are split by the gaps."""
     heading = line("References", 72, 100, size=12, bold=True)

@@ -179,6 +179,14 @@ _HYPHENS = "-\u2010\u2011\u00ad\x02"
 _SPACES = " \t\u00a0\u2002\u2003\u2009\u202f"
 
 
+#: Letters drawn without their dot, to be accented ("ı" + "´" is "í").
+_DOTLESS = {"\u0131": "i", "\u0237": "j"}
+
+
+def _accented(letter: str, mark: str) -> str:
+    return unicodedata.normalize("NFC", _DOTLESS.get(letter, letter) + mark)
+
+
 def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
     """Spacing accents drawn over a neighbouring letter become that letter's combining mark
     (TeX's ``\\'e`` is often an acute and an "e" drawn over each other)."""
@@ -195,9 +203,7 @@ def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
                 and after.text.isalpha()
                 and after.x0 - 0.5 <= centre <= after.x1 + 0.5
             ):
-                out.append(
-                    attrs.evolve(after, text=unicodedata.normalize("NFC", after.text + mark))
-                )
+                out.append(attrs.evolve(after, text=_accented(after.text, mark)))
                 i += 2
                 continue
             before = out[-1] if out else None
@@ -206,9 +212,7 @@ def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
                 and before.text.isalpha()
                 and before.x0 - 0.5 <= centre <= before.x1 + 0.5
             ):
-                out[-1] = attrs.evolve(
-                    before, text=unicodedata.normalize("NFC", before.text + mark)
-                )
+                out[-1] = attrs.evolve(before, text=_accented(before.text, mark))
                 i += 1
                 continue
         out.append(g)
@@ -222,6 +226,24 @@ def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
 _WORD_SPACE = 0.13
 
 
+def _accents_in_place(glyphs: Sequence[Glyph]) -> list[Glyph]:
+    """A spacing accent drawn between two letters that follow each other on one baseline, but
+    whose box lies away from both (some publishers' fonts measure it wrong: "Vaiciulyt", "ˇ"
+    twenty points back, "e"), is put over the letter after it, so that it accents that one."""
+    out = list(glyphs)
+    for i in range(1, len(out) - 1):
+        accent, before, after = out[i], out[i - 1], out[i + 1]
+        if accent.text not in _ACCENTS or not (before.text.isalpha() and after.text.isalpha()):
+            continue
+        size = max(after.size, 1.0)
+        level = abs(before.bottom - after.bottom) < 0.2 * size
+        adjacent = abs(after.x0 - before.x1) < 0.3 * size
+        astray = accent.x1 < before.x0 - 0.5 * size or accent.x0 > after.x1 + 0.5 * size
+        if level and adjacent and astray:
+            out[i] = attrs.evolve(accent, x0=after.x0, x1=after.x1)
+    return out
+
+
 def _fragments(page: Page) -> list[_Fragment]:
     """Glyphs joined in drawing order into runs on one baseline (see the module's step 1).
     Glyphs more than four times the page's usual size (a watermark) are left out."""
@@ -231,6 +253,7 @@ def _fragments(page: Page) -> list[_Fragment]:
     current: list[Glyph] = []
     spaced = False
     texts: list[str] = []
+    overhang = 0.0  # how far an italic "f"'s box reaches back over the glyph before it
 
     def close() -> None:
         nonlocal current, texts
@@ -249,7 +272,7 @@ def _fragments(page: Page) -> list[_Fragment]:
                 )
         current, texts = [], []
 
-    for glyph in page.glyphs:
+    for glyph in _accents_in_place(page.glyphs):
         ch = glyph.text
         if ch in "\r\n":
             continue
@@ -265,7 +288,9 @@ def _fragments(page: Page) -> list[_Fragment]:
             size = max(last.size, glyph.size, 1.0)
             overlap = min(last.bottom, glyph.bottom) - max(last.top, glyph.top)
             smaller = min(last.bottom - last.top, glyph.bottom - glyph.top) or 1.0
-            gap = glyph.x0 - last.x1
+            # An italic "f" (a box wider than its advance) reaches as far over the gap after
+            # it as it reaches back over the glyph before it: "of the", not "ofthe".
+            gap = glyph.x0 - (last.x1 - overhang)
             # A ligature's letters share one box: going back to the last glyph's start is not
             # going back.
             back = glyph.x0 < last.x0 - 0.5 and gap < -0.6 * size
@@ -276,6 +301,11 @@ def _fragments(page: Page) -> list[_Fragment]:
                 spaced = False
             elif spaced or gap > _WORD_SPACE * size:
                 texts.append(" ")
+        overhang = 0.0
+        if current and ch == "f":
+            last = current[-1]
+            if last.x0 < glyph.x0:
+                overhang = min(max(0.0, last.x1 - glyph.x0), 0.25 * max(glyph.size, 1.0))
         spaced = False
         current.append(glyph)
         texts.append(_LIGATURES.get(ch, ch))

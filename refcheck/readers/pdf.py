@@ -235,8 +235,10 @@ def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, 
         for thread in threads:
             thread.join(5)
         raise ParseError(f"{file}: reading took longer than {TIME_LIMIT:g} s; given up")
+    # The worker has ended: its pipes close, and what it wrote is read to the end (a loaded
+    # machine may take a while to hand it over; a cut output would read as a damaged PDF).
     for thread in threads:
-        thread.join(5)
+        thread.join(TIME_LIMIT)
     status, peak = ended[0]
     ending = None
     if status < 0:
