@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import stat
 import struct
 import subprocess
@@ -188,8 +189,10 @@ def _in_process(worker: Any, data: bytes, limits: dict[str, Any]) -> bytes:
 
 def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, str | None]:
     """The worker's output, and how it ended when it did not end well (``None`` when it did):
-    "memory" (killed where it had taken much of its memory bound), "crash" (killed by another
-    signal), or the last line it wrote on stderr when it exited with an error."""
+    "memory" (aborted: PDFium aborts when an allocation fails, as the address-space bound makes
+    it), "crash" (killed by another signal: a segmentation fault, PDFium's checks), or the
+    last line it wrote on stderr when it exited with an error. (Its peak memory would not
+    tell: a child's ``ru_maxrss`` counts what its parent held when it was forked.)"""
     process = subprocess.Popen(
         [sys.executable, str(_WORKER), json.dumps(limits)],
         stdin=subprocess.PIPE,
@@ -198,7 +201,7 @@ def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, 
     )
     chunks: list[bytes] = []
     errors = bytearray()  # the tail of what it wrote on stderr (a traceback, a warning)
-    ended: list[tuple[int, int]] = []  # (exit status, peak resident bytes)
+    ended: list[int] = []  # the exit status (negative: the signal that ended it)
 
     def feed() -> None:
         assert process.stdin is not None
@@ -222,7 +225,7 @@ def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, 
             del errors[: max(0, len(errors) - 4096)]
 
     def reap() -> None:
-        ended.append(_wait(process))
+        ended.append(process.wait())
 
     threads = [threading.Thread(target=t, daemon=True) for t in (feed, drain, drain_errors)]
     reaper = threading.Thread(target=reap, daemon=True)
@@ -239,29 +242,16 @@ def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, 
     # machine may take a while to hand it over; a cut output would read as a damaged PDF).
     for thread in threads:
         thread.join(TIME_LIMIT)
-    status, peak = ended[0]
+    status = ended[0]
     ending = None
     if status < 0:
         # Killed by a signal: PDFium ends the process when an allocation fails (the address
         # space bound), or when it crashes on a damaged file.
-        ending = "memory" if peak >= limits["memory"] // 8 else "crash"
+        ending = "memory" if -status == getattr(signal, "SIGABRT", 6) else "crash"
     elif status > 0:
         lines = bytes(errors).decode("utf-8", "replace").strip().splitlines()
         ending = f"exit status {status}" + (f": {lines[-1].strip()}" if lines else "")
     return b"".join(chunks), ending
-
-
-def _wait(process: subprocess.Popen[bytes]) -> tuple[int, int]:
-    """Wait for the worker: its exit code (negative: the signal that ended it) and its peak
-    resident memory in bytes (0 where the system does not say)."""
-    wait4 = getattr(os, "wait4", None)
-    if wait4 is None:  # Windows
-        return process.wait(), 0
-    _, status, usage = wait4(process.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    process.returncode = code  # reaped here: Popen must not wait for it again
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
-    return code, int(usage.ru_maxrss) * scale
 
 
 def _decode(output: bytes, file: str, crashed: str | None) -> list[Page]:
