@@ -42,11 +42,12 @@ any ``Location``, another host's too). The ``*_next`` faults queue up in the ord
 asked for, one per request. Every request is logged, thread-safely, in
 :attr:`CrossrefStandIn.requests` (a reset one with status ``0``).
 
-Stand-ins for arXiv, dblp and Semantic Scholar
-----------------------------------------------
-:func:`serve_arxiv`, :func:`serve_dblp` and :func:`serve_semanticscholar` start the same kind
-of server for the other sources, each serving recorded records in its service's own format
-(see :class:`ArxivStandIn`, :class:`DblpStandIn`, :class:`SemanticScholarStandIn`), with
+Stand-ins for arXiv, dblp, Semantic Scholar and OpenAlex
+--------------------------------------------------------
+:func:`serve_arxiv`, :func:`serve_dblp`, :func:`serve_semanticscholar` and
+:func:`serve_openalex` start the same kind of server for the other sources, each serving
+recorded records in its service's own format (see :class:`ArxivStandIn`,
+:class:`DblpStandIn`, :class:`SemanticScholarStandIn`, :class:`OpenAlexStandIn`), with
 ``latency``, ``rate_limit`` and ``max_concurrency`` knobs and a request log::
 
     with serve_arxiv(arxiv_entries(recorded_feed)) as arxiv:
@@ -60,6 +61,7 @@ tests of retries run instantly; waits are still computed and passed to ``RetryPo
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import json
 import re
@@ -68,6 +70,7 @@ import sqlite3
 import struct
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,6 +88,7 @@ __all__ = [
     "CrossrefStandIn",
     "DblpStandIn",
     "LoggedRequest",
+    "OpenAlexStandIn",
     "SemanticScholarStandIn",
     "ServiceStandIn",
     "arxiv_entries",
@@ -93,6 +97,7 @@ __all__ = [
     "serve_arxiv",
     "serve_crossref",
     "serve_dblp",
+    "serve_openalex",
     "serve_semanticscholar",
     "set_testing",
 ]
@@ -997,6 +1002,12 @@ class _ServiceHandler(BaseHTTPRequestHandler):
                 stand_in._done()
 
 
+def _without_marks(word: str) -> str:
+    """``word`` without its combining marks ("dragojević" -> "dragojevic")."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
@@ -1141,9 +1152,10 @@ class DblpStandIn(ServiceStandIn):
     recorded hit ``info`` objects.
 
     As dblp's search does, every word of the query must begin a word of the record (title,
-    authors, venue, year: dblp matches prefixes); hits come in dblp's JSON shape
-    (``result.hits.hit[].info``, ``@total``, ``@sent``...), at most ``h`` (default 30);
-    a request without ``format=json`` gets HTTP 400.
+    authors, venue, year: dblp matches prefixes), without regard to diacritics for a word in
+    ASCII ("dragojevic" finds "Dragojević") and exactly for one with a diacritic; hits come
+    in dblp's JSON shape (``result.hits.hit[].info``, ``@total``, ``@sent``...), at most
+    ``h`` (default 30); a request without ``format=json`` gets HTTP 400.
     """
 
     label = "dblp"
@@ -1151,7 +1163,32 @@ class DblpStandIn(ServiceStandIn):
     def __init__(self, infos: Iterable[Mapping[str, Any]], **knobs: Any) -> None:
         super().__init__(**knobs)
         self.infos = [dict(i) for i in infos]
-        self._texts = [_words(_dblp_text(i)) for i in self.infos]
+        # Every word of every record, sorted, with the records it is in: a query word is a
+        # prefix, found by bisection (fast on a store of 100,000 records).
+        # The words as written (for a query word with a diacritic, matched exactly) and
+        # without their diacritics (for an ASCII query word).
+        exact: dict[str, set[int]] = {}
+        bare: dict[str, set[int]] = {}
+        for n, info in enumerate(self.infos):
+            for word in set(_words(_dblp_text(info))):
+                exact.setdefault(word, set()).add(n)
+                bare.setdefault(_without_marks(word), set()).add(n)
+        self._indexes = {
+            index: (sorted(postings), [postings[w] for w in sorted(postings)])
+            for index, postings in (("exact", exact), ("bare", bare))
+        }
+
+    def _having(self, prefix: str) -> set[int]:
+        """The records with a word that begins with ``prefix`` (any diacritics of the record's
+        word left out when ``prefix`` is ASCII)."""
+        vocabulary, postings = self._indexes["bare" if prefix.isascii() else "exact"]
+        found: set[int] = set()
+        start = bisect.bisect_left(vocabulary, prefix)
+        for n in range(start, len(vocabulary)):
+            if not vocabulary[n].startswith(prefix):
+                break
+            found |= postings[n]
+        return found
 
     def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
         if path.rstrip("/") != "/search/publ/api":
@@ -1164,11 +1201,13 @@ class DblpStandIn(ServiceStandIn):
         except ValueError:
             rows = 30
         query = _words(one.get("q", ""))
-        found = [
-            info
-            for info, words in zip(self.infos, self._texts, strict=True)
-            if query and all(any(w.startswith(q) for w in words) for q in query)
-        ]
+        chosen: set[int] | None = None
+        for word in sorted(set(query), key=len, reverse=True):
+            having = self._having(word)
+            chosen = having if chosen is None else chosen & having
+            if not chosen:
+                break
+        found = [self.infos[n] for n in sorted(chosen or ())]
         hits: dict[str, Any] = {
             "@total": str(len(found)),
             "@computed": str(len(found)),
@@ -1275,6 +1314,90 @@ class SemanticScholarStandIn(ServiceStandIn):
         return best if best_score >= 0.8 else None
 
 
+# --- OpenAlex -------------------------------------------------------------------------------
+
+_OPENALEX_DOI = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
+
+
+class OpenAlexStandIn(ServiceStandIn):
+    """The OpenAlex API (``/works``) serving recorded work objects.
+
+    ``/works/https://doi.org/{doi}`` (or ``/works/doi:{doi}``, ``/works/W...``) gives the work
+    with that DOI or id, any case, else 404 with OpenAlex's JSON error; ``/works?filter=`` with
+    ``title.search:<words>`` keeps the works whose title has every word, and
+    ``publication_year:<y>|<y>...`` those of one of the years; ``/works?search=<text>`` the
+    works whose title and authors have every word. Results come in OpenAlex's list shape
+    (``meta``, ``results``), ranked by the share of the title's words asked for, at most
+    ``per-page`` (default 25, at most 200).
+    """
+
+    label = "OpenAlex"
+
+    def __init__(self, works: Iterable[Mapping[str, Any]], **knobs: Any) -> None:
+        super().__init__(**knobs)
+        self.works = [dict(w) for w in works]
+        self._ids: dict[str, dict[str, Any]] = {}
+        self._texts: list[tuple[set[str], set[str], int]] = []
+        for work in self.works:
+            self._ids[str(work.get("id", "")).rsplit("/", 1)[-1].lower()] = work
+            doi = _OPENALEX_DOI.sub("", str(work.get("doi") or "")).lower()
+            if doi:
+                self._ids[f"doi:{doi}"] = work
+            title = set(_words(str(work.get("title") or work.get("display_name") or "")))
+            names = " ".join(
+                str((a.get("author") or {}).get("display_name") or "")
+                for a in work.get("authorships") or ()
+                if isinstance(a, Mapping)
+            )
+            year = work.get("publication_year")
+            self._texts.append((title, set(_words(names)), year if isinstance(year, int) else 0))
+
+    def answer(self, path: str, params: Mapping[str, list[str]]) -> tuple[int, str, bytes]:
+        one = {k: v[-1] for k, v in params.items()}
+        if path.startswith("/works/"):
+            asked = path[len("/works/") :]
+            key = asked.lower()
+            if _OPENALEX_DOI.match(key):
+                key = "doi:" + _OPENALEX_DOI.sub("", key)
+            work = self._ids.get(key)
+            if work is None:
+                error = {"error": "404 Not Found", "message": f"'{asked}' is not a valid ID"}
+                return 404, "application/json", _json(error)
+            return 200, "application/json", _json(work)
+        if path.rstrip("/") != "/works":
+            return 404, "application/json", _json({"error": "404 Not Found"})
+        try:
+            rows = max(1, min(200, int(one.get("per-page", "25"))))
+        except ValueError:
+            rows = 25
+        title_words: list[str] = []
+        any_words: list[str] = []
+        years: set[int] = set()
+        for part in (one.get("filter") or "").split(","):
+            name, _, value = part.partition(":")
+            if name == "title.search":
+                title_words += _words(value)
+            elif name == "publication_year":
+                years |= {int(y) for y in value.split("|") if y.strip().isdigit()}
+        any_words += _words(one.get("search") or "")
+        scored = []
+        for n, (title, names, year) in enumerate(self._texts):
+            if years and year not in years:
+                continue
+            if title_words and not set(title_words) <= title:
+                continue
+            if any_words and not set(any_words) <= title | names:
+                continue
+            if not title_words and not any_words and not years:
+                continue
+            wanted = set(title_words or any_words)
+            scored.append((-len(wanted & title) / max(1, len(title)), n))
+        scored.sort()
+        results = [self.works[n] for _, n in scored[:rows]]
+        meta = {"count": len(scored), "db_response_time_ms": 1, "page": 1, "per_page": rows}
+        return 200, "application/json", _json({"meta": meta, "results": results})
+
+
 def serve_arxiv(entries: Iterable[str], **knobs: Any) -> ArxivStandIn:
     """An :class:`ArxivStandIn` for recorded Atom entries, not yet started (``with`` it)."""
     return ArxivStandIn(entries, **knobs)
@@ -1283,6 +1406,11 @@ def serve_arxiv(entries: Iterable[str], **knobs: Any) -> ArxivStandIn:
 def serve_dblp(infos: Iterable[Mapping[str, Any]], **knobs: Any) -> DblpStandIn:
     """A :class:`DblpStandIn` for recorded hit ``info`` objects, not yet started."""
     return DblpStandIn(infos, **knobs)
+
+
+def serve_openalex(works: Iterable[Mapping[str, Any]], **knobs: Any) -> OpenAlexStandIn:
+    """An :class:`OpenAlexStandIn` for recorded OpenAlex work objects, not yet started."""
+    return OpenAlexStandIn(works, **knobs)
 
 
 def serve_semanticscholar(

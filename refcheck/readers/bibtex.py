@@ -145,7 +145,7 @@ def _arxiv_id(field: Any) -> str | None:
     """The arXiv identifier of an entry: ``eprint`` with ``archiveprefix``/``eprinttype``
     arXiv (or an identifier's shape), ``journal = {CoRR}, volume = {abs/1706.03762}``, or an
     arxiv.org ``url``, ``doi`` 10.48550/arXiv... or ``journal = {arXiv preprint
-    arXiv:...}``."""
+    arXiv:...}`` (``booktitle`` too: an ``@inproceedings`` of a preprint)."""
     eprint = field("eprint")
     prefix = (field("archiveprefix", "eprinttype") or "").lower()
     if eprint and prefix in {"", "arxiv"}:
@@ -157,7 +157,7 @@ def _arxiv_id(field: Any) -> str | None:
         found = arxiv_identifier(f"CoRR {volume}")
         if found:
             return found
-    for name in ("journal", "url", "doi", "note", "howpublished"):
+    for name in ("journal", "journaltitle", "booktitle", "url", "doi", "note", "howpublished"):
         value = field(name)
         if value and (found := arxiv_identifier(value)):
             return found

@@ -26,8 +26,10 @@ in the order given, after the routed ones. An ambiguous or unchecked answer from
 source asked stops the chain: it is not "that source has no such work".
 
 Whose word counts: a cited DOI is judged by its registry (Crossref, or DataCite), not by a
-source that merely lacks it (``Match.doi_status``, ``Match.doi_source``); a cited arXiv
-identifier by arXiv (``Match.arxiv_status``).
+source that merely lacks it (``Match.doi_status``, ``Match.doi_source``; Crossref lacking a
+DOI of a DataCite prefix, arXiv's 10.48550 among them, is not "not found"); a cited arXiv
+identifier by arXiv (``Match.arxiv_status``), except that one the matched work carries (a
+Semantic Scholar, dblp or OpenAlex record with that identifier) is not "not found".
 
 A matched preprint's published version (``Match.published``) is the one its own record names
 (arXiv's journal reference and DOI, Semantic Scholar's venue), else the one dblp lists beside
@@ -52,7 +54,7 @@ import attrs
 
 from refcheck.errors import ConfigError, ServiceError
 from refcheck.model import Match, MatchStatus, Reference, Work
-from refcheck.sources.arxiv import ArxivClient
+from refcheck.sources.arxiv import ArxivClient, bare_arxiv_id
 from refcheck.sources.crossref import CrossrefSettings
 from refcheck.sources.datacite import DataCiteClient
 from refcheck.sources.dblp import DblpClient
@@ -294,6 +296,28 @@ def _tuple(sources: Iterable[WorkSource]) -> tuple[WorkSource, ...]:
     return tuple(sources)
 
 
+def _lacks_anothers_doi(name: str, match: Match, reference: Reference) -> bool:
+    """Whether ``match`` is Crossref's "not found" for a DOI of a DataCite prefix (arXiv's
+    10.48550...): Crossref does not register those, so its lacking one is no evidence."""
+    return (
+        name == "crossref"
+        and match.doi_status == "not-found"
+        and bool(reference.doi)
+        and _doi_prefix(reference.doi or "") in DATACITE_PREFIXES
+    )
+
+
+def _carries_arxiv_id(work: Work | None, arxiv_id: str | None) -> bool:
+    """Whether ``work`` has the arXiv identifier ``arxiv_id`` (any version of it)."""
+    if work is None or not arxiv_id:
+        return False
+    cited = bare_arxiv_id(arxiv_id).lower()
+    own = work.arxiv_id or ""
+    if not own and work.doi.lower().startswith("10.48550/arxiv."):
+        own = work.doi[len("10.48550/arxiv.") :]
+    return bool(own) and bare_arxiv_id(own).lower() == cited
+
+
 def _is_preprint(work: Work) -> bool:
     return work.type == "posted-content" or (
         work.arxiv_id is not None and (work.container_title or "arXiv").lower() in ("arxiv", "corr")
@@ -358,7 +382,8 @@ class SourceChain:
                 unchecked.append(f"{SOURCE_LABELS.get(name, name)}: {match.reason}")
                 continue
             asked.append(name)
-            if match.doi_status and (name in _DOI_REGISTRIES or source_name(source) is None):
+            registry = name in _DOI_REGISTRIES or source_name(source) is None
+            if match.doi_status and registry and not _lacks_anothers_doi(name, match, reference):
                 doi_verdicts.append((name, match))
             if match.arxiv_status and arxiv_verdict is None:
                 arxiv_verdict = match
@@ -416,9 +441,13 @@ class SourceChain:
         else:
             changes.update(doi_status=None, doi_work=None)
         if arxiv_verdict is not None:
-            changes.update(
-                arxiv_status=arxiv_verdict.arxiv_status, arxiv_work=arxiv_verdict.arxiv_work
-            )
+            status, other = arxiv_verdict.arxiv_status, arxiv_verdict.arxiv_work
+            if status == "not-found" and _carries_arxiv_id(match.work, reference.arxiv_id):
+                # The matched work (Semantic Scholar's, dblp's CoRR record, OpenAlex's) has the
+                # cited identifier: it exists, whatever arXiv's API answered (an empty feed
+                # for an identifier it has happens), as a DOI exists once a record has it.
+                status, other = "agrees", None
+            changes.update(arxiv_status=status, arxiv_work=other)
         return attrs.evolve(match, **changes)
 
     def _resolve(self, source: WorkSource, reference: Reference) -> Match:

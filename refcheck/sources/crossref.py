@@ -352,7 +352,9 @@ def work_from_crossref(message: Mapping[str, Any]) -> Work:
         container_title=_first(message.get("container-title")),
         short_container_title=_first(message.get("short-container-title")),
         authors=tuple(a for a in authors if a is not None),
-        issued=_date(message.get("issued")),
+        # "published" is Crossref's earliest of print and online: a record without "issued"
+        # (one recorded with a select list) still has its year.
+        issued=_date(message.get("issued")) or _date(message.get("published")),
         published_print=_date(message.get("published-print")),
         published_online=_date(message.get("published-online")),
         volume=_string(message.get("volume")),

@@ -14,7 +14,10 @@ Requests: ``/search/publ/api?q=...&format=json&h=<rows>&c=0``. dblp's FAQ asks c
 ``Retry-After`` beyond its limit: the client keeps 1.05 s between the starts of two requests
 (a second and a margin for the network's jitter), one at a time, and the retry policy waits
 as ``Retry-After`` says. dblp takes no key. One request per reference: the title's words and
-the first author's surname (dblp ANDs the words of a query).
+the first author's surname (dblp ANDs the words of a query), their diacritics taken off: dblp
+matches an ASCII query "diacritic insensitive" but a query with any diacritic exactly, and
+keeps names in Latin-1 ("Dragojevic" for "Dragojević"; `dblp's author-search help
+<https://dblp.org/db/indices/a-help.html>`_).
 
 dblp's search API has no DOI look-up: :meth:`DblpClient.get_work` answers ``None`` without
 asking, and the chain never takes dblp's word on a DOI (see :mod:`refcheck.sources.chain`).
@@ -33,6 +36,7 @@ citation names a venue other than arXiv.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -176,6 +180,13 @@ def is_preprint(work: Work) -> bool:
     return work.arxiv_id is not None or work.short_container_title == "CoRR"
 
 
+def _bare(text: str) -> str:
+    """``text`` without its combining marks ("Dragojević" -> "Dragojevic"): dblp matches an
+    ASCII query diacritic-insensitively, and one with any diacritic exactly."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 class DblpClient(ServiceClient):
     """The dblp search API with its own session, cache, spacing and retry policy."""
 
@@ -193,7 +204,7 @@ class DblpClient(ServiceClient):
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """dblp's works for a query (its words AND-ed, as dblp's search does), best first."""
-        words = re.findall(r"[^\W_]+", query)[:16]
+        words = re.findall(r"[^\W_]+", _bare(query))[:16]
         if not words:
             return ()
         text = " ".join(words)

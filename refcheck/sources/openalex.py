@@ -40,6 +40,10 @@ __all__ = ["DEFAULT_BASE_URL", "OpenAlexClient", "work_from_openalex"]
 DEFAULT_BASE_URL = "https://api.openalex.org"
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _PMID_URL = re.compile(r"(?<!\d)(\d+)/?$")  # starts a digit run: linear
+# arXiv's DataCite DOI (10.48550/arXiv.2408.00118), or an arxiv.org/abs/ landing page.
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>\S+)$", re.IGNORECASE)
+_ARXIV_PAGE = re.compile(r"^https?://(?:www\.)?arxiv\.org/abs/(?P<id>[^?#\s]+)$", re.IGNORECASE)
+_VERSION = re.compile(r"v\d+$")
 
 
 def _text(value: Any) -> str | None:
@@ -61,6 +65,20 @@ def _author(value: Any) -> Author | None:
     return Author(family=surname, given=given)
 
 
+def _arxiv_id(doi: str, record: Mapping[str, Any]) -> str | None:
+    """The arXiv identifier of a work whose DOI is arXiv's, or one of whose locations is an
+    arXiv abstract page (OpenAlex lists the preprint among a paper's locations)."""
+    found = _ARXIV_DOI.match(doi)
+    if found:
+        return _VERSION.sub("", found["id"])
+    for location in record.get("locations") or ():
+        if isinstance(location, Mapping):
+            page = _ARXIV_PAGE.match(_text(location.get("landing_page_url")) or "")
+            if page:
+                return _VERSION.sub("", page["id"])
+    return None
+
+
 def work_from_openalex(record: Mapping[str, Any]) -> Work:
     """The :class:`~refcheck.model.Work` of one OpenAlex work object."""
     if not isinstance(record, Mapping) or not _text(record.get("id")):
@@ -79,6 +97,7 @@ def work_from_openalex(record: Mapping[str, Any]) -> Work:
     issn = tuple(i for i in source.get("issn") or () if isinstance(i, str))
     return Work(
         doi=doi,
+        arxiv_id=_arxiv_id(doi, record),
         pmid=pmid_match.group(1) if pmid_match else None,
         type=_text(record.get("type")),
         title=_text(record.get("title")) or _text(record.get("display_name")),
