@@ -285,6 +285,36 @@ def tables_from(path: Path, examples_per_code: int) -> str:
     return report(tallies, examples if examples_per_code else {}, ordered)
 
 
+def recheck(path: Path, examples_per_code: int) -> str:
+    """The tables of an earlier run's ``--findings`` file with the findings made again by the
+    current code from the same matches (parse, align, compare; no resolving): for a quick
+    measure of a change to names, align or compare on the citations of a run."""
+    from refcheck.sources.crossref import work_from_crossref
+
+    records = {str(r.get("DOI", "")).lower(): r for r in load_works(WORKS)}
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    examples: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    parts: list[str] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["part"] not in parts:
+                parts.append(row["part"])
+            findings: tuple[Finding, ...] | None = None
+            if row["outcome"] == "matched":
+                work = work_from_crossref(records[row["doi"]])
+                match = Match(MatchStatus.MATCHED, work=work, via="search")
+                findings = compare(align(parse_citation(row["text"]), work), match)
+            tallies[row["style"], row["part"]].add(findings, row["outcome"])
+            group = "deposited" if row["style"] == "deposited" else "rendered"
+            for finding in findings or ():
+                key = (f"{group}, {row['part']}", finding.code, finding.severity.value)
+                if len(examples[key]) < examples_per_code and finding.code not in ABOUT_THE_WORK:
+                    examples[key].append(f"{row['style']}: {row['text']} → {finding.message}")
+    ordered = [p for p in PARTS if p in parts]
+    return report(tallies, examples if examples_per_code else {}, ordered)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--limit", type=int, help="at most N records per part (all)")
@@ -297,9 +327,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--tables-from", type=Path, help="only make the tables from an earlier --findings file"
     )
+    parser.add_argument(
+        "--recheck",
+        type=Path,
+        help="the tables of an earlier --findings file, findings made again by this code",
+    )
     args = parser.parse_args(argv)
-    if args.tables_from:
-        text = tables_from(args.tables_from, args.examples)
+    if args.tables_from or args.recheck:
+        text = (
+            recheck(args.recheck, args.examples)
+            if args.recheck
+            else tables_from(args.tables_from, args.examples)
+        )
         print(text)
         if args.output:
             args.output.write_text(text, encoding="utf-8")

@@ -559,6 +559,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=True,
         help="also measure the recall of injected errors (default on)",
     )
+    parser.add_argument(
+        "--injected-only",
+        action="store_true",
+        help="only the recall of injected errors: the same cases as a whole run (the other "
+        "citations are made, not resolved)",
+    )
     args = parser.parse_args(argv)
     if not WORKS.exists():
         print(f"{WORKS} is absent", file=sys.stderr)
@@ -609,6 +615,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         serve_crossref(indexed) as stand_in,
         CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
     ):
+        if args.injected_only:
+            for _ in cases():  # draw what a whole run draws, so the injected cases are its own
+                pass
+            recalls = run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
+            print(injected_table(recalls))
+            return 0
         tallies = run(cases(), Resolver(client), lambda: len(stand_in.requests), misses)
         recalls = (
             run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))

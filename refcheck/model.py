@@ -122,7 +122,11 @@ def visible(text: str) -> str:
 _INITIAL_SPLIT = re.compile(r"[\s.\-‐‑]+")
 _GIVEN_PARTICLES = frozenset(
     {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den"}
+    | {"e", "y"}  # "Roberta e Silva", "María y Luisa": a conjunction, no initial
 )
+_PARENTHESES = re.compile(r"\([^()]*\)")
+# A transliterated initial of two letters after another initial: "B.YU.", "A. YA." (Ю, Я).
+_TWO_LETTER_INITIAL = re.compile(r"(?<=\.)\s?([A-Z])[A-Z]\.")
 
 
 @attrs.frozen(slots=True)
@@ -144,7 +148,9 @@ class Author:
         """The initials of the given names, upper case, no punctuation: "Randy Q" -> "RQ"."""
         if not self.given:
             return ""
-        parts = [p for p in _INITIAL_SPLIT.split(self.given) if p]
+        given = _PARENTHESES.sub(" ", self.given)  # "Eunjin (EJ)": a nickname, no initials
+        given = _TWO_LETTER_INITIAL.sub(r" \1.", given)  # "B.YU.": B and Yu, two initials
+        parts = [p for p in _INITIAL_SPLIT.split(given) if p]
         # Lower-case particles in the given names are no initials ("P de TB", "Paulo de Tarso").
         parts = [p for p in parts if p not in _GIVEN_PARTICLES or len(parts) == 1]
         letters: list[str] = []

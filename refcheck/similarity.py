@@ -28,6 +28,9 @@ __all__ = [
 
 _TOKEN = re.compile(r"[^\W_]+")
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
+#: A parenthesis the citation's cut left open at the end: "Symposium (ISMAR'05".
+_UNCLOSED = re.compile(r"\([^()]*$")
+_USA = re.compile(r"\s\(?U\.?\s?S\.?\s?A\.?\)?\s*$")
 _STOPWORDS = frozenset(
     {"the", "of", "and", "for", "in", "on", "a", "an", "de", "des", "la", "le", "und", "der", "et"}
 )
@@ -182,7 +185,7 @@ def title_similarity(cited: str, work: Work) -> float:
 
 
 def _journal_words(title: str) -> list[str]:
-    title = _PARENTHETICAL.sub(" ", title)
+    title = _UNCLOSED.sub(" ", _PARENTHETICAL.sub(" ", title))
     return [w for w in _TOKEN.findall(fold(title)) if w not in _STOPWORDS]
 
 
@@ -196,6 +199,15 @@ def _abbreviates(short: str, full: str) -> bool:
     return all(ch in rest for ch in short[1:])
 
 
+def _title_words(title: str) -> list[str]:
+    """A recorded journal's words, "United States of America" as "usa"."""
+    words = _journal_words(title)
+    for i in range(len(words) - 2):
+        if words[i : i + 3] == ["united", "states", "america"]:
+            return [*words[:i], "usa", *words[i + 3 :]]
+    return words
+
+
 def container_matches(cited: str, titles: tuple[str, ...]) -> bool:
     """Whether a cited journal is one of ``titles`` or an abbreviation of one.
 
@@ -203,11 +215,14 @@ def container_matches(cited: str, titles: tuple[str, ...]) -> bool:
     Investigative Dermatology", "Rheumatology (Oxford)" matches "Rheumatology", "PNAS" matches
     "Proceedings of the National Academy of Sciences".
     """
-    mine = _journal_words(cited)
+    mine = _journal_words(_USA.sub(" USA", cited))
     if not mine:
         return True
+    if len(mine) > 1 and mine[-1] == "usa" and not any("usa" in _title_words(t) for t in titles):
+        # "Proc Natl Acad Sci USA": the country many cite after a title that lacks it
+        mine = mine[:-1]
     for title in titles:
-        theirs = _journal_words(title)
+        theirs = _title_words(title)
         if len(mine) == len(theirs) and all(
             _abbreviates(a, b) for a, b in zip(mine, theirs, strict=True)
         ):

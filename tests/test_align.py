@@ -125,3 +125,141 @@ def test_check_reports_the_aligned_reference() -> None:
     )
     checked = report.references[0].reference
     assert expected == (checked.title, checked.container_title)
+
+
+# --- journals the parse cut wrongly (dev part of benchmarks/false_findings.py) --------------
+
+#: (citation, the work): a correct citation whose journal the first parse cut wrongly.
+_JOURNALS = [
+    (  # the title's last words run into a journal too short to be looked for ("ApJ")
+        "N. Chartab et al., A Machine-learning Approach to Predict Missing Flux Densities in "
+        "Multiband Galaxy Surveys, ApJ 942, 91 (2023).",
+        Work(
+            doi="10.1/x",
+            title="A Machine-learning Approach to Predict Missing Flux Densities in Multiband "
+            "Galaxy Surveys",
+            container_title="The Astrophysical Journal",
+            short_container_title="ApJ",
+            volume="942",
+            first_page="91",
+            issued="2023",
+        ),
+    ),
+    (  # the same, with an acronym of the journal ("CDT")
+        "Gutti R K, Sangeeth A, Malleswarapu M and Mishra A 2022 Long Non-coding RNA "
+        "Therapeutics: Recent Advances and Challenges CDT 23 1457–64",
+        Work(
+            doi="10.1/x",
+            title="Long Non-coding RNA Therapeutics: Recent Advances and Challenges",
+            container_title="Current Drug Targets",
+            short_container_title="CDT",
+            volume="23",
+            first_page="1457",
+            last_page="1464",
+            issued="2022",
+        ),
+    ),
+    (  # a closing parenthesis of the proceedings' title left out of the cut
+        "Reiter D and Butz A 2005 Design and implementation of a widget set for steerable "
+        "projector-camera units Fourth IEEE and ACM International Symposium on Mixed and "
+        "Augmented Reality (ISMAR'05) (IEEE)",
+        Work(
+            doi="10.1/x",
+            title="Design and implementation of a widget set for steerable projector-camera units",
+            container_title="Fourth IEEE and ACM International Symposium on Mixed and Augmented "
+            "Reality (ISMAR'05)",
+            publisher="IEEE",
+            issued="2005",
+        ),
+    ),
+    (  # the year after the journal
+        "Noll D, Estreicher S. Brief of Professors of Administrative Law and Federal Regulation "
+        "as Amici Curiae in Support of Neither Party. SSRN Journal. 2019.",
+        Work(
+            doi="10.1/x",
+            title="Brief of Professors of Administrative Law and Federal Regulation as Amici "
+            "Curiae in Support of Neither Party",
+            container_title="SSRN Electronic Journal",
+            short_container_title="SSRN Journal",
+            issued="2019",
+        ),
+    ),
+    (  # the pages after a proceedings title that ends in a parenthesis
+        "Smith, G., Lochin, E., Lacan, J. & Boreli, R. Memory and complexity analysis of "
+        "on-the-fly coding schemes for multimedia multicast communications. in 2012 IEEE "
+        "International Conference on Communications (ICC) 2070–2074 (IEEE, 2012).",
+        Work(
+            doi="10.1/x",
+            title="Memory and complexity analysis of on-the-fly coding schemes for multimedia "
+            "multicast communications",
+            container_title="2012 IEEE International Conference on Communications (ICC)",
+            publisher="IEEE",
+            first_page="2070",
+            last_page="2074",
+            issued="2012",
+        ),
+    ),
+    (  # "In" and the publisher around a book's title
+        "Grinker, R. R., and J. P. Spiegel. 1945. “Psychosomatic States.”. In Men Under "
+        "Stress. Blakiston.",
+        Work(
+            doi="10.1/x",
+            title="Psychosomatic States.",
+            container_title="Men under stress.",
+            publisher="Blakiston",
+            issued="1945",
+        ),
+    ),
+    (  # a chapter cited without its book: the parse took the title for the container
+        "Kessler, A.: Chemical Ecology, (2012).",
+        Work(doi="10.1/x", title="Chemical Ecology", container_title="Ecology", issued="2012"),
+    ),
+    (  # the publisher printed where the journal would be
+        "L. I. Agena, Aloha blossoms at state hospital, American Psychological Association "
+        "(APA) (2007).",
+        Work(
+            doi="10.1/x",
+            title="Aloha blossoms at state hospital",
+            container_title="PsycEXTRA Dataset",
+            publisher="American Psychological Association (APA)",
+            issued="2007",
+        ),
+    ),
+    (  # the whole publisher after the journal, parentheses and all
+        "Bullock, M. (1996) “Attempts to Break Old Barriers at NSF: APA Meets with NSF”, "
+        "PsycEXTRA Dataset. American Psychological Association (APA).",
+        Work(
+            doi="10.1/x",
+            title="Attempts to Break Old Barriers at NSF: APA Meets with NSF",
+            container_title="PsycEXTRA Dataset",
+            publisher="American Psychological Association (APA)",
+            issued="1996",
+        ),
+    ),
+]
+
+
+def test_journal_recut_along_the_record() -> None:
+    """Each correct citation whose journal the parse ran into its title, or into the
+    publisher or year after it, gets no journal finding once aligned with its work."""
+    from refcheck.findings import compare
+    from refcheck.model import Match, MatchStatus
+
+    found: dict[str, list[str]] = {}
+    for text, work in _JOURNALS:
+        reference = align(parse_citation(text), work)
+        codes = [f.code for f in compare(reference, Match(MatchStatus.MATCHED, work=work))]
+        found[text[:30]] = [c for c in codes if c == "journal-mismatch"]
+    assert {text[:30]: [] for text, _ in _JOURNALS} == found
+
+
+def test_journal_of_another_title_stays_a_warning() -> None:
+    """A journal that is not the work's, printed after its title, is still reported."""
+    from refcheck.findings import compare
+    from refcheck.model import Match, MatchStatus
+
+    work = _JOURNALS[0][1]
+    text = _JOURNALS[0][0].replace("ApJ", "MNRAS")
+    reference = align(parse_citation(text), work)
+    codes = [f.code for f in compare(reference, Match(MatchStatus.MATCHED, work=work))]
+    assert ["journal-mismatch"] == [c for c in codes if c == "journal-mismatch"]

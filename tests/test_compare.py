@@ -189,11 +189,21 @@ def test_same_family(cited: str, recorded: str) -> None:
         ("Cell Host Microbe", ("Cell Host & Microbe",), True),
         ("PLoS Pathog", ("PLOS Pathogens",), True),
         ("Lancet", ("The Lancet",), True),
-        (
+        (  # NLM's abbreviation: "U S A" for "United States of America"
             "Proc Natl Acad Sci U S A",
             ("Proceedings of the National Academy of Sciences of the United States of America",),
-            False,
+            True,
         ),
+        # the country many cite after a title that lacks it
+        ("Proc Natl Acad Sci USA", ("Proceedings of the National Academy of Sciences",), True),
+        (
+            "Proc. Natl. Acad. Sci. U.S.A.",
+            ("Proceedings of the National Academy of Sciences",),
+            True,
+        ),
+        ("Proc Natl Acad Sci USA", ("Journal of Sciences",), False),
+        # a parenthesis the cut left open
+        ("Symposium on Mixed Reality (ISMAR'05", ("Symposium on Mixed Reality (ISMAR'05)",), True),
         ("PNAS", ("Proceedings of the National Academy of Sciences",), True),
         ("Nat Genet", ("Nature Medicine",), False),
         ("BioDrugs Clin Immunother Biopharm Gene Ther", ("BioDrugs",), False),

@@ -100,7 +100,7 @@ from refcheck.model import (
     Work,
 )
 from refcheck.parsing.citation import clean_citation
-from refcheck.parsing.names import PARTICLES
+from refcheck.parsing.names import PARTICLES, initial_readings
 from refcheck.parsing.normalize import fold, name_keys
 from refcheck.similarity import (
     container_matches,
@@ -478,8 +478,13 @@ def _key_ratio(cited: str, recorded: str) -> float:
 
 def _compare_initials(place: int, cited: Author, recorded: Author) -> list[Finding]:
     mine, theirs = cited.initials, recorded.initials
-    if not mine or not theirs or mine == theirs or mine.startswith(theirs):
+    readings = initial_readings(recorded)
+    if not mine or not readings or mine.startswith(theirs) or mine in readings:
         # Records often lack middle initials; more initials cited than recorded is no error.
+        # A hyphenated given name printed with its first initial is a style ("Liu Q" for
+        # "Qing-Jun"), and Chinese characters have no initials to compare.
+        return []
+    if initial_readings(cited) == frozenset():
         return []
     what = "lacks initials" if theirs.startswith(mine) else "has other initials"
     return [
@@ -580,6 +585,8 @@ def _compare_container(reference: Reference, work: Work) -> list[Finding]:
         return []
     if container_matches(reference.container_title, work.container_titles):
         return []
+    if work.publisher and fold(reference.container_title) == fold(work.publisher):
+        return []  # the publisher printed where the journal would be ("... (APA) (2007).")
     expected = work.short_container_title or work.container_title
     return [
         Finding(

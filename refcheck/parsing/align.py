@@ -98,6 +98,12 @@ def _locate(
     start = where[skip + found.dest_start]
     end = where[skip + found.dest_end - 1] + 1
     start, end = _trim_words(text, *_widen(text, start, end), set(wanted.split()), wanted.split())
+    if (
+        end < len(text)
+        and text[end] == ")"
+        and text.count("(", start, end) > text.count(")", start, end)
+    ):
+        end += 1  # "(ISMAR'05)": the closing parenthesis of a value is part of it
     return (start, end) if end - start >= _SHORTEST else None
 
 
@@ -133,9 +139,17 @@ def _number(value: str | None, text: str, taken: set[str]) -> str | None:
         return None
     pattern = rf"(?<![\w.]){re.escape(value)}(?![\w])"
     for found in re.finditer(pattern, text, re.IGNORECASE):
+        if _IN_RANGE_BEFORE.search(text, max(0, found.start() - 4), found.start()) or (
+            _IN_RANGE_AFTER.match(text, found.end())
+        ):
+            continue  # an end of a page range ("100–2"), not a number of its own
         if not _MONTH_NEAR.search(text, max(0, found.start() - 12), found.end() + 5):
             return value
     return None
+
+
+_IN_RANGE_BEFORE = re.compile(r"\w\s?[-–—]\s?$")
+_IN_RANGE_AFTER = re.compile(r"\s?[-–—]\s?\w")
 
 
 def _pages(first: str | None, text: str, taken: set[str]) -> str | None:
@@ -158,12 +172,18 @@ def _spill(parsed: str, found: str, work: Work) -> bool:
         return False
     title = _fold(" ".join(t for t in (work.title, work.subtitle) if t))[0]
     numbers = (work.volume, work.issue, work.publisher, work.first_page, work.last_page)
-    others = set(_fold(" ".join(v for v in numbers if v))[0].split())
+    others = set(_fold(" ".join(v for v in (*numbers, *work.years) if v))[0].split())
     tail = " ".join(_fold(before)[0].split())
     if tail and title.endswith(tail) and not _fold(after)[0].strip():
         return True
-    return all(word in others or word in title.split() for word in extra) and not (
-        "(" in parsed and ")" in parsed and not _fold(before)[0].strip()
+    # The whole publisher after the journal ("PsycEXTRA Dataset. American Psychological
+    # Association (APA)") is spilt, parentheses or not.
+    publisher = set(_fold(work.publisher or "")[0].split())
+    if publisher and publisher <= set(extra) and all(w in others for w in extra):
+        return True
+    # "In" before a book's title ("In Men Under Stress. Blakiston") is no word of a field.
+    return all(word in others or word in title.split() or word == "in" for word in extra) and not (
+        "(" in after and ")" in after and not _fold(before)[0].strip()
     )
 
 
@@ -206,6 +226,9 @@ def align(reference: Reference, work: Work) -> Reference:
                 changes["container_title"] = found
             break
 
+    if title_span is not None and parsed and "container_title" not in changes:
+        changes.update(_past_title(parsed, text, title_span))
+
     taken = {v for v in (reference.year, reference.volume, reference.issue) if v}
     taken.update(v for v in (reference.first_page, reference.last_page) if v)
     rest = text[after:]
@@ -227,9 +250,28 @@ def align(reference: Reference, work: Work) -> Reference:
             if value and not re.search(rf"(?<![\w.]){re.escape(value)}(?![\w])", rest):
                 changes[name] = None
     changes.update(_recut_numbers(attrs.evolve(reference, **changes), work, rest))
+    changes.update(_odd_page(attrs.evolve(reference, **changes), work, rest))
     start = title_span[0] if title_span is not None else 0
     changes.update(_recut_authors(reference, work, text[:start] if start > 0 else ""))
     return attrs.evolve(reference, **changes) if changes else reference
+
+
+def _past_title(parsed: str, text: str, title_span: tuple[int, int]) -> dict[str, Any]:
+    """The parsed container cut where the work's title ends, when the parse ran the title's
+    last words into it ("... in Multiband Galaxy Surveys. ApJ" -> "ApJ"): a container too
+    short to be looked for ("ApJ", "CDT", "mph") is what is printed after the title. A parsed
+    container that is the title itself ("Kessler, A.: Chemical Ecology, (2012).", a chapter
+    cited without its book) is no container."""
+    start, after = title_span
+    at = text.find(parsed)
+    if at < 0:
+        return {}
+    if start <= at and at + len(parsed) <= after:
+        return {"container_title": None}
+    if not at < after < at + len(parsed):
+        return {}
+    rest = text[after : at + len(parsed)].strip(_EDGE)
+    return {"container_title": rest} if _fold(rest)[0].strip() else {}
 
 
 # --- names ---------------------------------------------------------------------------------
@@ -292,9 +334,34 @@ def _recut_authors(reference: Reference, work: Work, region: str) -> dict[str, A
 
 # --- numbers -------------------------------------------------------------------------------
 
+
+def _odd_page(reference: Reference, work: Work, rest: str) -> dict[str, Any]:
+    """The record's volume or first page as printed, when the parse cut a piece of it
+    ("acs.jchemed.1c00447" read as "1c", "n° 95" as "95"): a value of a record that no number
+    pattern reads, printed whole in the citation."""
+    changes: dict[str, Any] = {}
+    for field, recorded, cited in (
+        ("volume", work.volume, reference.volume),
+        ("pages", work.first_page or work.article_number, reference.first_page),
+    ):
+        if not recorded or not cited or cited == recorded or cited not in recorded:
+            continue
+        if not any(c.isdigit() for c in recorded) or len(recorded) < 4:
+            continue
+        if not re.search(rf"(?<![\w.]){re.escape(recorded)}(?![\w])", rest):
+            continue
+        if field == "volume":
+            changes["volume"] = recorded
+        else:
+            changes.update(pages=recorded, first_page=recorded, last_page=None)
+    return changes
+
+
 # A number as printed after the title: "285", "12A530", "MA2024–1", "1206-8", "e1007887".
+# A page range may begin with a roman numeral: "III–318".
 _PRINTED_NUMBER = re.compile(
-    r"(?<![\w.])[A-Za-z]{0,3}\d[\w]{0,15}(?:\s?[-–—]\s?[A-Za-z]{0,3}\d[\w]{0,15})?(?![\w])"
+    r"(?<![\w.])(?:[A-Za-z]{0,3}\d[\w]{0,15}|[IVXLCDM]{1,6}(?=\s?[-–—]\s?\d)|[ivxlcdm]{1,6}"
+    r"(?=\s?[-–—]\s?\d))(?:\s?[-–—]\s?[A-Za-z]{0,3}\d[\w]{0,15})?(?![\w])"
 )
 _FIELDS = ("volume", "issue", "pages")
 

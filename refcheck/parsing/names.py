@@ -36,7 +36,7 @@ import attrs
 
 from refcheck.model import Author
 
-__all__ = ["PARTICLES", "SUFFIXES", "Names", "parse_name", "parse_names"]
+__all__ = ["PARTICLES", "SUFFIXES", "Names", "initial_readings", "parse_name", "parse_names"]
 
 #: Words that stand before a family name and belong to it, in lower case.
 PARTICLES = frozenset(
@@ -78,7 +78,8 @@ _ET_AL = re.compile(
 # Between persons, or between the inverted family name and its given names.
 _SEPARATOR = re.compile(
     r"\s?;\s?(?:and\s|&\s?)?|\s?,\s?(?:and\s|&\s?)?|\s(?:and|und|et)\s|\s?&\s?"
-    r"|\s(?:e|y)\s(?=[A-Z][.\-A-Z]|[A-Z]\w{1,30}\s[A-Z]\.)"
+    r"|\s(?:e|y)\s(?=(?:[A-Z][.\-]\s?)+[A-Z][a-z]|[A-Z]{1,3}\s[A-Z][a-z]|[A-Z]\w{1,30}\s[A-Z]\.)"
+    r"|(?<=[A-Z])\s(?:e|y)\s(?=[A-Z]\w{1,30}\s[A-Z]{1,3}\b)"
 )
 _ORGANISATION = re.compile(
     r"\b(?:[Cc]ollaboration|Collab\.|Consortium|Group|Team|Society|Association|Organi[sz]ation"
@@ -97,12 +98,20 @@ class _Kind:
     OTHER = "other"
 
 
-_HYPHENATED_GIVEN = re.compile(r"^[^\W\d_]\.?[-‐][^\W\d_]{2,12}$")
+_HYPHENATED_GIVEN = re.compile(r"^[^\W\d_]\.?[-‐][^\W\d_]{2,12}\.?$")
+# A lower-case given-name part that a CSL processor printed with a period, as it prints an
+# initial ("Y. chi.", "F. ud. din.", "H. ter.", "R. C. F. da."): part of the given names.
+_LOWER_GIVEN = re.compile(r"^[^\W\d_A-Z]{1,10}\.$")
+_NOT_GIVEN = frozenset({"al.", "ed.", "eds.", "et.", "pp.", "vol.", "no.", "in.", "and."})
+#: "St." and "Ste." (Saint, Sainte) begin a family name ("St. Gelais"), they are no initials.
+_SAINT = frozenset({"St.", "St", "Ste.", "Ste"})
 
 
 def _is_initials(token: str) -> bool:
     """ "J.", "J", "J.-P.", "J-P", "RQ", "ANMR", "Ch.", "Yu.", "D.C.", "M.-J.", and the
     Chinese given name cut at its hyphen, "D-chao" (its initials "DC")."""
+    if _LOWER_GIVEN.match(token) and token not in _NOT_GIVEN and token.islower():
+        return True
     if not token or not token[0].isupper():
         return False
     if _HYPHENATED_GIVEN.match(token) and token[2:].lstrip("-‐").islower():
@@ -127,7 +136,11 @@ def _kind(token: str) -> str:
     if bare in SUFFIXES:
         if bare in _ROMAN:
             return _Kind.SUFFIX if token.isupper() else _Kind.OTHER
+        if token in ("JR", "SR"):
+            return _Kind.INITIALS  # "Mac Intyre JR": Vancouver initials, not "Jr"
         return _Kind.SUFFIX
+    if token in _SAINT or token in ("e", "y"):
+        return _Kind.PARTICLE  # "St. Gelais"; "R. e S. H." ("Roberta e Silva Hoffmann")
     if token.lower() in PARTICLES and token.islower():
         return _Kind.PARTICLE
     if _is_initials(token):
@@ -224,13 +237,18 @@ def _person(tokens: list[str], order: str | None) -> tuple[Author, bool]:
         # "R. K." alone, or all-initial "LI": read the last as a family name, without trust.
         return Author(" ".join(tokens[-1:]), " ".join(tokens[:-1]) or None, suffix=suffix), False
     if initials:
-        if initials[-1] == len(tokens) - 1 and kinds[0] != _Kind.INITIALS:
+        # Lower-case words after the initials are given names' parts ("Rocha R e SH da",
+        # "Steege H ter", "Zong Z yong").
+        tail = len(tokens)
+        while tail > 1 and tokens[tail - 1].islower():
+            tail -= 1
+        if initials[-1] == tail - 1 and kinds[0] != _Kind.INITIALS:
             # Family name first: "Sachs R K", "Cron RQ", "de la Macorra JC", "Karim ANMR".
             cut = initials[0]
             # "Yan D-chao": a hyphenated given name joins the initials.
             return Author(
                 " ".join(tokens[:cut]), " ".join(tokens[cut:]), suffix=suffix
-            ), sure and all(k == _Kind.INITIALS for k in kinds[cut:])
+            ), sure and all(k == _Kind.INITIALS for k in kinds[cut:tail])
         # Given names first: "J. Als-Nielsen", "Thomas F. LaPorta", "D. H. van Hessem".
         cut = _with_particles(tokens, initials[-1] + 1)
         if cut >= len(tokens):
@@ -308,7 +326,10 @@ class _Segment:
         core = [k for k in kinds if k != _Kind.SUFFIX]
         if not core:
             return "S"
-        if all(k == _Kind.INITIALS for k in core):
+        if all(k == _Kind.INITIALS for k in core) or (
+            core[0] == _Kind.INITIALS and all(k in (_Kind.INITIALS, _Kind.PARTICLE) for k in core)
+        ):
+            # "R. Q.", and given names' particles among initials: "T. M. de M.", "R. C. F. da".
             return "SI" if _Kind.SUFFIX in kinds else "I"
         if all(k in (_Kind.WORD, _Kind.PARTICLE) for k in core):
             return "W"
@@ -378,6 +399,12 @@ def parse_names(run: str, order: str | None = None) -> Names:
     """
     text = " ".join(run.split())
     text = re.sub(r"\s+(?=[.\-])|(?<=-)\s+", "", text)  # "J .-P ." -> "J.-P."
+    # A hyphenated given name with a lower-case second part, as citeproc prints it:
+    # "I.-. chun ." -> "I.-chun." (the record's "Io-chun").
+    text = re.sub(r"(?<=[^\W\d_]\.-)\.\s?(?=[^\W\d_A-Z])", "", text)
+    # Initials in parentheses after the given names: "Jung, E. (EJ)". A nickname ("Esty,
+    # Joshua (Jed)") stays with the given names (it has no initials, see Author.initials).
+    text = re.sub(r"\s?\([A-Z][A-Z.]{0,5}\)\.?(?=[\s,;]|$)", "", text)
     et_al = False
     ellipsis = re.search(r"\s?(?:…|\.\.\.)\s?(?=\S)", text)
     if ellipsis is not None:
@@ -446,6 +473,20 @@ def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Auth
         s.shape == "W" and n.shape in ("I", "SI") and n.before == ","
         for s, n in itertools.pairwise(segments)
     )
+    # Read family-first (as align asks when a record says so), every "R. Seddon" of the list
+    # followed by a lone initial: family names holding an initial, inverted. Never by
+    # default: "S. Dørheim, J. Instrum. 7" is far more often a given-first name, then a journal.
+    initial_first = [
+        i for i, s in enumerate(segments) if s.shape == "P" and _initial_then_name(s.tokens)
+    ]
+    family_with_initial = (
+        order == "family"
+        and bool(initial_first)
+        and all(
+            i + 1 < len(segments) and segments[i + 1].shape == "I" and segments[i + 1].before == ","
+            for i in initial_first
+        )
+    )
     authors: list[Author] = []
     sure = True
     i = 0
@@ -494,6 +535,42 @@ def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Auth
                 authors.append(_inverted(segment.tokens, nxt.tokens))
                 i += 2
                 continue
+            if (
+                len(segments) == 2
+                and nxt.shape == "W"
+                and len(nxt.tokens) == 1
+                and len(segment.tokens) == 2
+                and _given_names(nxt.tokens)
+            ):
+                # "Garza Mercado, Ario": a compound family name inverted; one word alone after
+                # the comma is no person of its own.
+                authors.append(_inverted(segment.tokens, nxt.tokens))
+                i += 2
+                continue
+        if (
+            shape == "P"
+            and nxt is not None
+            and nxt.before == ","
+            and nxt.shape == "I"
+            and _initial_then_name(segment.tokens)
+            and family_with_initial
+        ):
+            # "R. Seddon, K.", "A. ALsakran, M.": a record whose family name holds an initial,
+            # printed inverted (a lone initial after a comma is no person).
+            authors.append(_inverted(segment.tokens, nxt.tokens))
+            i += 2
+            continue
+        if (
+            shape == "W"
+            and nxt is not None
+            and nxt.before == ","
+            and nxt.shape == "W"
+            and all(_ideographic(t) for t in nxt.tokens)
+        ):
+            # "Yang Xiaoxue, 杨晓雪": the given name in Chinese characters after the inverted name.
+            authors.append(_inverted(segment.tokens, nxt.tokens))
+            i += 2
+            continue
         if shape == "I" and authors and authors[-1].given is None and segment.before == ",":
             authors[-1] = attrs.evolve(authors[-1], given=" ".join(segment.tokens))
             i += 1
@@ -505,6 +582,24 @@ def _read(segments: list[_Segment], order: str | None = None) -> tuple[list[Auth
         sure = sure and certain
         i += 1
     return authors, sure
+
+
+def _initial_then_name(tokens: Sequence[str]) -> bool:
+    """ "R. Seddon", "A. ALsakran": one initial, then one family name."""
+    return (
+        len(tokens) == 2 and _kind(tokens[0]) == _Kind.INITIALS and _kind(tokens[1]) == _Kind.WORD
+    )
+
+
+def _ideographic(token: str) -> bool:
+    """Whether a token is written in Chinese, Japanese or Korean characters only: "杨晓雪."."""
+    letters = [c for c in token if c.isalpha()]
+    return bool(letters) and all(_CJK.match(c) for c in letters)
+
+
+_CJK = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
 
 
 def _capitals_first(tokens: Sequence[str]) -> bool:
@@ -540,3 +635,54 @@ def _given_with_initials(tokens: Sequence[str]) -> bool:
 def _given_names(tokens: Sequence[str]) -> bool:
     """Whether the tokens read as given names: capitalised words, no particle."""
     return all(t[:1].isupper() and _kind(t) in (_Kind.WORD, _Kind.INITIALS) for t in tokens)
+
+
+# --- initials ------------------------------------------------------------------------------
+
+
+#: A recorded given name of capitals only, no dot or space: glued initials ("JM") or a name
+#: in capitals ("JOHN"), which CSL processors alike print as one initial.
+_GLUED = re.compile(r"^[^\W\d_]{2,}$")
+
+
+def _name_in_capitals(given: str) -> bool:
+    """Whether a given name of one word in capitals reads as a name, not as glued initials:
+    four letters or more, two of them vowels ("DEAN", "DAVID", "ROHIT"; "ANMR", "IAJ" and
+    "AJS" are initials)."""
+    return (
+        given.isalpha()
+        and given.isupper()
+        and len(given) >= 4
+        and (sum(ch in "AEIOU" for ch in given) >= 2)
+    )
+
+
+_HYPHEN_TAIL = re.compile(r"[-‐‑][^\s.\-‐‑]+\.?")
+
+
+def initial_readings(author: Author) -> frozenset[str]:
+    """The initials a recorded given name is printed with in a correct citation, each a
+    reading of :attr:`Author.initials`: the initial of every part ("Jan-Olav" -> "JO"); the
+    initial of a hyphenated name's first part only, as many styles print it ("J" for
+    "Jan-Olav", "Q" for "Qing-Jun": CSL's ``initialize-with-hyphen="false"`` and the processors
+    that drop the hyphen); and one initial per word of a name in capitals ("AL" for "AMY L.").
+    Glued initials ("JM") are also read as their first initial: CSL processors take them for
+    one given name and print "J.".
+    Empty for a given name in Chinese, Japanese or Korean characters (no initials to compare).
+    """
+    given = author.given or ""
+    if not given or any(_CJK.match(c) for c in given):
+        return frozenset()
+    readings = {author.initials}
+    bare = given.strip(" .")
+    if _name_in_capitals(bare) or (_GLUED.match(bare) and bare.isupper()):
+        # "DEAN": a name in capitals, not four initials. "JM": glued initials, which CSL
+        # processors read as one word and print as one initial ("Wheeler, J.").
+        readings.add(bare[0])
+    collapsed = _HYPHEN_TAIL.sub("", given)
+    if collapsed != given and collapsed.strip():
+        readings.add(attrs.evolve(author, given=collapsed).initials)
+    words = [w for w in re.split(r"\s+", given) if w.strip(".")]
+    if len(words) > 1 and any(w.isupper() and len(w.strip(".")) > 1 for w in words):
+        readings.add("".join(w[0] for w in words if w not in PARTICLES).upper())
+    return frozenset(r for r in readings if r)
