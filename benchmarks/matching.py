@@ -18,11 +18,6 @@ DOI returned is wrong), and the 2,000 real reference strings of Crossref's evalu
 ``../shared/data/rme/real-unstructured-2000.json.gz`` (``--real``), none of whose works is in
 the index.
 
-``--source snapshot`` resolves against a local index instead
-(:class:`~refcheck.sources.snapshot.SnapshotSource`), built at run time, in a temporary
-directory, from the same indexed records written out in Crossref's snapshot file format: the
-same citations, the same resolver, another search engine (needs the ``index`` extra).
-
 Precision is correct DOIs over DOIs returned; recall is correct DOIs over citations; F1 their
 harmonic mean. The output is a Markdown table (stdout, and ``--output FILE``);
 ``--misses FILE`` writes every wrong or missing answer as JSON Lines, for study.
@@ -36,6 +31,11 @@ findings report the injected field as an ``error``: the guard that keeps the fin
 while false ones are taken away.
 
 Needs the ``bench`` extra: ``pip install -e '.[bench]'``. Run from the repository root.
+
+``--source snapshot`` resolves against a local index instead
+(:class:`~refcheck.sources.snapshot.SnapshotSource`), built at run time, in a temporary
+directory, from the same indexed records written out in Crossref's snapshot file format: the
+same citations, the same resolver, another search engine (needs the ``index`` extra).
 """
 
 from __future__ import annotations
@@ -64,7 +64,13 @@ from refcheck.parsing import align, parse_citation  # noqa: E402
 from refcheck.sources.crossref import CrossrefClient  # noqa: E402
 from refcheck.sources.http.limits import Limits  # noqa: E402
 from refcheck.sources.resolve import Resolver  # noqa: E402
-from refcheck.testing import load_works, serve_crossref  # noqa: E402
+from refcheck.testing import (  # noqa: E402
+    LOOKALIKE_KINDS,
+    LookAlikeIndex,
+    load_works,
+    serve_crossref,
+    with_lookalikes,
+)
 
 DATA = ROOT.parent / "shared" / "data"
 WORKS = DATA / "crossref" / "works.jsonl.gz"
@@ -127,11 +133,20 @@ _UNLIMITED = Limits(rate=1e6, concurrency=1000)
 
 @attrs.frozen
 class Case:
-    """One generated or real citation, and the DOI it should resolve to (``None``: none)."""
+    """One generated or real citation, and the DOI it should resolve to (``None``: none).
+
+    ``twins`` are the other DOIs of the same work (a work registered twice): its right answer
+    is then an ambiguous match naming all of them. ``beside`` are the kinds of look-alike
+    that stand beside the cited work in the index; ``work`` is the DOI of the record the
+    citation was rendered from (a negative's too).
+    """
 
     group: str
     text: str
     doi: str | None
+    twins: tuple[str, ...] = ()
+    beside: tuple[str, ...] = ()
+    work: str | None = None
 
 
 # --- citations ---------------------------------------------------------------------------
@@ -307,9 +322,8 @@ def generate(
                 continue
             if noisy and rng.random() < 0.7:
                 text = ocr_noise(text, rng, rate=rng.uniform(0.01, 0.04))
-            yield Case(
-                group.format(style=style), text, str(record["DOI"]).lower() if positive else None
-            )
+            doi = str(record["DOI"]).lower()
+            yield Case(group.format(style=style), text, doi if positive else None, work=doi)
 
 
 def real_negatives(path: Path, limit: int) -> list[Case]:
@@ -317,6 +331,109 @@ def real_negatives(path: Path, limit: int) -> list[Case]:
     with gzip.open(path, "rt", encoding="utf-8") as file:
         dataset = json.load(file)["dataset"]
     return [Case("real strings (negatives)", item["ref_string"], None) for item in dataset[:limit]]
+
+
+# --- look-alikes -------------------------------------------------------------------------
+
+#: The look-alike kinds cited on purpose in their own groups (a citation may cite an erratum,
+#: a reply or a namesake); peer reviews and duplicates are not (a duplicate's citation is its
+#: work's).
+CITED_KINDS = ("correction", "retraction", "comment", "reply", "namesake")
+
+
+def server_of(record: Mapping[str, Any]) -> str:
+    """The preprint server of a ``posted-content`` record: its institution, else its group."""
+    for institution in record.get("institution") or ():
+        if isinstance(institution, Mapping) and institution.get("name"):
+            name = str(institution["name"])
+            return "ESSOAr" if name.startswith("Earth and Space") else name
+    group = str(record.get("group-title") or "")
+    if group == "SSRN" or str(record.get("DOI", "")).startswith("10.2139/"):
+        return "SSRN"
+    if str(record.get("DOI", "")).startswith("10.7287/"):
+        return "PeerJ Preprints"
+    if str(record.get("DOI", "")).startswith("10.26434/"):
+        return "ChemRxiv"
+    return str(record.get("publisher") or "Preprint")
+
+
+def preprint_item(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The CSL item of a preprint, as bibliographies cite preprints: the server as a journal
+    with the preprint's number ("bioRxiv 2020.03.01.123456", "PeerJ Preprints 3, e734v1"),
+    or a preprint at a site ("Preprint at https://www.researchsquare.com/article/rs-51687/v1",
+    "SSRN"); never its DOI (or every match would be free)."""
+    item = csl_item(record)
+    server = server_of(record)
+    suffix = str(record["DOI"]).split("/", 1)[1]
+    item.pop("publisher", None)
+    if server in ("bioRxiv", "medRxiv"):
+        item.update({"type": "article-journal", "container-title": server, "page": suffix})
+    elif server == "PeerJ Preprints":
+        number = suffix.rsplit(".", 1)[-1]
+        item.update({"type": "article-journal", "container-title": server, "page": f"e{number}"})
+    elif server in ("ChemRxiv", "ESSOAr"):
+        item.update({"type": "article-journal", "container-title": server})
+    elif server == "Research Square":
+        item.update(
+            {
+                "type": "article",
+                "genre": "Preprint",
+                "publisher": server,
+                "URL": f"https://www.researchsquare.com/article/{suffix.split('.', 2)[-1]}",
+            }
+        )
+    else:
+        number = suffix.rsplit(".", 1)[-1]
+        item.update(
+            {
+                "type": "article",
+                "genre": "Preprint",
+                "publisher": server,
+                "URL": f"https://ssrn.com/abstract={number}",
+            }
+        )
+    return item
+
+
+def lookalike_cases(
+    sample: Sequence[Mapping[str, Any]],
+    index: LookAlikeIndex,
+    styles: Sequence[str],
+    rng: random.Random,
+    renderer: Renderer,
+) -> Iterator[Case]:
+    """Citations of the look-alikes beside the sampled works, each in every style, clean and
+    noisy: preprints cited as preprints, and notices, comments, replies and namesakes cited
+    as such. Each should resolve to the look-alike itself."""
+    chosen = [
+        lookalike
+        for record in sample
+        for lookalike in index.beside(str(record["DOI"]))
+        if lookalike.kind in ("preprint", *CITED_KINDS)
+    ]
+    for noisy in (False, True):
+        label = "noisy" if noisy else "clean"
+        for style in styles:
+            for lookalike in chosen:
+                preprint = lookalike.kind == "preprint"
+                item = preprint_item(lookalike.record) if preprint else csl_item(lookalike.record)
+                if not item["author"] or not item["title"]:
+                    continue
+                if noisy:
+                    item = noisy_item(item, rng)
+                text = renderer.render(style, item)
+                if text is None:
+                    continue
+                if noisy and rng.random() < 0.7:
+                    text = ocr_noise(text, rng, rate=rng.uniform(0.01, 0.04))
+                group = "preprints" if preprint else "look-alikes cited"
+                yield Case(
+                    f"{group}, {label}",
+                    text,
+                    lookalike.doi,
+                    beside=(lookalike.kind,),
+                    work=lookalike.doi,
+                )
 
 
 # --- scoring -----------------------------------------------------------------------------
@@ -349,40 +466,132 @@ class Tally:
             setattr(self, field, getattr(self, field) + getattr(other, field))
 
 
+@attrs.frozen
+class Outcome:
+    """What became of one case: ``verdict`` is "correct", "wrong" or "missed"; ``found`` the
+    DOI returned (or, for an ambiguous match, ``None``); ``wrong_kind`` the kind of
+    look-alike a wrong DOI is ("other work" for a genuine record); ``preprint_only`` whether
+    the reference came back as citing the published version of a preprint refcheck found."""
+
+    case: Case
+    verdict: str
+    found: str | None
+    status: str
+    requests: int
+    seconds: float
+    wrong_kind: str | None = None
+    preprint_only: bool = False
+    published_doi: str | None = None
+
+
+def judge(case: Case, match: Any, kind_of: Any) -> tuple[str, str | None]:
+    """(verdict, kind of the wrong DOI) for one case and the match refcheck gave it."""
+    found = match.doi.lower() if match.doi else None
+    if match.status.value == "ambiguous" and case.doi is not None and case.twins:
+        named = {c.work.doi.lower() for c in match.candidates}
+        return ("correct", None) if {case.doi, *case.twins} <= named else ("missed", None)
+    if found is None:
+        return "missed", None
+    if found == case.doi:
+        return "correct", None
+    if found in case.twins:
+        return "wrong", "duplicate"
+    return "wrong", kind_of(found) or "other work"
+
+
 def run(
-    cases: Iterable[Case], resolver: Resolver, count_requests: Any, misses: list[dict[str, Any]]
-) -> dict[str, Tally]:
-    tallies: dict[str, Tally] = {}
+    cases: Iterable[Case],
+    resolver: Resolver,
+    count_requests: Any,
+    misses: list[dict[str, Any]],
+    kind_of: Any = lambda doi: None,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
     for case in cases:
-        tally = tallies.setdefault(case.group, Tally())
         before = count_requests()
         started = time.perf_counter()
         match = resolver.resolve(parse_citation(case.text))
-        tally.seconds += time.perf_counter() - started
-        tally.requests += count_requests() - before
-        tally.cases += 1
+        seconds = time.perf_counter() - started
+        requests = count_requests() - before
+        verdict, wrong_kind = judge(case, match, kind_of)
+        version = getattr(match, "version", None)
+        published = None
+        if version is not None:
+            published = next(
+                (r.id.lower() for r in version.relations if r.type == "is-preprint-of"), None
+            )
         found = match.doi.lower() if match.doi else None
-        if found is not None:
-            tally.returned += 1
-        if found is not None and found == case.doi:
-            tally.correct += 1
-        elif found is not None:
-            tally.wrong += 1
-        if found != case.doi:
+        outcomes.append(
+            Outcome(
+                case,
+                verdict,
+                found,
+                match.status.value,
+                requests,
+                seconds,
+                wrong_kind,
+                version is not None,
+                published,
+            )
+        )
+        if verdict != "correct" and not (case.doi is None and verdict == "missed"):
             misses.append(
                 {
                     "group": case.group,
                     "text": case.text,
                     "expected": case.doi,
+                    "twins": list(case.twins),
+                    "beside": list(case.beside),
                     "found": found,
+                    "wrong_kind": wrong_kind,
                     "status": match.status.value,
+                    "reason": match.reason,
                     "candidates": [
-                        {"doi": c.work.doi, "score": c.score, "evidence": list(c.evidence)}
+                        {
+                            "doi": c.work.doi,
+                            "kind": kind_of(c.work.doi.lower()),
+                            "score": c.score,
+                            "evidence": list(c.evidence),
+                        }
                         for c in match.candidates[:3]
                     ],
                 }
             )
-    return tallies
+    return outcomes
+
+
+def tallies(outcomes: Iterable[Outcome]) -> dict[str, Tally]:
+    """One tally per group, in the order the groups first appear."""
+    result: dict[str, Tally] = {}
+    for outcome in outcomes:
+        tally = result.setdefault(outcome.case.group, Tally())
+        tally.cases += 1
+        tally.requests += outcome.requests
+        tally.seconds += outcome.seconds
+        tally.returned += outcome.verdict != "missed"
+        tally.correct += outcome.verdict == "correct"
+        tally.wrong += outcome.verdict == "wrong"
+    return result
+
+
+def with_totals(groups: Mapping[str, Tally]) -> dict[str, Tally]:
+    """The groups, then the totals of the genuine works' citations, clean, noisy and all."""
+    overall: dict[str, Tally] = {}
+    for label in ("clean", "noisy"):
+        total = Tally()
+        for name, tally in groups.items():
+            if name.startswith(label + " ") and "negatives" not in name:
+                total.add(tally)
+        overall[f"**all {label}**"] = total
+    total = Tally()
+    for tally in overall.values():
+        total.add(tally)
+    overall["**all generated**"] = total
+    every = Tally()
+    for tally in groups.values():
+        every.add(tally)
+    overall["**every citation**"] = every
+    return {**groups, **overall}
 
 
 def table(tallies: Mapping[str, Tally]) -> str:
@@ -391,7 +600,7 @@ def table(tallies: Mapping[str, Tally]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, t in tallies.items():
-        negative = "negatives" in name
+        negative = "negatives" in name or name == "**every citation**"
         lines.append(
             f"| {name} | {t.cases} | "
             + (" – | – | – |" if negative else f"{t.precision:.3f} | {t.recall:.3f} | {t.f1:.3f} |")
@@ -399,6 +608,71 @@ def table(tallies: Mapping[str, Tally]) -> str:
             f" {1000 * t.seconds / t.cases:.0f} |"
         )
     return "\n".join(lines)
+
+
+def kind_table(outcomes: Sequence[Outcome], index: LookAlikeIndex) -> str:
+    """Precision, recall and wrong DOIs by kind of look-alike.
+
+    "beside" rows: the citations of genuine works that have a look-alike of that kind (recall
+    and precision on them, and the DOIs returned that were a look-alike of that kind, for any
+    citation, negatives included); "cited" columns: the citations of the look-alikes
+    themselves (a preprint cited as a preprint, an erratum cited as one).
+    """
+    in_index: dict[str, int] = {}
+    for lookalike in index.lookalikes:
+        in_index[lookalike.kind] = in_index.get(lookalike.kind, 0) + 1
+    lines = [
+        "| look-alike | in the index | citations of works beside one | precision | recall |"
+        " wrong DOIs of this kind | the look-alike cited | its recall |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    genuine = [o for o in outcomes if o.case.group.startswith(("clean ", "noisy "))]
+    for kind in LOOKALIKE_KINDS:
+        beside = Tally()
+        for outcome in genuine:
+            if kind in outcome.case.beside:
+                beside.cases += 1
+                beside.returned += outcome.verdict != "missed"
+                beside.correct += outcome.verdict == "correct"
+        wrong = sum(1 for o in outcomes if o.wrong_kind == kind)
+        cited = [
+            o
+            for o in outcomes
+            if o.case.group.startswith(("preprints", "look-alikes cited"))
+            and o.case.beside == (kind,)
+        ]
+        right = sum(1 for o in cited if o.verdict == "correct")
+        lines.append(
+            f"| {kind} | {in_index.get(kind, 0)} | {beside.cases} | {beside.precision:.3f} | "
+            f"{beside.recall:.3f} | {wrong} | {len(cited) or '–'} | "
+            + (f"{right / len(cited):.3f} |" if cited else "– |")
+        )
+    other = sum(1 for o in outcomes if o.wrong_kind == "other work")
+    lines.append(f"| (another genuine work) | – | – | – | – | {other} | – | – |")
+    return "\n".join(lines)
+
+
+def preprint_only_line(outcomes: Sequence[Outcome]) -> str:
+    """How the journal citations whose only version in the index is their preprint fared."""
+    only = [
+        o
+        for o in outcomes
+        if "negatives" in o.case.group and o.case.doi is None and "preprint" in o.case.beside
+    ]
+    if not only:
+        return ""
+    flagged = sum(1 for o in only if o.preprint_only)
+    named = sum(1 for o in only if o.published_doi)
+    wrong = sum(1 for o in only if o.verdict == "wrong")
+    return (
+        f"Withheld works whose preprint is in the index (a journal citation whose only "
+        f"candidate is its preprint): {len(only)} citations, {wrong} wrong DOIs, {flagged} "
+        f"reported as citing the published version of a preprint, {named} of them with the "
+        f"published DOI."
+    )
+
+
+# --- the runs ----------------------------------------------------------------------------
 
 
 # --- injected errors ---------------------------------------------------------------------
@@ -550,6 +824,30 @@ def injected_table(recalls: Mapping[str, Recall]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _opened(kind: str, records: list[dict[str, Any]]) -> Iterator[tuple[Any, Callable[[], int]]]:
+    """The source that serves ``records`` and a count of its requests: the stand-in Crossref
+    through the real client (``api``), or a local index built from them in Crossref's
+    snapshot format (``snapshot``; no request)."""
+    if kind == "snapshot":
+        import tempfile
+
+        from refcheck.sources.snapshot import SnapshotSource
+        from refcheck.sources.snapshot_build import build_index, write_snapshot
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write_snapshot(records, Path(tmp) / "snapshot")
+            build_index(Path(tmp) / "snapshot", Path(tmp) / "index")
+            with SnapshotSource(Path(tmp) / "index") as snapshot:
+                yield snapshot, lambda: 0
+        return
+    with (
+        serve_crossref(records) as stand_in,
+        CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
+    ):
+        yield client, lambda: len(stand_in.requests)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--limit", type=int, default=100, help="records per style (default 100)")
@@ -557,7 +855,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--real", type=int, default=2000, help="real negative strings (2000)")
     parser.add_argument("--seed", type=int, default=2, help="random seed (default 2)")
     parser.add_argument("--styles", default=",".join(STYLES), help="comma-separated CSL styles")
-    parser.add_argument("--output", type=Path, help="also write the Markdown table here")
+    parser.add_argument(
+        "--lookalikes",
+        type=float,
+        default=0.5,
+        help="share of the works with look-alikes beside them in the second run (default 0.5;"
+        " 0: no second run)",
+    )
+    parser.add_argument(
+        "--only-lookalikes",
+        action="store_true",
+        help="skip the run without look-alikes",
+    )
+    parser.add_argument("--output", type=Path, help="also write the Markdown tables here")
     parser.add_argument("--misses", type=Path, help="write wrong/missing answers (JSON Lines)")
     parser.add_argument(
         "--source",
@@ -594,90 +904,148 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     renderer = Renderer(styles)
 
-    def cases() -> Iterator[Case]:
-        for noisy in (False, True):
-            label = "noisy" if noisy else "clean"
-            yield from generate(
-                sample,
-                styles,
+    # The genuine citations, drawn once (in the order of the benchmark before look-alikes, so
+    # that the run without them reproduces its figures) and resolved in both runs.
+    genuine: list[Case] = []
+    for noisy in (False, True):
+        label = "noisy" if noisy else "clean"
+        genuine += generate(
+            sample,
+            styles,
+            rng,
+            group=f"{label} {{style}}",
+            noisy=noisy,
+            positive=True,
+            renderer=renderer,
+        )
+    for noisy in (False, True):
+        label = "noisy" if noisy else "clean"
+        for record in withheld:
+            style = rng.choice(styles)
+            genuine += generate(
+                [record],
+                [style],
                 rng,
-                group=f"{label} {{style}}",
+                group=f"withheld, {label} (negatives)",
                 noisy=noisy,
-                positive=True,
+                positive=False,
                 renderer=renderer,
             )
-        for noisy in (False, True):
-            label = "noisy" if noisy else "clean"
-            for record in withheld:
-                style = rng.choice(styles)
-                yield from generate(
-                    [record],
-                    [style],
-                    rng,
-                    group=f"withheld, {label} (negatives)",
-                    noisy=noisy,
-                    positive=False,
-                    renderer=renderer,
-                )
-        if args.real and REAL.exists():
-            yield from real_negatives(REAL, args.real)
+    if args.real and REAL.exists():
+        genuine += real_negatives(REAL, args.real)
 
     misses: list[dict[str, Any]] = []
-    with contextlib.ExitStack() as stack:
-        if args.source == "snapshot":
-            import tempfile
-
-            from refcheck.sources.snapshot import SnapshotSource
-            from refcheck.sources.snapshot_build import build_index, write_snapshot
-
-            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            write_snapshot(indexed, tmp / "snapshot")
-            build_index(tmp / "snapshot", tmp / "index")
-            source: Any = stack.enter_context(SnapshotSource(tmp / "index"))
-            asked: Callable[[], int] = lambda: 0  # noqa: E731
-        else:
-            stand_in = stack.enter_context(serve_crossref(indexed))
-            source = stack.enter_context(
-                CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED)
+    if args.injected_only:
+        # The citations above are drawn (as a whole run draws them), so the injected cases
+        # are the whole run's own; only these are resolved.
+        with _opened(args.source, indexed) as (client, asked):
+            recalls = run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
+        print(injected_table(recalls))
+        return 0
+    report: list[str] = []
+    runs: dict[str, dict[str, Tally]] = {}
+    if not args.only_lookalikes:
+        with _opened(args.source, indexed) as (client, asked):
+            outcomes = run(genuine, Resolver(client), asked, misses)
+            recalls = (
+                run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
+                if args.injected
+                else {}
             )
-            asked = lambda: len(stand_in.requests)  # noqa: E731
-        if args.injected_only:
-            for _ in cases():  # draw what a whole run draws, so the injected cases are its own
-                pass
-            recalls = run_injected(injected_cases(sample, styles, rng, renderer), Resolver(source))
-            print(injected_table(recalls))
-            return 0
-        tallies = run(cases(), Resolver(source), asked, misses)
-        recalls = (
-            run_injected(injected_cases(sample, styles, rng, renderer), Resolver(source))
-            if args.injected
-            else {}
+        runs["without"] = with_totals(tallies(outcomes))
+        report += [
+            f"### Without look-alikes: {len(indexed)} genuine records indexed",
+            "",
+            table(runs["without"]),
+            "",
+        ]
+        if recalls:
+            report += [
+                "Injected errors, one per sampled record and style:",
+                "",
+                injected_table(recalls),
+                "",
+            ]
+    if args.lookalikes > 0:
+        # Half the sampled works and every withheld one get look-alikes (a withheld work's
+        # preprint, corrections... stay in the index: its citations must not find them), and
+        # ``--lookalikes`` of the other works; a withheld work's duplicate is withheld with it.
+        picker = random.Random(args.seed + 1)
+        forced = {str(r["DOI"]).lower() for r in picker.sample(sample, (len(sample) + 1) // 2)}
+        index = with_lookalikes(
+            records, seed=args.seed, share=args.lookalikes, include=forced | withheld_dois
         )
-    overall: dict[str, Tally] = {}
-    for label in ("clean", "noisy"):
-        total = Tally()
-        for name, tally in tallies.items():
-            if name.startswith(label + " ") and "negatives" not in name:
-                total.add(tally)
-        overall[f"**all {label}**"] = total
-    total = Tally()
-    for tally in overall.values():
-        total.add(tally)
-    overall["**all generated**"] = total
-    styles_f1 = [t.f1 for n, t in tallies.items() if "negatives" not in n]
-    report = table({**tallies, **overall})
-    report += (
-        f"\n\nAverage F1 over {len(styles_f1)} style/noise groups: "
-        f"{sum(styles_f1) / len(styles_f1):.3f}. Seed {args.seed}, {args.limit} records per style, "
-        f"{len(indexed)} records indexed ({args.source}), {args.withheld} withheld. "
-        f"Wall time {time.perf_counter() - started:.0f} s.\n"
+        hidden = withheld_dois | {
+            la.doi for la in index.lookalikes if la.kind == "duplicate" and la.of in withheld_dois
+        }
+        served = [r for r in index.records if str(r.get("DOI", "")).lower() not in hidden]
+        twins: dict[str, tuple[str, ...]] = {}
+        for lookalike in index.lookalikes:
+            if lookalike.kind == "duplicate":
+                twins[lookalike.of] = (*twins.get(lookalike.of, ()), lookalike.doi)
+        cases = [
+            attrs.evolve(
+                case,
+                twins=twins.get(case.doi or "", ()),
+                beside=tuple(dict.fromkeys(la.kind for la in index.beside(case.work or ""))),
+            )
+            for case in genuine
+        ]
+        cases += lookalike_cases(sample, index, styles, random.Random(args.seed + 2), renderer)
+        with _opened(args.source, served) as (client, asked):
+            outcomes = run(cases, Resolver(client), asked, misses, index.kind)
+        runs["with"] = with_totals(tallies(outcomes))
+        works = {la.of for la in index.lookalikes}
+        eligible_works = sum(
+            1
+            for r in records
+            if _first(r.get("title"))
+            and any(isinstance(a, Mapping) and a.get("family") for a in r.get("author") or ())
+        )
+        cited = {str(r["DOI"]).lower() for r in sample}
+        report += [
+            f"### With look-alikes: {len(served)} records indexed, {len(index.lookalikes)} of "
+            f"them look-alikes beside {len(works)} of the {eligible_works} works with a title "
+            f"and a named author ({len(works) / eligible_works:.0%}); {len(works & cited)} of the "
+            f"{len(cited)} cited works and all {len(withheld)} withheld ones have look-alikes",
+            "",
+            table(runs["with"]),
+            "",
+            "By kind of look-alike:",
+            "",
+            kind_table(outcomes, index),
+            "",
+            preprint_only_line(outcomes),
+            "",
+        ]
+    if "with" in runs and "without" in runs:
+        before, after = runs["without"]["**all generated**"], runs["with"]["**all generated**"]
+        every_before = runs["without"]["**every citation**"]
+        common = Tally()
+        for name, tally in runs["with"].items():
+            if name in runs["without"] and not name.startswith("**"):
+                common.add(tally)
+        report.append(
+            f"Genuine works' citations: recall {before.recall:.3f} without look-alikes, "
+            f"{after.recall:.3f} with ({100 * (after.recall - before.recall):+.1f} points); "
+            f"precision {before.precision:.3f} and {after.precision:.3f}. Requests per "
+            f"reference on the same citations: {every_before.requests / every_before.cases:.3f}"
+            f" without, {common.requests / common.cases:.3f} with "
+            + (
+                f"({common.requests / every_before.requests - 1:+.1%})."
+                if every_before.requests
+                else "(no request: a local index)."
+            )
+        )
+    report.append(
+        f"\nSource {args.source}. Seed {args.seed}, {args.limit} records per style, "
+        f"{args.withheld} withheld, "
+        f"{args.real} real strings. Wall time {time.perf_counter() - started:.0f} s.\n"
     )
-    if recalls:
-        report += "\nInjected errors, one per sampled record and style:\n\n"
-        report += injected_table(recalls) + "\n"
-    print(report)
+    text = "\n".join(report)
+    print(text)
     if args.output:
-        args.output.write_text(report, encoding="utf-8")
+        args.output.write_text(text, encoding="utf-8")
     if args.misses:
         with args.misses.open("w", encoding="utf-8") as file:
             for miss in misses:

@@ -1,6 +1,6 @@
 """How well refcheck reads reference lists from PDF: entries, fields, matching, speed.
 
-A benchmark script, not a test (``python3 benchmarks/pdf.py --help``). Two corpora:
+A benchmark script, not a test (``python3 benchmarks/pdf.py --help``). Three corpora:
 
 * **generated**: the papers ``benchmarks/make_pdfs.py`` renders from genuine Crossref records
   through LaTeX bibliography styles and pandoc + CSL (``benchmarks/.pdf-corpus``; run that
@@ -10,6 +10,10 @@ A benchmark script, not a test (``python3 benchmarks/pdf.py --help``). Two corpo
   the truth: each entry's first author, title, journal, year, volume, first page, from the
   article's JATS or the paper's own ``.bbl``), fetched into ``benchmarks/.pdf-real``. Those
   whose ``part`` is ``tune`` were looked at while writing the reader; ``test`` ones were not.
+
+* **pmc** (``--corpus pmc``): open-access articles' published PDFs with their publisher's
+  JATS / BioMed Central XML as the truth, rebuilt by ``benchmarks/pdf_pmc.py`` from the
+  listing ``benchmarks/pdf_pmc.json`` into ``benchmarks/.pdf-pmc``; ``part`` as above.
 
 For each file it reports:
 
@@ -24,8 +28,10 @@ For each file it reports:
   checks the PDF against the Crossref stand-in serving all 8,502 records, next to the same
   references given as text: the ``.bbl`` of the LaTeX papers, pandoc's plain-text rendering of
   the pandoc papers;
-* **speed**: CPU seconds per page of ``read_file`` (the network aside), and for
+* **speed**: CPU seconds per page of ``read_file``, its PDF worker process included (the
+  network aside), and for
   ``--pages N``, a paper of N pages made by repeating a generated one;
+* ``--startup``: what the PDF worker process costs (a one-page PDF through it and in-process);
 * ``--libraries``: pypdfium2, pdfminer.six and pypdf side by side: CPU time per page to get
   every character with its position and size, and the share of the true titles' words found
   in what each gives.
@@ -60,6 +66,7 @@ from refcheck.readers import read_file  # noqa: E402
 GENERATED = ROOT / "benchmarks" / ".pdf-corpus"
 REAL = ROOT / "benchmarks" / ".pdf-real"
 REAL_LIST = ROOT / "benchmarks" / "pdf_real.json"
+PMC = ROOT / "benchmarks" / ".pdf-pmc"
 FIELDS = ("first_author", "title", "journal", "year", "volume", "first_page")
 
 
@@ -123,6 +130,14 @@ class Tally:
                     mine[key][i] += n
 
 
+def cpu() -> float:
+    """CPU seconds of this process and of the children it has waited for (the PDF worker)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _f1(counts: Sequence[int]) -> float:
     """F1 from (right, predicted, expected)."""
     right, predicted, expected = counts
@@ -133,7 +148,10 @@ def _f1(counts: Sequence[int]) -> float:
 
 def assign(citations: Sequence[Citation], truth: Sequence[Mapping[str, Any]]) -> dict[int, int]:
     """Which true entry each right citation is: ``{citation index: truth index}``."""
-    folded_truth = [(fold(t["title"]), fold(t["family"])) for t in truth]
+    # A work without a title (a web page) is known by the start of its citation's text.
+    folded_truth = [
+        (fold(t["title"]) or fold(t.get("text"))[:80], fold(t["family"])) for t in truth
+    ]
     scores: list[tuple[float, int, int]] = []
     for i, citation in enumerate(citations):
         text = fold(citation.text)
@@ -142,6 +160,8 @@ def assign(citations: Sequence[Citation], truth: Sequence[Mapping[str, Any]]) ->
         repeated = bool(re.match(r"\s*(?:[-‐–—―_]\s*){2,}", citation.text))
         for j, (title, family) in enumerate(folded_truth):
             if family and not repeated and family.split()[-1] not in text:
+                continue
+            if not title:
                 continue
             score = fuzz.partial_ratio(title[:120], text) if title else 0.0
             if score >= 90:
@@ -184,9 +204,16 @@ def _true_fields(entry: Mapping[str, Any]) -> dict[str, str | None]:
 
 def score_file(path: Path, truth: Mapping[str, Any], tally: Tally, misses: list[str]) -> None:
     """Read one file and add what it gives to ``tally``."""
-    started = time.process_time()
-    manuscript = read_file(path)
-    tally.seconds += time.process_time() - started
+    from refcheck.errors import ParseError
+    from refcheck.readers.text import Manuscript
+
+    started = cpu()
+    try:
+        manuscript = read_file(path)
+    except ParseError as exc:  # counted as a file of which nothing was read
+        misses.append(f"{path.name}: not read: {exc}")
+        manuscript = Manuscript(file=str(path), citations=())
+    tally.seconds += cpu() - started
     tally.files += 1
     tally.pages += _page_count(path)
     entries = [e for entries in truth["lists"] for e in entries]
@@ -201,8 +228,19 @@ def score_file(path: Path, truth: Mapping[str, Any], tally: Tally, misses: list[
             misses.append(f"{path.name}: extra or wrong [{citation.label}] {citation.text[:160]}")
     missing = set(range(len(entries))) - set(pairs.values())
     for j in sorted(missing):
-        misses.append(f"{path.name}: missed {entries[j]['family']}, {entries[j]['title'][:100]}")
+        title = entries[j]["title"] or entries[j].get("text") or ""
+        misses.append(f"{path.name}: missed {entries[j]['family']}, {title[:100]}")
     parsed = {j: _parsed(citations[i], references[i]) for i, j in pairs.items()}
+    # As GROBID counts them: the fields of an entry found that is no true entry are fields
+    # predicted (they lower precision), and a true entry not found predicts nothing.
+    for i, citation in enumerate(citations):
+        if i in pairs:
+            continue
+        extra = _parsed(citation, references[i])
+        for field in FIELDS:
+            for table, norm in ((tally.strict, strict), (tally.soft, fold)):
+                if norm(extra[field]):
+                    table[field][1] += 1
     for j, entry in enumerate(entries):
         expected = _true_fields(entry)
         got = parsed.get(j, dict.fromkeys(FIELDS))
@@ -376,6 +414,16 @@ def real(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     return files
 
 
+def pmc(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The publisher-truth corpus that ``benchmarks/pdf_pmc.py`` builds."""
+    files = []
+    for truth_file in sorted(folder.glob("*.truth.json")):
+        path = folder / (truth_file.name.removesuffix(".truth.json") + ".pdf")
+        if path.exists():
+            files.append((path, json.loads(truth_file.read_text(encoding="utf-8"))))
+    return files
+
+
 def _group(path: Path, truth: Mapping[str, Any]) -> tuple[str, str]:
     part = truth.get("part") or path.name.split("-", 1)[0]
     return part, str(truth.get("style", "?"))
@@ -417,6 +465,27 @@ def field_table(tallies: Mapping[str, Tally]) -> str:
     return "\n".join(lines)
 
 
+def _publisher(name: str) -> str:
+    """A publisher's name, shortened to group its imprints ("Hindawi Publishing Corporation"
+    and "Hindawi"; "Nature Publishing Group UK")."""
+    known = (
+        "Hindawi",
+        "BioMed Central",
+        "MDPI",
+        "Elsevier",
+        "Public Library of Science",
+        "Nature",
+        "Wiley",
+        "Frontiers",
+        "Oxford",
+        "SAGE",
+        "Springer",
+        "F1000",
+        "Dove",
+    )
+    return next((k for k in known if k.lower() in name.lower()), "other")
+
+
 def long_paper(pages: int, source: Path) -> float:
     """CPU seconds to read a paper of ``pages`` pages: the generated one repeated."""
     import pypdfium2 as pdfium
@@ -434,27 +503,74 @@ def long_paper(pages: int, source: Path) -> float:
     data = buffer.getvalue()
     timings = []
     for _ in range(5):
-        started = time.process_time()
+        started = cpu()
         pdf_manuscript(pdf_pages(data, "long.pdf"), "long.pdf")
-        timings.append(time.process_time() - started)
+        timings.append(cpu() - started)
     return sorted(timings)[2]
+
+
+def startup(runs: int = 21) -> str:
+    """What the PDF worker process costs: a one-page PDF (tests/fixtures/pdf/minimal.pdf) read
+    through the worker and in this process, wall and CPU seconds (medians of ``runs``)."""
+    from refcheck.readers import _pdf_worker
+    from refcheck.readers import pdf as reader
+
+    data = (ROOT / "tests" / "fixtures" / "pdf" / "minimal.pdf").read_bytes()
+    limits = {
+        "max_pages": reader.MAX_PAGES,
+        "max_objects": reader.MAX_OBJECTS,
+        "max_glyphs": reader.MAX_GLYPHS,
+        "memory": reader.MAX_MEMORY,
+    }
+    ways = {
+        "worker process": lambda: reader._run_worker(data, limits, "minimal.pdf"),
+        "in this process": lambda: reader._in_process(_pdf_worker, data, limits),
+    }
+    lines = ["| one-page PDF read | wall ms | CPU ms |", "|---|---:|---:|"]
+    for name, read in ways.items():
+        read()  # the first reading of each way warms the caches
+        walls, cpus = [], []
+        for _ in range(runs):
+            wall, started = time.perf_counter(), cpu()
+            read()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(cpu() - started)
+        middle = runs // 2
+        lines.append(
+            f"| {name} | {sorted(walls)[middle] * 1000:.0f} | {sorted(cpus)[middle] * 1000:.0f} |"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", choices=("generated", "real", "both"), default="both")
+    parser.add_argument(
+        "--corpus",
+        choices=("generated", "real", "pmc", "both", "all"),
+        default="all",
+        help="both: generated and real; all: the three",
+    )
     parser.add_argument("--part", choices=("tune", "test", "both"), default="both")
     parser.add_argument("--match", action="store_true", help="also end-to-end matching recall")
     parser.add_argument("--libraries", action="store_true", help="compare the PDF libraries")
     parser.add_argument("--pages", type=int, default=0, help="time a paper of N pages")
     parser.add_argument("--misses", type=Path, help="write the entries missed or wrong here")
     parser.add_argument("--by-style", action="store_true", help="a row per style")
+    parser.add_argument("--by-publisher", action="store_true", help="a row per publisher")
+    parser.add_argument(
+        "--startup", action="store_true", help="time the PDF worker process against none"
+    )
     args = parser.parse_args(argv)
+    if args.startup:
+        print(startup())
+        return 0
     files: list[tuple[Path, dict[str, Any]]] = []
-    if args.corpus in ("generated", "both"):
+    if args.corpus in ("generated", "both", "all"):
         files += [(p, t) for p, t in generated(GENERATED)]
-    if args.corpus in ("real", "both"):
+    if args.corpus in ("real", "both", "all"):
         files += real(REAL)
+    if args.corpus in ("pmc", "all"):
+        files += pmc(PMC)
     if args.part != "both":
         files = [(p, t) for p, t in files if _group(p, t)[0] == args.part]
     if not files:
@@ -484,11 +600,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for path, truth in files:
             part, style = _group(path, truth)
-            corpus = "real" if truth.get("style") == "real" else "generated"
+            corpus = {"real": "real", "pmc": "pmc"}.get(str(truth.get("style")), "generated")
             kind = "docx" if path.suffix == ".docx" else "pdf"
             names = [f"{corpus} {kind}, {part}"]
             if args.by_style:
                 names.append(f"{part} {style}")
+            if args.by_publisher and truth.get("publisher"):
+                names.append(f"{part} pmc: {_publisher(str(truth['publisher']))}")
             file_tally = Tally()
             score_file(path, truth, file_tally, misses)
             if client is not None and kind == "pdf":
@@ -502,7 +620,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ordered = dict(sorted(tallies.items()))
     print(table(ordered, args.match))
     print()
-    print(field_table({k: v for k, v in ordered.items() if "," in k}))
+    print(field_table({k: v for k, v in ordered.items() if "," in k or ":" in k}))
     if args.misses:
         args.misses.write_text("\n".join(misses) + "\n", encoding="utf-8")
     return 0

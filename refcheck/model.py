@@ -431,7 +431,8 @@ class Candidate:
 class Match:
     """What a reference resolved to.
 
-    ``MATCHED`` carries the ``work``, its validation ``score`` and ``via`` ("doi" or "search");
+    ``MATCHED`` carries the ``work``, its validation ``score`` and ``via`` ("doi", "search", or
+    "relation": the version a searched candidate links to, looked up);
     ``AMBIGUOUS`` carries the close ``candidates``; ``UNRESOLVED`` means the service has no work
     that agrees with the reference; ``UNCHECKED`` means refcheck could not ask (``reason`` says
     why in a few words: offline, HTTP 503, unreachable...; ``detail`` has the whole error).
@@ -452,6 +453,10 @@ class Match:
     ``doi_source`` names the registry whose word ``doi_status`` is ("crossref", "datacite").
     ``published`` is the published version of a matched preprint, and ``published_source``
     the source that named it (see :mod:`refcheck.sources.chain`).
+    ``version`` is another version of the cited work that agrees with the citation but is not
+    the version it cites: the preprint of a journal citation (volume, pages) whose published
+    version refcheck could not match. The match is then ``UNRESOLVED``: the preprint's DOI is
+    not the cited work's (see :mod:`refcheck.sources.versions`).
     """
 
     status: MatchStatus
@@ -473,6 +478,7 @@ class Match:
     doi_source: str | None = None
     published: Work | None = None
     published_source: str | None = None
+    version: Work | None = None
 
     @property
     def doi(self) -> str | None:

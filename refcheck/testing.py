@@ -71,6 +71,8 @@ from __future__ import annotations
 import bisect
 import gzip
 import json
+import math
+import random
 import re
 import socket
 import sqlite3
@@ -91,10 +93,13 @@ import attrs
 from refcheck.sources.http.retry import is_testing, set_testing
 
 __all__ = [
+    "LOOKALIKE_KINDS",
     "ArxivStandIn",
     "CrossrefStandIn",
     "DblpStandIn",
     "LoggedRequest",
+    "LookAlike",
+    "LookAlikeIndex",
     "OpenAlexStandIn",
     "SemanticScholarStandIn",
     "ServiceStandIn",
@@ -107,6 +112,7 @@ __all__ = [
     "serve_openalex",
     "serve_semanticscholar",
     "set_testing",
+    "with_lookalikes",
 ]
 
 _NOT_FOUND = b"Resource not found."
@@ -230,6 +236,755 @@ def load_works(path: Path | str) -> list[dict[str, Any]]:
                 item = json.loads(line)
                 records.append(item.get("record", item))
     return records
+
+
+# --- look-alikes ---------------------------------------------------------------------------
+
+#: The kinds of look-alike :func:`with_lookalikes` makes, and how often each is drawn for a
+#: work that gets one (a journal article: every kind; another work: a namesake or a duplicate).
+LOOKALIKE_KINDS: Mapping[str, float] = {
+    "preprint": 0.34,
+    "correction": 0.14,
+    "retraction": 0.05,
+    "comment": 0.08,
+    "reply": 0.08,
+    "review": 0.04,
+    "namesake": 0.17,
+    "duplicate": 0.10,
+}
+#: The kinds that only a journal article has beside it.
+_ARTICLE_ONLY = frozenset({"preprint", "correction", "retraction", "comment", "reply", "review"})
+
+
+@attrs.frozen(slots=True)
+class LookAlike:
+    """One record :func:`with_lookalikes` made: its ``kind`` (a key of
+    :data:`LOOKALIKE_KINDS`), its ``doi`` (lower case), the DOI of the genuine work it stands
+    beside (``of``, lower case) and the Crossref ``record`` itself."""
+
+    kind: str
+    doi: str
+    of: str
+    record: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(slots=True)
+class LookAlikeIndex:
+    """Genuine records with look-alikes beside some of them, ready for :func:`serve_crossref`.
+
+    ``records`` are the genuine records (those with a look-alike amended as Crossref amends
+    them: ``has-preprint`` on an article whose preprint links to it, ``updated-by`` on a work
+    a notice is about) followed by the look-alikes' records; ``lookalikes`` says what each
+    look-alike is and beside which work it stands.
+    """
+
+    records: tuple[Mapping[str, Any], ...]
+    lookalikes: tuple[LookAlike, ...]
+    _by_work: Mapping[str, tuple[LookAlike, ...]] = attrs.field(init=False, repr=False, eq=False)
+    _by_doi: Mapping[str, LookAlike] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        grouped: dict[str, list[LookAlike]] = {}
+        for lookalike in self.lookalikes:
+            grouped.setdefault(lookalike.of, []).append(lookalike)
+        object.__setattr__(self, "_by_work", {d: tuple(g) for d, g in grouped.items()})
+        object.__setattr__(self, "_by_doi", {la.doi: la for la in self.lookalikes})
+
+    def beside(self, doi: str) -> tuple[LookAlike, ...]:
+        """The look-alikes beside the work with this DOI (none: an empty tuple)."""
+        return self._by_work.get(doi.lower(), ())
+
+    def kind(self, doi: str) -> str | None:
+        """The kind of look-alike this DOI is, or ``None`` for a genuine record's DOI."""
+        found = self._by_doi.get(doi.lower())
+        return found.kind if found is not None else None
+
+
+def with_lookalikes(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    seed: int = 0,
+    share: float = 0.5,
+    include: Iterable[str] = (),
+    kinds: Mapping[str, float] | None = None,
+) -> LookAlikeIndex:
+    """``records`` with look-alikes beside ``share`` of the works, as real Crossref holds them.
+
+    Real Crossref holds, beside most works, records that look like them; each look-alike is
+    built from the work's genuine record in the shape Crossref gives such records (the same
+    fields, types, relations and title conventions, after real records of each kind):
+
+    * ``preprint``: ``posted-content`` (subtype ``preprint``) on bioRxiv, medRxiv, Research
+      Square, SSRN, PeerJ Preprints, ESSOAr or ChemRxiv (after the publisher), with that
+      server's DOI pattern, publisher, ``institution`` and ``group-title``; the same title
+      (now and then a little different) and authors, posted 2 to 18 months before the
+      article, no journal, volume or pages; most link to the article (``relation``
+      ``is-preprint-of``, and the article ``has-preprint``);
+    * ``correction``: a notice in the same journal, later, titled as its publisher titles
+      them ("Correction: <title>" at PLOS, "Corrigendum to “<title>” [<journal> <volume>
+      (<year>) <pages>]" at Elsevier, "Correction to: <title>" at Springer, "Author
+      Correction: <title>" at Nature...), ``update-to`` the work, which is ``updated-by`` it;
+    * ``retraction``: a retraction notice ("Retraction: <title>", "Retraction Note:
+      <title>", "Retraction notice to “<title>” [...]", "Retracted: <title>" at Hindawi),
+      ``update-to`` the work, often by the journal's editors;
+    * ``comment``: "Comment on “<title>”" by other authors, in the same journal as a rule;
+    * ``reply``: the authors' reply ("Reply to <Surname> et al.: <title>", "Response to
+      Comment on “<title>”"), by the work's own authors, in its journal;
+    * ``review``: a ``peer-review`` record ("Review for “<title>”", "Decision letter:
+      <title>"), ``is-review-of`` the work;
+    * ``namesake``: another genuine record of the index (other authors, another journal)
+      with the work's title, or nearly, and numbers of its own;
+    * ``duplicate``: the same record registered again under a second DOI of its prefix
+      (now and then with ``is-identical-to``, or without the pages).
+
+    ``share`` of the works that have a title and a named author (a family name) get one
+    look-alike or two (chosen with ``random.Random(seed)``: the same arguments always give
+    the same index); ``include`` names works (DOIs) that get them in any case. ``kinds``
+    weighs the kinds (by default :data:`LOOKALIKE_KINDS`; a kind left out, or weighed 0, is
+    never made). The records given are not changed.
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"with_lookalikes: expected 0 <= share <= 1, found {share!r}")
+    weights = dict(LOOKALIKE_KINDS if kinds is None else kinds)
+    unknown = sorted(set(weights) - set(LOOKALIKE_KINDS))
+    if unknown:
+        raise ValueError(
+            f"with_lookalikes: expected kinds among {', '.join(LOOKALIKE_KINDS)}, "
+            f"found {unknown[0]!r}"
+        )
+    originals = [json.loads(json.dumps(dict(r))) for r in records]
+    by_doi = {str(r.get("DOI", "")).lower(): r for r in originals}
+    taken = set(by_doi)
+    rng = random.Random(seed)
+    citable = [d for d, r in by_doi.items() if d and _lookalike_title(r) and _people(r)]
+    forced = {d.lower() for d in include} & set(citable)
+    rest = sorted(set(citable) - forced)
+    count = max(0, math.ceil(share * len(citable)) - len(forced))
+    chosen = sorted(forced | set(rng.sample(rest, min(count, len(rest)))))
+    eligible = set(citable)
+    donors = [r for d, r in sorted(by_doi.items()) if d in eligible]
+    maker = _Maker(rng, taken, donors)
+    made: list[LookAlike] = []
+    for doi in chosen:
+        work = by_doi[doi]
+        allowed = {k: w for k, w in weights.items() if w > 0 and _fits(k, work)}
+        if not allowed:
+            continue
+        picked = [_draw(rng, allowed)]
+        if rng.random() < 0.35 and len(allowed) > 1:
+            second = _draw(rng, {k: w for k, w in allowed.items() if k != picked[0]})
+            picked.append(second)
+        before = len(made)
+        for kind in picked:
+            made.extend(maker.make(kind, work))
+        if len(made) == before:
+            # No other work to borrow from (a namesake, a comment): a duplicate, always.
+            made.extend(maker.make("duplicate", work))
+    lookalikes = tuple(made)
+    return LookAlikeIndex(
+        records=(*originals, *(m.record for m in lookalikes)), lookalikes=lookalikes
+    )
+
+
+def _fits(kind: str, work: Mapping[str, Any]) -> bool:
+    """Whether real Crossref could hold a look-alike of this kind beside ``work``: notices,
+    comments and replies stand beside journal articles; preprints beside articles of the
+    years of preprint servers (SSRN's from 1994 on), peer reviews beside those of open peer
+    review (2012 on)."""
+    if kind not in _ARTICLE_ONLY:
+        return True
+    if work.get("type") != "journal-article" or work.get("update-to"):
+        return False
+    if _NOT_AN_ARTICLE.match(_lookalike_title(work)):
+        return False  # a notice, a comment or a reply itself: no preprint, no erratum of it
+    year = (_when(work) or (0, 0, 0))[0]
+    return {"preprint": year >= 1995, "review": year >= 2012}.get(kind, True)
+
+
+_NOT_AN_ARTICLE = re.compile(
+    r"^\s*(?:correction|corrigendum|erratum|errata|retraction|comments?|commentary|reply|"
+    r"in reply|response to|expression of concern|letter)\b",
+    re.IGNORECASE,
+)
+
+
+def _draw(rng: random.Random, weights: Mapping[str, float]) -> str:
+    names = sorted(weights)
+    return rng.choices(names, weights=[weights[n] for n in names])[0]
+
+
+def _lookalike_title(record: Mapping[str, Any]) -> str:
+    titles = record.get("title")
+    if isinstance(titles, list) and titles and isinstance(titles[0], str):
+        return titles[0]
+    return titles if isinstance(titles, str) else ""
+
+
+def _people(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        dict(a)
+        for a in record.get("author") or ()
+        if isinstance(a, Mapping) and isinstance(a.get("family"), str) and a["family"].strip()
+    ]
+
+
+def _first_str(value: Any) -> str:
+    if isinstance(value, list):
+        return next((v for v in value if isinstance(v, str) and v.strip()), "")
+    return value if isinstance(value, str) else ""
+
+
+def _when(record: Mapping[str, Any]) -> tuple[int, int, int] | None:
+    """The earliest date of a record (online, issued, print), months and days filled in."""
+    dates = []
+    for key in ("published-online", "issued", "published-print", "published", "posted"):
+        try:
+            parts = record[key]["date-parts"][0]
+            year = int(parts[0])
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+        month = int(parts[1]) if len(parts) > 1 and parts[1] else 6
+        day = int(parts[2]) if len(parts) > 2 and parts[2] else 15
+        dates.append((year, min(max(month, 1), 12), min(max(day, 1), 28)))
+    return min(dates) if dates else None
+
+
+def _shifted(when: tuple[int, int, int], days: int) -> tuple[int, int, int]:
+    import datetime
+
+    day = datetime.date(*when) + datetime.timedelta(days=days)
+    return day.year, day.month, day.day
+
+
+def _date(when: tuple[int, int, int]) -> dict[str, Any]:
+    return {"date-parts": [list(when)]}
+
+
+def _stamp(when: tuple[int, int, int]) -> dict[str, Any]:
+    """An ``updated`` date of ``update-to`` / ``updated-by``, as Crossref writes it."""
+    import datetime
+
+    moment = datetime.datetime(*when, tzinfo=datetime.timezone.utc)
+    return {
+        "date-parts": [list(when)],
+        "date-time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "timestamp": int(moment.timestamp() * 1000),
+    }
+
+
+def _relate(record: dict[str, Any], kind: str, doi: str, asserted_by: str) -> None:
+    relation = record.setdefault("relation", {})
+    relation.setdefault(kind, []).append({"id-type": "doi", "id": doi, "asserted-by": asserted_by})
+
+
+#: The preprint servers: DOI prefix, the publisher and ``institution`` their records carry,
+#: the ``group-title`` they give, and the year they began.
+_SERVERS: Mapping[str, tuple[str, str | None, tuple[str, ...], int]] = {
+    "bioRxiv": (
+        "Cold Spring Harbor Laboratory",
+        "bioRxiv",
+        ("Microbiology", "Neuroscience", "Genomics", "Cell Biology", "Ecology", "Bioinformatics"),
+        2014,
+    ),
+    "medRxiv": (
+        "Cold Spring Harbor Laboratory",
+        "medRxiv",
+        (
+            "Epidemiology",
+            "Infectious Diseases (except HIV/AIDS)",
+            "Oncology",
+            "Public and Global Health",
+            "Psychiatry and Clinical Psychology",
+        ),
+        2019,
+    ),
+    "Research Square": ("Research Square Platform LLC", "Research Square", ("In Review",), 2019),
+    "SSRN": ("Elsevier BV", None, ("SSRN",), 1994),
+    "PeerJ Preprints": ("PeerJ", None, ("PeerJ PrePrints",), 2013),
+    "ESSOAr": (
+        "Wiley",
+        "Earth and Space Science Open Archive",
+        ("Geochemistry", "Oceanography", "Atmospheric Sciences", "Hydrology"),
+        2018,
+    ),
+    "ChemRxiv": ("American Chemical Society (ACS)", None, ("Chemistry",), 2017),
+}
+_MEDICAL = re.compile(
+    r"\b(?:med|medic|clin|health|lancet|jama|bmj|epidemiol|infect|cancer|oncol|surg|cardi|"
+    r"pediatr|psychiatr|nurs|hosp|ther|pharm|dermatol|rheumatol|gastro|obstet|radiol)",
+    re.IGNORECASE,
+)
+
+
+class _Maker:
+    """Builds look-alike records; holds the random generator and the DOIs already taken."""
+
+    def __init__(self, rng: random.Random, taken: set[str], donors: list[dict[str, Any]]) -> None:
+        self.rng = rng
+        self.taken = taken
+        self.donors = donors
+
+    # -- shared pieces --
+
+    def _doi(self, make: Any) -> str:
+        for _ in range(100):
+            doi = str(make())
+            if doi.lower() not in self.taken:
+                self.taken.add(doi.lower())
+                return doi
+        raise RuntimeError("with_lookalikes: could not find a free DOI")  # pragma: no cover
+
+    def _digits(self, count: int) -> str:
+        return "".join(str(self.rng.randint(0, 9)) for _ in range(count))
+
+    def _donor(self, work: Mapping[str, Any], *, other_journal: bool) -> dict[str, Any] | None:
+        """Another genuine record: other first author (and another journal, if asked)."""
+        own = {a["family"].lower() for a in _people(work)}
+        journal = _first_str(work.get("container-title")).lower()
+        for _ in range(50):
+            donor = self.rng.choice(self.donors)
+            people = _people(donor)
+            if donor is work or not people or people[0]["family"].lower() in own:
+                continue
+            theirs = _first_str(donor.get("container-title")).lower()
+            if other_journal and (not theirs or theirs == journal):
+                continue
+            return donor
+        return None
+
+    def _base(self, work: Mapping[str, Any], doi: str, kind: str) -> dict[str, Any]:
+        """The fields a journal's notice shares with the work: journal, ISSN, publisher."""
+        record: dict[str, Any] = {"DOI": doi, "type": kind, "prefix": doi.split("/")[0]}
+        for key in (
+            "publisher",
+            "container-title",
+            "short-container-title",
+            "ISSN",
+            "issn-type",
+            "member",
+            "language",
+        ):
+            if key in work:
+                record[key] = json.loads(json.dumps(work[key]))
+        record["source"] = "Crossref"
+        record["URL"] = f"https://doi.org/{doi}"
+        return record
+
+    def _later(
+        self, work: Mapping[str, Any], record: dict[str, Any], low: int, high: int
+    ) -> tuple[int, int, int]:
+        """Date ``record`` ``low`` to ``high`` days after ``work``; volume and pages to fit."""
+        start = _when(work) or (2015, 6, 15)
+        when = _shifted(start, self.rng.randint(low, high))
+        record["published-online"] = _date(when)
+        record["issued"] = _date(when)
+        record["published"] = _date(when)
+        record["created"] = _stamp(when)
+        years = when[0] - start[0]
+        volume = work.get("volume")
+        if isinstance(volume, str) and volume.isdigit():
+            record["volume"] = str(int(volume) + years)
+        elif isinstance(volume, str):
+            record["volume"] = volume
+        if isinstance(work.get("issue"), str):
+            record["issue"] = str(self.rng.randint(1, 12))
+        page = _first_str(work.get("page")) or _first_str(work.get("article-number"))
+        if page[:1] in ("e", "E") and page[1:].isdigit():
+            record["page"] = page[0] + str(int(page[1:]) + self.rng.randint(50, 5000)).zfill(
+                len(page) - 1
+            )
+        elif page.isdigit() and len(page) >= 5:
+            record["article-number"] = str(int(page) + self.rng.randint(50, 5000))
+            record["page"] = record["article-number"]
+        elif page:
+            record["page"] = str(self.rng.randint(1, 900))
+        return when
+
+    def _notify(
+        self,
+        work: dict[str, Any],
+        notice: dict[str, Any],
+        kind: str,
+        label: str,
+        when: tuple[int, int, int],
+    ) -> None:
+        """``notice`` is ``update-to`` ``work``; ``work`` is ``updated-by`` it (as Crossref)."""
+        entry = {
+            "updated": _stamp(when),
+            "DOI": work["DOI"],
+            "type": kind,
+            "label": label,
+            "source": "publisher",
+        }
+        notice["update-to"] = [entry]
+        work.setdefault("updated-by", []).append(dict(entry, DOI=notice["DOI"]))
+
+    def _cite(self, work: Mapping[str, Any]) -> str:
+        """ "[Soil Biol. Biochem. 195 (2024) 109456]": the bracket of an Elsevier notice."""
+        journal = _first_str(work.get("short-container-title")) or _first_str(
+            work.get("container-title")
+        )
+        when = _when(work)
+        year = when[0] if when else ""
+        page = _first_str(work.get("page")) or _first_str(work.get("article-number"))
+        return f"[{journal} {work.get('volume') or ''} ({year}) {page}]".replace("  ", " ")
+
+    # -- the kinds --
+
+    def make(self, kind: str, work: dict[str, Any]) -> list[LookAlike]:
+        made = getattr(self, f"_{kind}")(work)
+        return [LookAlike(kind, str(r["DOI"]).lower(), str(work["DOI"]).lower(), r) for r in made]
+
+    def _preprint(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        rng = self.rng
+        start = _when(work) or (2019, 6, 15)
+        posted = _shifted(start, -rng.randint(60, 540))
+        server = self._server(work, posted[0])
+        publisher, institution, groups, _ = _SERVERS[server]
+        y, m, d = posted
+        makers = {
+            "bioRxiv": lambda: (
+                f"10.1101/{y}.{m:02d}.{d:02d}.{rng.randint(100000, 999999)}"
+                if (y, m) >= (2019, 12)
+                else f"10.1101/{rng.randint(10000, 899999):06d}"
+            ),
+            "medRxiv": lambda: f"10.1101/{y}.{m:02d}.{d:02d}.{rng.randint(20000000, 21999999)}",
+            "Research Square": lambda: (
+                f"10.21203/rs.3.rs-{rng.randint(10000, 999999)}/v{rng.choice((1, 1, 1, 2))}"
+            ),
+            "SSRN": lambda: f"10.2139/ssrn.{rng.randint(1000000, 4999999)}",
+            "PeerJ Preprints": lambda: f"10.7287/peerj.preprints.{rng.randint(100, 27999)}v1",
+            "ESSOAr": lambda: f"10.1002/essoar.{rng.randint(10500000, 10512999)}.1",
+            "ChemRxiv": lambda: "10.26434/chemrxiv-{}-{}".format(
+                y, "".join(rng.choice("abcdefghjkmnpqrstvwxz0123456789") for _ in range(5))
+            ),
+        }
+        doi = self._doi(makers[server])
+        title = _lookalike_title(work)
+        if rng.random() < 0.25:
+            title = self._retitled(title)
+        authors = [dict(a, affiliation=[]) for a in _people(work)]
+        if len(authors) > 2 and rng.random() < 0.1:
+            authors = authors[:-1]
+        record: dict[str, Any] = {
+            "DOI": doi,
+            "type": "posted-content",
+            "subtype": "preprint",
+            "prefix": doi.split("/")[0],
+            "publisher": publisher,
+            "group-title": rng.choice(groups),
+            "title": [title],
+            "author": authors,
+            "posted": _date(posted),
+            "issued": _date(posted),
+            "published": _date(posted),
+            "created": _stamp(posted),
+            "accepted": _date(_shifted(posted, -rng.randint(0, 20))),
+            "container-title": [],
+            "source": "Crossref",
+            "URL": f"https://doi.org/{doi}",
+        }
+        if institution:
+            record["institution"] = [{"name": institution}]
+        if rng.random() < 0.7:
+            _relate(record, "is-preprint-of", str(work["DOI"]), "subject")
+            if rng.random() < 0.9:
+                _relate(work, "has-preprint", doi, "object")
+        return [record]
+
+    def _server(self, work: Mapping[str, Any], year: int) -> str:
+        """The preprint server an article's authors would most likely have used."""
+        prefix = str(work.get("DOI", "")).split("/")[0]
+        journal = _first_str(work.get("container-title"))
+        by_prefix = {"10.7717": "PeerJ Preprints", "10.1029": "ESSOAr", "10.1021": "ChemRxiv"}
+        choice = by_prefix.get(prefix)
+        if choice is None and prefix in ("10.1186", "10.1007") and self.rng.random() < 0.6:
+            choice = "Research Square"
+        if choice is None and prefix == "10.1016" and self.rng.random() < 0.5:
+            choice = "SSRN"
+        if choice is None and _MEDICAL.search(journal):
+            choice = "medRxiv"
+        if choice is None:
+            choice = self.rng.choice(("bioRxiv", "bioRxiv", "medRxiv", "Research Square", "SSRN"))
+        if year < _SERVERS[choice][3] or (choice == "PeerJ Preprints" and year > 2019):
+            choice = "bioRxiv" if year >= 2014 else "SSRN"
+        return choice
+
+    def _retitled(self, title: str) -> str:
+        """A preprint's title, a little different from the article's (as they often are)."""
+        words = title.split()
+        if len(words) < 5:
+            return title
+        roll = self.rng.random()
+        if ":" in title and roll < 0.4:
+            return title.split(":", 1)[0].strip()
+        if roll < 0.7:
+            i = self.rng.randrange(1, len(words))
+            return " ".join(words[:i] + words[i + 1 :])
+        extra = self.rng.choice(("novel", "new", "human", "comprehensive", "large-scale"))
+        i = self.rng.randrange(1, len(words))
+        return " ".join([*words[:i], extra, *words[i:]])
+
+    def _correction(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        rng = self.rng
+        title = _lookalike_title(work)
+        prefix = str(work["DOI"]).split("/")[0]
+        journal = _first_str(work.get("container-title"))
+        start = _when(work) or (2015, 6, 15)
+        authors: list[dict[str, Any]] = [dict(a) for a in _people(work)]
+        kind, label = "correction", "Correction"
+        if prefix == "10.1371":
+            code = str(work["DOI"]).split("/")[1].split(".")[1:2] or ["pone"]
+            doi = self._doi(lambda: f"10.1371/journal.{code[0]}.{self._digits(7)}")
+            notice_title = f"Correction: {title}"
+            if rng.random() < 0.5:
+                authors = [
+                    {
+                        "name": f"The {journal or 'PLOS ONE'} Staff",
+                        "sequence": "first",
+                        "affiliation": [],
+                    }
+                ]
+        elif prefix == "10.1016":
+            doi = self._doi(lambda: f"10.1016/j.x.{start[0] + 1}.{self._digits(6)}")
+            notice_title = f"Corrigendum to “{title}” {self._cite(work)}"
+            kind, label = "erratum", "Erratum"
+        elif prefix in ("10.1007", "10.1186"):
+            doi = self._doi(
+                lambda: (
+                    f"{prefix}/s{self._digits(5)}-0{self._digits(2)}-"
+                    f"{self._digits(5)}-{rng.randint(0, 9)}"
+                )
+            )
+            notice_title = f"Correction to: {title}" if start[0] >= 2017 else f"Erratum to: {title}"
+        elif prefix == "10.1038":
+            doi = self._doi(
+                lambda: (
+                    f"10.1038/s{self._digits(5)}-0{self._digits(2)}-"
+                    f"{self._digits(4)}-{rng.randint(0, 9)}"
+                )
+            )
+            notice_title = rng.choice(("Author Correction: ", "Publisher Correction: ")) + title
+        elif prefix == "10.1155":
+            doi = self._doi(lambda: f"10.1155/{start[0] + 1}/{self._digits(7)}")
+            notice_title = f"Corrigendum to “{title}”"
+            authors = authors if rng.random() < 0.5 else []
+        elif prefix == "10.1001":
+            doi = self._doi(
+                lambda: (
+                    f"10.1001/{str(work['DOI']).split('/')[1].split('.')[0]}."
+                    f"{start[0] + 1}.{self._digits(4)}"
+                )
+            )
+            notice_title = rng.choice(
+                (
+                    "Error in Figure",
+                    "Errors in Results",
+                    "Error in Table 2",
+                    "Incorrect Affiliation",
+                    "Error in Author Name",
+                )
+            )
+            authors = []
+        elif prefix == "10.1021":
+            doi = self._doi(lambda: f"10.1021/acs.x.{self._digits(1)}c{self._digits(5)}")
+            notice_title = f"Correction to “{title}”"
+        else:
+            doi = self._doi(lambda: f"{prefix}/{self._suffix(work)}")
+            notice_title = rng.choice(("Erratum: ", "Correction: ", "Corrigendum: ")) + title
+            kind, label = rng.choice((("erratum", "Erratum"), ("correction", "Correction")))
+        record = self._base(work, doi, "journal-article")
+        record["title"] = [notice_title]
+        if authors:
+            record["author"] = authors
+        when = self._later(work, record, 40, 700)
+        self._notify(work, record, kind, label, when)
+        return [record]
+
+    def _retraction(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        rng = self.rng
+        title = _lookalike_title(work)
+        prefix = str(work["DOI"]).split("/")[0]
+        journal = _first_str(work.get("container-title"))
+        authors: list[dict[str, Any]] = []
+        if prefix == "10.1371":
+            code = str(work["DOI"]).split("/")[1].split(".")[1:2] or ["pone"]
+            doi = self._doi(lambda: f"10.1371/journal.{code[0]}.{self._digits(7)}")
+            notice_title = f"Retraction: {title}"
+            authors = [
+                {
+                    "name": f"The {journal or 'PLOS ONE'} Editors",
+                    "sequence": "first",
+                    "affiliation": [],
+                }
+            ]
+        elif prefix == "10.1016":
+            doi = self._doi(lambda: f"10.1016/j.x.{self._digits(4)}.{self._digits(6)}")
+            notice_title = f"Retraction notice to “{title}” {self._cite(work)}"
+        elif prefix in ("10.1007", "10.1186", "10.1038"):
+            doi = self._doi(
+                lambda: (
+                    f"{prefix}/s{self._digits(5)}-0{self._digits(2)}-"
+                    f"{self._digits(5)}-{rng.randint(0, 9)}"
+                )
+            )
+            notice_title = f"Retraction Note: {title}"
+            authors = [dict(a) for a in _people(work)]
+        elif prefix == "10.1155":
+            doi = self._doi(lambda: f"10.1155/{self._digits(4)}/{self._digits(7)}")
+            notice_title = f"Retracted: {title}"
+            authors = [
+                {"name": journal or "Journal Editors", "sequence": "first", "affiliation": []}
+            ]
+        else:
+            doi = self._doi(lambda: f"{prefix}/{self._suffix(work)}")
+            notice_title = (
+                rng.choice(("Retraction: ", "Notice of Retraction: ", "Retraction Notice: "))
+                + title
+            )
+        record = self._base(work, doi, "journal-article")
+        record["title"] = [notice_title]
+        if authors:
+            record["author"] = authors
+        when = self._later(work, record, 180, 1500)
+        self._notify(work, record, "retraction", "Retraction", when)
+        return [record]
+
+    def _comment(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        donor = self._donor(work, other_journal=False)
+        if donor is None:
+            return []
+        title = _lookalike_title(work)
+        first = _people(work)[0]["family"]
+        when = _when(work)
+        cited = (
+            f"{first} et al. {title}. {_first_str(work.get('short-container-title'))} "
+            f"{when[0] if when else ''};{work.get('volume') or ''}"
+        )
+        forms = (
+            f"Comment on “{title}”",
+            f"Comment on: {cited.rstrip(';')}",
+            f"Commentary on “{title}”",
+            f"Letter to the Editor regarding “{title}”",
+        )
+        doi = self._doi(lambda: f"{str(work['DOI']).split('/')[0]}/{self._suffix(work)}")
+        record = self._base(work, doi, "journal-article")
+        if self.rng.random() < 0.3:
+            for key in ("container-title", "short-container-title", "ISSN", "publisher"):
+                if key in donor:
+                    record[key] = json.loads(json.dumps(donor[key]))
+        record["title"] = [self.rng.choice(forms)]
+        record["author"] = [dict(a) for a in _people(donor)[:3]]
+        self._later(work, record, 30, 400)
+        if self.rng.random() < 0.2:
+            _relate(record, "is-comment-on", str(work["DOI"]), "subject")
+        return [record]
+
+    def _reply(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        donor = self._donor(work, other_journal=False)
+        if donor is None:
+            return []
+        title = _lookalike_title(work)
+        critic = _people(donor)[0]["family"]
+        forms = (
+            f"Reply to {critic} et al.: {title}",
+            f"Response to Comment on “{title}”",
+            f"Reply to “Comment on ‘{title}’”",
+            f"Authors’ reply to “{title}”",
+        )
+        doi = self._doi(lambda: f"{str(work['DOI']).split('/')[0]}/{self._suffix(work)}")
+        record = self._base(work, doi, "journal-article")
+        record["title"] = [self.rng.choice(forms)]
+        record["author"] = [dict(a) for a in _people(work)]
+        self._later(work, record, 60, 500)
+        if self.rng.random() < 0.3:
+            _relate(record, "is-reply-to", str(work["DOI"]), "subject")
+        return [record]
+
+    def _review(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        title = _lookalike_title(work)
+        forms = (
+            f"Review for “{title}”",
+            f"Decision letter: {title}",
+            f"Author response: {title}",
+            f"Peer Review #1 of “{title} (v0.1)”",
+        )
+        doi = self._doi(lambda: f"{work['DOI']}/v1/review{self.rng.randint(1, 3)}")
+        record: dict[str, Any] = {
+            "DOI": doi,
+            "type": "peer-review",
+            "prefix": doi.split("/")[0],
+            "publisher": work.get("publisher"),
+            "title": [self.rng.choice(forms)],
+            "source": "Crossref",
+            "URL": f"https://doi.org/{doi}",
+        }
+        if self.rng.random() < 0.4:
+            donor = self._donor(work, other_journal=False)
+            if donor is not None:
+                record["author"] = [dict(_people(donor)[0])]
+        start = _when(work) or (2018, 6, 15)
+        when = _shifted(start, -self.rng.randint(10, 120))
+        record["issued"] = _date(when)
+        record["published"] = _date(when)
+        _relate(record, "is-review-of", str(work["DOI"]), "subject")
+        return [record]
+
+    def _namesake(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        donor = self._donor(work, other_journal=True)
+        if donor is None:
+            return []
+        rng = self.rng
+        title = _lookalike_title(work)
+        if rng.random() < 0.4:
+            title = self._retitled(title)
+        prefix = str(donor["DOI"]).split("/")[0]
+        doi = self._doi(lambda: f"{prefix}/{self._suffix(donor)}")
+        record = json.loads(json.dumps(donor))
+        for key in ("updated-by", "update-to", "relation", "subtitle", "alternative-id"):
+            record.pop(key, None)
+        record.update(DOI=doi, title=[title], URL=f"https://doi.org/{doi}", prefix=prefix)
+        # Numbers of its own: a namesake is another work, not the donor again.
+        when = _when(donor) or (2015, 6, 15)
+        shift = rng.choice((-3, -2, -1, 1, 2, 3))
+        moved = (max(when[0] + shift, 1900), when[1], when[2])
+        for key in ("issued", "published", "published-online", "published-print"):
+            if key in record:
+                record[key] = _date(moved)
+        volume = record.get("volume")
+        if isinstance(volume, str) and volume.isdigit():
+            record["volume"] = str(max(1, int(volume) + shift))
+        if record.get("page") or record.get("article-number"):
+            first = rng.randint(1, 2000)
+            record["page"] = f"{first}-{first + rng.randint(3, 20)}"
+            record.pop("article-number", None)
+        return [record]
+
+    def _duplicate(self, work: dict[str, Any]) -> list[dict[str, Any]]:
+        prefix = str(work["DOI"]).split("/")[0]
+        doi = self._doi(lambda: f"{prefix}/{self._suffix(work)}")
+        record = json.loads(json.dumps(work))
+        for key in ("updated-by", "relation"):
+            record.pop(key, None)
+        record.update(DOI=doi, URL=f"https://doi.org/{doi}")
+        roll = self.rng.random()
+        if roll < 0.3:
+            _relate(record, "is-identical-to", str(work["DOI"]), "subject")
+            _relate(work, "is-identical-to", doi, "object")
+        elif roll < 0.45:
+            record.pop("page", None)
+            record.pop("article-number", None)
+        return [record]
+
+    def _suffix(self, work: Mapping[str, Any]) -> str:
+        """A DOI suffix like the work's, its last run of digits drawn anew."""
+        suffix = str(work["DOI"]).split("/", 1)[1]
+        runs = list(re.finditer(r"\d+", suffix))
+        if not runs:
+            return f"{suffix}.{self._digits(6)}"
+        last = runs[-1]
+        digits = self._digits(max(len(last.group()), 5))
+        return suffix[: last.start()] + digits + suffix[last.end() :]
 
 
 @attrs.frozen(slots=True)

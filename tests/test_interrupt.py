@@ -115,14 +115,20 @@ def test_the_library_raises_check_interrupted_with_the_report(slow: CrossrefStan
     """Ctrl-C (KeyboardInterrupt in the calling thread) during check_file: within a second,
     CheckInterrupted carries a report of all 15 references, those not reached "not checked"
     (interrupted), and no request is sent after it."""
-    threading.Timer(1.0, _thread.interrupt_main).start()
-    started = time.monotonic()
+    pressed: list[float] = []
+
+    def press() -> None:
+        pressed.append(time.monotonic())
+        _thread.interrupt_main()
+
+    threading.Timer(1.0, press).start()
     with (
         CrossrefClient(base_url=slow.base_url, cache=None) as client,
         pytest.raises(CheckInterrupted) as info,
     ):
         check_file(MANUSCRIPT, source=client, concurrency=3)
-    took = time.monotonic() - started
+    # Timed from the press, not from the start: a loaded machine may read and parse slowly.
+    took = time.monotonic() - pressed[0]
     time.sleep(LATENCY * 2)  # the stand-in logs a request when it has answered it
     after = len(slow.requests)
     time.sleep(1.0)
@@ -131,7 +137,7 @@ def test_the_library_raises_check_interrupted_with_the_report(slow: CrossrefStan
     assert (15, True, True, after) == (
         len(report.references),
         len(unchecked) > 0 and all("interrupted" in (r.match.reason or "") for r in unchecked),
-        took < 1.0 + 1.0,
+        took < 1.0,
         len(slow.requests),
     )
 

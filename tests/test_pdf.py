@@ -8,6 +8,7 @@ The generated papers of ``tests/fixtures/pdf`` were rendered by ``benchmarks/mak
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given, settings
@@ -180,6 +182,33 @@ def test_ligatures_and_spacing_accents_are_repaired() -> None:
     assert ["Effect of fish on Moéller 2020."] == [e.text for e in extract_entries(pages)[0]]
 
 
+def test_an_accent_measured_astray_accents_the_next_letter() -> None:
+    """A caron drawn between "t" and "e" whose box the font puts twenty points back, and an
+    acute over a dotless "ı": "Vaiciulytě" (not "Vaiciulyt ˇ e"), and "García" (not
+    "Garcı́a")."""
+    heading = line("References", 72, 100, size=12, bold=True)
+    word = line("[1] Vaiciulyt", 72, 130)
+    caron = Glyph("\u02c7", 100, 130, 104, 140, 10.0)  # astray: the "e" is at 137
+    rest = line("e, Garc", 72 + 13 * WIDTH, 130)
+    i = Glyph("\u0131", 72 + 20 * WIDTH, 130, 72 + 21 * WIDTH, 140, 10.0)
+    acute = Glyph("\u00b4", 72 + 20 * WIDTH + 1, 128, 72 + 21 * WIDTH - 1, 132, 10.0)
+    tail = line("a 2020.", 72 + 21 * WIDTH, 130)
+    pages = [Page(1, 612, 792, (*heading, *word, caron, *rest, acute, i, *tail))]
+    assert ["Vaiciulytě, García 2020."] == [e.text for e in extract_entries(pages)[0]]
+
+
+def test_an_italic_f_s_wide_box_hides_no_space() -> None:
+    """An italic "f" whose box reaches 1.5 points back over the "o" before it reaches as far
+    over the gap after it: "Journal of the", not "Journal ofthe"."""
+    heading = line("References", 72, 100, size=12, bold=True)
+    start = line("[1] J. Journal o", 72, 130)
+    o = start[-1]
+    f = Glyph("f", o.x1 - 1.5, 130, o.x1 + 4.0, 140, 10.0)
+    rest = line("the Society 2020.", f.x1 + 0.2, 130)
+    pages = [Page(1, 612, 792, (*heading, *start, f, *rest))]
+    assert ["J. Journal of the Society 2020."] == [e.text for e in extract_entries(pages)[0]]
+
+
 def test_missing_spaces_are_put_by_the_gaps() -> None:
     """Words drawn without space characters between them are split by the gaps."""
     heading = line("References", 72, 100, size=12, bold=True)
@@ -267,6 +296,146 @@ def test_running_headers_and_page_numbers_are_removed() -> None:
     assert expected == [e.text for e in extract_entries(pages)[0]]
 
 
+# --- publishers' layouts (found on the tune part of the publisher-truth corpus) ---------------
+
+
+def _column(rows: Sequence[tuple[str, float]], y: float = 130, pitch: float = 12) -> list[Glyph]:
+    return [g for n, (text, x) in enumerate(rows) for g in line(text, x, y + pitch * n)]
+
+
+def test_a_number_set_close_to_the_author_labels_the_entry() -> None:
+    """ "1.Akbarsha MA": a number and its period with no space before the first author."""
+    rows = [
+        ("1.Akbarsha MA, Averal HI. Epididymis as a target organ.", 72),
+        ("Biomedical Letters 1996; 54: 133-146.", 86),
+        ("2.Girini MM, Ahamed RN. Effect of graded doses.", 72),
+        ("J Basic Clin Physiol Pharmacol 2005; 16: 53-66.", 86),
+    ]
+    assert ["1", "2"] == [e.label for e in extract_entries([page(rows)])[0]]
+
+
+def test_a_number_the_publisher_left_out_does_not_join_two_entries() -> None:
+    """ "[56]" then "[58]": the list goes on at 58 (entry 57 is not printed)."""
+    rows = [
+        ("[55] W. Lutz, A population policy, Popul. Dev. Rev. 40 (2014).", 72),
+        ("[56] D.E. Bloom, Health, Wealth and Welfare, IMF, 2004.", 72),
+        ("[58] M. Mamdani, Poor people's experiences, 2004.", 72),
+    ]
+    assert ["55", "56", "58"] == [e.label for e in extract_entries([page(rows)])[0]]
+
+
+def test_a_list_whose_every_font_is_bold_is_not_ended_by_a_short_row() -> None:
+    """Some PDFs say every font is bold: a short row of an entry ("New York, NY: Academic
+    Press.") is then no section heading."""
+    glyphs = line("REFERENCES", 72, 100, size=12, bold=True)
+    rows = [
+        ("Abeles, F. B. (2012). Ethylene in Plant Biology.", 72),
+        ("New York, NY: Academic Press.", 82),
+        ("Ahmed, S. (2006). Changes of endogenous ABA and ACC.", 72),
+        ("Environ. Exp. Bot. 57, 278-284.", 82),
+    ]
+    glyphs += [attrs.evolve(g, bold=True) for g in _column(rows)]
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert 2 == len(entries)
+
+
+def test_a_bold_title_within_an_entry_is_no_heading() -> None:
+    """A row set in bold inside an entry, with no space above it, does not end the list."""
+    glyphs = line("References", 72, 100, size=12, bold=True)
+    glyphs += line("1. Narula J, Pandey P: Apoptosis in heart failure:", 72, 130)
+    glyphs += line("release of cytochrome c", 86, 142, bold=True)
+    glyphs += line("Proc Natl Acad Sci 1999, 96:8144-8149.", 86, 154)
+    glyphs += line("2. MacLellan WR: Death by design. Circ Res 1997.", 72, 166)
+    assert ["1", "2"] == [e.label for e in extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]]
+
+
+def test_a_run_in_statement_heading_ends_the_list() -> None:
+    """ "Conflict of Interest Statement: The authors declare ..." is not an entry."""
+    rows = [
+        ("Smith, J. (2020). A first title of a work.", 72),
+        ("Journal of Things, 1, 2-3.", 90),
+        ("Conflict of Interest Statement: The authors declare that the", 72),
+        ("research was conducted in the absence of any commercial", 72),
+    ]
+    assert ["Smith, J. (2020). A first title of a work. Journal of Things, 1, 2-3."] == texts(rows)
+
+
+def test_a_table_column_under_a_reference_heading_is_no_list() -> None:
+    """A table whose column is headed "Reference" ("Omar et al 2012" and a superscript
+    number) is not a reference list."""
+    names = ("Omar", "Silva", "Huang", "Lee")
+    glyphs = line("Reference", 72, 100, size=12, bold=True)
+    for n, (name, y) in enumerate(zip(names, (130, 154, 190, 214), strict=True), 10):
+        glyphs += line(f"{name} et al 20{n}{n + 14}", 72, y)  # rows of a table, unevenly spaced
+    assert [] == extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+
+
+_BODY = "body text of the paper that fills its column to the"  # 52 characters: 260 points
+
+
+def test_a_numbered_list_resumes_after_a_box_at_the_foot_of_a_column() -> None:
+    """A publisher's box ("Publish your work in this journal") at the foot of the left column
+    interrupts the list, which goes on at the top of the right column."""
+    glyphs = _column([(_BODY, 40)] * 6, y=60)
+    glyphs += line("References", 40, 150, size=12, bold=True)
+    glyphs += _column(
+        [
+            ("1. Smith J. A first title. J Th. 2020;1:2-3.", 40),
+            ("2. Jones K. A second title. J Th. 2019;4:5-6.", 40),
+        ],
+        y=175,
+    )
+    glyphs += _column([("Publish your work in this journal", 40), (_BODY, 40)], y=600)
+    glyphs += _column(
+        [("3. Brown L. A third title. J Th. 2018;7:8-9.", 320), ("4. Green M. A fourth.", 320)],
+        y=60,
+    )
+    glyphs += _column([(_BODY, 320)] * 6, y=600)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert ["1", "2", "3", "4"] == [e.label for e in entries]
+
+
+def test_a_reference_heading_below_both_columns_starts_a_band_of_its_own() -> None:
+    """Frontiers: the body's two columns end, then "REFERENCES" at the left starts the list's
+    two columns; the right column's body text above it is not read into the list."""
+    glyphs = _column([(_BODY, 40)] * 10, y=60)
+    glyphs += line("REFERENCES", 40, 200, size=12, bold=True)
+    glyphs += _column(
+        [
+            ("Abeles, F. B. (2012). Ethylene in Plant Biology.", 40),
+            ("New York, NY: Academic Press.", 50),
+            ("Ahmed, S. (2006). Changes of endogenous ABA.", 40),
+            ("Environ. Exp. Bot. 57, 278-284.", 50),
+        ],
+        y=230,
+    )
+    glyphs += _column([(_BODY, 320)] * 10, y=60)
+    glyphs += _column(
+        [
+            ("Bailey-Serres, J. (2014). Plant tolerance of flooding.", 320),
+            ("Plant Cell Environ. 37.", 330),
+        ],
+        y=230,
+    )
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert ["Abeles", "Ahmed", "Bailey-Serres"] == [e.text.split(",")[0] for e in entries]
+
+
+def test_three_columns_are_read_column_by_column() -> None:
+    """A reference list set in three columns (Cell Press, the Royal Society) is read down the
+    first column, then the second, then the third."""
+    glyphs = line("References", 40, 40, size=12, bold=True)
+    for column, x in enumerate((40, 230, 420)):
+        rows = []
+        for n in range(3 * column + 1, 3 * column + 4):
+            rows += [(f"{n}. Author {n}. Title {n} of a work.", x), ("J Th 2020;1:2-3.", x + 10)]
+        glyphs += _column(rows, y=70)
+    entries = extract_entries([Page(1, 612, 792, tuple(glyphs))])[0]
+    assert [
+        (str(n), f"Author {n}. Title {n} of a work. J Th 2020;1:2-3.") for n in range(1, 10)
+    ] == [(e.label, e.text) for e in entries]
+
+
 _glyph = st.builds(
     Glyph,
     text=st.characters(codec="utf-8", exclude_categories=("Cs",)),
@@ -328,6 +497,189 @@ def test_a_pdf_beyond_the_bounds_is_refused(
     with pytest.raises(ParseError) as error:
         read_pdf(FIXTURES / "test-multibib-supplement.pdf")
     assert message in str(error.value)
+
+
+class _Rect(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_float) for n in ("left", "top", "right", "bottom")]
+
+
+class _Matrix(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_float) for n in "abcdef"]
+
+
+class _FakeTextPage:
+    """The few PDFium text-page calls the worker makes, over a list of UTF-16 code units."""
+
+    FS_RECTF = _Rect
+    FS_MATRIX = _Matrix
+
+    def __init__(
+        self, units: Sequence[int], matrices: Sequence[tuple[float, ...]] | None = None
+    ) -> None:
+        self.units = list(units)
+        self.matrices = matrices
+
+    def FPDFText_CountChars(self, _text: object) -> int:  # PDFium's names
+        return len(self.units)
+
+    def FPDFText_GetUnicode(self, _text: object, i: int) -> int:
+        return self.units[i]
+
+    def FPDFText_IsGenerated(self, _text: object, _i: int) -> int:
+        return 0
+
+    def FPDFText_GetCharAngle(self, _text: object, _i: int) -> float:
+        return 0.0
+
+    def FPDFText_GetLooseCharBox(self, _text: object, i: int, box: object) -> bool:
+        rect = box._obj  # type: ignore[attr-defined]
+        rect.left, rect.right, rect.top, rect.bottom = 10.0 * i, 10.0 * i + 8, 700.0, 690.0
+        return True
+
+    def FPDFText_GetFontSize(self, _text: object, _i: int) -> float:
+        return 10.0
+
+    def FPDFText_GetTextObject(self, _text: object, _i: int) -> None:
+        return None
+
+    def FPDFText_GetFontWeight(self, _text: object, _i: int) -> int:
+        return 400
+
+    def FPDFText_GetMatrix(self, _text: object, i: int, matrix: object) -> bool:
+        if self.matrices is None:
+            return False
+        target = matrix._obj  # type: ignore[attr-defined]
+        target.a, target.b, target.c, target.d, target.e, target.f = self.matrices[i]
+        return True
+
+    def FPDFText_GetCharOrigin(self, _text: object, _i: int, _x: object, _y: object) -> bool:
+        return False
+
+
+def test_characters_beyond_the_first_plane_are_one_glyph() -> None:
+    """PDFium gives U+1D438 (a mathematical italic E, as journals print species names) as two
+    UTF-16 units; the worker reads one letter "E", and drops a lone surrogate, so the text
+    never holds surrogates (which the parser's tagger cannot encode)."""
+    from refcheck.readers import _pdf_worker
+
+    fake = _FakeTextPage([0xD835, 0xDC38, 0x2E, 0xDC00, 0x63])
+    chars, _numbers, _bold = _pdf_worker._glyphs(fake, None, 792.0)
+    assert ["E", ".", "c"] == chars
+
+
+def test_italic_drawn_sheared_is_read_and_turned_text_is_not() -> None:
+    """A PDF that slants upright letters into italic (a shear: PDFium's char angle then says
+    12 degrees) draws them on a level baseline: read. Letters turned a quarter (a margin
+    note) are not."""
+    from refcheck.readers import _pdf_worker
+
+    upright, sheared, turned = (10, 0, 0, 10, 0, 0), (10, 0, 2.1, 10, 0, 0), (0, 10, -10, 0, 0, 0)
+    fake = _FakeTextPage([0x61, 0x62, 0x63, 0x64], [upright, sheared, sheared, turned])
+    chars, numbers, _bold = _pdf_worker._glyphs(fake, None, 792.0)
+    assert (["a", "b", "c"], [100.0] * 3) == (chars, list(numbers[4::5]))
+
+
+_BOUNDED = sys.platform.startswith("linux")
+
+
+@pytest.mark.skipif(not _BOUNDED, reason="the address-space bound is enforced on Linux")
+def test_a_pdf_bomb_is_stopped_at_the_memory_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 7 kB PDF whose page inflates to 4 GiB (tests/fixtures/pdf/make_bomb.py) is refused
+    once its worker reaches the memory bound: one clear error, in seconds, and the memory
+    taken was the worker's, not this process's."""
+    import resource
+    import time
+
+    monkeypatch.setattr(pdf_reader, "MAX_MEMORY", 256 * 1024**2)
+    started = time.monotonic()
+    with pytest.raises(ParseError) as error:
+        read_pdf(FIXTURES / "bomb.pdf")
+    seconds = time.monotonic() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert (True, True, True) == (
+        "more than the 256 MiB of memory" in str(error.value),
+        seconds < 30,
+        peak < 2 * 1024**3,
+    )
+
+
+#: A stand-in for the worker that ends as a PDFium crash would, for a PDF holding "CRASH",
+#: and reads any other PDF as the real worker does.
+_CRASHING_WORKER = """
+import os, signal, sys
+sys.path.insert(0, {folder!r})
+import _pdf_worker
+data = sys.stdin.buffer.read()
+if b"CRASH" in data:
+    os.kill(os.getpid(), signal.{signal})
+    raise SystemExit("Traceback (most recent call last): ... RuntimeError: a bug in the worker")
+limits = __import__("json").loads(sys.argv[1])
+for frame in _pdf_worker.frames(data, limits):
+    _pdf_worker.write(frame, sys.stdout.buffer.write)
+"""
+
+
+def _crashing_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signal: str) -> Path:
+    script = tmp_path / "worker.py"
+    folder = str(Path(pdf_reader.__file__).parent)
+    script.write_text(_CRASHING_WORKER.format(folder=folder, signal=signal), encoding="utf-8")
+    monkeypatch.setattr(pdf_reader, "_WORKER", script)
+    crashing = tmp_path / "crashing.pdf"
+    crashing.write_bytes((FIXTURES / "minimal.pdf").read_bytes() + b"\n% CRASH\n")
+    return crashing
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_worker_crash_is_that_file_s_error_and_the_next_file_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PDFium killed by a signal (a segmentation fault) while reading one PDF: that PDF gets
+    one clear error, this process lives on, and the next PDF is read as usual."""
+    crashing = _crashing_worker(tmp_path, monkeypatch, "SIGSEGV")
+    outcomes = []
+    for path in (crashing, FIXTURES / "test-ieeetran-conf.pdf"):
+        try:
+            outcomes.append(len(read_pdf(path).citations))
+        except ParseError as exc:
+            outcomes.append(str(exc))
+    expected_entries = len(
+        json.loads((FIXTURES / "test-ieeetran-conf.truth.json").read_text())["lists"][0]
+    )
+    assert [
+        f"{crashing} is not a readable PDF (damaged?): PDFium stopped at page 1",
+        expected_entries,
+    ] == outcomes
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_a_worker_that_fails_says_so_with_its_last_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that exits with an error (a bug, not the PDF's fault) is not called a damaged
+    PDF: the error says the reading process failed, with the last line it wrote."""
+    crashing = _crashing_worker(tmp_path, monkeypatch, "SIGCONT")  # ignored: it exits 1
+    with pytest.raises(ParseError) as error:
+        read_pdf(crashing)
+    assert (
+        f"{crashing}: refcheck's PDF reading process failed at page 1 (exit status 1: "
+        "Traceback (most recent call last): ... RuntimeError: a bug in the worker); please "
+        "report it with the file"
+    ) == str(error.value)
+
+
+def test_without_a_worker_process_the_pdf_is_read_in_this_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where no interpreter can be started (an embedded Python), PDFium reads in-process and
+    the entries are the same."""
+    expected = [c.text for c in read_pdf(FIXTURES / "test-ieeetran-conf.pdf").citations]
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise OSError("no interpreter")
+
+    monkeypatch.setattr(pdf_reader.subprocess, "Popen", no_process)
+    actual = [c.text for c in read_pdf(FIXTURES / "test-ieeetran-conf.pdf").citations]
+    assert expected == actual
 
 
 def test_without_the_pdf_extra_the_error_says_how_to_install_it(

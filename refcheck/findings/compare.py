@@ -37,6 +37,8 @@ doi-mismatch       error     the cited DOI belongs to another work
 arxiv-not-found    error     the cited arXiv identifier does not exist on arXiv
 arxiv-mismatch     error     the cited arXiv identifier belongs to another paper
 unresolved         warning   no work on Crossref (or the other sources asked) agrees
+preprint-only      warning   a journal citation of which only the preprint agrees (names
+                             the published DOI when the preprint links to it)
 may-be-fabricated  warning   unresolved, and its parts contradict the journal's records
 ambiguous          warning   several works agree equally well
 not-checked        warning   refcheck could not ask (offline, network failure)
@@ -109,6 +111,7 @@ from refcheck.similarity import (
     same_family,
     same_person,
 )
+from refcheck.sources.versions import published_dois
 
 __all__ = ["compare", "compare_fields"]
 
@@ -247,6 +250,8 @@ def _compare(reference: Reference, match: Match) -> list[Finding]:
                 f"several works on {where} agree equally well: {dois}",
             )
         )
+    elif match.status is MatchStatus.UNRESOLVED and match.version is not None:
+        findings.append(_only_other_version(match.version))
     elif match.status is MatchStatus.UNRESOLVED:
         nearest = ""
         if match.candidates and match.candidates[0].score >= 0.5:
@@ -283,6 +288,26 @@ def _compare(reference: Reference, match: Match) -> list[Finding]:
             )
         )
     return findings
+
+
+def _only_other_version(version: Work) -> Finding:
+    """A journal citation of which only the preprint agrees: not verified, no year error."""
+    published = list(published_dois(version))
+    posted = f", posted {version.issued[:4]}" if version.issued else ""
+    known = (
+        f"published DOI {published[0]}"
+        if published
+        else "its published version is not linked to it"
+    )
+    return Finding(
+        "preprint-only",
+        _WARNING,
+        f"cites the published version of a preprint; refcheck found only the preprint "
+        f"({version.doi}{posted}), whose title and authors agree; {known}",
+        field="doi",
+        cited=None,
+        expected=published[0] if published else None,
+    )
 
 
 _SERVICE_NAMES = {

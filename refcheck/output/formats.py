@@ -114,6 +114,11 @@ RULES: Mapping[str, Rule] = {
         Rule("arxiv-mismatch", _E, "The cited arXiv identifier belongs to another paper."),
         Rule("unresolved", _W, "No work on Crossref agrees with the reference."),
         Rule(
+            "preprint-only",
+            _W,
+            "A journal citation of which only the preprint agrees; names the published DOI.",
+        ),
+        Rule(
             "may-be-fabricated", _W, "Unresolved, and its parts contradict the journal's records."
         ),
         Rule("ambiguous", _W, "Several works on Crossref agree equally well."),

@@ -179,6 +179,14 @@ _HYPHENS = "-\u2010\u2011\u00ad\x02"
 _SPACES = " \t\u00a0\u2002\u2003\u2009\u202f"
 
 
+#: Letters drawn without their dot, to be accented ("ı" + "´" is "í").
+_DOTLESS = {"\u0131": "i", "\u0237": "j"}
+
+
+def _accented(letter: str, mark: str) -> str:
+    return unicodedata.normalize("NFC", _DOTLESS.get(letter, letter) + mark)
+
+
 def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
     """Spacing accents drawn over a neighbouring letter become that letter's combining mark
     (TeX's ``\\'e`` is often an acute and an "e" drawn over each other)."""
@@ -195,9 +203,7 @@ def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
                 and after.text.isalpha()
                 and after.x0 - 0.5 <= centre <= after.x1 + 0.5
             ):
-                out.append(
-                    attrs.evolve(after, text=unicodedata.normalize("NFC", after.text + mark))
-                )
+                out.append(attrs.evolve(after, text=_accented(after.text, mark)))
                 i += 2
                 continue
             before = out[-1] if out else None
@@ -206,13 +212,35 @@ def _combine_accents(glyphs: list[Glyph]) -> list[Glyph]:
                 and before.text.isalpha()
                 and before.x0 - 0.5 <= centre <= before.x1 + 0.5
             ):
-                out[-1] = attrs.evolve(
-                    before, text=unicodedata.normalize("NFC", before.text + mark)
-                )
+                out[-1] = attrs.evolve(before, text=_accented(before.text, mark))
                 i += 1
                 continue
         out.append(g)
         i += 1
+    return out
+
+
+#: The least gap between two glyphs (in ems) that is a space between words: tightly set
+#: reference lists (the Royal Society's) space words by 0.16 em, and letters are set closer
+#: than 0.1 em.
+_WORD_SPACE = 0.13
+
+
+def _accents_in_place(glyphs: Sequence[Glyph]) -> list[Glyph]:
+    """A spacing accent drawn between two letters that follow each other on one baseline, but
+    whose box lies away from both (some publishers' fonts measure it wrong: "Vaiciulyt", "ˇ"
+    twenty points back, "e"), is put over the letter after it, so that it accents that one."""
+    out = list(glyphs)
+    for i in range(1, len(out) - 1):
+        accent, before, after = out[i], out[i - 1], out[i + 1]
+        if accent.text not in _ACCENTS or not (before.text.isalpha() and after.text.isalpha()):
+            continue
+        size = max(after.size, 1.0)
+        level = abs(before.bottom - after.bottom) < 0.2 * size
+        adjacent = abs(after.x0 - before.x1) < 0.3 * size
+        astray = accent.x1 < before.x0 - 0.5 * size or accent.x0 > after.x1 + 0.5 * size
+        if level and adjacent and astray:
+            out[i] = attrs.evolve(accent, x0=after.x0, x1=after.x1)
     return out
 
 
@@ -225,6 +253,7 @@ def _fragments(page: Page) -> list[_Fragment]:
     current: list[Glyph] = []
     spaced = False
     texts: list[str] = []
+    overhang = 0.0  # how far an italic "f"'s box reaches back over the glyph before it
 
     def close() -> None:
         nonlocal current, texts
@@ -243,7 +272,7 @@ def _fragments(page: Page) -> list[_Fragment]:
                 )
         current, texts = [], []
 
-    for glyph in page.glyphs:
+    for glyph in _accents_in_place(page.glyphs):
         ch = glyph.text
         if ch in "\r\n":
             continue
@@ -259,7 +288,9 @@ def _fragments(page: Page) -> list[_Fragment]:
             size = max(last.size, glyph.size, 1.0)
             overlap = min(last.bottom, glyph.bottom) - max(last.top, glyph.top)
             smaller = min(last.bottom - last.top, glyph.bottom - glyph.top) or 1.0
-            gap = glyph.x0 - last.x1
+            # An italic "f" (a box wider than its advance) reaches as far over the gap after
+            # it as it reaches back over the glyph before it: "of the", not "ofthe".
+            gap = glyph.x0 - (last.x1 - overhang)
             # A ligature's letters share one box: going back to the last glyph's start is not
             # going back.
             back = glyph.x0 < last.x0 - 0.5 and gap < -0.6 * size
@@ -268,8 +299,13 @@ def _fragments(page: Page) -> list[_Fragment]:
             if overlap < 0.3 * smaller or back or resized or gap > 0.9 * size:
                 close()
                 spaced = False
-            elif spaced or gap > 0.16 * size:
+            elif spaced or gap > _WORD_SPACE * size:
                 texts.append(" ")
+        overhang = 0.0
+        if current and ch == "f":
+            last = current[-1]
+            if last.x0 < glyph.x0:
+                overhang = min(max(0.0, last.x1 - glyph.x0), 0.25 * max(glyph.size, 1.0))
         spaced = False
         current.append(glyph)
         texts.append(_LIGATURES.get(ch, ch))
@@ -285,7 +321,7 @@ def _fragments(page: Page) -> list[_Fragment]:
 def _glyph_text(glyphs: Sequence[Glyph]) -> str:
     parts: list[str] = []
     for last, glyph in zip([None, *glyphs[:-1]], glyphs, strict=False):
-        if last is not None and glyph.x0 - last.x1 > 0.16 * max(last.size, glyph.size, 1.0):
+        if last is not None and glyph.x0 - last.x1 > _WORD_SPACE * max(last.size, glyph.size, 1.0):
             parts.append(" ")
         parts.append(_LIGATURES.get(glyph.text, glyph.text))
     return "".join(parts)
@@ -460,7 +496,16 @@ def _band(
     follows, a row or two at the foot of the left column below everything in the right one
     (the heading of that block: "References" over a full-width list) are read after the
     right column."""
+    if len(band) != 2:
+        return [sorted(band.items())]
     left, right = band[0], band[1]
+    below = _heading_band(left, right)
+    if below is not None:
+        above = [
+            [(0, [f for f in left if f.top < below]), (1, [f for f in right if f.top < below])]
+        ]
+        rest = {0: [f for f in left if f.top >= below], 1: [f for f in right if f.top >= below]}
+        return above + _band(rest, before_wide=before_wide)
     if not right or not left or not before_wide:
         return [[(0, left), (1, right)]]
     cutoff = max(f.bottom for f in right) + 1
@@ -471,41 +516,145 @@ def _band(
     return [[(0, head), (1, right)], [(0, tail)]]
 
 
+def _heading_band(left: Sequence[_Fragment], right: Sequence[_Fragment]) -> float | None:
+    """Where a reference list starts a band of its own across both columns: a reference
+    heading in the left column with a gap in the right column beside it, text above and below
+    (Frontiers: the body's two columns end, then the list's two columns begin). The y from which
+    the lower band starts, else ``None``."""
+    for heading in left:
+        if _heading_text(heading.text) not in _HEADINGS:
+            continue
+        y = heading.top - 2
+        above = [f for f in right if f.top < y]
+        under = [f for f in right if f.top >= y]
+        if not above or not under or any(f.bottom > y for f in above):
+            continue
+        over = [f for f in left if f.bottom <= y]
+        if not over or heading.top - max(f.bottom for f in over) < 0.5 * heading.height:
+            continue  # a heading has space above it; "references." ending a paragraph has not
+        if min(f.top for f in under) - heading.top > 3 * heading.height:
+            continue  # the lower band starts level in both columns
+        heights = sorted(f.height for f in right)
+        if (
+            min(f.top for f in under) - max(f.bottom for f in above)
+            < 1.5 * heights[len(heights) // 2]
+        ):
+            continue
+        return y
+    return None
+
+
+def _three(page: Page, frags: Sequence[_Fragment]) -> tuple[float, float] | None:
+    """The two gutters of a page (or of a band of it) set in three columns (Cell Press and
+    Royal Society reference lists), else ``None``: the narrow fragments leave an empty strip
+    in each third of the page, and each of the three columns is filled to its gutters."""
+    narrow = [f for f in frags if len(f.text) > 2 and f.x1 - f.x0 < 0.36 * page.width]
+    if len(narrow) < 15:
+        return None
+    width = int(page.width) + 1
+    coverage = [0] * width
+    for f in narrow:
+        for x in range(max(0, int(f.x0)), min(width, int(f.x1) + 1)):
+            coverage[x] += 1
+    gutters = []
+    for low, high in ((0.22, 0.45), (0.55, 0.78)):
+        span = range(int(page.width * low), int(page.width * high) + 1)
+        empty = [x for x in span if coverage[x] <= max(1, 0.03 * len(narrow))]
+        if not empty:
+            return None
+        runs: list[list[int]] = []
+        for x in empty:
+            if runs and runs[-1][-1] == x - 1:
+                runs[-1].append(x)
+            else:
+                runs.append([x])
+        run = max(runs, key=len)
+        if len(run) < 4:
+            return None
+        gutters.append((run[0] + run[-1]) / 2)
+    first, second = gutters
+    columns = (
+        [f for f in narrow if f.x1 <= first],
+        [f for f in narrow if f.x0 >= first and f.x1 <= second],
+        [f for f in narrow if f.x0 >= second],
+    )
+    if min(len(c) for c in columns) < max(4, 0.15 * len(narrow)):
+        return None
+    filled = (
+        sum(1 for f in columns[0] if f.x1 > first - 25),
+        sum(1 for f in columns[1] if f.x0 < first + 25 and f.x1 > second - 25),
+        sum(1 for f in columns[2] if f.x0 < second + 25),
+    )
+    if min(filled) < 3:
+        return None
+    return first, second
+
+
+#: The column of a row that crosses the gutters (a title, a wide table).
+_WIDE = -1
+
+
 def page_rows(page: Page, frags: Sequence[_Fragment]) -> list[Row]:
     """The rows of a page in reading order (see the module's step 3)."""
-    split = _split(page, frags)
+    three = _three(page, frags)
+    if three is not None:
+        rows = _column_rows(page, frags, three)
+    else:
+        # A page whose lower part alone is set in three columns (a reference list below the
+        # end of the body text): the part above, then that part.
+        wide = [f for f in frags if f.x1 - f.x0 >= 0.6 * page.width]
+        cut = max((f.bottom for f in wide), default=0.0)
+        lower = [f for f in frags if f.top >= cut]
+        three = _three(page, lower) if wide and lower else None
+        if three is not None:
+            upper = [f for f in frags if f.top < cut]
+            split = _split(page, upper)
+            rows = _column_rows(page, upper, (split,) if split is not None else ())
+            rows += _column_rows(page, lower, three)
+        else:
+            split = _split(page, frags)
+            rows = _column_rows(page, frags, (split,) if split is not None else ())
+    return [attrs.evolve(row, line=n) for n, row in enumerate(rows, 1)]
+
+
+def _column_rows(page: Page, frags: Sequence[_Fragment], gutters: tuple[float, ...]) -> list[Row]:
+    """The rows of fragments set in ``len(gutters) + 1`` columns, in reading order."""
     ordered = sorted(frags, key=lambda f: (f.top, f.x0))
-    if split is None:
-        columns = [(0, ordered)]
-        segments = [columns]
+    if not gutters:
+        segments = [[(0, ordered)]]
     else:
         segments = []
-        band: dict[int, list[_Fragment]] = {0: [], 1: []}
+        band: dict[int, list[_Fragment]] = {k: [] for k in range(len(gutters) + 1)}
         for fragment in ordered:
-            if fragment.x0 < split - 2 and fragment.x1 > split + 2:
-                if band[0] or band[1]:
+            if any(fragment.x0 < g - 2 and fragment.x1 > g + 2 for g in gutters):
+                if any(band.values()):
                     segments.extend(_band(band, before_wide=True))
-                    band = {0: [], 1: []}
-                segments.append([(2, [fragment])])
+                    band = {k: [] for k in band}
+                segments.append([(_WIDE, [fragment])])
             else:
-                band[0 if fragment.x1 <= split + 2 else 1].append(fragment)
-        if band[0] or band[1]:
+                column = sum(1 for g in gutters if fragment.x1 > g + 2)
+                band[column].append(fragment)
+        if any(band.values()):
             segments.extend(_band(band, before_wide=False))
+    edges = (None, *gutters, None)
     rows: list[Row] = []
     for segment in segments:
         for column, members in segment:
             if not members:
                 continue
-            if split is None or column == 2:
+            if not gutters or column == _WIDE:
                 left, right = min(f.x0 for f in frags), max(f.x1 for f in frags)
-            elif column == 0:
-                left = min(f.x0 for f in frags if f.x1 <= split + 2)
-                right = split
             else:
-                left = min((f.x0 for f in frags if f.x0 >= split - 2), default=split)
-                right = max(f.x1 for f in frags)
+                low, high = edges[column], edges[column + 1]
+                inside = [
+                    f
+                    for f in frags
+                    if (low is None or f.x0 >= low - 2) and (high is None or f.x1 <= high + 2)
+                ]
+                left = min((f.x0 for f in inside), default=low or 0.0)
+                right = high if high is not None else max(f.x1 for f in frags)
             rows.extend(_rows(page, members, left, right, column))
-    return [attrs.evolve(row, line=n) for n, row in enumerate(rows, 1)]
+    return rows
 
 
 def _rows(
@@ -704,16 +853,29 @@ def _is_reference_heading(row: Row, previous: Row | None, body: float) -> bool:
     return _heading_text(row.text) in _HEADINGS and _stands_out(row, previous, body)
 
 
-def _is_section_heading(row: Row, list_size: float, body: float) -> bool:
+def _is_section_heading(
+    row: Row, list_size: float, body: float, list_bold: bool = False, spaced: bool = True
+) -> bool:
     """A row that ends a reference list: a known section name, or a short row in larger or
-    bold type than the list."""
+    bold type than the list (bold only where the list itself is not, as some PDFs say of every
+    font, and with space above it, as a title set in bold within an entry has not)."""
     text = _heading_text(row.text)
     if text in _ENDINGS or any(text.startswith(e + " ") for e in _ENDINGS[:8]):
         return len(row.text) < 80
+    # A run-in heading: "Conflict of Interest Statement: The authors declare ..."
+    lead, colon, _ = row.text.partition(":")
+    if colon and len(lead) <= 40:
+        named = _heading_text(lead).removesuffix(" statement")
+        if named in _ENDINGS:
+            return True
     if len(row.text) > 80:
         return False
     return row.size >= 1.15 * max(list_size, body * 0.9) or (
-        row.bold >= 0.9 and len(row.text) < 60 and row.size >= list_size * 0.98
+        spaced
+        and not list_bold
+        and row.bold >= 0.9
+        and len(row.text) < 60
+        and row.size >= list_size * 0.98
     )
 
 
@@ -721,6 +883,8 @@ def _is_section_heading(row: Row, list_size: float, body: float) -> bool:
 
 _LABEL = re.compile(
     r"^(?:\[(?P<bracket>\d{1,4})\]|\((?P<paren>\d{1,4})\)|(?P<number>\d{1,4})(?P<dot>[.)]?)(?=\s)"
+    # "1.Akbarsha MA": a number and its period with no space before the first author
+    r"|(?P<tight>\d{1,4})\.(?=[^\W\d_]{2})"
     r"|\[(?P<alpha>[A-Za-z][^\]\s]{0,14}(?:\s?\+?\d{2,4}[a-z]?)?)\])\s*"
 )
 
@@ -739,6 +903,8 @@ def _label(row: Row) -> tuple[str, str, str] | None:
     for kind in ("bracket", "paren", "alpha"):
         if match[kind]:
             return kind, str(int(match[kind])) if kind != "alpha" else match[kind], rest
+    if match["tight"]:
+        return "dot", str(int(match["tight"])), rest
     kind = "dot" if match["dot"] else "number"
     return kind, str(int(match["number"])), rest
 
@@ -770,7 +936,8 @@ def extract_entries(pages: Sequence[Page]) -> tuple[list[Entry], list[Row]]:
     for start in starts:
         end = _list_end(rows, start, starts, body)
         split = _split_entries(rows[start + 1 : end])
-        if split:
+        if split and not _table_column(split):
+            end = _resumed(rows, split, end, starts, body)
             found.append((start, end, split))
             used.update(range(start, end))
     found.extend(_headless(rows, used, body))
@@ -802,6 +969,52 @@ def extract_entries(pages: Sequence[Page]) -> tuple[list[Entry], list[Row]]:
 
 
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d[a-z]?\b")
+
+
+def _resumed(
+    rows: Sequence[Row],
+    split: list[tuple[list[Row], str]],
+    end: int,
+    starts: Sequence[int],
+    body: float,
+) -> int:
+    """A numbered list interrupted by something else (an advertisement, a box at a column's
+    foot) that resumes with its next number at the top of a later column: those entries join
+    ``split``. The index after the list's last row."""
+    while split and split[-1][1].isdigit():
+        expected = str(int(split[-1][1]) + 1)
+        later = [s for s in starts if s >= end]
+        stop = min(later[0] if later else len(rows), end + 120)
+        resume: tuple[int, str] | None = None
+        for j in range(max(end, 1), stop):
+            row, before = rows[j], rows[j - 1]
+            if row.page == before.page and row.column == before.column:
+                continue  # not at the top of a column
+            label = _label(row)
+            if label is not None and label[1] == expected and label[0] != "alpha":
+                resume = (j, label[0])
+            break
+        if resume is None:
+            return end
+        after = _list_end(rows, resume[0] - 1, starts, body)
+        more = _split_numbered(rows[resume[0] : after], resume[1])
+        if not more or more[0][1] != expected:
+            return end
+        split.extend(more)
+        end = after
+    return end
+
+
+def _table_column(split: Sequence[tuple[list[Row], str]]) -> bool:
+    """Whether a "list" under a "Reference" heading is a table's column ("Omar et al 2012"
+    with a superscript reference number): short entries, most without a year of their own
+    or the commas and periods that part a reference's fields."""
+    lengths = sorted(sum(len(r.text) for r in group) for group, _ in split)
+    dated = sum(1 for group, _ in split if any(_YEAR.search(r.text) for r in group))
+    parted = sum(1 for group, _ in split if any(p in r.text for r in group for p in ".,"))
+    return (
+        lengths[len(lengths) // 2] < 40 and dated < 0.5 * len(split) and parted < 0.5 * len(split)
+    )
 
 
 def _headless(
@@ -839,6 +1052,7 @@ def _list_end(rows: Sequence[Row], start: int, starts: Sequence[int], body: floa
         return start + 1
     sizes = sorted(r.size for r in members[:12])
     list_size = sizes[len(sizes) // 2]
+    list_bold = statistics.median(r.bold for r in members[:12]) >= 0.5
     pitches = [
         b.top - a.top
         for a, b in itertools.pairwise(members)
@@ -847,13 +1061,15 @@ def _list_end(rows: Sequence[Row], start: int, starts: Sequence[int], body: floa
     pitch = statistics.median(pitches) if pitches else 1.3 * list_size
     for offset, row in enumerate(members):
         i = start + 1 + offset
-        if offset and _is_section_heading(row, list_size, body):
+        if not offset:
+            continue
+        before = members[offset - 1]
+        same = before.page == row.page and before.column == row.column
+        spaced = not same or row.top - before.top > 1.25 * pitch
+        if _is_section_heading(row, list_size, body, list_bold, spaced):
             return i
-        if offset:
-            before = members[offset - 1]
-            same = before.page == row.page and before.column == row.column
-            if same and row.top - before.bottom > 2.6 * pitch and not _label(row):
-                return i
+        if same and row.top - before.bottom > 2.6 * pitch and not _label(row):
+            return i
     return stop
 
 
@@ -875,12 +1091,22 @@ def _split_entries(rows: Sequence[Row]) -> list[tuple[list[Row], str]]:
 def _split_numbered(rows: Sequence[Row], kind: str) -> list[tuple[list[Row], str]]:
     entries: list[tuple[list[Row], str]] = []
     expected: int | None = None
+    indented = [r.x0 - r.left for r in rows if r.x0 - r.left > 3]
     for row in rows:
         label = _label(row)
+        # A number the publisher left out ("[56]" then "[58]"): a bracketed number, or one
+        # at the margin of a list whose other rows are indented, may skip one or two.
+        skips = kind in {"bracket", "paren"} or (
+            len(indented) > len(rows) / 3 and row.x0 - row.left <= 1
+        )
         if (
             label is not None
             and label[0] == kind
-            and (expected is None or int(label[1]) == expected)
+            and (
+                expected is None
+                or int(label[1]) == expected
+                or (skips and expected < int(label[1]) <= expected + 2)
+            )
         ):
             number = int(label[1])
             entries.append(([attrs.evolve(row, text=label[2], label="")], str(number)))

@@ -2,8 +2,9 @@
 
 :func:`read_pdf` opens the file with pypdfium2 (PDFium, the PDF engine of Chromium: fast, and
 maintained), reads each page's glyphs with their boxes, sizes and weights, and its link
-annotations, within bounds (:data:`MAX_PAGES`, :data:`MAX_OBJECTS` a page,
-:data:`MAX_GLYPHS`, :data:`TIME_LIMIT`); :mod:`refcheck.readers._pdf_layout` does the rest
+annotations, in a process of its own (:mod:`refcheck.readers._pdf_worker`), within bounds
+(:data:`MAX_PAGES`, :data:`MAX_OBJECTS` a page, :data:`MAX_GLYPHS`, :data:`MAX_MEMORY`,
+:data:`TIME_LIMIT`); :mod:`refcheck.readers._pdf_layout` does the rest
 (rows, columns, headers, headings, entries; pure). Why pypdfium2 rather than pdfminer.six or
 pypdf: ``docs/benchmarks.md`` has the measurements.
 
@@ -18,13 +19,15 @@ line: encrypted, no text layer (a scan: refcheck does no OCR), damaged, or beyon
 
 from __future__ import annotations
 
-import atexit
-import ctypes
+import contextlib
+import json
 import os
+import signal
 import stat
+import struct
+import subprocess
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ from refcheck.readers.text import Manuscript, TextLine
 
 __all__ = [
     "MAX_GLYPHS",
+    "MAX_MEMORY",
     "MAX_OBJECTS",
     "MAX_PAGES",
     "TIME_LIMIT",
@@ -56,9 +60,11 @@ MAX_OBJECTS = 200_000
 MAX_GLYPHS = 5_000_000
 #: The most seconds reading one PDF may take.
 TIME_LIMIT = 60.0
+#: The most memory (address space, in bytes) the process that reads a PDF may take.
+MAX_MEMORY = 1024 * 1024 * 1024
 
 _INSTALL = f"reading PDF needs pypdfium2: {install_hint('pdf')}"
-# pypdfium2 is not thread-safe: one PDF is read at a time.
+# pypdfium2 is not thread-safe: in this process, one PDF is read at a time.
 _LOCK = threading.Lock()
 
 
@@ -133,97 +139,38 @@ def _letter(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else f"L{index + 1}-"
 
 
-# --- reading with pypdfium2 -------------------------------------------------------------------
+# --- reading with pypdfium2, in a process of its own ------------------------------------------
+
+#: The worker: a script run by the interpreter refcheck runs in (see its docstring).
+_WORKER = Path(__file__).with_name("_pdf_worker.py")
+_GLYPH = struct.Struct("5d")
 
 
 def pdf_pages(data: bytes, file: str) -> list[Page]:
-    """The pages of a PDF's bytes: glyphs and links (see the module's docstring)."""
+    """The pages of a PDF's bytes: glyphs and links (see the module's docstring).
+
+    PDFium reads them in a process of its own (:mod:`refcheck.readers._pdf_worker`), whose
+    address space is limited to :data:`MAX_MEMORY` (where the system allows it: Linux, the
+    BSDs) and which is killed past :data:`TIME_LIMIT`: a PDF bomb costs that process, and
+    nothing else. Where no interpreter can be started, PDFium reads in this process, bounded
+    in pages, objects and characters only."""
     try:
-        import pypdfium2 as pdfium
+        import pypdfium2  # noqa: F401  (the worker's import; the error belongs here)
     except ImportError as exc:
         raise ParseError(f"{file}: {_INSTALL}") from exc
-    if not _LOCK.acquire(timeout=TIME_LIMIT):
-        raise ParseError(f"{file}: another PDF is still being read; try again later")
-    # PDFium runs in a thread of its own, so that a page that takes forever (a stream that
-    # inflates to gigabytes) cannot hang refcheck: past the time limit, the read is given up
-    # (the thread ends when PDFium returns; it holds the lock until then).
-    result: list[list[Page]] = []
-    failure: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            result.append(_pages(pdfium, data, file))
-        except BaseException as exc:  # handed to the caller's thread
-            failure.append(exc)
-        finally:
-            _LOCK.release()
-
-    thread = threading.Thread(target=work, name="refcheck-pdf", daemon=True)
-    thread.start()
-    thread.join(TIME_LIMIT + 1)
-    if thread.is_alive():
-        _on_exit_wait_for(thread)
-        raise ParseError(f"{file}: reading took longer than {TIME_LIMIT:g} s; given up")
-    if failure:
-        raise failure[0]
-    return result[0]
-
-
-#: How long the interpreter's exit waits for a PDF read that was given up.
-EXIT_GRACE = 10.0
-
-
-def _on_exit_wait_for(thread: threading.Thread) -> None:
-    """At exit, wait for a given-up PDF read to return before pypdfium2 closes PDFium (which
-    would crash under it); past :data:`EXIT_GRACE`, end the process at once, with exit
-    code 2 (the file could not be read)."""
-
-    def wait() -> None:
-        thread.join(EXIT_GRACE)
-        if thread.is_alive():
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(2)
-
-    atexit.register(wait)
-
-
-def _pages(pdfium: Any, data: bytes, file: str) -> list[Page]:
-    deadline = time.monotonic() + TIME_LIMIT
+    limits = {
+        "max_pages": MAX_PAGES,
+        "max_objects": MAX_OBJECTS,
+        "max_glyphs": MAX_GLYPHS,
+        "memory": MAX_MEMORY,
+    }
     try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        message = str(exc)
-        if "password" in message.lower():
-            raise ParseError(
-                f"{file} is encrypted: refcheck cannot read a password-protected PDF"
-            ) from exc
-        raise ParseError(f"{file} is not a readable PDF (damaged or not a PDF): {message}") from exc
-    try:
-        count = len(document)
-        if count == 0:
-            raise ParseError(f"{file} is a PDF without pages")
-        if count > MAX_PAGES:
-            raise ParseError(
-                f"{file} has {count:,} pages, more than the {MAX_PAGES:,} refcheck reads"
-            )
-        pages: list[Page] = []
-        glyphs = 0
-        for index in range(count):
-            if time.monotonic() > deadline:
-                raise ParseError(
-                    f"{file}: reading took longer than {TIME_LIMIT:g} s "
-                    f"(page {index + 1} of {count})"
-                )
-            page = _page(pdfium, document, index, file, deadline)
-            glyphs += len(page.glyphs)
-            if glyphs > MAX_GLYPHS:
-                raise ParseError(
-                    f"{file} holds more than the {MAX_GLYPHS:,} characters refcheck reads"
-                )
-            pages.append(page)
-    finally:
-        document.close()
+        output, crashed = _run_worker(data, limits, file)
+    except OSError:
+        from refcheck.readers import _pdf_worker
+
+        output, crashed = _in_process(_pdf_worker, data, limits), None
+    pages = _decode(output, file, crashed)
     if not any(g.text.strip() for page in pages for g in page.glyphs):
         raise ParseError(
             f"{file} has no text layer (a scanned PDF?): refcheck does not do OCR; run OCR "
@@ -232,123 +179,154 @@ def _pages(pdfium: Any, data: bytes, file: str) -> list[Page]:
     return pages
 
 
-def _page(pdfium: Any, document: Any, index: int, file: str, deadline: float) -> Page:
-    raw = pdfium.raw
-    try:
-        page = document[index]
-    except pdfium.PdfiumError as exc:
-        raise ParseError(f"{file}: page {index + 1} cannot be read: {exc}") from exc
-    try:
-        objects = raw.FPDFPage_CountObjects(page.raw)
-        if objects > MAX_OBJECTS:
-            raise ParseError(
-                f"{file}: page {index + 1} draws {objects:,} objects, more than the "
-                f"{MAX_OBJECTS:,} refcheck reads"
-            )
-        width, height = page.get_size()
-        textpage = page.get_textpage()
+def _in_process(worker: Any, data: bytes, limits: dict[str, Any]) -> bytes:
+    parts: list[bytes] = []
+    with _LOCK:
+        for frame in worker.frames(data, limits):
+            worker.write(frame, parts.append)
+    return b"".join(parts)
+
+
+def _run_worker(data: bytes, limits: dict[str, Any], file: str) -> tuple[bytes, str | None]:
+    """The worker's output, and how it ended when it did not end well (``None`` when it did):
+    "memory" (aborted: PDFium aborts when an allocation fails, as the address-space bound makes
+    it), "crash" (killed by another signal: a segmentation fault, PDFium's checks), or the
+    last line it wrote on stderr when it exited with an error. (Its peak memory would not
+    tell: a child's ``ru_maxrss`` counts what its parent held when it was forked.)"""
+    process = subprocess.Popen(
+        [sys.executable, str(_WORKER), json.dumps(limits)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    chunks: list[bytes] = []
+    errors = bytearray()  # the tail of what it wrote on stderr (a traceback, a warning)
+    ended: list[int] = []  # the exit status (negative: the signal that ended it)
+
+    def feed() -> None:
+        assert process.stdin is not None
         try:
-            glyphs = _glyphs(raw, textpage.raw, height, file, index, deadline)
+            process.stdin.write(data)
+        except OSError:  # the worker stopped reading: it ended, or was ended
+            pass
         finally:
-            textpage.close()
-        links = _links(raw, document.raw, page.raw, height)
-    finally:
-        page.close()
-    return Page(index + 1, width, height, tuple(glyphs), tuple(links))
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+
+    def drain() -> None:
+        assert process.stdout is not None
+        for chunk in iter(lambda: process.stdout.read(1 << 16), b""):  # type: ignore[union-attr]
+            chunks.append(chunk)
+
+    def drain_errors() -> None:
+        assert process.stderr is not None
+        for chunk in iter(lambda: process.stderr.read(1 << 12), b""):  # type: ignore[union-attr]
+            errors.extend(chunk)
+            del errors[: max(0, len(errors) - 4096)]
+
+    def reap() -> None:
+        ended.append(process.wait())
+
+    threads = [threading.Thread(target=t, daemon=True) for t in (feed, drain, drain_errors)]
+    reaper = threading.Thread(target=reap, daemon=True)
+    for thread in (*threads, reaper):
+        thread.start()
+    reaper.join(TIME_LIMIT)
+    if reaper.is_alive():
+        process.kill()
+        reaper.join()
+        for thread in threads:
+            thread.join(5)
+        raise ParseError(f"{file}: reading took longer than {TIME_LIMIT:g} s; given up")
+    # The worker has ended: its pipes close, and what it wrote is read to the end (a loaded
+    # machine may take a while to hand it over; a cut output would read as a damaged PDF).
+    for thread in threads:
+        thread.join(TIME_LIMIT)
+    status = ended[0]
+    ending = None
+    if status < 0:
+        # Killed by a signal: PDFium ends the process when an allocation fails (the address
+        # space bound), or when it crashes on a damaged file.
+        ending = "memory" if -status == getattr(signal, "SIGABRT", 6) else "crash"
+    elif status > 0:
+        lines = bytes(errors).decode("utf-8", "replace").strip().splitlines()
+        ending = f"exit status {status}" + (f": {lines[-1].strip()}" if lines else "")
+    return b"".join(chunks), ending
 
 
-def _glyphs(
-    raw: Any, text: Any, height: float, file: str, index: int, deadline: float
-) -> list[Glyph]:
-    count = raw.FPDFText_CountChars(text)
-    rect = raw.FS_RECTF()
-    box = ctypes.byref(rect)
-    fonts: dict[int, bool] = {}
-    out: list[Glyph] = []
-    for i in range(count):
-        if i % 5000 == 4999 and time.monotonic() > deadline:
-            raise ParseError(
-                f"{file}: reading took longer than {TIME_LIMIT:g} s (page {index + 1})"
-            )
-        code = raw.FPDFText_GetUnicode(text, i)
-        if code == 0:
-            continue
-        try:
-            ch = chr(code)
-        except (ValueError, OverflowError):
-            continue
-        if ch in "\r\n":
-            continue
-        if ch in "\x02\ufffe":
-            ch = "-"  # PDFium's mark for a hyphen at a line end: the layout decides
-        if ch == " " and raw.FPDFText_IsGenerated(text, i) == 1:
-            continue  # PDFium's guess; the layout puts spaces by the gaps between glyphs
-        angle = raw.FPDFText_GetCharAngle(text, i)
-        if 0.02 < angle < 6.26:
-            continue  # turned text: a watermark ("DRAFT"), a margin note, a rotated table
-        # The loose box: the font's advance and its ascent and descent, not the ink, so that
-        # the gap between two glyphs is the spacing the PDF drew.
-        if not raw.FPDFText_GetLooseCharBox(text, i, box):
-            continue
-        size = raw.FPDFText_GetFontSize(text, i)
-        top, bottom = sorted((height - rect.top, height - rect.bottom))
-        out.append(
-            Glyph(
-                ch,
-                min(rect.left, rect.right),
-                top,
-                max(rect.left, rect.right),
-                bottom,
-                size,
-                _bold(raw, text, i, fonts),
+def _decode(output: bytes, file: str, crashed: str | None) -> list[Page]:
+    """The pages of the worker's frames; a :class:`ParseError` for the frame that says why
+    the PDF cannot be read, or for output cut short."""
+    pages: list[Page] = []
+    view = memoryview(output)
+    at = 0
+    while True:
+        end = output.find(b"\n", at)
+        if end < 0:
+            break
+        head = json.loads(output[at:end])
+        at = end + 1
+        if "error" in head:
+            raise _error(head, file, len(pages))
+        if head.get("end"):
+            return pages
+        n, size = int(head["glyphs"]), int(head["text"])
+        text = bytes(view[at : at + size]).decode("utf-8", "replace")
+        at += size
+        numbers = view[at : at + n * _GLYPH.size]
+        at += n * _GLYPH.size
+        bold = view[at : at + n]
+        at += n
+        glyphs = tuple(
+            Glyph(ch, x0, top, x1, bottom, fsize, bool(b))
+            for ch, (x0, top, x1, bottom, fsize), b in zip(
+                text, _GLYPH.iter_unpack(numbers), bold, strict=True
             )
         )
-    return out
-
-
-def _bold(raw: Any, text: Any, index: int, fonts: dict[int, bool]) -> bool:
-    """Whether the glyph's font is bold: its weight, else its name ("CMBX10", "Arial-Bold")."""
-    weight = raw.FPDFText_GetFontWeight(text, index)
-    obj = raw.FPDFText_GetTextObject(text, index)
-    key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-    known = fonts.get(key)
-    if known is not None:
-        return known
-    bold = bool(weight >= 600)
-    # FPDFFont_GetBaseFontName is PDFium's newer name of FPDFFont_GetFontName.
-    name_of = getattr(raw, "FPDFFont_GetBaseFontName", None) or getattr(
-        raw, "FPDFFont_GetFontName", None
+        links = tuple(Link(*link) for link in head["links"])
+        pages.append(Page(int(head["page"]), head["width"], head["height"], glyphs, links))
+    if crashed == "memory":
+        raise ParseError(
+            f"{file}: reading it needed more than the {MAX_MEMORY // 2**20:,} MiB of memory "
+            f"refcheck gives a PDF (a stream that inflates to gigabytes?); given up at page "
+            f"{len(pages) + 1}"
+        )
+    if crashed is not None and crashed != "crash":
+        raise ParseError(
+            f"{file}: refcheck's PDF reading process failed at page {len(pages) + 1} "
+            f"({crashed}); please report it with the file"
+        )
+    raise ParseError(
+        f"{file} is not a readable PDF (damaged?): PDFium stopped at page {len(pages) + 1}"
     )
-    if not bold and obj and name_of is not None:
-        font = raw.FPDFTextObj_GetFont(obj)
-        if font:
-            buffer = ctypes.create_string_buffer(256)
-            length = name_of(font, buffer, 256)
-            name = buffer.raw[: max(0, length - 1)].decode("latin-1").casefold()
-            bold = any(m in name for m in ("bold", "cmbx", "black", "heavy", "semibold", "demi"))
-    fonts[key] = bold
-    return bold
 
 
-def _links(raw: Any, document: Any, page: Any, height: float) -> list[Link]:
-    links: list[Link] = []
-    position = ctypes.c_int(0)
-    link = raw.FPDF_LINK()
-    rect = raw.FS_RECTF()
-    while raw.FPDFLink_Enumerate(page, ctypes.byref(position), ctypes.byref(link)):
-        action = raw.FPDFLink_GetAction(link)
-        if not action or raw.FPDFAction_GetType(action) != raw.PDFACTION_URI:
-            continue
-        length = raw.FPDFAction_GetURIPath(document, action, None, 0)
-        if length <= 1 or length > 4096:
-            continue
-        buffer = ctypes.create_string_buffer(length)
-        raw.FPDFAction_GetURIPath(document, action, buffer, length)
-        uri = buffer.raw[: length - 1].decode("latin-1")
-        if not raw.FPDFLink_GetAnnotRect(link, ctypes.byref(rect)):
-            continue
-        top, bottom = sorted((height - rect.top, height - rect.bottom))
-        links.append(Link(min(rect.left, rect.right), top, max(rect.left, rect.right), bottom, uri))
-        if len(links) > 10_000:
-            break
-    return links
+def _error(head: dict[str, Any], file: str, read: int) -> ParseError:
+    kind = head["error"]
+    if kind == "install":
+        return ParseError(f"{file}: {_INSTALL}")
+    if kind == "encrypted":
+        return ParseError(f"{file} is encrypted: refcheck cannot read a password-protected PDF")
+    if kind == "damaged":
+        return ParseError(
+            f"{file} is not a readable PDF (damaged or not a PDF): {head.get('message', '')}"
+        )
+    if kind == "no-pages":
+        return ParseError(f"{file} is a PDF without pages")
+    if kind == "pages":
+        return ParseError(
+            f"{file} has {head['count']:,} pages, more than the {MAX_PAGES:,} refcheck reads"
+        )
+    if kind == "page":
+        return ParseError(f"{file}: page {head['page']} cannot be read: {head.get('message')}")
+    if kind == "objects":
+        return ParseError(
+            f"{file}: page {head['page']} draws {head['count']:,} objects, more than the "
+            f"{MAX_OBJECTS:,} refcheck reads"
+        )
+    if kind == "glyphs":
+        return ParseError(f"{file} holds more than the {MAX_GLYPHS:,} characters refcheck reads")
+    return ParseError(
+        f"{file}: reading it needed more than the {MAX_MEMORY // 2**20:,} MiB of memory "
+        f"refcheck gives a PDF; given up at page {read + 1}"
+    )

@@ -35,6 +35,9 @@ A matched preprint's published version (``Match.published``) is the one its own 
 (arXiv's journal reference and DOI, Semantic Scholar's venue), else the one dblp lists beside
 its CoRR record, else Semantic Scholar's, asked once (cached like every request).
 
+A reference that every source leaves unresolved keeps the other version one of them found
+(``Match.version``: a journal citation's preprint, see :mod:`refcheck.sources.versions`).
+
 When every source leaves the reference unresolved, every one was asked (none unchecked),
 and the first source can list a journal's works
 (:class:`~refcheck.sources.existence.JournalSource`, as Crossref can), the chain asks for the
@@ -378,6 +381,7 @@ class SourceChain:
         first: Match | None = None
         doi_verdicts: list[tuple[str, Match]] = []
         arxiv_verdict: Match | None = None
+        versions: list[Work | None] = []
         for index, source in enumerate(order, 1):
             name = source_name(source) or f"source {index}"
             match = self._resolve(source, reference)
@@ -392,6 +396,7 @@ class SourceChain:
                 doi_verdicts.append((name, match))
             if match.arxiv_status and arxiv_verdict is None:
                 arxiv_verdict = match
+            versions.append(match.version)
             if first is None:
                 first = match
             if match.status is MatchStatus.AMBIGUOUS and index == 1:
@@ -407,6 +412,9 @@ class SourceChain:
         if unchecked:
             reason += f"; not asked: {'; '.join(unchecked)}"
         result = attrs.evolve(result, reason=reason, asked=tuple(asked), status=first.status)
+        if result.version is None and first.status is MatchStatus.UNRESOLVED:
+            # Only another version (a journal citation's preprint) agreed, at a later source.
+            result = attrs.evolve(result, version=next((v for v in versions if v), None))
         if self.assess and not unchecked:
             result = attrs.evolve(result, doubts=self._doubts(reference, result))
         return result

@@ -51,6 +51,7 @@ def needs_assessment(reference: Reference, match: Match) -> bool:
     """Whether an unresolved reference has the parts that could contradict each other."""
     return (
         match.status is MatchStatus.UNRESOLVED
+        and match.version is None
         and reference.container_title is not None
         and reference.year is not None
         and (reference.volume is not None or reference.doi is not None)

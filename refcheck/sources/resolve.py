@@ -27,9 +27,19 @@ algorithm:
      (fewer than four words that are not stop words) must be all but exact (0.95) and come
      with three of them, or two and the first page.
 
+4. Look-alikes and versions (:mod:`refcheck.sources.versions`): a notice (correction,
+   erratum, retraction notice), comment, reply or peer review is not accepted unless the
+   citation cites one; a preprint is not the match of a citation of the published version
+   (a volume or pages, or a journal the preprint lacks), and a citation of a preprint
+   ("bioRxiv ...", "arXiv:") gets the preprint rather than its article. When only the other
+   version agrees, the one cited is looked up through the record's ``is-preprint-of`` /
+   ``has-preprint`` relation and validated; a journal citation of which only the preprint
+   agrees is unresolved, with the preprint as ``Match.version``.
+
    The best accepted candidate wins. Two accepted candidates within ``ambiguity_margin`` of
-   each other make the reference ambiguous. Otherwise it is unresolved: a wrong DOI is worse
-   than none.
+   each other make the reference ambiguous, and so do two DOIs of one work (twins: one kind,
+   the same title and first author, no field that differs). Otherwise it is unresolved: a
+   wrong DOI is worse than none.
 
 A source that has a ``search_reference(reference, rows=...)`` method is searched with it, with
 the parsed reference rather than the query text (PubMed's ECitMatch takes journal, year, volume,
@@ -49,6 +59,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import attrs
@@ -58,6 +69,24 @@ from refcheck.errors import NotCached, ServiceError, ServiceUnavailable
 from refcheck.model import Candidate, Match, MatchStatus, Reference, Work
 from refcheck.parsing.normalize import fold, words
 from refcheck.similarity import container_matches, same_family, title_similarity
+from refcheck.sources.versions import (
+    ARTICLE,
+    COMMENT,
+    NOTICE,
+    PREPRINT,
+    REPLY,
+    REVIEW,
+    cited_form,
+    cites_kind,
+    cites_number_of,
+    is_preprint,
+    preprint_dois,
+    published_dois,
+    twins,
+    unexplained_words,
+    versions,
+    work_kind,
+)
 
 __all__ = ["Resolver", "WorkSource", "bibliographic_query", "explain", "validate"]
 
@@ -441,8 +470,86 @@ class Resolver:
             key=lambda c: (c[1], c[0].score),
             reverse=True,
         )
+        admitted = [self._admit(reference, candidate, ok) for candidate, ok in scored]
+        refused = [
+            c
+            for (c, ok), (_, kept) in zip(scored, admitted, strict=True)
+            if ok and not kept and work_kind(c.work) in _NOT_CITED
+        ]
+        match = self._choose(reference, admitted)
+        best = refused[0] if refused else None
+        if (
+            best is not None
+            and match.status is MatchStatus.MATCHED
+            and match.score is not None
+            and best.score - match.score > self.ambiguity_margin
+        ):
+            # A notice (or comment, reply) agrees better than the work chosen: the citation
+            # may cite it, its mark misread ("Crrcctin: ..."). Neither is a safe answer.
+            return Match(
+                MatchStatus.UNRESOLVED,
+                candidates=tuple(c for c, _ in admitted[:3]),
+                reason=(
+                    f"a {work_kind(best.work)} ({best.work.doi}) agrees better than "
+                    f"{match.doi}, and the citation does not say it cites one"
+                ),
+            )
+        return match
+
+    def _admit(
+        self, reference: Reference, candidate: Candidate, ok: bool
+    ) -> tuple[Candidate, bool]:
+        """A look-alike (a notice, comment, reply or review) that the citation does not cite
+        is not accepted, however well it agrees; nor is an article when the citation cites
+        one of them (see :func:`~refcheck.sources.versions.cites_kind`)."""
+        kind = work_kind(candidate.work)
+        if not ok or cites_kind(reference, kind):
+            return candidate, ok
+        why = _NOT_CITED.get(kind, "the citation cites a notice, comment or reply; this is not one")
+        return attrs.evolve(candidate, evidence=(*candidate.evidence, why)), False
+
+    def _choose(self, reference: Reference, scored: list[tuple[Candidate, bool]]) -> Match:
+        """The accepted candidate of the version the citation cites; ambiguous between two
+        works (or two DOIs of one work) that agree as well.
+
+        A citation with a volume or pages, or one that names a journal the preprint does not
+        have, cites the published version: a preprint is not its match. When only a preprint
+        agrees, or none does but a preprint has the citation's title and first author, the
+        preprint's published version (``is-preprint-of``) is looked up and validated;
+        failing that, the reference is unresolved and ``Match.version`` holds the preprint.
+        A citation of a preprint ("bioRxiv", "arXiv:", "Preprint at Research Square", or the
+        number its DOI holds: "bioRxiv 2020.03.01.123456") gets the preprint, looked up
+        through the article's ``has-preprint`` when only the article has the citation's
+        title. A citation that says neither gets the version whose year it gives, else the
+        version of record.
+        """
         candidates = [candidate for candidate, _ in scored]
         accepted = [candidate for candidate, ok in scored if ok]
+        form = cited_form(reference)
+        if any(cites_number_of(reference, c.work) for c in candidates[:3]):
+            form = PREPRINT  # its number, "bioRxiv 2020.03.01.123456", however else cited
+        if form == PREPRINT:
+            preprints = [c for c in accepted if is_preprint(c.work)]
+            article = accepted[0] if accepted else _same_title(scored, preprint=False)
+            if not preprints and article is not None:
+                followed = self._other_version(reference, article, scored, preprint_dois)
+                if followed.status is MatchStatus.MATCHED:
+                    return followed
+            accepted = preprints or accepted
+        else:
+            published = [c for c in accepted if not _not_cited_preprint(reference, c)]
+            preprint = accepted[0] if accepted else _same_title(scored, preprint=True)
+            journal = form == ARTICLE or len(published) < len(accepted)
+            if (
+                not accepted
+                and preprint is not None
+                and form is None
+                and _not_cited_preprint(reference, preprint)
+            ):
+                journal = True  # no numbers, but a journal the preprint does not have
+            if journal and not published and preprint is not None:
+                return self._other_version(reference, preprint, scored, published_dois)
+            accepted = published if journal else _by_year(reference, accepted)
         if not accepted:
             return Match(
                 MatchStatus.UNRESOLVED,
@@ -454,7 +561,8 @@ class Resolver:
             c
             for c in accepted[1:]
             if _identity(c.work) != _identity(best.work)
-            and best.score - c.score < self.ambiguity_margin
+            and not versions(best.work, c.work)
+            and (best.score - c.score < self.ambiguity_margin or twins(best.work, c.work))
         ]
         if rivals:
             return Match(MatchStatus.AMBIGUOUS, candidates=(best, *rivals), score=best.score)
@@ -465,6 +573,102 @@ class Resolver:
             via="search",
             candidates=tuple(candidates[:3]),
         )
+
+    def _other_version(
+        self,
+        reference: Reference,
+        found: Candidate,
+        scored: list[tuple[Candidate, bool]],
+        related: Callable[[Work], tuple[str, ...]],
+    ) -> Match:
+        """The version of ``found`` that its record links to (``related``), looked up (unless
+        the search brought it already) and validated: the match if it agrees; else the
+        reference is unresolved, with ``found`` as the other ``version``."""
+        judged = {_identity(c.work): (c, ok) for c, ok in scored}
+        for doi in related(found.work)[:2]:
+            known = judged.get(doi.lower())
+            if known is None:
+                work = self.source.get_work(doi)
+                if work is None:
+                    continue
+                known = self._admit(reference, *self._judge(reference, work))
+            candidate, ok = known
+            if ok:
+                return Match(
+                    MatchStatus.MATCHED,
+                    work=candidate.work,
+                    score=candidate.score,
+                    via="relation",
+                    candidates=(candidate, found),
+                )
+        linked = ", ".join(related(found.work)) or "none linked"
+        return Match(
+            MatchStatus.UNRESOLVED,
+            candidates=tuple(c for c, _ in scored[:3]),
+            reason=(
+                f"only another version agrees: {found.work.doi} "
+                f"({'preprint' if is_preprint(found.work) else 'published version'}); "
+                f"the version cited ({linked}) does not"
+            ),
+            version=found.work,
+        )
+
+
+_NOT_CITED = {
+    NOTICE: "a notice (correction, erratum, retraction...) that the citation does not cite",
+    COMMENT: "a comment on the work, which the citation does not cite",
+    REPLY: "a reply about the work, which the citation does not cite",
+    REVIEW: "a peer review of the work, which the citation does not cite",
+}
+
+
+def _same_title(scored: list[tuple[Candidate, bool]], *, preprint: bool) -> Candidate | None:
+    """The best candidate, a preprint (or not), whose title and first author agree with the
+    citation although it was not accepted (another year, no volume or pages: the other
+    version of the cited work)."""
+    for candidate, _ in scored:
+        agreement = dict(candidate.agreement)
+        if (
+            is_preprint(candidate.work) is preprint
+            and work_kind(candidate.work) in (ARTICLE, PREPRINT)
+            and agreement.get("title", 0.0) >= 0.9
+            and agreement.get("author", 0.0) >= 0.7
+        ):
+            return candidate
+    return None
+
+
+def _not_cited_preprint(reference: Reference, candidate: Candidate) -> bool:
+    """A preprint that the citation does not cite: the citation's volume or first page is
+    not the preprint's (it has none, as a rule); or, without them, the citation names
+    something the preprint's record does not have, as a journal (two words or more that
+    its title, authors, container and publisher do not account for: "Auton Robot"; "PeerJ"
+    is a PeerJ preprint's own publisher)."""
+    if not is_preprint(candidate.work):
+        return False
+    agreement = dict(candidate.agreement)
+    if agreement.get("volume") == 1.0 or agreement.get("page") == 1.0:
+        return False
+    if reference.volume or reference.first_page:
+        return True  # numbers the preprint lacks: "PeerJ 7, e5066" is not a PeerJ preprint
+    return unexplained_words(reference, candidate.work) >= 2
+
+
+def _by_year(reference: Reference, accepted: list[Candidate]) -> list[Candidate]:
+    """Of a preprint and its article that both agree with a citation that names neither
+    form, the one whose year the citation gives; when both have it, the article."""
+    year = (reference.year or "")[:4]
+    dropped: set[int] = set()
+    for i, one in enumerate(accepted):
+        for j, other in enumerate(accepted):
+            if i >= j or i in dropped or j in dropped or not versions(one.work, other.work):
+                continue
+            preprint, article = (i, j) if is_preprint(one.work) else (j, i)
+            prefer_preprint = year in accepted[preprint].work.years and (
+                year not in accepted[article].work.years
+            )
+            dropped.add(article if prefer_preprint else preprint)
+    return [c for k, c in enumerate(accepted) if k not in dropped]
 
 
 def _work_summary(work: Work) -> dict[str, Any]:
@@ -498,7 +702,8 @@ def explain(match: Match) -> dict[str, Any]:
 
     ``work`` is the chosen work with its score, the fields that agreed (0.7 or more) and those
     that did not; ``runner_up`` is the best other candidate, or ``None``; ``candidates`` are all
-    the candidates kept, best first.
+    the candidates kept, best first; ``version`` is the other version of the cited work that
+    agrees when the version cited does not (a journal citation's preprint), or ``None``.
     """
     chosen = next(
         (c for c in match.candidates if match.work is not None and c.work.doi == match.work.doi),
@@ -518,4 +723,5 @@ def explain(match: Match) -> dict[str, Any]:
         "work": _candidate_summary(chosen) if chosen is not None else None,
         "runner_up": _candidate_summary(others[0]) if others else None,
         "candidates": [_candidate_summary(c) for c in match.candidates],
+        "version": _work_summary(match.version) if match.version is not None else None,
     }
