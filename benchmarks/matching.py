@@ -31,11 +31,17 @@ findings report the injected field as an ``error``: the guard that keeps the fin
 while false ones are taken away.
 
 Needs the ``bench`` extra: ``pip install -e '.[bench]'``. Run from the repository root.
+
+``--source snapshot`` resolves against a local index instead
+(:class:`~refcheck.sources.snapshot.SnapshotSource`), built at run time, in a temporary
+directory, from the same indexed records written out in Crossref's snapshot file format: the
+same citations, the same resolver, another search engine (needs the ``index`` extra).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import json
@@ -43,7 +49,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -818,6 +824,30 @@ def injected_table(recalls: Mapping[str, Recall]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _opened(kind: str, records: list[dict[str, Any]]) -> Iterator[tuple[Any, Callable[[], int]]]:
+    """The source that serves ``records`` and a count of its requests: the stand-in Crossref
+    through the real client (``api``), or a local index built from them in Crossref's
+    snapshot format (``snapshot``; no request)."""
+    if kind == "snapshot":
+        import tempfile
+
+        from refcheck.sources.snapshot import SnapshotSource
+        from refcheck.sources.snapshot_build import build_index, write_snapshot
+
+        with tempfile.TemporaryDirectory() as tmp:
+            write_snapshot(records, Path(tmp) / "snapshot")
+            build_index(Path(tmp) / "snapshot", Path(tmp) / "index")
+            with SnapshotSource(Path(tmp) / "index") as snapshot:
+                yield snapshot, lambda: 0
+        return
+    with (
+        serve_crossref(records) as stand_in,
+        CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
+    ):
+        yield client, lambda: len(stand_in.requests)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--limit", type=int, default=100, help="records per style (default 100)")
@@ -839,6 +869,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, help="also write the Markdown tables here")
     parser.add_argument("--misses", type=Path, help="write wrong/missing answers (JSON Lines)")
+    parser.add_argument(
+        "--source",
+        choices=("api", "snapshot"),
+        default="api",
+        help="the stand-in API over HTTP (default), or a local snapshot index",
+    )
     parser.add_argument(
         "--injected",
         action=argparse.BooleanOptionalAction,
@@ -902,21 +938,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.injected_only:
         # The citations above are drawn (as a whole run draws them), so the injected cases
         # are the whole run's own; only these are resolved.
-        with (
-            serve_crossref(indexed) as stand_in,
-            CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
-        ):
+        with _opened(args.source, indexed) as (client, asked):
             recalls = run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
         print(injected_table(recalls))
         return 0
     report: list[str] = []
     runs: dict[str, dict[str, Tally]] = {}
     if not args.only_lookalikes:
-        with (
-            serve_crossref(indexed) as stand_in,
-            CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
-        ):
-            outcomes = run(genuine, Resolver(client), lambda: len(stand_in.requests), misses)
+        with _opened(args.source, indexed) as (client, asked):
+            outcomes = run(genuine, Resolver(client), asked, misses)
             recalls = (
                 run_injected(injected_cases(sample, styles, rng, renderer), Resolver(client))
                 if args.injected
@@ -962,13 +992,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for case in genuine
         ]
         cases += lookalike_cases(sample, index, styles, random.Random(args.seed + 2), renderer)
-        with (
-            serve_crossref(served) as stand_in,
-            CrossrefClient(base_url=stand_in.base_url, cache=None, limits=_UNLIMITED) as client,
-        ):
-            outcomes = run(
-                cases, Resolver(client), lambda: len(stand_in.requests), misses, index.kind
-            )
+        with _opened(args.source, served) as (client, asked):
+            outcomes = run(cases, Resolver(client), asked, misses, index.kind)
         runs["with"] = with_totals(tallies(outcomes))
         works = {la.of for la in index.lookalikes}
         eligible_works = sum(
@@ -1006,10 +1031,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"precision {before.precision:.3f} and {after.precision:.3f}. Requests per "
             f"reference on the same citations: {every_before.requests / every_before.cases:.3f}"
             f" without, {common.requests / common.cases:.3f} with "
-            f"({common.requests / every_before.requests - 1:+.1%})."
+            + (
+                f"({common.requests / every_before.requests - 1:+.1%})."
+                if every_before.requests
+                else "(no request: a local index)."
+            )
         )
     report.append(
-        f"\nSeed {args.seed}, {args.limit} records per style, {args.withheld} withheld, "
+        f"\nSource {args.source}. Seed {args.seed}, {args.limit} records per style, "
+        f"{args.withheld} withheld, "
         f"{args.real} real strings. Wall time {time.perf_counter() - started:.0f} s.\n"
     )
     text = "\n".join(report)

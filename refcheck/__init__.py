@@ -55,7 +55,7 @@ from refcheck.model import (
 from refcheck.output.bibtex import to_bibtex, write_bibtex
 from refcheck.output.formats import format_github, format_gitlab, format_junit, format_sarif
 from refcheck.output.report import format_json, format_text, report_to_dict
-from refcheck.parsing import parse_citation
+from refcheck.parsing import parse_citation, parse_citations
 from refcheck.readers import read_manuscript
 from refcheck.readers.text import Manuscript, extract_citations
 from refcheck.sources.chain import SourceChain
@@ -67,6 +67,7 @@ from refcheck.sources.http.service import SourceSettings
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
 from refcheck.sources.resolve import Resolver, WorkSource
+from refcheck.sources.snapshot import SnapshotSource
 
 __all__ = [
     "Author",
@@ -102,6 +103,7 @@ __all__ = [
     "ServiceUnavailable",
     "ServiceUnreachable",
     "Severity",
+    "SnapshotSource",
     "SourceChain",
     "SourceSettings",
     "Update",
@@ -120,6 +122,7 @@ __all__ = [
     "format_sarif",
     "format_text",
     "parse_citation",
+    "parse_citations",
     "read_manuscript",
     "report_to_dict",
     "resolve_reference",

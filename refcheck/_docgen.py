@@ -30,7 +30,7 @@ __all__ = ["help_text", "render_cli_doc"]
 WIDTH = 78
 
 _BLOCK = re.compile(
-    r"(?P<open><!-- generated: refcheck(?P<command>(?: [a-z-]+)?) --help -->\n)"
+    r"(?P<open><!-- generated: refcheck(?P<command>(?: [a-z-]+)*) --help -->\n)"
     r".*?"
     r"(?P<close><!-- end generated -->)",
     re.DOTALL,
@@ -43,14 +43,12 @@ def help_text(command_name: str = "") -> str:
     root = click.Context(cli, info_name="refcheck", **settings)
     if not command_name:
         return cli.get_help(root)
-    assert isinstance(cli, click.Group)
-    command = cli.commands[command_name]
-    context = click.Context(
-        command,
-        info_name=command_name,
-        parent=root,
-        terminal_width=WIDTH,
-    )
+    context = root
+    command: click.Command = cli
+    for name in command_name.split():
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+        context = click.Context(command, info_name=name, parent=context, terminal_width=WIDTH)
     return command.get_help(context)
 
 

@@ -3,7 +3,9 @@
 ``text -> extract citations -> parse -> Reference -> resolve -> Match -> compare -> findings``,
 then the document-level checks. This module only wires the steps together; each step lives in
 its own module. The network is the slow part, so distinct references are resolved once each,
-a few at a time (``concurrency``), through one client.
+a few at a time (``concurrency``), through one client, and the DOIs they cite are looked up
+first in a few list requests (``SourceChain.prefetch``: Crossref's ``filter=doi:A,doi:B``)
+rather than one request each.
 
 Ctrl-C during a check stops it at once: queued lookups are cancelled, those in flight cut
 short, and :class:`~refcheck.errors.CheckInterrupted` (a ``KeyboardInterrupt``) carries the
@@ -141,7 +143,8 @@ def _check(
     try:
         chain = SourceChain((client, *fallbacks), threshold=threshold)
         references = [r for _, r in parsed]
-        # Sources that can look many references up at once (arXiv's id_list) do it first.
+        # Sources that can look many references up at once (arXiv's id_list, Crossref's DOI
+        # filter) do it first.
         chain.prefetch(list(dict.fromkeys(references)))
         matches = _resolve_all(chain, references, concurrency, progress)
     except _Interrupted as stopped:

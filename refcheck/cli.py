@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,6 +26,7 @@ import click
 from click.core import ParameterSource
 
 from refcheck._version import __version__
+from refcheck.batch import BatchSources, check_batch
 from refcheck.check import Progress, check_files
 from refcheck.config import Config, apply_ignores, effective, find_config, load_config
 from refcheck.errors import (
@@ -55,7 +56,9 @@ from refcheck.sources.habanero import HabaneroSource
 from refcheck.sources.http.service import check_base_url
 from refcheck.sources.openalex import OpenAlexClient
 from refcheck.sources.pubmed import PubMedClient
-from refcheck.sources.resolve import explain
+from refcheck.sources.resolve import WorkSource, explain
+from refcheck.sources.snapshot import SnapshotSource, split_sources
+from refcheck.sources.snapshot_build import build_index, update_index
 
 __all__ = [
     "EXIT_CLEAN",
@@ -105,7 +108,9 @@ def _check_options(options: dict[str, Any]) -> None:
         raise ConfigError(f"--timeout: expected a number of seconds > 0, found {timeout:g}")
     if options.get("sources") is not None:
         try:
-            parse_sources(options["sources"])
+            _, names = split_sources(options["sources"])
+            if names or "snapshot:" not in options["sources"].lower():
+                parse_sources(names)
         except ConfigError as exc:
             message = str(exc).removeprefix("sources: ")
             raise ConfigError(f"{where('sources', 'REFCHECK_SOURCES')}: {message}") from None
@@ -158,7 +163,8 @@ def _service_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "semanticscholar, datacite ('auto': all but pubmed; 'all'); each reference is "
             "routed to those that suit it (an arXiv id to arXiv, a CS venue to dblp, a DOI to "
             "its registry), the next only while it is unresolved [default: auto, or crossref "
-            "with --replay; REFCHECK_SOURCES].",
+            "with --replay]. snapshot:INDEX asks a local index (refcheck index build) first "
+            "[REFCHECK_SOURCES].",
         ),
         *(
             click.option(
@@ -271,22 +277,27 @@ def _source_names(
 ) -> tuple[str, ...]:
     """``--sources`` (or ``REFCHECK_SOURCES``), else the file's ``sources``, else ``auto``;
     with ``--replay`` (which holds Crossref's answers only) the default is Crossref alone."""
-    given = options.get("sources") or (",".join(config.sources) if config.sources else None)
-    if given is None:
+    index, given = _snapshot_and_names(options, config)
+    if index is not None and not given:
+        return ()  # the local index alone
+    if given is None or not given:
         given = "crossref" if settings.replay is not None else "auto"
     return parse_sources(given)
 
 
-@contextmanager
-def _fallbacks(
-    options: dict[str, Any], settings: CrossrefSettings, config: Config
-) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
-    """The clients of ``--sources`` after Crossref, at their base URLs (``--pubmed-base-url``...,
-    then ``REFCHECK_PUBMED_BASE_URL``..., then the file), closed on exit."""
-    base_urls = config.source_base_urls(
-        {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
-    )
-    keys = {}
+def _snapshot_and_names(options: dict[str, Any], config: Config) -> tuple[Path | None, str | None]:
+    """The local index of ``snapshot:INDEX`` in the sources, if any, and the other names."""
+    given = options.get("sources") or (",".join(config.sources) if config.sources else None)
+    if given is None:
+        return None, None
+    return split_sources(given)
+
+
+def _api_keys(options: dict[str, Any], config: Config) -> dict[str, str | None]:
+    """``ncbi_api_key`` and ``semanticscholar_api_key`` as given, each left out (with a
+    warning) when a configuration file found beside the manuscript sends that service to
+    another server: a key goes only to the server the command line or the environment names."""
+    keys: dict[str, str | None] = {}
     for source, option, what in (
         ("pubmed", "ncbi_api_key", "NCBI API key"),
         ("semanticscholar", "semanticscholar_api_key", "Semantic Scholar API key"),
@@ -301,12 +312,30 @@ def _fallbacks(
             )
             key = None
         keys[option] = key
-    clients = open_fallbacks(
-        _source_names(options, settings, config),
-        settings,
-        ncbi_api_key=keys["ncbi_api_key"],
-        semanticscholar_api_key=keys["semanticscholar_api_key"],
-        base_urls=base_urls,
+    return keys
+
+
+@contextmanager
+def _fallbacks(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> Iterator[list[PubMedClient | OpenAlexClient | DataCiteClient]]:
+    """The clients of ``--sources`` after Crossref, at their base URLs (``--pubmed-base-url``...,
+    then ``REFCHECK_PUBMED_BASE_URL``..., then the file), closed on exit."""
+    base_urls = config.source_base_urls(
+        {name: options.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
+    )
+    keys = _api_keys(options, config)
+    names = _source_names(options, settings, config)
+    clients = (
+        open_fallbacks(
+            names,
+            settings,
+            ncbi_api_key=keys["ncbi_api_key"],
+            semanticscholar_api_key=keys["semanticscholar_api_key"],
+            base_urls=base_urls,
+        )
+        if names
+        else []
     )
     try:
         yield clients
@@ -319,6 +348,30 @@ def _error(message: str) -> None:
     """``Error: message`` on stderr, one line, no control character (a file name or a
     service's answer may hold terminal escapes)."""
     click.echo(f"Error: {terminal_line(message)}", err=True)
+
+
+@contextmanager
+def _sources(
+    options: dict[str, Any], settings: CrossrefSettings, config: Config
+) -> Iterator[tuple[WorkSource | None, list[WorkSource]]]:
+    """The first source and those after it, from ``--sources`` and ``--transport``: with
+    ``snapshot:INDEX``, the local index first, then Crossref (when named) and the rest; else
+    Crossref (``None``: the library opens its own client) and the rest. Closed on exit."""
+    index, _ = _snapshot_and_names(options, config)
+    names = _source_names(options, settings, config)
+    with (
+        _habanero(options, settings) as habanero,
+        _fallbacks(options, settings, config) as fallbacks,
+    ):
+        if index is None:
+            yield habanero, list(fallbacks)
+            return
+        with SnapshotSource(index) as snapshot:
+            if not names:
+                yield snapshot, []
+                return
+            with habanero or CrossrefClient(settings) as crossref:
+                yield snapshot, [crossref, *fallbacks]
 
 
 @contextmanager
@@ -396,14 +449,13 @@ def check(
         show_progress = sys.stderr.isatty() if progress is None else progress
         interrupted: CheckInterrupted | None = None
         with (
-            _habanero(service, settings) as crossref,
-            _fallbacks(service, settings, config) as fallbacks,
+            _sources(service, settings, config) as (first, fallbacks),
             _progress_bar(show_progress) as callback,
         ):
             try:
                 report = check_files(
                     manuscripts,
-                    source=crossref,
+                    source=first,
                     settings=settings,
                     concurrency=effective("concurrency", concurrency, config),
                     progress=callback,
@@ -589,9 +641,8 @@ def resolve(citation: str, output_format: str, config_path: Path | None, **servi
         settings = _settings(service, config)
         threshold = effective("threshold", None, config)
         with (
-            _habanero(service, settings) as habanero,
-            CrossrefClient(settings) if habanero is None else habanero as client,
-            _fallbacks(service, settings, config) as fallbacks,
+            _sources(service, settings, config) as (first, fallbacks),
+            CrossrefClient(settings) if first is None else nullcontext(first) as client,
         ):
             match = SourceChain((client, *fallbacks), threshold=threshold).resolve(reference)
             unreachable = [
@@ -661,13 +712,12 @@ def bibtex(
             check_output(output, inputs=inputs)  # before the run, not after it
         show_progress = sys.stderr.isatty() if progress is None else progress
         with (
-            _habanero(service, settings) as crossref,
-            _fallbacks(service, settings, config) as fallbacks,
+            _sources(service, settings, config) as (first, fallbacks),
             _progress_bar(show_progress) as callback,
         ):
             report = check_files(
                 manuscripts,
-                source=crossref,
+                source=first,
                 settings=settings,
                 concurrency=effective("concurrency", concurrency, config),
                 progress=callback,
@@ -713,6 +763,220 @@ def _read_citations(stream: Any) -> str:
     if len(data) > MAX_BYTES:
         raise ParseError(f"{name}: more than the {MAX_BYTES} bytes (50 MB) refcheck reads")
     return decode_text(data, name if isinstance(name, str) else "<stdin>")
+
+
+@cli.command()
+@click.argument("references", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results, one JSON object a line; an existing one is resumed.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="A Dask scheduler (tcp://host:8786) [default: a local cluster].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    help="Worker processes of the local cluster [default: one per core].",
+)
+@click.option(
+    "--chunk",
+    type=click.IntRange(1, 100_000),
+    default=200,
+    show_default=True,
+    help="Lines a task.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress and rate on stderr (default: when it is a terminal).",
+)
+@_config_option("the current directory")
+@_service_options
+def batch(
+    references: Path,
+    output: Path,
+    scheduler: str | None,
+    workers: int | None,
+    chunk: int,
+    progress: bool | None,
+    config_path: Path | None,
+    **service: Any,
+) -> None:
+    """Check REFERENCES (one citation, or one structured reference, a JSON line) on Dask,
+    writing one result a line to --output, as the JSON report's references.
+
+    A killed run, started again with the same --output, goes on where it stopped.
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    with _errors():
+        config = _config(config_path, Path.cwd())
+        settings = _settings(service, config)
+        index, names = split_sources(service.get("sources") or "crossref")
+        wanted = parse_sources(names) if names else ()
+        keys = _api_keys(service, config)
+        sources = BatchSources(
+            snapshot=index,
+            crossref=settings if wanted else None,
+            fallbacks=tuple(n for n in wanted if n != "crossref"),
+            base_urls=config.source_base_urls(
+                {name: service.get(f"{name}_base_url") for name in BASE_URL_VARIABLES}
+            ),
+            threshold=effective("threshold", None, config),
+            ncbi_api_key=keys["ncbi_api_key"],
+            semanticscholar_api_key=keys["semanticscholar_api_key"],
+        )
+        check_output(output, inputs=[references, config.path, settings.cache, settings.replay])
+        started = time.perf_counter()
+
+        def report(written: int, resumed_after: int) -> None:
+            rate = written / max(time.perf_counter() - started, 1e-9)
+            again = f" (resumed after line {resumed_after:,})" if resumed_after else ""
+            click.echo(
+                f"\rChecked {written:,} references{again}, {rate:,.0f}/s", err=True, nl=False
+            )
+
+        try:
+            result = check_batch(
+                references,
+                output,
+                sources=sources,
+                scheduler=scheduler,
+                workers=workers,
+                chunk=chunk,
+                progress=report if show else None,
+            )
+        except KeyboardInterrupt:
+            click.echo(
+                f"\nInterrupted: the results written to {output} are kept; the same command "
+                "goes on from there.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERRUPTED)
+    if show:
+        click.echo("", err=True)
+    resumed = f" after line {result.resumed_after:,}" if result.resumed_after else ""
+    click.echo(
+        f"{result.written:,} results written{resumed} ({result.errors:,} errors) by "
+        f"{result.workers} workers in {result.seconds:.1f} s ({result.rate:,.0f}/s): {output}"
+    )
+
+
+@cli.group()
+def index() -> None:
+    """Build and update a local index of Crossref's works (the `index` extra: tantivy)."""
+
+
+def _rate_line(label: str) -> Callable[..., None]:
+    """A progress callback that rewrites one status line on stderr: counts and rate."""
+    started = time.perf_counter()
+
+    def show(records: int, done: int, total: int | None = None) -> None:
+        rate = records / max(time.perf_counter() - started, 1e-9)
+        files = f"{done}/{total}" if total is not None else str(done)
+        unit = "pages" if label == "Updating" else "files"
+        click.echo(
+            f"\r{label}: {records:,} records, {files} {unit}, {rate:,.0f} records/s",
+            err=True,
+            nl=False,
+        )
+
+    return show
+
+
+@index.command("build")
+@click.argument("snapshot", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The index to make (a new directory).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: when it is a terminal).",
+)
+def index_build(snapshot: Path, output: Path, progress: bool | None) -> None:
+    """Build a local index from SNAPSHOT, Crossref's public data file (a directory or tar of
+    .json.gz files, each {"items": [...]}).
+
+    Use it with `--sources snapshot:INDEX` (then `crossref` for what it lacks).
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    with _errors():
+        result = build_index(snapshot, output, progress=_rate_line("Indexing") if show else None)
+    if show:
+        click.echo("", err=True)
+    skipped = f", {result.skipped_records} records skipped" if result.skipped_records else ""
+    click.echo(
+        f"{result.works:,} works indexed from {result.files} files{skipped} in "
+        f"{result.seconds:.1f} s ({result.records_per_second:,.0f} records/s, "
+        f"{result.bytes_per_record:,.0f} bytes a record): {output}"
+    )
+    for reason in result.skipped_files:
+        click.echo(f"skipped {reason}", err=True)
+
+
+@index.command("update")
+@click.argument("index_path", metavar="INDEX", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    help="Ask for changes since this day [default: the day before the index's latest].",
+)
+@click.option(
+    "--field",
+    type=click.Choice(["index", "update"]),
+    default="index",
+    show_default=True,
+    help="Works Crossref indexed since (from-index-date: every change), or that their "
+    "publishers updated since (from-update-date).",
+)
+@click.option("--rows", type=click.IntRange(1, 1000), default=1000, show_default=True)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: when it is a terminal).",
+)
+@click.option("--mailto", metavar="EMAIL", help="Your e-mail for Crossref's polite pool.")
+@click.option("--base-url", metavar="URL", help="Crossref API base URL [REFCHECK_BASE_URL].")
+@click.option("--timeout", type=float, metavar="SECONDS", help="Timeout of each request.")
+def index_update(
+    index_path: Path,
+    since: str | None,
+    field: str,
+    rows: int,
+    progress: bool | None,
+    **service: Any,
+) -> None:
+    """Bring INDEX up to date from the Crossref API (deep paging; a killed update resumes)."""
+    show = sys.stderr.isatty() if progress is None else progress
+    with _errors():
+        settings = attrs.evolve(_settings(service), cache=None)
+        with CrossrefClient(settings) as crossref:
+            result = update_index(
+                index_path,
+                crossref,
+                since=since,
+                field=field,
+                rows=rows,
+                progress=_rate_line("Updating") if show else None,
+            )
+    if show:
+        click.echo("", err=True)
+    resumed = " (resumed)" if result.resumed else ""
+    click.echo(
+        f"{result.records:,} works written from {result.pages} pages of {result.filter}"
+        f"{resumed}; the index holds {result.works:,} works"
+    )
 
 
 def _explained_text(explained: dict[str, Any]) -> str:

@@ -14,6 +14,8 @@ fits, from the matching builtin as well, so callers may catch either::
     │   ├── ServiceResponseError(ValueError)      an answer that is not what the API documents
     │   └── NotCached(LookupError)                offline mode and the cache lacks the answer
     ├── CacheError(OSError)               the cache cannot be opened or rebuilt
+    ├── SnapshotError(OSError)            a snapshot or a local index cannot be read or written
+    ├── ExtraMissingError(ImportError)    an optional part needs its extra (pip install ...)
     └── ModelMissingError(FileNotFoundError)  the citation model is not installed
 
 A :class:`ServiceError` says everything in ``str(error)`` (the URL, the last error), for logs,
@@ -36,6 +38,7 @@ __all__ = [
     "CheckInterrupted",
     "ConfigError",
     "ExportError",
+    "ExtraMissingError",
     "ModelMissingError",
     "NotCached",
     "ParseError",
@@ -44,6 +47,7 @@ __all__ = [
     "ServiceResponseError",
     "ServiceUnavailable",
     "ServiceUnreachable",
+    "SnapshotError",
 ]
 
 
@@ -96,6 +100,14 @@ class NotCached(ServiceError, LookupError):
 
 class CacheError(RefcheckError, OSError):
     """The cache database cannot be opened, even after rebuilding it."""
+
+
+class SnapshotError(RefcheckError, OSError):
+    """A Crossref snapshot or a local index cannot be read or written."""
+
+
+class ExtraMissingError(RefcheckError, ImportError):
+    """An optional part of refcheck needs a package its extra installs; the message says how."""
 
 
 class ModelMissingError(RefcheckError, FileNotFoundError):

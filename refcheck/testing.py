@@ -21,17 +21,24 @@ It speaks:
 
 * ``GET /works/{doi}`` -> ``{"status": "ok", "message-type": "work", "message": {...}}``, or
   ``404`` with the text/plain body ``Resource not found.`` as Crossref does;
-* ``GET /works?query.bibliographic=...&rows=&offset=&select=&filter=&mailto=`` ->
+* ``GET /works?query.bibliographic=...&rows=&offset=&select=&filter=&cursor=&mailto=`` ->
   ``{"status": "ok", "message-type": "work-list", "message": {"items": [...],
   "total-results": N, ...}}``. Items are ranked by SQLite FTS5's bm25 over title, subtitle,
   authors, container titles, and volume/issue/page/year, the query's words OR-ed, and each
   item gets a ``score`` (higher is better). ``select`` keeps only the named fields;
-  ``filter`` understands ``type``, ``doi``, ``issn``, ``from-pub-date`` and
-  ``until-pub-date``; unknown parameters, select fields, filters and bad ``rows`` get
+  ``filter`` understands ``type``, ``doi``, ``issn``, ``from-pub-date``, ``until-pub-date``,
+  ``from-index-date``, ``until-index-date``, ``from-update-date`` and ``until-update-date``
+  (the record's ``indexed`` and ``deposited`` dates); ``cursor=*`` pages deeply, each answer
+  giving the ``next-cursor``; unknown parameters, select fields, filters and bad ``rows`` get
   Crossref's ``400 validation-failure``.
 
-Knobs: ``latency`` (seconds each answer takes, at least), ``rate_limit`` (requests per second,
-``429`` beyond), ``max_concurrency`` (requests in flight, ``429`` beyond), and at run time
+Repeated filters of one name are OR-ed, as Crossref does (``filter=doi:A,doi:B`` finds both
+works); filters of different names must all hold.
+
+Knobs: ``latency`` (seconds each answer takes, at least), ``rate_limit`` (single-work requests,
+``/works/{doi}``, per second, ``429`` beyond), ``list_rate_limit`` (list requests, ``/works?...``,
+per second, ``429`` beyond; by default ``rate_limit``), ``max_concurrency`` (requests of
+either kind in flight, ``429`` beyond), and at run time
 :meth:`CrossrefStandIn.fail_next` (the next *n* requests answer 500/502/503/504/429, with an
 optional ``Retry-After``), :meth:`CrossrefStandIn.truncate_next` (the next *n* bodies are
 cut short), :meth:`CrossrefStandIn.reset_next` (the connection is reset, nothing answered),
@@ -135,6 +142,7 @@ _KNOWN_PARAMS = frozenset(
         "mailto",
         "sort",
         "order",
+        "cursor",
     }
 )
 #: The fields Crossref's ``select`` accepts.
@@ -199,8 +207,22 @@ _SELECTABLE = frozenset(
         "published",
     }
 )
-_FILTERS = frozenset({"type", "doi", "issn", "from-pub-date", "until-pub-date"})
+_FILTERS = frozenset(
+    {
+        "type",
+        "doi",
+        "issn",
+        "from-pub-date",
+        "until-pub-date",
+        "from-index-date",
+        "until-index-date",
+        "from-update-date",
+        "until-update-date",
+    }
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
+#: The stand-in's cursors (Crossref's are opaque too): the prefix and the offset.
+_CURSOR = "DXF1ZXJ5"
 
 
 def load_works(path: Path | str) -> list[dict[str, Any]]:
@@ -1094,14 +1116,18 @@ class CrossrefStandIn:
     """A stand-in Crossref REST API on 127.0.0.1; see the module docs. Use as a context manager.
 
     ``works`` are Crossref work records (dicts with at least ``DOI``). Every answer takes
-    ``latency`` seconds at least (the search's own time included); ``rate_limit`` is requests
-    per second and ``max_concurrency`` requests in flight, beyond which the stand-in answers
+    ``latency`` seconds at least (the search's own time included); ``rate_limit`` is single-work
+    requests per second, ``list_rate_limit`` list requests per second (``None``: the same as
+    ``rate_limit``; Crossref limits the two apart, see
+    :class:`~refcheck.sources.http.limits.Limits`) and ``max_concurrency`` requests of either
+    kind in flight, beyond which the stand-in answers
     ``429`` like Crossref (with a ``Retry-After`` header when ``retry_after`` is given;
     Crossref's documented 429 has none);
     :attr:`refused` counts those refusals. Answers carry Crossref's limit headers
     (``x-rate-limit-limit``, ``x-rate-limit-interval``, ``x-concurrency-limit``, and
     ``x-api-pool``: ``polite`` when the request gives a ``mailto``), advertising the limits
-    set here, or Crossref's historical 50 a second and 5 at a time when none is. ``headers``
+    set here for the kind of request answered, or Crossref's historical 50 a second and 5 at a
+    time when none is. ``headers``
     (also the attribute :attr:`headers`, which may be changed while serving) are added to
     every API answer, after those: ``{"x-rate-limit-interval": "3600s"}`` advertises a limit
     of another kind.
@@ -1115,9 +1141,11 @@ class CrossrefStandIn:
         rate_limit: float | None = None,
         max_concurrency: int | None = None,
         retry_after: str | None = None,
+        list_rate_limit: float | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self.latency = latency
+        self.list_rate_limit = list_rate_limit
         self.retry_after = retry_after
         self.headers: dict[str, str] = dict(headers or {})
         self.refused = 0
@@ -1128,7 +1156,7 @@ class CrossrefStandIn:
         self._log: list[LoggedRequest] = []
         self._failures: deque[_Failure] = deque()
         self._truncate = 0
-        self._recent: deque[float] = deque()
+        self._recent: dict[str, deque[float]] = {"single": deque(), "list": deque()}
         self._in_flight = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -1270,18 +1298,26 @@ class CrossrefStandIn:
 
     # -- used by the handler --
 
-    def _admit(self) -> tuple[_Failure | None, bool]:
-        """Decide, under the lock, whether this request fails, and whether it is truncated."""
+    def _rate_of(self, kind: str) -> float | None:
+        if kind == "list" and self.list_rate_limit is not None:
+            return self.list_rate_limit
+        return self.rate_limit
+
+    def _admit(self, kind: str = "single") -> tuple[_Failure | None, bool]:
+        """Decide, under the lock, whether this request (of ``kind``, "single" or "list")
+        fails, and whether it is truncated."""
         with self._lock:
             now = time.monotonic()
-            while self._recent and now - self._recent[0] >= 1.0:
-                self._recent.popleft()
-            self._recent.append(now)
+            recent = self._recent[kind]
+            while recent and now - recent[0] >= 1.0:
+                recent.popleft()
+            recent.append(now)
             if self._failures:
                 failure = self._failures.popleft()
                 self._in_flight += failure.kind == "slow"
                 return failure, False
-            if self.rate_limit is not None and len(self._recent) > self.rate_limit:
+            rate = self._rate_of(kind)
+            if rate is not None and len(recent) > rate:
                 self.refused += 1
                 return _Failure(429, self.retry_after), False
             if self.max_concurrency is not None and self._in_flight >= self.max_concurrency:
@@ -1293,13 +1329,14 @@ class CrossrefStandIn:
             return None, truncate
 
     def _limit_headers(
-        self, params: Mapping[str, list[str]], user_agent: str | None
+        self, params: Mapping[str, list[str]], user_agent: str | None, kind: str = "single"
     ) -> dict[str, str]:
-        """Crossref's limit headers: the pool, and the limits the stand-in enforces."""
+        """Crossref's limit headers: the pool, and the limits the stand-in enforces for the
+        ``kind`` of request answered."""
         polite = bool(params.get("mailto")) or "mailto:" in (user_agent or "")
         return {
             "x-api-pool": "polite" if polite else "public",
-            "x-rate-limit-limit": f"{self.rate_limit or 50:g}",
+            "x-rate-limit-limit": f"{self._rate_of(kind) or 50:g}",
             "x-rate-limit-interval": "1s",
             "x-concurrency-limit": str(self.max_concurrency or 5),
         }
@@ -1351,9 +1388,18 @@ class CrossrefStandIn:
                 f"Parameter {unknown[0]} specified but there is no such parameter",
             )
         one = {k: v[-1] for k, v in params.items()}
+        cursor = one.get("cursor")
+        if cursor is not None and "offset" in one:
+            return _validation(
+                "cursor", "cursor-with-offset", "Cursors cannot be combined with offset"
+            )
         try:
             rows = int(one.get("rows", "20"))
             offset = int(one.get("offset", "0"))
+            if cursor is not None and cursor != "*":
+                if not cursor.startswith(_CURSOR):
+                    raise ValueError(cursor)
+                offset = int(cursor[len(_CURSOR) :])
             if not (0 <= rows <= 1000 and offset >= 0):
                 raise ValueError
         except ValueError:
@@ -1408,6 +1454,11 @@ class CrossrefStandIn:
                         "items": items,
                         "items-per-page": rows,
                         "query": {"start-index": offset, "search-terms": text or None},
+                        **(
+                            {"next-cursor": f"{_CURSOR}{offset + len(items)}"}
+                            if cursor is not None
+                            else {}
+                        ),
                     },
                 }
             ),
@@ -1415,22 +1466,42 @@ class CrossrefStandIn:
 
 
 def _passes(record: Mapping[str, Any], filters: list[tuple[str, str]]) -> bool:
+    """Whether ``record`` passes: every filter name holds for one of its values (Crossref ORs
+    a repeated filter, ``doi:A,doi:B``, and ANDs different ones)."""
+    values: dict[str, list[str]] = {}
     for name, value in filters:
-        if name == "type" and record.get("type") != value:
+        values.setdefault(name, []).append(value)
+    return all(
+        any(_passes_one(record, name, value) for value in group) for name, group in values.items()
+    )
+
+
+def _passes_one(record: Mapping[str, Any], name: str, value: str) -> bool:
+    if name == "type":
+        return bool(record.get("type") == value)
+    if name == "doi":
+        return str(record.get("DOI", "")).lower() == value.lower()
+    if name == "issn":
+        return value in (record.get("ISSN") or ())
+    if name in ("from-pub-date", "until-pub-date"):
+        year = _year(record)
+        if not year:
             return False
-        if name == "doi" and str(record.get("DOI", "")).lower() != value.lower():
-            return False
-        if name == "issn" and value not in (record.get("ISSN") or ()):
-            return False
-        if name in ("from-pub-date", "until-pub-date"):
-            year = _year(record)
-            if not year:
-                return False
-            if name == "from-pub-date" and year < value[:4]:
-                return False
-            if name == "until-pub-date" and year > value[:4]:
-                return False
-    return True
+        return year >= value[:4] if name == "from-pub-date" else year <= value[:4]
+    # from-index-date, until-index-date (the "indexed" date), from-update-date and
+    # until-update-date (the "deposited" date, when the member last updated the record).
+    day = _day(record, "indexed" if name.endswith("index-date") else "deposited")
+    if not day:
+        return False
+    return day >= value[:10] if name.startswith("from-") else day <= value[:10]
+
+
+def _day(record: Mapping[str, Any], key: str) -> str:
+    """ "2021-03-04" of a record's ``{"date-time": "2021-03-04T10:00:00Z"}`` date, or ""."""
+    value = record.get(key)
+    if isinstance(value, Mapping) and isinstance(value.get("date-time"), str):
+        return str(value["date-time"])[:10]
+    return ""
 
 
 def _json(body: Any) -> bytes:
@@ -1464,7 +1535,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         params = parse_qs(parts.query, keep_blank_values=True)
         arrived = time.monotonic()
-        failure, truncate = stand_in._admit()
+        kind = "list" if parts.path.rstrip("/").endswith("/works") else "single"
+        failure, truncate = stand_in._admit(kind)
         # Only answered requests (and slow ones) count as in flight: see ``_admit``.
         done = not (failure is None or failure.kind == "slow")
         try:
@@ -1492,7 +1564,9 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 slow = failure
                 status, content_type, body = stand_in.answer(parts.path, params)
-                headers.update(stand_in._limit_headers(params, self.headers.get("User-Agent")))
+                headers.update(
+                    stand_in._limit_headers(params, self.headers.get("User-Agent"), kind)
+                )
                 headers.update(stand_in.headers)
             # Every answer takes ``latency`` in all, however long the search itself took.
             remaining = stand_in.latency - (time.monotonic() - arrived)
@@ -1555,6 +1629,7 @@ def serve_crossref(
     rate_limit: float | None = None,
     max_concurrency: int | None = None,
     retry_after: str | None = None,
+    list_rate_limit: float | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> CrossrefStandIn:
     """A :class:`CrossrefStandIn` for ``works``, not yet started: use it in a ``with`` block."""
@@ -1564,6 +1639,7 @@ def serve_crossref(
         rate_limit=rate_limit,
         max_concurrency=max_concurrency,
         retry_after=retry_after,
+        list_rate_limit=list_rate_limit,
         headers=headers,
     )
 

@@ -30,6 +30,7 @@ from refcheck.model import (
 
 __all__ = [
     "SCHEMA_VERSION",
+    "checked_to_dict",
     "format_json",
     "format_text",
     "location_dict",
@@ -217,6 +218,12 @@ def _checked_dict(checked: CheckedReference) -> dict[str, Any]:
         "reference": _reference_dict(checked.reference),
         "findings": [_finding_dict(f) for f in checked.findings],
     }
+
+
+def checked_to_dict(checked: CheckedReference) -> dict[str, Any]:
+    """One checked reference as the JSON report's ``references`` hold it (``refcheck batch``
+    writes one a line)."""
+    return _checked_dict(checked)
 
 
 def _published_dict(checked: CheckedReference) -> dict[str, Any] | None:

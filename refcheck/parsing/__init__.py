@@ -10,6 +10,6 @@ folds text for comparison. Pure: no I/O but reading the model once.
 """
 
 from refcheck.parsing.align import align
-from refcheck.parsing.citation import clean_citation, page_ends, parse_citation
+from refcheck.parsing.citation import clean_citation, page_ends, parse_citation, parse_citations
 
-__all__ = ["align", "clean_citation", "page_ends", "parse_citation"]
+__all__ = ["align", "clean_citation", "page_ends", "parse_citation", "parse_citations"]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import attrs
@@ -39,9 +40,9 @@ import attrs
 from refcheck.model import Author, Reference
 from refcheck.parsing import grammar as g
 from refcheck.parsing.names import Names, parse_names
-from refcheck.parsing.segment import Segments, segment
+from refcheck.parsing.segment import Segments, prepared, segment
 
-__all__ = ["arxiv_identifier", "clean_citation", "page_ends", "parse_citation"]
+__all__ = ["arxiv_identifier", "clean_citation", "page_ends", "parse_citation", "parse_citations"]
 
 _JOURNAL_ARTICLE = "journal-article"
 
@@ -972,6 +973,27 @@ def parse_citation(text: str) -> Reference:
 _ARCHIVE = re.compile(r"\b(?:arxiv|biorxiv|medrxiv|chemrxiv)\b", re.IGNORECASE)
 _ARCHIVE_ID = re.compile(r"\b\d{4}\.\d{2}\.\d{2}\.\d{5,6}\b|\b\d{4}\.\d{4,5}(?:v\d{1,2})?\b")
 _ARCHIVES = {"arxiv": "arXiv", "biorxiv": "bioRxiv", "medrxiv": "medRxiv", "chemrxiv": "ChemRxiv"}
+
+
+def parse_citations(texts: Iterable[str], *, batch: int = 512) -> list[Reference]:
+    """:func:`parse_citation` of each text, the same references, several times faster a
+    citation: the model labels ``batch`` citations at a time
+    (:func:`refcheck.parsing.segment.prepared`)."""
+    out: list[Reference] = []
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) >= batch:
+            out += _parse_together(chunk)
+            chunk = []
+    if chunk:
+        out += _parse_together(chunk)
+    return out
+
+
+def _parse_together(texts: list[str]) -> list[Reference]:
+    with prepared([clean_citation(t) for t in texts]):
+        return [parse_citation(t) for t in texts]
 
 
 def clean_citation(text: str) -> str:

@@ -28,6 +28,7 @@ Everything here works on the text only; reading a name along a matched record is
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -131,6 +132,7 @@ def _is_initials(token: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function of one word; names repeat (batches)
 def _kind(token: str) -> str:
     bare = token.strip(".").lower()
     if bare in SUFFIXES:

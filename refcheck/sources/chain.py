@@ -358,11 +358,16 @@ class SourceChain:
         by_name = {source_name(s): s for s in self.sources if source_name(s) in SOURCE_ORDER}
         routed = [by_name[n] for n in route(reference) if n in by_name]
         # A known source the route leaves out is not asked; one refcheck does not know is.
-        rest = [s for s in self.sources if source_name(s) not in SOURCE_ORDER]
-        return (*routed, *rest)
+        # A local snapshot of Crossref (issue 19) is asked before every service.
+        local = [s for s in self.sources if source_name(s) == "snapshot"]
+        rest = [s for s in self.sources if source_name(s) not in (*SOURCE_ORDER, "snapshot")]
+        return (*local, *routed, *rest)
 
     def prefetch(self, references: Sequence[Reference]) -> None:
-        """Let each source that can (arXiv) ask for many references' identifiers at once."""
+        """Let each source that can (arXiv, Crossref's DOI filter) ask for many references'
+        identifiers at once; not behind a local snapshot, which answers most of them."""
+        if any(source_name(s) == "snapshot" for s in self.sources):
+            return
         for source in self.sources:
             prefetch = getattr(source, "prefetch", None)
             if callable(prefetch):

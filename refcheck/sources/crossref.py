@@ -24,9 +24,16 @@ immutable settings; each call has its own retry state.
 
 Limits: every request that reaches the network (not a cache hit, not a replayed answer) waits
 for the client's :class:`~refcheck.sources.http.limits.Limiter` (``client.limiter``), which keeps
-within ``settings.limits`` (by default Crossref's published limits for the pool: polite with a
-``mailto``, else public) and adopts lower limits that Crossref's answers advertise. Identical
-GETs in flight at once are sent once and share the answer.
+within ``settings.limits`` (by default Crossref's limits for the pool: polite with a
+``mailto``, else public; single-work requests, ``/works/{doi}``, and list requests,
+``/works?...``, each at their own rate) and adopts lower limits that Crossref's answers
+advertise. Identical GETs in flight at once are sent once and share the answer.
+
+Fewer requests: :meth:`CrossrefClient.prefetch` looks many DOIs up in list requests of
+:attr:`CrossrefClient.doi_batch` DOIs each (``filter=doi:A,doi:B,...``, which Crossref ORs),
+and keeps the works it finds for the :meth:`~CrossrefClient.get_work` calls that follow: each
+is answered once from them, without a request. A DOI the batch did not return is asked alone
+as before (its 404 is the evidence that Crossref lacks it).
 """
 
 from __future__ import annotations
@@ -34,19 +41,20 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import attrs
 import requests
 from requests.adapters import BaseAdapter
 
-from refcheck.errors import ConfigError, ServiceResponseError
-from refcheck.model import Author, Relation, Update, Work
+from refcheck.errors import ConfigError, ServiceError, ServiceResponseError
+from refcheck.model import Author, Reference, Relation, Update, Work
 from refcheck.sources.http import cache as _cache
-from refcheck.sources.http.limits import Limiter, Limits, SingleFlight
+from refcheck.sources.http.limits import LIST, SINGLE, Limiter, Limits, SingleFlight
 from refcheck.sources.http.replay import RecordingAdapter, ReplayAdapter
 from refcheck.sources.http.retry import RetryPolicy
 from refcheck.sources.http.service import USER_AGENT, SessionOwner, check_base_url
@@ -57,6 +65,9 @@ __all__ = [
     "SEARCH_FIELDS",
     "CrossrefClient",
     "CrossrefSettings",
+    "record_doi",
+    "record_indexed",
+    "request_kind",
     "work_from_crossref",
 ]
 
@@ -377,6 +388,23 @@ def _list(value: Any) -> Iterable[Any]:
     return value if isinstance(value, list) else ()
 
 
+def record_doi(message: Any) -> str | None:
+    """The DOI of a Crossref work record, or ``None`` when it is no record with a DOI."""
+    if not isinstance(message, Mapping):
+        return None
+    doi = _string(message.get("DOI"))
+    return doi.strip() if doi and doi.strip() else None
+
+
+def record_indexed(message: Mapping[str, Any]) -> str:
+    """When Crossref last indexed a record ("2024-05-01T10:00:00Z"), or "" if it does not say:
+    what ``from-index-date`` filters on."""
+    indexed = message.get("indexed")
+    if isinstance(indexed, Mapping) and isinstance(indexed.get("date-time"), str):
+        return str(indexed["date-time"])
+    return ""
+
+
 # --- the client ---------------------------------------------------------------------------
 
 
@@ -412,12 +440,18 @@ class CrossrefClient(SessionOwner):
     name = "crossref"
     #: The service's name in messages ("Crossref is unreachable ...").
     label = "Crossref"
+    #: DOIs per list request of :meth:`prefetch` (a URL of about 2 kB).
+    doi_batch = 50
+    #: Works kept from :meth:`prefetch` for :meth:`get_work`, at most.
+    max_prefetched = 100_000
 
     def __init__(self, settings: CrossrefSettings | None = None, **changes: Any) -> None:
         settings = settings if settings is not None else CrossrefSettings()
         self.settings: CrossrefSettings = attrs.evolve(settings, **changes) if changes else settings
         self.limiter = Limiter(self.settings.limits or Limits.for_pool(self.settings.mailto))
         self._flights: SingleFlight[requests.Response] = SingleFlight()
+        self._prefetched: dict[str, Work] = {}
+        self._prefetch_lock = threading.Lock()
         self.base_url = self.settings.base_url
         self.timeout = self.settings.timeout
         self.retry = self.settings.retry
@@ -522,6 +556,10 @@ class CrossrefClient(SessionOwner):
             raise ValueError(f"get_work: expected a DOI, found {doi!r}")
         if bare in _DOT_SEGMENTS:
             return None  # no DOI is "." or "..", and no URL can ask for one
+        with self._prefetch_lock:
+            known = self._prefetched.pop(bare.lower(), None)
+        if known is not None:
+            return known
         path = doi_path(bare)
         what = f"Crossref work {bare} ({self.settings.base_url}{path})"
 
@@ -534,6 +572,97 @@ class CrossrefClient(SessionOwner):
             return self._convert(what, work_from_crossref, [message])[0]
 
         return self._answer(path, {}, read)
+
+    def get_works(self, dois: Iterable[str]) -> dict[str, Work]:
+        """The works Crossref has for ``dois``, by lower-case bare DOI, in list requests of
+        :attr:`doi_batch` DOIs each (``filter=doi:A,doi:B,...``: Crossref ORs a repeated
+        filter). A DOI Crossref did not return is left out; a DOI that cannot stand in a
+        filter (it holds a comma) is left out too, for :meth:`get_work`. Raises
+        :class:`~refcheck.errors.ServiceError` as :meth:`search` does.
+        """
+        wanted = sorted(
+            {
+                bare.lower()
+                for doi in dois
+                if (bare := _bare_doi(doi)) and bare not in _DOT_SEGMENTS and "," not in bare
+            }
+        )
+        found: dict[str, Work] = {}
+        for start in range(0, len(wanted), self.doi_batch):
+            chunk = wanted[start : start + self.doi_batch]
+            params = {
+                "filter": ",".join(f"doi:{doi}" for doi in chunk),
+                "rows": str(len(chunk)),
+                "select": ",".join(SEARCH_FIELDS),
+            }
+            what = (
+                f"Crossref works of {len(chunk)} DOIs ({chunk[0]}...) "
+                f"({self.settings.base_url}/works?filter=doi:...)"
+            )
+            for work in self._work_list(params, len(chunk), what):
+                key = work.doi.lower()
+                if key in chunk:
+                    found[key] = attrs.evolve(work, score=None)
+        return found
+
+    def prefetch(self, references: Iterable[Reference | str]) -> int:
+        """Look the DOIs of ``references`` (or DOIs given as text) up in batches
+        (:meth:`get_works`) and keep the works found, so that the next :meth:`get_work` of
+        each is answered without a request; how many were found. Fewer than two DOIs: nothing
+        is asked (the lookup is one request either way).
+
+        A failed batch keeps nothing of its own (its DOIs are asked one by one later, and a
+        failure is reported then, for the references it touches); the batches before and after
+        it keep theirs. At most :attr:`max_prefetched` works are kept; each is given out once.
+        """
+        given = [r if isinstance(r, str) else r.doi for r in references]
+        dois = sorted({d for d in given if d})
+        if len(dois) < 2:
+            return 0
+        kept = 0
+        for start in range(0, len(dois), self.doi_batch):
+            try:
+                found = self.get_works(dois[start : start + self.doi_batch])
+            except ServiceError:
+                continue
+            with self._prefetch_lock:
+                room = max(0, self.max_prefetched - len(self._prefetched))
+                for key in list(found)[:room]:
+                    self._prefetched[key] = found[key]
+            kept += len(found)
+        return kept
+
+    def record_pages(
+        self, filters: str, *, rows: int = 1000, cursor: str = "*"
+    ) -> Iterable[tuple[list[dict[str, Any]], str]]:
+        """The work records that pass ``filters`` (``"from-index-date:2024-05-01"``), a page
+        at a time with Crossref's deep paging (``cursor``): each page's records (Crossref's
+        JSON, as a snapshot holds it) and the cursor of the page after it. Ends after the
+        first empty page. Raises :class:`~refcheck.errors.ServiceError` as :meth:`search` does
+        (an expired cursor is a :class:`~refcheck.errors.ServiceResponseError`).
+        """
+        if not 1 <= rows <= _MAX_ROWS:
+            raise ValueError(f"record_pages: expected 1 <= rows <= {_MAX_ROWS}, found {rows!r}")
+        while True:
+            params = {"filter": filters, "rows": str(rows), "cursor": cursor}
+            what = f"Crossref works of {filters!r} ({self.settings.base_url}/works?cursor=...)"
+
+            # Not through _answer: a page of an update is never kept in the cache (a later
+            # update must see what Crossref has then), so it is never served from it either.
+            response = self._get("/works", params)
+            if response.status_code != 200:
+                raise self._unexpected(response, what)
+            message = self._json(response, expect="work-list", what=what)
+            items = message.get("items")
+            following = message.get("next-cursor")
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise ServiceResponseError(f"{what}: expected a list of work records as 'items'")
+            if items and not (isinstance(following, str) and following):
+                raise ServiceResponseError(f"{what}: expected a 'next-cursor' with the items")
+            yield items, str(following or cursor)
+            if not items:
+                return
+            cursor = str(following)
 
     def search(self, query: str, *, rows: int = 5) -> tuple[Work, ...]:
         """The works Crossref ranks highest for a citation text, best first (at most ``rows``).
@@ -630,13 +759,14 @@ class _LimitedAdapter(BaseAdapter):
     def send(
         self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
     ) -> requests.Response:
-        with self._limiter.slot():
+        kind = request_kind(request.url or "")
+        with self._limiter.slot(kind):
             response: requests.Response = self._adapter.send(request, *args, **kwargs)
             if not kwargs.get("stream"):
                 response.content  # noqa: B018 - read the body inside the slot
         if response.status_code == 429:
-            self._limiter.refused()
-        self._limiter.observe(response.headers)
+            self._limiter.refused(kind)
+        self._limiter.observe(response.headers, kind)
         return response
 
     def close(self) -> None:
@@ -646,6 +776,14 @@ class _LimitedAdapter(BaseAdapter):
         stop = getattr(self._adapter, "abort", None)
         if callable(stop):
             stop()
+
+
+def request_kind(url: str) -> str:
+    """:data:`~refcheck.sources.http.limits.LIST` for a list of works (a path ending in
+    ``/works``: searches, filters), else :data:`~refcheck.sources.http.limits.SINGLE` (one
+    work, ``/works/{doi}``, or any other single record)."""
+    path = urlsplit(url).path.rstrip("/")
+    return LIST if path.endswith("/works") else SINGLE
 
 
 def _limit_network(session: requests.Session, limiter: Limiter) -> None:

@@ -57,6 +57,7 @@ with the reason in a few words (:func:`short_reason`) and the error's whole text
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -148,11 +149,7 @@ def _validate_text(text: str, work: Work) -> tuple[Candidate, dict[str, float]]:
     small differences pass), first author's surname (or another of the first three), year,
     journal (full, short, or abbreviated word by word), volume and first page (as words).
     """
-    flat = " ".join(words(_MARKUP.sub(" ", text)))
-    tokens = set(flat.split())
-    numbers = {_OCR_DIGITS.sub(_digit, t) for t in tokens if _NUMBERISH.fullmatch(t)}
-    tokens |= numbers
-    flat_numbers = flat + " " + " ".join(sorted(numbers))
+    flat, tokens, flat_numbers = _text_view(text)
     found: dict[str, float] = {}
     evidence: list[str] = []
     titles = [t for t in (work.title, _full_title(work)) if t]
@@ -199,6 +196,18 @@ def _validate_text(text: str, work: Work) -> tuple[Candidate, dict[str, float]]:
     return candidate, found
 
 
+@functools.lru_cache(maxsize=512)
+def _text_view(text: str) -> tuple[str, frozenset[str], str]:
+    """The citation's text as :func:`_validate_text` reads it, once for all its candidates:
+    its words joined, the set of its words (and of its OCR-misread numbers, "20l8" as "2018"),
+    and the words with those numbers after them."""
+    flat = " ".join(words(_MARKUP.sub(" ", text)))
+    tokens = set(flat.split())
+    numbers = {_OCR_DIGITS.sub(_digit, t) for t in tokens if _NUMBERISH.fullmatch(t)}
+    tokens |= numbers
+    return flat, frozenset(tokens), flat + " " + " ".join(sorted(numbers))
+
+
 #: A word of digits in which OCR read a digit as a letter: "20l8", "2O18", "l1".
 _NUMBERISH = re.compile(r"(?<![\dlio])(?:(?=[lio]*\d)[\dlio]{2,}|[lio]?\d[\dlio]*)")
 _OCR_DIGITS = re.compile(r"[lio]")
@@ -223,7 +232,7 @@ def _contained(needle: str, haystack: str) -> float:
     return fuzz.partial_ratio(needle, haystack) / 100
 
 
-def _name_in(family: str, tokens: set[str]) -> float:
+def _name_in(family: str, tokens: frozenset[str]) -> float:
     """1 when every word of a surname is a word of the text (one OCR slip allowed), else 0."""
     parts = words(family)
     if not parts:
@@ -239,7 +248,7 @@ def _name_in(family: str, tokens: set[str]) -> float:
     return 1.0
 
 
-def _journal_in(titles: tuple[str, ...], flat: str, tokens: set[str]) -> bool:
+def _journal_in(titles: tuple[str, ...], flat: str, tokens: frozenset[str]) -> bool:
     """A journal's full or short title, or its words abbreviated ("J Chem Phys"), in the text."""
     for title in titles:
         name = " ".join(words(title))
