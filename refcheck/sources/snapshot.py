@@ -35,7 +35,6 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import attrs
@@ -44,6 +43,7 @@ from refcheck._version import install_hint
 from refcheck.errors import ConfigError, ExtraMissingError, ServiceResponseError, SnapshotError
 from refcheck.model import Work
 from refcheck.sources.crossref import SEARCH_FIELDS, work_from_crossref
+from refcheck.sources.http.service import Closing
 
 __all__ = [
     "INDEX_FORMAT",
@@ -217,7 +217,7 @@ class IndexMeta:
         os.replace(temporary, path)
 
 
-class SnapshotSource:
+class SnapshotSource(Closing):
     """The works of a local index built by ``refcheck index build`` (see the module docs).
 
     ``SnapshotSource(path)``; use it as a context manager, or call :meth:`close`. Raises
@@ -247,17 +247,6 @@ class SnapshotSource:
 
     def close(self) -> None:
         """Nothing to release but memory; here for the ``with`` block and symmetry."""
-
-    def __enter__(self) -> SnapshotSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def reload(self) -> None:
         """See what an update committed since this source was opened."""
