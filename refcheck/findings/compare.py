@@ -9,41 +9,6 @@ incomplete or inconsistent, info a matter of style). An error needs evidence: a 
 is unsure of a name gives a warning, and a citation that can be read to agree with the record
 (the record's surname or year printed where the parse did not look) gives nothing.
 
-code               severity  meaning
-=================  ========  ======================================================
-author-spelling    error     a surname differs by a few letters ("Sinforio"/"Sinflorio")
-author-mismatch    error     an author is not the record's author at that place
-author-order       warning   an author of the work is cited at another place
-author-initials    warning   initials dropped or different ("Cron R"/"Cron RQ")
-author-missing     warning   fewer authors than the record, and no "et al"
-author-extra       error     more authors than the record
-title-mismatch     error     a title word misspelled, or most words differ
-title-differs      warning   words added, dropped or reordered
-journal-mismatch   warning   the journal is not the record's, nor an abbreviation of it
-year-mismatch      error     a year that is neither the online nor the print year
-volume-mismatch    error     the volume differs
-issue-mismatch     warning   the issue differs
-pages-mismatch     error     the first or last page differs
-pages-suffix       info      the last page lacks the record's suffix ("1000"/"1000.e3")
-now-published      info      cited as online-first; the record now has volume and pages
-retracted          error     the work is retracted, withdrawn or removed (names the notice)
-corrected          warning   a correction or erratum was published (names the notice's DOI)
-expression-of-c... warning   an expression of concern was published (``expression-of-concern``)
-reinstated         info      a retraction was reversed
-update-notice      warning   the citation is of a notice, not the work; info when it says so
-published-version  info      the work is a preprint with a published version to cite
-doi-not-found      error     the cited DOI does not exist on Crossref (or DataCite)
-doi-mismatch       error     the cited DOI belongs to another work
-arxiv-not-found    error     the cited arXiv identifier does not exist on arXiv
-arxiv-mismatch     error     the cited arXiv identifier belongs to another paper
-unresolved         warning   no work on Crossref (or the other sources asked) agrees
-preprint-only      warning   a journal citation of which only the preprint agrees (names
-                             the published DOI when the preprint links to it)
-may-be-fabricated  warning   unresolved, and its parts contradict the journal's records
-ambiguous          warning   several works agree equally well
-not-checked        warning   refcheck could not ask (offline, network failure)
-=================  ========  ======================================================
-=======
 ==================  ========  =====================================================
 code                severity  meaning
 ==================  ========  =====================================================
@@ -75,6 +40,8 @@ doi-mismatch        error     the cited DOI belongs to another work
 arxiv-not-found     error     the cited arXiv identifier does not exist on arXiv
 arxiv-mismatch      error     the cited arXiv identifier belongs to another paper
 unresolved          warning   no work on Crossref (or the other sources asked) agrees
+preprint-only       warning   a journal citation of which only the preprint agrees (names
+                              the published DOI when the preprint links to it)
 may-be-fabricated   warning   unresolved, and its parts contradict the journal's records
 ambiguous           warning   several works agree equally well
 not-checked         warning   refcheck could not ask (offline, network failure)
