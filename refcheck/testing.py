@@ -85,7 +85,7 @@ from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import attrs
@@ -1112,7 +1112,74 @@ class _Failure:
         self.location = location
 
 
-class CrossrefStandIn:
+_Stand = TypeVar("_Stand", bound="_Served")
+
+
+class _Served:
+    """The life cycle every stand-in shares: an HTTP server on 127.0.0.1 (port 0) in a
+    background thread, started and stopped by hand or by a ``with`` block. Subclasses name
+    their request handler (:meth:`_handler`), a ``label`` for messages and the API's ``prefix``."""
+
+    #: The path the service's API lives under ("/api" for arXiv's "/api/query").
+    prefix = ""
+    label = "service"
+    _server: ThreadingHTTPServer | None
+    _thread: threading.Thread | None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler class; it reaches this stand-in as ``self.stand_in``."""
+        raise NotImplementedError
+
+    def start(self: _Stand) -> _Stand:
+        """Start serving in a background thread; returns ``self``."""
+        if self._server is None:
+            served = self._handler()
+            handler = type(served.__name__, (served,), {"stand_in": self})
+            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            server.daemon_threads = True
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"{self.label}-stand-in",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self: _Stand) -> _Stand:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The base URL to give the service's client (``http://127.0.0.1:<port>`` + prefix)."""
+        if self._server is None:
+            raise RuntimeError(
+                f"the {self.label} stand-in is not running: use it in a `with` block"
+            )
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{self.prefix}"
+
+
+class CrossrefStandIn(_Served):
     """A stand-in Crossref REST API on 127.0.0.1; see the module docs. Use as a context manager.
 
     ``works`` are Crossref work records (dicts with at least ``DOI``). Every answer takes
@@ -1132,6 +1199,8 @@ class CrossrefStandIn:
     every API answer, after those: ``{"x-rate-limit-interval": "3600s"}`` advertises a limit
     of another kind.
     """
+
+    label = "Crossref"
 
     def __init__(
         self,
@@ -1161,54 +1230,8 @@ class CrossrefStandIn:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    # -- life cycle --
-
-    def start(self) -> CrossrefStandIn:
-        """Start serving in a background thread; returns ``self``."""
-        if self._server is not None:
-            return self
-        handler = type("_Handler", (_Handler,), {"stand_in": self})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="crossref-stand-in",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> CrossrefStandIn:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``, to pass as a client's ``base_url``."""
-        if self._server is None:
-            raise RuntimeError("the Crossref stand-in is not running: use it in a `with` block")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     # -- knobs --
 
@@ -1657,12 +1680,8 @@ def serve_crossref(
 # is logged (:attr:`ServiceStandIn.requests`, with its headers).
 
 
-class ServiceStandIn:
+class ServiceStandIn(_Served):
     """The HTTP server every second stand-in shares; subclasses answer (:meth:`answer`)."""
-
-    #: The path the service's API lives under ("/api" for arXiv's "/api/query").
-    prefix = ""
-    label = "service"
 
     def __init__(
         self,
@@ -1684,50 +1703,8 @@ class ServiceStandIn:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> ServiceStandIn:
-        """Start serving in a background thread; returns ``self``."""
-        if self._server is None:
-            handler = type("_ServiceHandler", (_ServiceHandler,), {"stand_in": self})
-            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            server.daemon_threads = True
-            self._server = server
-            self._thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"{self.label}-stand-in",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> ServiceStandIn:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """The base URL to give the service's client (``http://127.0.0.1:<port>`` + prefix)."""
-        if self._server is None:
-            raise RuntimeError(f"the {self.label} stand-in is not running: use it in a `with`")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{self.prefix}"
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _ServiceHandler
 
     def fail_next(self, count: int = 1, *, status: int = 503) -> None:
         """Answer the next ``count`` requests with ``status`` (500, 502, 503, 504 or 429)."""
