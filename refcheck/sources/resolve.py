@@ -361,53 +361,47 @@ class Resolver:
             return Match(MatchStatus.UNCHECKED, reason=short_reason(exc), detail=str(exc))
 
     def _resolve(self, reference: Reference) -> Match:
-        arxiv_status: str | None = None
-        arxiv_work: Work | None = None
         by_arxiv = getattr(self.source, "get_arxiv", None)
-        if reference.arxiv_id and callable(by_arxiv):
-            # A source that knows arXiv identifiers (arXiv) judges the cited one as a DOI is
-            # judged: it must exist and be the cited work; any version of it agrees.
-            work = by_arxiv(reference.arxiv_id)
-            if work is None:
-                arxiv_status = "not-found"
-            else:
-                candidate, by_text = self._judge(reference, work)
-                if by_text or self._doi_agrees(reference, validate(reference, work)):
-                    return Match(
-                        MatchStatus.MATCHED,
-                        work=work,
-                        score=candidate.score,
-                        via="arxiv",
-                        candidates=(candidate,),
-                        arxiv_status="agrees",
-                    )
-                arxiv_status, arxiv_work = "other-work", work
+        if not (reference.arxiv_id and callable(by_arxiv)):
+            return self._resolve_doi(reference)
+        # A source that knows arXiv identifiers (arXiv) judges the cited one as a DOI is
+        # judged: it must exist and be the cited work; any version of it agrees.
+        work = by_arxiv(reference.arxiv_id)
+        match, status = self._identified(reference, work, via="arxiv")
+        if match is not None:
+            return attrs.evolve(match, arxiv_status=status)
         match = self._resolve_doi(reference)
-        if arxiv_status is None:
-            return match
-        return attrs.evolve(match, arxiv_status=arxiv_status, arxiv_work=arxiv_work)
+        return attrs.evolve(match, arxiv_status=status, arxiv_work=work)
 
     def _resolve_doi(self, reference: Reference) -> Match:
-        doi_status: str | None = None
-        doi_work: Work | None = None
-        if reference.doi:
-            work = self.source.get_work(reference.doi)
-            if work is None:
-                doi_status = "not-found"
-            else:
-                candidate, by_text = self._judge(reference, work)
-                if by_text or self._doi_agrees(reference, validate(reference, work)):
-                    return Match(
-                        MatchStatus.MATCHED,
-                        work=work,
-                        score=candidate.score,
-                        via="doi",
-                        candidates=(candidate,),
-                        doi_status="agrees",
-                    )
-                doi_status, doi_work = "other-work", work
+        if not reference.doi:
+            return self._search(reference)
+        work = self.source.get_work(reference.doi)
+        match, status = self._identified(reference, work, via="doi")
+        if match is not None:
+            return attrs.evolve(match, doi_status=status)
         match = self._search(reference)
-        return attrs.evolve(match, doi_status=doi_status, doi_work=doi_work)
+        return attrs.evolve(match, doi_status=status, doi_work=work)
+
+    def _identified(
+        self, reference: Reference, work: Work | None, *, via: str
+    ) -> tuple[Match | None, str]:
+        """Judge the work a cited identifier (DOI, arXiv id) names: the match when it is the
+        cited work, with the status "agrees"; else no match, with "not-found" or
+        "other-work"."""
+        if work is None:
+            return None, "not-found"
+        candidate, by_text = self._judge(reference, work)
+        if by_text or self._doi_agrees(reference, validate(reference, work)):
+            match = Match(
+                MatchStatus.MATCHED,
+                work=work,
+                score=candidate.score,
+                via=via,
+                candidates=(candidate,),
+            )
+            return match, "agrees"
+        return None, "other-work"
 
     def _judge(self, reference: Reference, work: Work) -> tuple[Candidate, bool]:
         """The better of the two validations of ``work``, and whether either accepts it."""
