@@ -40,7 +40,7 @@ import random
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -261,28 +261,14 @@ def report(
 
 def tables_from(path: Path, examples_per_code: int) -> str:
     """The tables of an earlier run, from its ``--findings`` file (parts as they were run)."""
-    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
-    examples: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    parts: list[str] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if row["part"] not in parts:
-                parts.append(row["part"])
-            findings = None
-            if row["outcome"] == "matched":
-                findings = [
-                    Finding(code, Severity(severity), message)
-                    for code, severity, message in row["findings"]
-                ]
-            tallies[row["style"], row["part"]].add(findings, row["outcome"])
-            group = "deposited" if row["style"] == "deposited" else "rendered"
-            for finding in findings or ():
-                key = (f"{group}, {row['part']}", finding.code, finding.severity.value)
-                if len(examples[key]) < examples_per_code and finding.code not in ABOUT_THE_WORK:
-                    examples[key].append(f"{row['style']}: {row['text']} → {finding.message}")
-    ordered = [p for p in PARTS if p in parts]
-    return report(tallies, examples if examples_per_code else {}, ordered)
+
+    def recorded(row: dict[str, Any]) -> list[Finding]:
+        return [
+            Finding(code, Severity(severity), message)
+            for code, severity, message in row["findings"]
+        ]
+
+    return _tables(path, examples_per_code, recorded)
 
 
 def recheck(path: Path, examples_per_code: int) -> str:
@@ -292,6 +278,21 @@ def recheck(path: Path, examples_per_code: int) -> str:
     from refcheck.sources.crossref import work_from_crossref
 
     records = {str(r.get("DOI", "")).lower(): r for r in load_works(WORKS)}
+
+    def made_again(row: dict[str, Any]) -> tuple[Finding, ...]:
+        work = work_from_crossref(records[row["doi"]])
+        match = Match(MatchStatus.MATCHED, work=work, via="search")
+        return compare(align(parse_citation(row["text"]), work), match)
+
+    return _tables(path, examples_per_code, made_again)
+
+
+def _tables(
+    path: Path,
+    examples_per_code: int,
+    findings_of: Callable[[dict[str, Any]], Sequence[Finding]],
+) -> str:
+    """The tables of a ``--findings`` file, with ``findings_of`` a matched row's findings."""
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     examples: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     parts: list[str] = []
@@ -300,11 +301,7 @@ def recheck(path: Path, examples_per_code: int) -> str:
             row = json.loads(line)
             if row["part"] not in parts:
                 parts.append(row["part"])
-            findings: tuple[Finding, ...] | None = None
-            if row["outcome"] == "matched":
-                work = work_from_crossref(records[row["doi"]])
-                match = Match(MatchStatus.MATCHED, work=work, via="search")
-                findings = compare(align(parse_citation(row["text"]), work), match)
+            findings = findings_of(row) if row["outcome"] == "matched" else None
             tallies[row["style"], row["part"]].add(findings, row["outcome"])
             group = "deposited" if row["style"] == "deposited" else "rendered"
             for finding in findings or ():
